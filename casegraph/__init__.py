@@ -1,0 +1,2 @@
+"""casegraph: graph investigation for crypto-exchange fraud teams."""
+__version__ = "0.1.0"

@@ -1,0 +1,288 @@
+"""The `casegraph` command line. Every command takes --db; user mistakes become a
+one-line error (exit 1), never a traceback."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from casegraph import __version__
+from casegraph.console import FORMATS, RowProgress, console, echo, iso, render
+from casegraph.errors import CasegraphError, ParameterError
+from casegraph.settings import SETTINGS, Settings
+
+
+class _Group(click.Group):
+    """Turns casegraph errors into ClickExceptions and Ctrl-C into a short message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CasegraphError as e:
+            raise click.ClickException(str(e)) from e
+        except KeyboardInterrupt:
+            console.print("interrupted")
+            sys.exit(130)
+
+
+def _setting_help(name: str) -> str:
+    return next(s.help for s in SETTINGS if s.name == name)
+
+
+def store_options(fn):
+    """--db and --graph, shared by every command that reaches the graph."""
+    fn = click.option("--graph", envvar="CASEGRAPH_GRAPH", default=None, help=_setting_help("graph"))(fn)
+    fn = click.option("--db", envvar="CASEGRAPH_DB", default=None, help=_setting_help("db"))(fn)
+    return fn
+
+
+def format_option(fn):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="table for people; json (an array of objects) or csv for machines.")(fn)
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings.load(**overrides)
+
+
+def _open(db: str | None, graph: str | None):
+    from casegraph.store import open_store
+    return open_store(_settings(db=db, graph=graph))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="casegraph")
+def main() -> None:
+    """casegraph: graph investigation for crypto-exchange fraud teams."""
+
+
+# -- sample data ---------------------------------------------------------------------------
+
+@main.command()
+@click.option("--accounts", type=int, default=20000, show_default=True, help="Accounts to generate (1,000 .. 5,000,000).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed: the same seed gives the same files.")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write the canonical files and truth.json to.")
+def generate(accounts: int, seed: int, out: str) -> None:
+    """Write a synthetic exchange dataset with planted fraud and its ground truth."""
+    from casegraph.generate import generate as run
+    with RowProgress() as progress:
+        progress.start("generating", f"{accounts:,} accounts")
+        try:
+            summary = run(out, accounts, seed, progress=progress.advance)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from e
+        finally:
+            progress.finish()
+    echo(render([{"file": k, "rows": v} for k, v in summary.items()], "table"))
+    echo(f"wrote {out}")
+
+
+# -- loading -------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--mapping", type=click.Path(dir_okay=False), help="YAML file mapping another export onto the canonical kinds (docs/mapping.md).")
+@click.option("--strict", is_flag=True, help="Check every file first; write nothing at all if any row is bad.")
+@click.option("--rejects", "rejects_dir", default="casegraph-rejects", show_default=True, type=click.Path(file_okay=False), help="Folder for the rejects files (one CSV per file with rejected rows and why).")
+@click.option("--batch-size", type=int, default=None, help=_setting_help("batch_size"))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Summary format.")
+@store_options
+def load(paths, mapping, strict, rejects_dir, batch_size, fmt, db, graph) -> None:
+    """Load files or folders (CSV, Parquet, JSON Lines) into the graph."""
+    from casegraph.state import open_state
+    from loaders.mapping import load_mapping
+    from loaders.pipeline import load as run
+    settings = _settings(db=db, graph=graph, batch_size=batch_size)
+    spec = load_mapping(mapping) if mapping else None
+    from casegraph.store import open_store
+    with open_store(settings) as store, RowProgress() as progress:
+        report = run(store, open_state(settings.state_url()), list(paths), mapping=spec, strict=strict,
+                     rejects_dir=rejects_dir, progress=progress)
+    rows = [{"file": f.file, "kind": f.kind, "status": f.status, "rows": f.rows_read, "loaded": f.rows_written,
+             "rejected": f.rows_rejected, "filtered": f.rows_filtered, "nodes_created": f.nodes_created,
+             "relationships_created": f.relationships_created, "seconds": round(f.seconds, 2),
+             "rows_per_s": round(f.rows_per_s), "rejects_file": f.rejects_file or ""} for f in report.files]
+    if fmt == "json":
+        echo(render(rows, "json"))
+    else:
+        cols = ["file", "kind", "status", "rows", "loaded", "rejected", "nodes_created", "relationships_created", "rows_per_s"]
+        echo(render(rows, "table", cols))
+    for s in report.skipped:
+        console.print(f"skipped {s}")
+    bad = [f for f in report.files if f.errors]
+    for f in bad:
+        for e in f.errors:
+            console.print(f"rejected: {e}", markup=False, highlight=False)
+        more = f.rows_rejected - len(f.errors)
+        tail = f" (and {more} more)" if more > 0 else ""
+        where = f"; all listed in {f.rejects_file}" if f.rejects_file else ""
+        console.print(f"{f.file}: {f.rows_rejected} row(s) rejected{tail}{where}", markup=False, highlight=False)
+    if strict and bad:
+        raise click.ClickException("--strict: nothing was written because of the rejected rows above")
+
+
+# -- database ------------------------------------------------------------------------------
+
+@main.group()
+def db() -> None:
+    """The graph database: status, schema, stopping the embedded server."""
+
+
+@db.command()
+@format_option
+@store_options
+def status(fmt, db, graph) -> None:
+    """Backend, version, and node and relationship counts per label and type."""
+    from casegraph.state import open_state
+    settings = _settings(db=db, graph=graph)
+    with _open(db, graph) as store:
+        info = store.status()
+    unfinished = open_state(settings.state_url()).unfinished_loads(info["backend"])
+    if fmt == "json":
+        echo(json.dumps({**info, "unfinished_loads": [
+            {"file": u["file"], "status": u["status"], "load_id": u["load_id"]} for u in unfinished]}, indent=2))
+        return
+    echo(f"backend: {info['backend']}\nversion: {info['version']}")
+    rows = [{"kind": "node", "name": k, "count": v} for k, v in info["nodes"].items()]
+    rows += [{"kind": "relationship", "name": k, "count": v} for k, v in info["relationships"].items()]
+    echo(render(rows, fmt))
+    for u in unfinished:
+        console.print(f"unfinished load: {u['file']} ({u['status']}, started {iso(u['started_at'])}); "
+                      "run the same load again to finish it", markup=False)
+
+
+@db.command()
+@store_options
+def schema(db, graph) -> None:
+    """Create missing indexes and constraints (loads do this too)."""
+    with _open(db, graph) as store:
+        created = store.ensure_schema()
+    echo("\n".join(created) if created else "schema up to date")
+
+
+@db.command()
+@store_options
+def stop(db, graph) -> None:
+    """Stop the embedded FalkorDB server (data stays on disk)."""
+    from casegraph.store import embedded_dir
+    from casegraph.store.embedded import stop_server
+    settings = _settings(db=db, graph=graph)
+    folder = embedded_dir(settings.db)
+    if folder is None:
+        raise click.ClickException(f"{settings.db} is not an embedded store; stop that server its own way")
+    echo("stopped" if stop_server(folder) else "no embedded server was running for " + folder)
+
+
+# -- queries -------------------------------------------------------------------------------
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParameterError(f"--param {pair!r}: write it as name=value")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+@main.group()
+def query() -> None:
+    """The saved-query catalogue (built-in cypher/ plus your own folder)."""
+
+
+@query.command("list")
+@format_option
+def query_list(fmt) -> None:
+    """Every query with its purpose and whether it reads or writes."""
+    from casegraph.catalogue import catalogue
+    settings = _settings()
+    rows = [{"name": q.name, "mode": q.mode, "title": q.title, "purpose": q.purpose,
+             "params": ", ".join(p.name for p in q.params), "origin": "built-in" if q.builtin else "user"}
+            for q in catalogue(settings.queries_dir)]
+    echo(render(rows, fmt, ["name", "mode", "title", "params"] if fmt == "table" else None))
+
+
+@query.command("show")
+@click.argument("name")
+@click.option("--dialect", type=click.Choice(["falkordb", "neo4j"]), default="neo4j", show_default=True)
+def query_show(name, dialect) -> None:
+    """Print a query's text (header included) as it runs on a dialect."""
+    from casegraph.catalogue import catalogue
+    echo(catalogue(_settings().queries_dir).get(name).text_for(dialect).rstrip())
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, help="name=value, repeatable; checked against the header's types.")
+@click.option("--timeout-ms", type=int, default=None, help=_setting_help("query_timeout_ms"))
+@click.option("--row-limit", type=int, default=None, help=_setting_help("row_limit"))
+@format_option
+@store_options
+def query_run(name, params, timeout_ms, row_limit, fmt, db, graph) -> None:
+    """Run a saved read query with parameters."""
+    with _open(db, graph) as store:
+        q = store.queries.get(name)
+        if q.mode != "read":
+            raise click.ClickException(f"query {name} writes; `query run` runs read queries only")
+        res = store.read(name, _parse_params(params), timeout_ms=timeout_ms,
+                         row_limit=row_limit or store.settings.row_limit)
+    _print_result(res, fmt, row_limit)
+
+
+@query.command("cypher")
+@click.argument("text")
+@click.option("--param", "-p", "params", multiple=True, help="name=value (values are JSON when they parse as JSON).")
+@click.option("--timeout-ms", type=int, default=None, help=_setting_help("query_timeout_ms"))
+@click.option("--row-limit", type=int, default=None, help=_setting_help("row_limit"))
+@format_option
+@store_options
+def query_cypher(text, params, timeout_ms, row_limit, fmt, db, graph) -> None:
+    """Run your own read-only Cypher, with the time and row limits."""
+    values = {}
+    for k, v in _parse_params(params).items():
+        try:
+            values[k] = json.loads(v)
+        except json.JSONDecodeError:
+            values[k] = v
+    with _open(db, graph) as store:
+        res = store.read_cypher(text, values, timeout_ms=timeout_ms, row_limit=row_limit)
+    _print_result(res, fmt, row_limit)
+
+
+def _print_result(res, fmt: str, row_limit: int | None) -> None:
+    echo(render(res.rows, fmt, res.columns))
+    if res.truncated:
+        console.print(f"row limit reached: showing the first {len(res.rows)} rows; raise --row-limit to see more")
+
+
+# -- the main job --------------------------------------------------------------------------
+
+@main.command()
+@click.option("--accounts", type=int, default=20000, show_default=True, help="Accounts in the sample dataset.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--data", "data_dir", default="casegraph-sample", show_default=True, type=click.Path(file_okay=False), help="Where the sample files go (reused if present).")
+@store_options
+def demo(accounts, seed, data_dir, db, graph) -> None:
+    """The main job on the embedded default: generate sample data, load it, show the graph."""
+    from casegraph.generate import generate as run_generate
+    from casegraph.state import open_state
+    from casegraph.store import open_store
+    from loaders.pipeline import load as run_load
+    settings = _settings(db=db, graph=graph)
+    out = Path(data_dir)
+    if not (out / "truth.json").exists():
+        console.print(f"generating {accounts:,} accounts into {out} ...")
+        run_generate(out, accounts, seed)
+    with open_store(settings) as store, RowProgress() as progress:
+        run_load(store, open_state(settings.state_url()), [out], progress=progress)
+        info = store.status()
+    echo(f"loaded into {info['backend']} ({info['version']})")
+    echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
+    echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

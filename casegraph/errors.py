@@ -1,0 +1,43 @@
+"""The one exception tree. Every error a user can cause is a CasegraphError;
+the CLI turns it into a one-line message, never a traceback."""
+
+
+class CasegraphError(Exception):
+    """Base of every error casegraph raises on purpose."""
+
+
+class ConfigError(CasegraphError):
+    """A setting, URI, mapping file or option is invalid."""
+
+
+class ModelError(CasegraphError):
+    """The graph model (model.yaml) is inconsistent, or something names a label
+    or relationship type the model does not declare."""
+
+
+class StoreError(CasegraphError):
+    """The graph database failed or refused a statement."""
+
+
+class ConnectionFailed(StoreError):
+    """The graph database cannot be reached or refused our credentials."""
+
+
+class QueryError(StoreError):
+    """A query is unknown, malformed, or was refused (e.g. a write in a read call)."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran past its time limit and was stopped."""
+
+
+class ParameterError(QueryError):
+    """A query parameter is missing or does not match the type its template declares."""
+
+
+class LoadError(CasegraphError):
+    """An input file cannot be loaded (unreadable, unknown kind, bad rows under --strict)."""
+
+
+class GenerateError(CasegraphError):
+    """The sample-data generator was given impossible options."""

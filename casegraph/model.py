@@ -1,0 +1,101 @@
+"""The graph model, read from model.yaml and checked once at import.
+
+Labels and relationship types are the only identifiers that cannot be query
+parameters, so every piece of code that needs one asks this module for it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from casegraph.errors import ModelError
+
+PROPERTY_TYPES = {"string", "int", "float", "time", "bool"}
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: str
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RelType:
+    type: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    key: str | None
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Model:
+    nodes: dict[str, NodeType]
+    relationships: dict[str, RelType]
+    provenance: tuple[str, ...]
+    identifiers: dict[str, str]
+
+    def node(self, label: str) -> NodeType:
+        try:
+            return self.nodes[label]
+        except KeyError:
+            raise ModelError(f"unknown label {label!r}; the model has {sorted(self.nodes)}") from None
+
+    def rel(self, rel_type: str) -> RelType:
+        try:
+            return self.relationships[rel_type]
+        except KeyError:
+            raise ModelError(f"unknown relationship type {rel_type!r}; the model has "
+                             f"{sorted(self.relationships)}") from None
+
+    def label_of_key(self, key: str) -> str | None:
+        """The label whose key property is `key`, if any."""
+        for n in self.nodes.values():
+            if n.key == key:
+                return n.label
+        return None
+
+
+def parse_model(doc: dict) -> Model:
+    """Build and validate a Model from the parsed YAML document."""
+    try:
+        nodes = {label: NodeType(label, spec["key"], dict(spec.get("properties") or {}))
+                 for label, spec in doc["nodes"].items()}
+        rels = {t: RelType(t, tuple(spec["from"]), tuple(spec["to"]), spec.get("key"),
+                           dict(spec.get("properties") or {}))
+                for t, spec in doc["relationships"].items()}
+        provenance = tuple(doc["provenance"])
+        identifiers = dict(doc.get("identifiers") or {})
+    except (KeyError, TypeError, AttributeError) as e:
+        raise ModelError(f"model.yaml is malformed: {e}") from e
+    for n in nodes.values():
+        if n.key not in n.properties:
+            raise ModelError(f"node {n.label}: key {n.key!r} is not among its properties")
+        _check_types(n.label, n.properties)
+    for r in rels.values():
+        for label in r.sources + r.targets:
+            if label not in nodes:
+                raise ModelError(f"relationship {r.type} names unknown label {label}")
+        if r.key and r.key not in r.properties:
+            raise ModelError(f"relationship {r.type}: key {r.key!r} is not among its properties")
+        _check_types(r.type, r.properties)
+    for label, rel_type in identifiers.items():
+        if label not in nodes or rel_type not in rels:
+            raise ModelError(f"identifier {label}->{rel_type} is not in the model")
+    return Model(nodes, rels, provenance, identifiers)
+
+
+def _check_types(owner: str, props: dict[str, str]) -> None:
+    for name, typ in props.items():
+        if typ not in PROPERTY_TYPES:
+            raise ModelError(f"{owner}.{name}: unknown type {typ!r}")
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The model shipped with casegraph."""
+    text = resources.files("casegraph").joinpath("model.yaml").read_text(encoding="utf-8")
+    return parse_model(yaml.safe_load(text))

@@ -1,0 +1,87 @@
+"""Settings, declared once. Each has a name, a default, an environment variable
+and a help text; the CLI options, docs/settings.md and the tests read this list."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from casegraph.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    envvar: str
+    help: str
+    type: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "embedded:./casegraph-data", "CASEGRAPH_DB",
+            "Graph database URI: embedded:<dir> (FalkorDB started by casegraph), "
+            "falkordb://host:port, bolt://, neo4j:// or neo4j+s://host:port."),
+    Setting("graph", "casegraph", "CASEGRAPH_GRAPH",
+            "Graph name inside FalkorDB, or database name on Neo4j (empty = the server's default)."),
+    Setting("state", "", "CASEGRAPH_STATE",
+            "Application-state store URL (SQLAlchemy). Empty: a SQLite file inside the embedded "
+            "data dir, or ./casegraph-state.sqlite for other backends."),
+    Setting("neo4j_user", "neo4j", "NEO4J_USER", "Neo4j user name (unless given in the URI)."),
+    Setting("neo4j_password", "", "NEO4J_PASSWORD", "Neo4j password (unless given in the URI)."),
+    Setting("queries_dir", "", "CASEGRAPH_QUERIES",
+            "Folder of the user's own .cypher files, added to the built-in catalogue."),
+    Setting("query_timeout_ms", 30000, "CASEGRAPH_QUERY_TIMEOUT_MS",
+            "Time limit for a read query, in milliseconds.", int),
+    Setting("row_limit", 10000, "CASEGRAPH_ROW_LIMIT",
+            "Most rows a user-run query returns; the user is told when it was cut.", int),
+    Setting("batch_size", 5000, "CASEGRAPH_BATCH_SIZE",
+            "Rows per UNWIND batch when loading.", int),
+)
+
+
+def _setting(name: str) -> Setting:
+    for s in SETTINGS:
+        if s.name == name:
+            return s
+    raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = _setting("db").default
+    graph: str = _setting("graph").default
+    state: str = _setting("state").default
+    neo4j_user: str = _setting("neo4j_user").default
+    neo4j_password: str = field(default=_setting("neo4j_password").default, repr=False)
+    queries_dir: str = _setting("queries_dir").default
+    query_timeout_ms: int = _setting("query_timeout_ms").default
+    row_limit: int = _setting("row_limit").default
+    batch_size: int = _setting("batch_size").default
+
+    @classmethod
+    def load(cls, **overrides: Any) -> "Settings":
+        """Defaults, then environment variables, then explicit overrides (None = not given)."""
+        values: dict[str, Any] = {}
+        for s in SETTINGS:
+            raw = overrides.get(s.name)
+            if raw is None:
+                raw = os.environ.get(s.envvar, s.default)
+            try:
+                values[s.name] = s.type(raw)
+            except (TypeError, ValueError):
+                raise ConfigError(f"setting {s.name} ({s.envvar}) must be {s.type.__name__}, got {raw!r}") from None
+        return cls(**values)
+
+    def state_url(self) -> str:
+        """The application-state store URL, defaulting next to the embedded data."""
+        if self.state:
+            return self.state
+        if self.db.startswith("embedded:"):
+            folder = os.path.abspath(self.db[len("embedded:"):] or "casegraph-data")
+            os.makedirs(folder, exist_ok=True)
+            return "sqlite:///" + os.path.join(folder, "state.sqlite")
+        return "sqlite:///" + os.path.abspath("casegraph-state.sqlite")
+
+
+assert {f.name for f in fields(Settings)} == {s.name for s in SETTINGS}

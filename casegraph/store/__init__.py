@@ -1,0 +1,122 @@
+"""The graph store: the one API the rest of casegraph uses to reach the graph.
+
+    store = open_store(Settings.load(db="embedded:./casegraph-data"))
+    store.read("find_account", {"account_id": "A000000001"})   # named query, read-only
+    store.write("load_accounts", {"rows": [...], ...})         # named query, write
+
+Every call says whether it reads or writes, and the query's header must agree."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from casegraph.catalogue import Catalogue, catalogue
+from casegraph.cyphertext import write_clauses
+from casegraph.errors import ConfigError, QueryError
+from casegraph.model import model
+from casegraph.settings import Settings
+from casegraph.store.base import Backend
+from casegraph.store.result import Node, Path, Relationship, Result, plain
+
+__all__ = ["GraphStore", "open_store", "Result", "Node", "Relationship", "Path", "plain"]
+
+
+class GraphStore:
+    def __init__(self, backend: Backend, settings: Settings, queries: Catalogue | None = None):
+        self.backend = backend
+        self.settings = settings
+        self.queries = queries or catalogue(settings.queries_dir)
+
+    @property
+    def dialect(self) -> str:
+        return self.backend.dialect
+
+    def read(self, name: str, params: dict[str, Any] | None = None, *,
+             timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
+        """Run a read query from the catalogue, read-only on the server."""
+        q = self.queries.get(name)
+        if q.mode != "read":
+            raise QueryError(f"query {name} writes; use write() for it")
+        return self.backend.run(q.text_for(self.dialect), q.bind(params or {}), write=False,
+                                timeout_ms=timeout_ms or self.settings.query_timeout_ms, row_limit=row_limit)
+
+    def write(self, name: str, params: dict[str, Any] | None = None) -> Result:
+        """Run a write query from the catalogue (no time limit: loads must finish)."""
+        q = self.queries.get(name)
+        if q.mode != "write":
+            raise QueryError(f"query {name} is declared read; use read() for it")
+        return self.backend.run(q.text_for(self.dialect), q.bind(params or {}), write=True)
+
+    def read_cypher(self, text: str, params: dict[str, Any] | None = None, *,
+                    timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
+        """Run user-supplied Cypher: refused before it reaches the database if it
+        writes, then run read-only with the time and row limits."""
+        found = write_clauses(text)
+        if found:
+            raise QueryError(f"refused: queries run read-only, and this one contains {', '.join(sorted(set(found)))}")
+        return self.backend.run(text, params or {}, write=False,
+                                timeout_ms=timeout_ms or self.settings.query_timeout_ms,
+                                row_limit=row_limit if row_limit is not None else self.settings.row_limit)
+
+    def ensure_schema(self) -> list[str]:
+        return self.backend.ensure_schema(model())
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per label and relationships per type (labels and types from the model)."""
+        m = model()
+        nodes = {label: self._count(f"MATCH (n:`{label}`) RETURN count(n) AS n") for label in m.nodes}
+        rels = {t: self._count(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS n") for t in m.relationships}
+        return {"nodes": nodes, "relationships": rels}
+
+    def _count(self, text: str) -> int:
+        res = self.backend.run(text, {}, write=False, timeout_ms=self.settings.query_timeout_ms)
+        return int(res.rows[0]["n"]) if res.rows else 0
+
+    def status(self) -> dict[str, Any]:
+        return {"backend": self.backend.describe(), "version": self.backend.version(), **self.counts()}
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def embedded_dir(uri: str) -> str | None:
+    """The data folder of an embedded: URI, else None."""
+    return (uri[len("embedded:"):] or "./casegraph-data") if uri.startswith("embedded:") else None
+
+
+def open_backend(settings: Settings) -> Backend:
+    """The backend the settings' URI names; connection problems are ConnectionFailed."""
+    uri = settings.db
+    folder = embedded_dir(uri)
+    if folder is not None:
+        from casegraph.store.embedded import ensure_server
+        from casegraph.store.falkordb import FalkorDBBackend
+        info = ensure_server(folder)
+        return FalkorDBBackend(info.host, info.port, settings.graph, info.password, where=uri)
+    parts = urlsplit(uri)
+    if parts.scheme in ("falkordb", "falkordbs", "redis"):
+        from casegraph.store.falkordb import FalkorDBBackend
+        graph = parts.path.strip("/") or settings.graph
+        return FalkorDBBackend(parts.hostname or "127.0.0.1", parts.port or 6379, graph,
+                               unquote(parts.password) if parts.password else None,
+                               where=f"falkordb://{parts.hostname}:{parts.port or 6379}")
+    if parts.scheme in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+        from casegraph.store.neo4j import Neo4jBackend
+        user = unquote(parts.username) if parts.username else settings.neo4j_user
+        password = unquote(parts.password) if parts.password else settings.neo4j_password
+        clean = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        database = parts.path.strip("/") or (settings.graph if settings.graph != "casegraph" else None)
+        return Neo4jBackend(clean, user, password, database)
+    raise ConfigError(f"unknown database URI {uri!r}: use embedded:<dir>, falkordb://host:port, "
+                      "bolt://host:port, neo4j://host:port or neo4j+s://host")
+
+
+def open_store(settings: Settings | None = None) -> GraphStore:
+    settings = settings or Settings.load()
+    return GraphStore(open_backend(settings), settings)

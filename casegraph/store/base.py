@@ -1,0 +1,35 @@
+"""What every graph-database backend provides. Only backends import a database client."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from casegraph.model import Model
+from casegraph.store.result import Result
+
+
+class Backend(ABC):
+    """A connection to one graph. `dialect` picks query overrides in cypher/<dialect>/."""
+
+    dialect: str = ""
+
+    @abstractmethod
+    def run(self, text: str, params: dict[str, Any], *, write: bool,
+            timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
+        """Run one statement. Reads run read-only on the server; `row_limit` cuts
+        the result (and sets Result.truncated) without fetching everything."""
+
+    @abstractmethod
+    def ensure_schema(self, model: Model) -> list[str]:
+        """Create missing indexes/constraints on every key property; return what was created."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """The server's product and version, e.g. 'FalkorDB 4.16.3'."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where this backend points, without secrets (for status and evidence manifests)."""
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,109 @@
+"""Neo4j backend (5.x / 2025.x, single server, cluster or Aura) through the official driver.
+Reads run in read transactions routed to readers; writes in write transactions."""
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as nx
+
+from casegraph.errors import ConnectionFailed, QueryError, QueryTimeout, StoreError
+from casegraph.model import Model
+from casegraph.store.base import Backend
+from casegraph.store.result import Node, Path, Relationship, Result
+
+_COUNTERS = ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted",
+             "properties_set")
+
+
+class Neo4jBackend(Backend):
+    dialect = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str | None = None):
+        self._uri = uri
+        self._database = database or None
+        try:
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            self._driver.verify_connectivity()
+        except nx.AuthError as e:
+            raise ConnectionFailed(f"Neo4j at {uri} refused user {user!r}: set NEO4J_USER and "
+                                   "NEO4J_PASSWORD (or put them in the URI)") from e
+        except (nx.ServiceUnavailable, nx.DriverError, OSError, ValueError) as e:
+            raise ConnectionFailed(f"cannot reach Neo4j at {uri} ({e}); is the server running? "
+                                   "With Docker: docker compose up -d neo4j") from e
+
+    def describe(self) -> str:
+        return f"{self._uri} database={self._database or '(default)'}"
+
+    def version(self) -> str:
+        rec = self._driver.execute_query("CALL dbms.components() YIELD name, versions, edition "
+                                         "RETURN name, versions[0] AS v, edition",
+                                         database_=self._database, routing_=neo4j.RoutingControl.READ)
+        r = rec.records[0]
+        return f"{r['name']} {r['v']} {r['edition']}"
+
+    def run(self, text: str, params: dict[str, Any], *, write: bool,
+            timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
+        query = neo4j.Query(text, timeout=timeout_ms / 1000 if timeout_ms else None)
+
+        def work(tx):
+            res = tx.run(query, params)
+            out = Result(columns=list(res.keys()))
+            for i, record in enumerate(res):
+                if row_limit is not None and i >= row_limit:
+                    out.truncated = True
+                    break
+                out.rows.append({k: out.collect(_value(v)) for k, v in record.items()})
+            counters = res.consume().counters
+            out.stats = {name: int(getattr(counters, name)) for name in _COUNTERS}
+            return out
+
+        access = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        try:
+            with self._driver.session(database=self._database, default_access_mode=access) as session:
+                return session.execute_write(work) if write else session.execute_read(work)
+        except nx.ClientError as e:
+            code = e.code or ""
+            if "TransactionTimedOut" in code or "Timeout" in code:
+                raise QueryTimeout(f"the query ran past its time limit of {timeout_ms} ms and was stopped") from e
+            if "AccessMode" in code or "ForbiddenDueToTransactionType" in code:
+                raise QueryError("refused: the query writes, and this call is read-only") from e
+            raise QueryError(f"Neo4j: {e.message}") from e
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise ConnectionFailed(f"lost the connection to Neo4j at {self._uri}: {e}") from e
+        except nx.Neo4jError as e:
+            raise StoreError(f"Neo4j: {e.message}") from e
+
+    def ensure_schema(self, model: Model) -> list[str]:
+        statements = [
+            f"CREATE CONSTRAINT `{n.label.lower()}_{n.key}` IF NOT EXISTS "
+            f"FOR (n:`{n.label}`) REQUIRE n.`{n.key}` IS UNIQUE" for n in model.nodes.values()]
+        statements += [
+            f"CREATE INDEX `{r.type.lower()}_{r.key}` IF NOT EXISTS FOR ()-[r:`{r.type}`]-() ON (r.`{r.key}`)"
+            for r in model.relationships.values() if r.key]
+        statements.append("CREATE INDEX account_registered_at IF NOT EXISTS FOR (n:Account) ON (n.registered_at)")
+        created = []
+        for s in statements:
+            summary = self._driver.execute_query(s, database_=self._database).summary
+            if summary.counters.constraints_added or summary.counters.indexes_added:
+                created.append(s.split(" IF NOT")[0])
+        return created
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, neo4j.graph.Node):
+        return Node(v.element_id, tuple(sorted(v.labels)), dict(v.items()))
+    if isinstance(v, neo4j.graph.Relationship):
+        return Relationship(v.element_id, v.type, v.start_node.element_id, v.end_node.element_id, dict(v.items()))
+    if isinstance(v, neo4j.graph.Path):
+        return Path(tuple(_value(n) for n in v.nodes), tuple(_value(r) for r in v.relationships))
+    if isinstance(v, list):
+        return [_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _value(x) for k, x in v.items()}
+    if hasattr(v, "iso_format"):  # neo4j temporal values
+        return v.iso_format()
+    return v

@@ -1,0 +1,145 @@
+"""Field converters: raw value from a file -> the typed value stored in the graph.
+A converter raises ValueError with a message fit for the user."""
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from casegraph.errors import ConfigError
+
+Converter = Callable[[Any], Any]
+_EPOCH_MS_MIN = 10 ** 11  # numbers at least this large are milliseconds, smaller are seconds
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def string() -> Converter:
+    def conv(v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)  # an id column that a spreadsheet turned into 1.0
+        s = str(v).strip()
+        return s or None
+    return conv
+
+
+def integer(decimal: str = ".", thousands: str = "") -> Converter:
+    def conv(v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"{v!r} is not a whole number")
+        if isinstance(v, int):
+            return v
+        if isinstance(v, float):
+            if v.is_integer():
+                return int(v)
+            raise ValueError(f"{v!r} is not a whole number")
+        s = _number_text(v, decimal, thousands)
+        try:
+            f = float(s)
+        except ValueError:
+            raise ValueError(f"{v!r} is not a whole number") from None
+        if not f.is_integer():
+            raise ValueError(f"{v!r} is not a whole number")
+        return int(f)
+    return conv
+
+
+def number(decimal: str = ".", thousands: str = "", scale: float = 1.0) -> Converter:
+    def conv(v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"{v!r} is not a number")
+        if isinstance(v, (int, float)):
+            f = float(v)
+        else:
+            try:
+                f = float(_number_text(v, decimal, thousands))
+            except ValueError:
+                raise ValueError(f"{v!r} is not a number") from None
+        if math.isnan(f) or math.isinf(f):
+            raise ValueError(f"{v!r} is not a finite number")
+        return f * scale if scale != 1.0 else f
+    return conv
+
+
+def boolean() -> Converter:
+    truthy, falsy = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, bool):
+            return v
+        s = str(v).strip().lower()
+        if s in truthy:
+            return True
+        if s in falsy:
+            return False
+        raise ValueError(f"{v!r} is not true/false")
+    return conv
+
+
+def _number_text(v: Any, decimal: str, thousands: str) -> str:
+    s = str(v).strip()
+    if thousands:
+        s = s.replace(thousands, "")
+    if decimal != ".":
+        s = s.replace(decimal, ".")
+    return s
+
+
+def time(fmt: str = "auto", tz: str = "UTC") -> Converter:
+    """Times -> UTC epoch milliseconds. fmt: auto (ISO 8601 or epoch number),
+    iso, epoch_s, epoch_ms, or a strptime pattern; tz applies to times without an offset."""
+    try:
+        zone = timezone.utc if tz.upper() == "UTC" else ZoneInfo(tz)
+    except ZoneInfoNotFoundError:
+        raise ConfigError(f"unknown time zone {tz!r}") from None
+
+    def from_dt(dt: datetime) -> int:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=zone)
+        return int(dt.timestamp() * 1000)
+
+    def epoch(v: Any, unit: str | None) -> int:
+        f = float(v)
+        if math.isnan(f) or math.isinf(f):
+            raise ValueError
+        if unit == "s" or (unit is None and abs(f) < _EPOCH_MS_MIN):
+            return int(round(f * 1000))
+        return int(round(f))
+
+    def conv(v: Any) -> Any:
+        try:
+            if isinstance(v, datetime):
+                return from_dt(v)
+            if fmt in ("epoch_s", "epoch_ms"):
+                return epoch(v, fmt[-1] if fmt == "epoch_s" else "ms")
+            if fmt == "auto" and (isinstance(v, (int, float)) and not isinstance(v, bool)):
+                return epoch(v, None)
+            s = str(v).strip()
+            if fmt == "auto":
+                if _NUMBER.match(s):
+                    return epoch(s, None)
+                return from_dt(datetime.fromisoformat(s))
+            if fmt == "iso":
+                return from_dt(datetime.fromisoformat(s))
+            return from_dt(datetime.strptime(s, fmt))
+        except (ValueError, TypeError, OverflowError):
+            want = {"auto": "ISO 8601 or epoch seconds/milliseconds", "iso": "ISO 8601",
+                    "epoch_s": "epoch seconds", "epoch_ms": "epoch milliseconds"}.get(fmt, f"format {fmt}")
+            raise ValueError(f"{v!r} is not a valid time (expected {want})") from None
+    return conv
+
+
+def for_type(typ: str, **opts: Any) -> Converter:
+    """The default converter for a canonical column type, with mapping options."""
+    if typ == "string":
+        return string()
+    if typ == "int":
+        return integer(opts.get("decimal", "."), opts.get("thousands", ""))
+    if typ == "float":
+        return number(opts.get("decimal", "."), opts.get("thousands", ""), float(opts.get("scale", 1.0)))
+    if typ == "time":
+        return time(opts.get("format", "auto"), opts.get("timezone", "UTC"))
+    if typ == "bool":
+        return boolean()
+    raise ConfigError(f"unknown column type {typ}")

@@ -1,0 +1,95 @@
+"""The canonical file kinds, read from canonical.yaml: their columns, types and
+the write queries each valid row goes through."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from casegraph.catalogue import catalogue
+from casegraph.errors import ModelError
+
+COLUMN_TYPES = {"string", "int", "float", "time", "bool"}
+DATA_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
+                 ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class Write:
+    query: str
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    order: int
+    columns: tuple[Column, ...]
+    writes: tuple[Write, ...]
+    require_one: tuple[str, ...] = ()
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def parse_kinds(doc: dict) -> dict[str, Kind]:
+    kinds = {}
+    for name, spec in doc["kinds"].items():
+        cols = []
+        for col, typ in spec["columns"].items():
+            required = typ.endswith("!")
+            typ = typ.rstrip("!")
+            if typ not in COLUMN_TYPES:
+                raise ModelError(f"canonical kind {name}: column {col} has unknown type {typ}")
+            cols.append(Column(col, typ, required))
+        writes = tuple(Write(w["query"], w.get("when")) for w in spec["writes"])
+        kind = Kind(name, int(spec.get("order", 50)), tuple(cols), writes, tuple(spec.get("require_one", ())))
+        for w in writes:
+            if w.when and not kind.column(w.when):
+                raise ModelError(f"canonical kind {name}: write {w.query} depends on unknown column {w.when}")
+        kinds[name] = kind
+    return kinds
+
+
+@lru_cache(maxsize=1)
+def kinds() -> dict[str, Kind]:
+    """The canonical kinds; every write they name must be a write query in the catalogue."""
+    text = resources.files("loaders").joinpath("canonical.yaml").read_text(encoding="utf-8")
+    found = parse_kinds(yaml.safe_load(text))
+    cat = catalogue()
+    for kind in found.values():
+        for w in kind.writes:
+            if cat.get(w.query).mode != "write":
+                raise ModelError(f"canonical kind {kind.name}: {w.query} is not a write query")
+    return found
+
+
+def file_format(path: Path) -> str | None:
+    """csv, parquet or jsonl from the suffix (a trailing .gz is allowed for csv/jsonl)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return DATA_SUFFIXES.get(suffixes[-1]) if suffixes else None
+
+
+def kind_of(path: Path) -> Kind | None:
+    """The canonical kind a file's name announces: accounts.csv, accounts_2024-01.parquet,
+    accounts.part3.jsonl ... (the longest kind name that starts the stem wins)."""
+    stem = path.name.split(".")[0].lower()
+    best = None
+    for name, kind in kinds().items():
+        if stem == name or re.match(rf"^{re.escape(name)}[-_.\d]", stem):
+            if best is None or len(name) > len(best.name):
+                best = kind
+    return best

@@ -1,0 +1,304 @@
+"""The load pipeline: plan files, validate rows, write batches through the graph
+store while the next batch is parsed, stamp provenance, report every rejected row.
+
+Loads are idempotent (every write is a MERGE on a key) and the load id is derived
+from the file's content and plan, so an interrupted load is finished by running
+the same command again: the result is the graph of one clean load."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Protocol
+
+from casegraph.errors import LoadError
+from casegraph.state import StateStore, now_ms
+from casegraph.store import GraphStore
+from loaders.kinds import file_format, kind_of
+from loaders.mapping import Mapping
+from loaders.plan import FilePlan, RowError, canonical_plan
+from loaders.sources import columns, rows
+
+MAX_ERRORS_SHOWN = 10
+
+
+class Progress(Protocol):
+    def start(self, name: str, kind: str) -> None: ...
+    def advance(self, rows: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+class _Silent:
+    def start(self, name: str, kind: str) -> None:
+        pass
+
+    def advance(self, rows: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: str
+    load_id: str = ""
+    status: str = "pending"   # complete, rejected (strict), failed, interrupted, skipped
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_rejected: int = 0
+    rows_filtered: int = 0
+    nodes_created: int = 0
+    relationships_created: int = 0
+    seconds: float = 0.0
+    rejects_file: str | None = None
+    errors: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows_read / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class LoadReport:
+    files: list[FileReport] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status == "complete" and not f.rows_rejected for f in self.files)
+
+
+def discover(paths: list[str | Path]) -> list[Path]:
+    """Files named, and data files inside folders named (recursively, sorted)."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(f for f in p.rglob("*") if f.is_file() and file_format(f)
+                            and ".rejects." not in f.name)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise LoadError(f"{p}: no such file or folder")
+    return found
+
+
+def plan_files(files: list[Path], mapping: Mapping | None) -> tuple[list[FilePlan], list[str]]:
+    """Plans in load order (nodes before the links to them) and the files skipped, with why."""
+    plans: list[FilePlan] = []
+    skipped: list[str] = []
+    for f in files:
+        mapped = mapping.plans_for(f) if mapping else []
+        if mapped:
+            plans += mapped
+            continue
+        fmt, kind = file_format(f), kind_of(f)
+        if fmt and kind:
+            plans.append(canonical_plan(f, fmt, kind))
+        else:
+            why = "not a CSV, Parquet or JSON Lines file" if not fmt else "its name is not a canonical kind"
+            skipped.append(f"{f.name}: {why}" + (" and no mapping entry matches it" if mapping else
+                                                  " (use --mapping for other exports)"))
+    plans.sort(key=lambda p: (p.kind.order, p.kind.name, str(p.path)))
+    return plans, skipped
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _Rejects:
+    """The rejects file of one plan, opened at the first rejected row."""
+
+    def __init__(self, plan: FilePlan, folder: Path, load_id: str):
+        self.plan, self.folder, self.load_id = plan, folder, load_id
+        self.path: Path | None = None
+        self._fh = None
+        self._writer = None
+        self._cols: list[str] = []
+
+    def add(self, position: int, raw: dict[str, Any], err: RowError) -> None:
+        if self._writer is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path = self.folder / f"{self.plan.name}.{self.plan.kind.name}.{self.load_id}.rejects.csv"
+            self._fh = open(self.path, "w", newline="", encoding="utf-8")
+            self._cols = columns(self.plan.path, self.plan.fmt, self.plan.read)
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow([_position_word(self.plan), "field", "error", *self._cols])
+        self._writer.writerow([position, err.field, err.message, *(_cell(raw.get(c)) for c in self._cols)])
+
+    def close(self) -> None:
+        if self._fh:
+            self._fh.close()
+
+
+def _cell(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _position_word(plan: FilePlan) -> str:
+    return "row" if plan.fmt == "parquet" else "line"
+
+
+def _describe(plan: FilePlan, position: int, err: RowError) -> str:
+    return f"{plan.name} {_position_word(plan)} {position}, {err.field}: {err.message}"
+
+
+def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | None
+             ) -> Iterator[list[dict[str, Any]]]:
+    """Valid rows in batches; rejected rows counted, described and written to the rejects file."""
+    batch: list[dict[str, Any]] = []
+    for position, raw in rows(plan.path, plan.fmt, plan.read):
+        report.rows_read += 1
+        row, err = plan.convert(raw)
+        if err is not None:
+            report.rows_rejected += 1
+            if len(report.errors) < MAX_ERRORS_SHOWN:
+                report.errors.append(_describe(plan, position, err))
+            if rejects is not None:
+                rejects.add(position, raw, err)
+            continue
+        if row is None:
+            report.rows_filtered += 1
+            continue
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Writer(threading.Thread):
+    """Sends batches to the graph while the main thread parses the next ones."""
+
+    def __init__(self, store: GraphStore, depth: int = 3):
+        super().__init__(daemon=True, name="casegraph-writer")
+        self.store = store
+        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.error is None and not self.stop.is_set():
+                    plan, batch, params, report = job
+                    for w in plan.kind.writes:
+                        subset = batch if not w.when else [r for r in batch if r.get(w.when) is not None]
+                        if subset:
+                            res = self.store.write(w.query, {"rows": subset, **params})
+                            report.nodes_created += res.stats.get("nodes_created", 0)
+                            report.relationships_created += res.stats.get("relationships_created", 0)
+                    report.rows_written += len(batch)
+            except BaseException as e:  # noqa: BLE001 - handed to the main thread
+                self.error = e
+            finally:
+                self.jobs.task_done()
+
+    def put(self, job) -> None:
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self.jobs.put(job, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def drain(self) -> None:
+        self.jobs.join()
+        if self.error is not None:
+            raise self.error
+
+
+def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mapping: Mapping | None = None,
+         strict: bool = False, rejects_dir: str | Path = "casegraph-rejects", batch_size: int | None = None,
+         progress: Progress | None = None) -> LoadReport:
+    """Load files into the graph. Valid rows load and rejected rows go to a rejects
+    file; with strict=True every file is validated first and nothing at all is
+    written if any row is bad."""
+    progress = progress or _Silent()
+    batch_size = batch_size or store.settings.batch_size
+    plans, skipped = plan_files(discover(paths), mapping)
+    report = LoadReport(skipped=skipped)
+    if not plans:
+        raise LoadError("no loadable files: " + ("; ".join(skipped) if skipped else "the folder is empty"))
+    for plan in plans:
+        plan.check_columns()
+    if strict and not _validate_all(plans, report, progress):
+        for f in report.files:
+            f.status = "rejected" if f.rows_rejected else "not loaded"
+        return report
+    report.files = []
+    store.ensure_schema()
+    rejects_root = Path(rejects_dir)
+    for plan in plans:
+        report.files.append(_load_one(store, state, plan, batch_size, rejects_root, progress))
+    return report
+
+
+def _validate_all(plans: list[FilePlan], report: LoadReport, progress: Progress) -> bool:
+    for plan in plans:
+        fr = FileReport(plan.name, plan.kind.name)
+        progress.start(f"checking {plan.name}", plan.kind.name)
+        t0 = time.perf_counter()
+        for batch in _batches(plan, 10000, fr, None):
+            progress.advance(len(batch))
+        fr.seconds = time.perf_counter() - t0
+        progress.finish()
+        report.files.append(fr)
+    return not any(f.rows_rejected for f in report.files)
+
+
+def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: int,
+              rejects_root: Path, progress: Progress) -> FileReport:
+    sha = file_sha256(plan.path)
+    load_id = hashlib.sha256(f"{sha}:{plan.digest()}".encode()).hexdigest()[:16]
+    fr = FileReport(plan.name, plan.kind.name, load_id)
+    params = {"source": plan.name, "load_id": load_id, "loaded_at": now_ms()}
+    record = state.start_load(load_id=load_id, file=str(plan.path.resolve()), kind=plan.kind.name,
+                              sha256=sha, db=store.backend.describe())
+    rejects = _Rejects(plan, rejects_root, load_id)
+    writer = _Writer(store)
+    writer.start()
+    progress.start(plan.name, plan.kind.name)
+    t0 = time.perf_counter()
+    try:
+        for batch in _batches(plan, batch_size, fr, rejects):
+            writer.put((plan, batch, params, fr))
+            progress.advance(len(batch))
+        writer.put(None)
+        writer.drain()
+        fr.status = "complete"
+    except KeyboardInterrupt:
+        writer.stop.set()
+        fr.status, fr.message = "interrupted", "interrupted; run the same load again to finish it"
+        raise
+    except BaseException as e:
+        writer.stop.set()
+        fr.status, fr.message = "failed", str(e)
+        raise
+    finally:
+        fr.seconds = time.perf_counter() - t0
+        progress.finish()
+        rejects.close()
+        fr.rejects_file = str(rejects.path) if rejects.path else None
+        state.update_load(record, status=fr.status, finished_at=now_ms(), rows_read=fr.rows_read,
+                          rows_written=fr.rows_written, rows_rejected=fr.rows_rejected,
+                          rows_filtered=fr.rows_filtered, rejects_file=fr.rejects_file,
+                          message=fr.message or None)
+    return fr
