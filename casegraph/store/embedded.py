@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from casegraph.errors import ConnectionFailed
 
@@ -61,8 +63,11 @@ def _read_info(folder: Path) -> ServerInfo | None:
 
 
 def _client(info: ServerInfo, timeout: float = 2.0) -> redis.Redis:
+    # No retries: these calls probe or stop the server, and a retry after SHUTDOWN
+    # would only wait for a server that is meant to be gone.
     return redis.Redis(host=info.host, port=info.port, password=info.password,
-                       socket_connect_timeout=timeout, socket_timeout=timeout)
+                       socket_connect_timeout=timeout, socket_timeout=timeout,
+                       retry=Retry(NoBackoff(), 0))
 
 
 def _answers(info: ServerInfo) -> bool:

@@ -89,6 +89,9 @@ class FalkorDBBackend(Backend):
                                    "or use --db embedded:<dir> for the embedded one") from e
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
+        if not self._db.connection.exists(graph):
+            # Read-only queries fail on a graph that does not exist yet; an empty one reads fine.
+            self._graph.query("RETURN 1")
 
     def describe(self) -> str:
         return f"{self._where} graph={self._graph_name}"
@@ -116,8 +119,6 @@ class FalkorDBBackend(Backend):
                 raise QueryTimeout(f"the query ran past its time limit of {timeout_ms} ms and was stopped") from e
             if "read-only" in msg:
                 raise QueryError("refused: the query writes, and this call is read-only") from e
-            if "empty key" in msg and not write:
-                return Result()  # the graph does not exist yet: nothing to read
             raise QueryError(f"FalkorDB: {msg}") from e
         except (redis.ConnectionError, redis.TimeoutError) as e:
             raise ConnectionFailed(f"lost the connection to FalkorDB at {self._where}: {e}") from e
