@@ -3,7 +3,7 @@ the write queries each valid row goes through."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,24 @@ class Kind:
     columns: tuple[Column, ...]
     writes: tuple[Write, ...]
     require_one: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()
+    combine: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, old: dict, new: dict) -> dict:
+        """Two rows with the same key, as one: later non-empty values win, except
+        where `combine` says min or max."""
+        out = dict(old)
+        for name, value in new.items():
+            if value is None:
+                continue
+            rule, prev = self.combine.get(name), out.get(name)
+            if prev is None or rule is None:
+                out[name] = value
+            elif rule == "min":
+                out[name] = min(prev, value)
+            else:
+                out[name] = max(prev, value)
+        return out
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -54,7 +72,15 @@ def parse_kinds(doc: dict) -> dict[str, Kind]:
                 raise ModelError(f"canonical kind {name}: column {col} has unknown type {typ}")
             cols.append(Column(col, typ, required))
         writes = tuple(Write(w["query"], w.get("when")) for w in spec["writes"])
-        kind = Kind(name, int(spec.get("order", 50)), tuple(cols), writes, tuple(spec.get("require_one", ())))
+        kind = Kind(name, int(spec.get("order", 50)), tuple(cols), writes, tuple(spec.get("require_one", ())),
+                    tuple(spec.get("key", ())), dict(spec.get("combine") or {}))
+        for col in (*kind.key, *kind.combine):
+            if not kind.column(col):
+                raise ModelError(f"canonical kind {name}: key/combine names unknown column {col}")
+        if set(kind.combine.values()) - {"min", "max"}:
+            raise ModelError(f"canonical kind {name}: combine rules are min or max")
+        if not kind.key:
+            raise ModelError(f"canonical kind {name}: needs a key")
         for w in writes:
             if w.when and not kind.column(w.when):
                 raise ModelError(f"canonical kind {name}: write {w.query} depends on unknown column {w.when}")

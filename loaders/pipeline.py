@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import operator
 import queue
 import threading
 import time
@@ -156,8 +157,11 @@ def _describe(plan: FilePlan, position: int, err: RowError) -> str:
 
 def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | None
              ) -> Iterator[list[dict[str, Any]]]:
-    """Valid rows in batches; rejected rows counted, described and written to the rejects file."""
-    batch: list[dict[str, Any]] = []
+    """Valid rows in batches; rejected rows counted, described and written to the rejects file.
+    Rows with the same key are combined within a batch: FalkorDB applies an UNWIND's
+    SETs together, so a second row for the same element would not see the first."""
+    batch: dict[tuple, dict[str, Any]] = {}
+    key_of = operator.itemgetter(*plan.kind.key)
     for position, raw in rows(plan.path, plan.fmt, plan.read):
         report.rows_read += 1
         row, err = plan.convert(raw)
@@ -171,12 +175,13 @@ def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | 
         if row is None:
             report.rows_filtered += 1
             continue
-        batch.append(row)
+        k = key_of(row)
+        batch[k] = plan.kind.merge(batch[k], row) if k in batch else row
         if len(batch) >= size:
-            yield batch
-            batch = []
+            yield list(batch.values())
+            batch = {}
     if batch:
-        yield batch
+        yield list(batch.values())
 
 
 class _Writer(threading.Thread):

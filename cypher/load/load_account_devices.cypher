@@ -12,7 +12,10 @@ ON CREATE SET a.source = $source, a.load_id = $load_id, a.loaded_at = $loaded_at
 MERGE (d:Device {device_id: row.device_id})
 ON CREATE SET d.source = $source, d.load_id = $load_id, d.loaded_at = $loaded_at
 MERGE (a)-[r:USED_DEVICE]->(d)
-ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at
-SET r.first_seen = CASE WHEN r.first_seen IS NULL OR row.first_seen < r.first_seen THEN row.first_seen ELSE r.first_seen END,
-    r.last_seen = CASE WHEN r.last_seen IS NULL OR row.last_seen > r.last_seen THEN row.last_seen ELSE r.last_seen END,
-    r.count = coalesce(row.count, r.count)
+ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at,
+              r.first_seen = row.first_seen,
+              r.last_seen = row.last_seen,
+              r.count = row.count
+ON MATCH SET r.first_seen = CASE WHEN r.first_seen IS NULL OR row.first_seen < r.first_seen THEN row.first_seen ELSE r.first_seen END,
+             r.last_seen = CASE WHEN r.last_seen IS NULL OR row.last_seen > r.last_seen THEN row.last_seen ELSE r.last_seen END,
+             r.count = coalesce(row.count, r.count)

@@ -10,7 +10,8 @@ UNWIND $rows AS row
 MERGE (a:Account {account_id: row.account_id})
 ON CREATE SET a.source = $source, a.load_id = $load_id, a.loaded_at = $loaded_at
 MERGE (d:Document {doc_id: row.doc_id})
-ON CREATE SET d.source = $source, d.load_id = $load_id, d.loaded_at = $loaded_at
-SET d.doc_type = coalesce(row.doc_type, d.doc_type)
+ON CREATE SET d.source = $source, d.load_id = $load_id, d.loaded_at = $loaded_at,
+              d.doc_type = row.doc_type
+ON MATCH SET d.doc_type = coalesce(row.doc_type, d.doc_type)
 MERGE (a)-[r:HAS_DOCUMENT]->(d)
 ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at

@@ -10,11 +10,16 @@ UNWIND $rows AS row
 MERGE (a:Account {account_id: row.reporter_id})
 ON CREATE SET a.source = $source, a.load_id = $load_id, a.loaded_at = $loaded_at
 MERGE (s:ScamReport {report_id: row.report_id})
-ON CREATE SET s.source = $source, s.load_id = $load_id, s.loaded_at = $loaded_at
-SET s.reported_at = coalesce(row.reported_at, s.reported_at),
-    s.amount = coalesce(row.amount, s.amount),
-    s.amount_usd = coalesce(row.amount_usd, s.amount_usd),
-    s.asset = coalesce(row.asset, s.asset),
-    s.status = coalesce(row.status, s.status)
+ON CREATE SET s.source = $source, s.load_id = $load_id, s.loaded_at = $loaded_at,
+              s.reported_at = row.reported_at,
+              s.amount = row.amount,
+              s.amount_usd = row.amount_usd,
+              s.asset = row.asset,
+              s.status = row.status
+ON MATCH SET s.reported_at = coalesce(row.reported_at, s.reported_at),
+             s.amount = coalesce(row.amount, s.amount),
+             s.amount_usd = coalesce(row.amount_usd, s.amount_usd),
+             s.asset = coalesce(row.asset, s.asset),
+             s.status = coalesce(row.status, s.status)
 MERGE (a)-[r:FILED]->(s)
 ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at

@@ -12,8 +12,12 @@ ON CREATE SET s.source = $source, s.load_id = $load_id, s.loaded_at = $loaded_at
 MERGE (t:Account {account_id: row.to_account})
 ON CREATE SET t.source = $source, t.load_id = $load_id, t.loaded_at = $loaded_at
 MERGE (s)-[r:TRANSFERRED {tx_id: row.tx_id}]->(t)
-ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at
-SET r.amount = coalesce(row.amount, r.amount),
-    r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
-    r.asset = coalesce(row.asset, r.asset),
-    r.at = coalesce(row.at, r.at)
+ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at,
+              r.amount = row.amount,
+              r.amount_usd = row.amount_usd,
+              r.asset = row.asset,
+              r.at = row.at
+ON MATCH SET r.amount = coalesce(row.amount, r.amount),
+             r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
+             r.asset = coalesce(row.asset, r.asset),
+             r.at = coalesce(row.at, r.at)

@@ -8,6 +8,8 @@
 // example: :params {rows: [{address: "0x00000000000000000000000000000000000000aa", chain: "ETH", label: "exchange:Example hot"}], source: "example.csv", load_id: "0123456789abcdef", loaded_at: 1735689600000}
 UNWIND $rows AS row
 MERGE (w:Wallet {address: row.address})
-ON CREATE SET w.source = $source, w.load_id = $load_id, w.loaded_at = $loaded_at
-SET w.chain = coalesce(row.chain, w.chain),
-    w.label = coalesce(row.label, w.label)
+ON CREATE SET w.source = $source, w.load_id = $load_id, w.loaded_at = $loaded_at,
+              w.chain = row.chain,
+              w.label = row.label
+ON MATCH SET w.chain = coalesce(row.chain, w.chain),
+             w.label = coalesce(row.label, w.label)

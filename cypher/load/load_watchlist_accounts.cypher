@@ -12,7 +12,10 @@ ON CREATE SET l.source = $source, l.load_id = $load_id, l.loaded_at = $loaded_at
 MERGE (a:Account {account_id: row.account_id})
 ON CREATE SET a.source = $source, a.load_id = $load_id, a.loaded_at = $loaded_at
 MERGE (a)-[r:LISTED_ON]->(l)
-ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at
-SET r.list_source = coalesce(row.list_source, r.list_source),
-    r.reason = coalesce(row.reason, r.reason),
-    r.listed_at = coalesce(row.listed_at, r.listed_at)
+ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at,
+              r.list_source = row.list_source,
+              r.reason = row.reason,
+              r.listed_at = row.listed_at
+ON MATCH SET r.list_source = coalesce(row.list_source, r.list_source),
+             r.reason = coalesce(row.reason, r.reason),
+             r.listed_at = coalesce(row.listed_at, r.listed_at)

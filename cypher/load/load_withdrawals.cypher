@@ -10,12 +10,18 @@ UNWIND $rows AS row
 MERGE (a:Account {account_id: row.account_id})
 ON CREATE SET a.source = $source, a.load_id = $load_id, a.loaded_at = $loaded_at
 MERGE (w:Wallet {address: row.address})
-ON CREATE SET w.source = $source, w.load_id = $load_id, w.loaded_at = $loaded_at
-SET w.chain = coalesce(w.chain, row.chain)
+ON CREATE SET w.source = $source, w.load_id = $load_id, w.loaded_at = $loaded_at,
+              w.chain = row.chain
+ON MATCH SET w.chain = coalesce(w.chain, row.chain)
 MERGE (a)-[r:WITHDREW {tx_id: row.tx_id}]->(w)
-ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at
-SET r.amount = coalesce(row.amount, r.amount),
-    r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
-    r.asset = coalesce(row.asset, r.asset),
-    r.at = coalesce(row.at, r.at),
-    r.tx_hash = coalesce(row.tx_hash, r.tx_hash)
+ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at,
+              r.amount = row.amount,
+              r.amount_usd = row.amount_usd,
+              r.asset = row.asset,
+              r.at = row.at,
+              r.tx_hash = row.tx_hash
+ON MATCH SET r.amount = coalesce(row.amount, r.amount),
+             r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
+             r.asset = coalesce(row.asset, r.asset),
+             r.at = coalesce(row.at, r.at),
+             r.tx_hash = coalesce(row.tx_hash, r.tx_hash)

@@ -1,0 +1,104 @@
+"""An interrupted load (Ctrl-C, kill -9 of casegraph, kill -9 of the embedded server)
+followed by the same load again ends with exactly the graph of one clean load."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from casegraph.settings import Settings
+from casegraph.state import open_state
+from casegraph.store import open_store
+from casegraph.store.embedded import ensure_server, stop_server
+from tests.loaders.conftest import dump_graph, write_csv
+
+N = 20_000
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("bulk")
+    t0 = 1704067200
+    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country"],
+              [[f"A{i:07d}", t0 + i * 60, "GB" if i % 3 else "TR"] for i in range(N)])
+    write_csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
+              [[f"A{i % N:07d}", f"D{(i * 7919) % (N // 2)}", t0 + i, t0 + i + 86400, 1 + i % 5] for i in range(2 * N)])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at"],
+              [[f"T{i}", f"A{i % N:07d}", f"A{(i * 31) % N:07d}", f"{(i % 997) + 0.5}", "USDT", t0 + 5000 + i]
+               for i in range(2 * N)])
+    return d
+
+
+@pytest.fixture(scope="module")
+def server_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("interrupt-db")
+    ensure_server(folder)
+    yield folder
+    stop_server(folder)
+
+
+def _cli(server_dir, graph, dataset, state):
+    env = {**os.environ, "CASEGRAPH_DB": f"embedded:{server_dir}", "CASEGRAPH_GRAPH": graph,
+           "CASEGRAPH_STATE": f"sqlite:///{state}"}
+    return [sys.executable, "-m", "casegraph.cli", "load", str(dataset), "--rejects", str(state.parent / "rej"),
+            "--batch-size", "2000"], env
+
+
+def _store(server_dir, graph):
+    return open_store(Settings.load(db=f"embedded:{server_dir}", graph=graph))
+
+
+def _wait_until_some_rows(store, proc, at_least=N // 4) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        n = store.counts()["relationships"]["USED_DEVICE"]
+        if n >= at_least:
+            return n
+        assert proc.poll() is None, "the load finished before it could be interrupted"
+        time.sleep(0.02)
+    raise AssertionError("the load never got going")
+
+
+@pytest.fixture(scope="module")
+def reference(server_dir, dataset, tmp_path_factory):
+    state = tmp_path_factory.mktemp("ref") / "state.sqlite"
+    cmd, env = _cli(server_dir, "reference", dataset, state)
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    with _store(server_dir, "reference") as store:
+        return dump_graph(store)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill-9-casegraph", "kill-9-server"])
+def test_interrupted_load_then_rerun_equals_one_clean_load(how, server_dir, dataset, reference, tmp_path):
+    graph, state = f"interrupted_{how.replace('-', '_')}", tmp_path / "state.sqlite"
+    cmd, env = _cli(server_dir, graph, dataset, state)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with _store(server_dir, graph) as store:
+        _wait_until_some_rows(store, proc)
+        if how == "ctrl-c":
+            proc.send_signal(signal.SIGINT)
+        elif how == "kill-9-casegraph":
+            proc.kill()
+        else:
+            pid = int((server_dir / "server.pid").read_text())
+            os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    if how == "ctrl-c":
+        assert proc.returncode == 130 and "interrupted" in err
+        assert [r["status"] for r in open_state(f"sqlite:///{state}").recent_loads() if r["status"] != "complete"] == ["interrupted"]
+    if how == "kill-9-server":
+        assert "Error:" in err and "Traceback" not in err, err
+    with _store(server_dir, graph) as store:   # restarts the server if it was killed
+        partial = store.counts()["relationships"]
+        assert partial["TRANSFERRED"] < 2 * N or partial["USED_DEVICE"] < 2 * N  # really interrupted
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with _store(server_dir, graph) as store:
+        assert dump_graph(store) == reference
+    assert open_state(f"sqlite:///{state}").unfinished_loads(f"embedded:{server_dir} graph={graph}") == []

@@ -1,0 +1,159 @@
+"""Loading canonical files into the real embedded store."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from casegraph.errors import LoadError
+from loaders.pipeline import load
+from tests.loaders.conftest import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
+
+
+def test_every_kind_loads_with_expected_counts(store, state, small_dataset, tmp_path):
+    report = load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    assert report.ok, [(f.file, f.status, f.errors) for f in report.files]
+    counts = store.counts()
+    assert counts["nodes"] == EXPECTED_NODES
+    assert counts["relationships"] == EXPECTED_RELS
+    assert [f.kind for f in report.files][:2] == ["accounts", "wallets"]  # nodes before links
+
+
+def test_provenance_on_every_node_and_relationship(store, state, small_dataset, tmp_path):
+    report = load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    missing = store.read_cypher("MATCH (n) WHERE n.source IS NULL OR n.load_id IS NULL OR n.loaded_at IS NULL "
+                                "RETURN count(n) AS n").single_value()
+    missing += store.read_cypher("MATCH ()-[r]->() WHERE r.source IS NULL OR r.load_id IS NULL "
+                                 "OR r.loaded_at IS NULL RETURN count(r) AS n").single_value()
+    assert missing == 0
+    by_file = {f.file: f.load_id for f in report.files}
+    t = store.read_cypher("MATCH ()-[r:TRANSFERRED {tx_id: 'T1'}]->() RETURN r.source AS s, r.load_id AS l").first()
+    assert t == {"s": "transfers.csv", "l": by_file["transfers.csv"]}
+
+
+def test_times_are_utc_epoch_ms(store, state, small_dataset, tmp_path):
+    load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    got = {r["id"]: r["t"] for r in store.read_cypher(
+        "MATCH (a:Account) RETURN a.account_id AS id, a.registered_at AS t").rows}
+    assert got["A1"] == 1704103200000           # ISO with Z
+    assert got["A3"] == 1704103800000           # epoch seconds
+    assert got["A4"] == 1706742000000           # +01:00 offset -> 2024-01-31T23:00Z
+    assert got["A9"] is None                    # known only as a transfer counterparty
+
+
+def test_loading_twice_changes_nothing(store, state, small_dataset, tmp_path):
+    load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    before = dump_graph(store)
+    again = load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    assert sum(f.nodes_created + f.relationships_created for f in again.files) == 0
+    assert dump_graph(store) == before
+
+
+def test_identifier_links_keep_first_and_last_seen(store, state, tmp_path):
+    d = tmp_path / "in"
+    write_csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
+              [["A1", "D1", "2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", 1],
+               ["A1", "D1", "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", 4]])
+    load(store, state, [d], rejects_dir=tmp_path / "rej")
+    r = store.read_cypher("MATCH (:Account)-[r:USED_DEVICE]->(:Device) RETURN r.first_seen AS f, r.last_seen AS l").rows
+    assert r == [{"f": 1704067200000, "l": 1709337600000}]
+
+
+def test_bad_row_is_rejected_with_file_line_and_field(store, state, small_dataset, tmp_path):
+    write_csv(small_dataset / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at"],
+              [["T1", "A1", "A2", "100.5", "USDT", "2024-02-01T00:00:00Z"],
+               ["T2", "A2", "A9", "12,x", "USDT", "2024-02-02T00:00:00Z"],
+               ["T3", "A2", "", "1", "USDT", "2024-02-02T00:00:00Z"],
+               ["T4", "A2", "A1", "1", "USDT", "yesterday"]])
+    report = load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    tf = next(f for f in report.files if f.file == "transfers.csv")
+    assert (tf.rows_read, tf.rows_written, tf.rows_rejected) == (4, 1, 3)
+    assert tf.errors == [
+        "transfers.csv line 3, field amount: '12,x' is not a number",
+        "transfers.csv line 4, field to_account: is empty but required",
+        "transfers.csv line 5, field at: 'yesterday' is not a valid time (expected ISO 8601 or epoch seconds/milliseconds)",
+    ]
+    rejects = pd.read_csv(tf.rejects_file, dtype=str, keep_default_na=False)
+    assert rejects["line"].tolist() == ["3", "4", "5"]
+    assert rejects["field"].tolist() == ["field amount", "field to_account", "field at"]
+    assert rejects["tx_id"].tolist() == ["T2", "T3", "T4"]  # the original row, to fix and reload
+    assert store.counts()["relationships"]["TRANSFERRED"] == 1
+    assert not report.ok
+    rec = next(r for r in state.recent_loads() if r["kind"] == "transfers")
+    assert (rec["status"], rec["rows_rejected"], rec["rejects_file"]) == ("complete", 3, tf.rejects_file)
+
+
+def test_strict_writes_nothing_when_any_row_is_bad(store, state, small_dataset, tmp_path):
+    write_csv(small_dataset / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at"],
+              [["W-1", "A2", "0xbbb", "0.5", "ETH", "2024-02-03T00:00:00Z"],
+               ["W-2", "A2", "0xbbb", "lots", "ETH", "2024-02-03T00:00:00Z"]])
+    report = load(store, state, [small_dataset], strict=True, rejects_dir=tmp_path / "rej")
+    assert not report.ok
+    bad = next(f for f in report.files if f.file == "withdrawals.csv")
+    assert bad.status == "rejected" and bad.errors == ["withdrawals.csv line 3, field amount: 'lots' is not a number"]
+    counts = store.counts()
+    assert sum(counts["nodes"].values()) == 0 and sum(counts["relationships"].values()) == 0
+
+
+def test_ragged_and_unparseable_rows(store, state, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "account_phones.csv").write_text("account_id,phone\nA1,+1\nA2,+2,extra\nA3,+3\n")
+    (d / "account_emails.jsonl").write_text('{"account_id": "A1", "email": "a@x"}\n{oops\n[1]\n')
+    report = load(store, state, [d], rejects_dir=tmp_path / "rej")
+    errors = [e for f in report.files for e in f.errors]
+    assert "account_phones.csv line 3, (row): has 3 fields, the header has 2" in errors
+    assert any(e.startswith("account_emails.jsonl line 2, (row): is not valid JSON") for e in errors)
+    assert "account_emails.jsonl line 3, (row): is not a JSON object" in errors
+    assert store.counts()["relationships"]["HAS_PHONE"] == 2
+
+
+def test_missing_required_column_names_file_and_column(store, state, tmp_path):
+    d = tmp_path / "in"
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "asset", "at"], [["T1", "A", "B", "X", "1"]])
+    with pytest.raises(LoadError, match=r"transfers.csv: required column\(s\) 'amount' missing for transfers"):
+        load(store, state, [d], rejects_dir=tmp_path / "rej")
+    assert store.counts()["relationships"]["TRANSFERRED"] == 0
+
+
+def test_unknown_files_are_skipped_with_a_reason(store, state, small_dataset, tmp_path):
+    (small_dataset / "notes.csv").write_text("a,b\n1,2\n")
+    (small_dataset / "truth.json").write_text("{}")
+    report = load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    assert report.skipped == ["notes.csv: its name is not a canonical kind (use --mapping for other exports)"]
+
+
+def test_parquet_and_jsonl_load_the_same_graph_as_csv(store, state, small_dataset, tmp_path, settings):
+    load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
+    expected = dump_graph(store, ignore=("loaded_at", "load_id", "source"))
+    other = tmp_path / "other"
+    other.mkdir()
+    for i, f in enumerate(sorted(small_dataset.glob("*.csv"))):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        if i % 2:
+            df.to_parquet(other / (f.stem + ".parquet"), index=False)
+        else:
+            with open(other / (f.stem + ".jsonl"), "w") as fh:
+                for rec in df.to_dict("records"):
+                    fh.write(json.dumps({k: v for k, v in rec.items() if v != ""}) + "\n")
+    store.backend.run("MATCH (n) DETACH DELETE n", {}, write=True)
+    report = load(store, state, [other], rejects_dir=tmp_path / "rej")
+    assert report.ok, [(f.file, f.errors) for f in report.files]
+    assert dump_graph(store, ignore=("loaded_at", "load_id", "source")) == expected
+
+
+def test_memory_does_not_grow_with_file_size(store, state, tmp_path):
+    """Streaming: peak memory for 10x the rows stays within a few MB of the smaller file."""
+    import tracemalloc
+    d = tmp_path / "mem"
+    peaks = []
+    for n in (20_000, 200_000):
+        path = write_csv(d / f"account_phones_{n}.csv", ["account_id", "phone"],
+                         [[f"A{i}", f"+44{i}"] for i in range(n)])
+        tracemalloc.start()
+        load(store, state, [path], rejects_dir=tmp_path / "rej", batch_size=5000)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < peaks[0] + 8 * 2**20, peaks
