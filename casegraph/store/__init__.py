@@ -98,7 +98,7 @@ def open_backend(settings: Settings) -> Backend:
         from casegraph.store.embedded import ensure_server
         from casegraph.store.falkordb import FalkorDBBackend
         info = ensure_server(folder)
-        return FalkorDBBackend(info.host, info.port, settings.graph, info.password, where=uri)
+        return FalkorDBBackend(info.host, info.port, settings.graph, info.password, where=uri, owns_server=True)
     parts = urlsplit(uri)
     if parts.scheme in ("falkordb", "falkordbs", "redis"):
         from casegraph.store.falkordb import FalkorDBBackend

@@ -77,8 +77,9 @@ class FalkorDBBackend(Backend):
     dialect = "falkordb"
 
     def __init__(self, host: str, port: int, graph: str, password: str | None = None,
-                 where: str = ""):
+                 where: str = "", owns_server: bool = False):
         self._where = where or f"falkordb://{host}:{port}"
+        self._owns_server = owns_server
         try:
             self._db = falkordb.FalkorDB(host=host, port=port, password=password)
             self._db.connection.ping()
@@ -173,6 +174,12 @@ class FalkorDBBackend(Backend):
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"FalkorDB: could not index {label}.{prop}: {e}") from e
+        if created and self._owns_server:
+            # The AOF replays queries verbatim, and FalkorDB builds indexes asynchronously
+            # while replaying, so MERGEs logged after a CREATE INDEX replay as label scans:
+            # a 100k-row load took over 10 minutes to replay after a kill -9. Rewriting the
+            # AOF now puts the indexes into its RDB base, which loads them at once (4 s).
+            self._db.connection.bgrewriteaof()
         return created
 
     def close(self) -> None:

@@ -1,0 +1,143 @@
+"""The command line end to end, as a user runs it: generate -> load -> db status,
+with counts checked against what the files say, computed independently with pandas."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+
+def run(*args, env=None, check=True):
+    proc = subprocess.run([sys.executable, "-m", "casegraph.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"casegraph {' '.join(args)} failed:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def cli_env(embedded_dir, tmp_path):
+    return {"CASEGRAPH_DB": f"embedded:{embedded_dir}", "CASEGRAPH_GRAPH": f"cli_{tmp_path.name}",
+            "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 'state.sqlite'}"}
+
+
+def expected_counts(d: Path) -> dict:
+    """Distinct nodes and relationships the canonical files describe."""
+    f = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in d.glob("*.csv")}
+
+    def ids(*cols):
+        out = set()
+        for stem, col in cols:
+            out |= set(v for v in f[stem][col] if v)
+        return out
+
+    def pairs(stem, a, b):
+        df = f[stem][(f[stem][a] != "") & (f[stem][b] != "")]
+        return len(set(zip(df[a], df[b])))
+    accounts = ids(("accounts", "account_id"), ("accounts", "referred_by"), ("account_devices", "account_id"),
+                   ("account_ips", "account_id"), ("account_phones", "account_id"), ("account_emails", "account_id"),
+                   ("account_documents", "account_id"), ("transfers", "from_account"), ("transfers", "to_account"),
+                   ("deposits", "account_id"), ("withdrawals", "account_id"), ("scam_reports", "reporter_id"),
+                   ("scam_reports", "against_account"), ("watchlists", "account_id"), ("groups", "account_id"))
+    wallets = ids(("wallets", "address"), ("deposits", "address"), ("withdrawals", "address"),
+                  ("onchain", "from_address"), ("onchain", "to_address"), ("scam_reports", "against_address"),
+                  ("watchlists", "address"))
+    sr = f["scam_reports"]
+    wl = f["watchlists"]
+    return {
+        "nodes": {"Account": len(accounts), "Device": len(ids(("account_devices", "device_id"))),
+                  "IP": len(ids(("account_ips", "ip"))), "Phone": len(ids(("account_phones", "phone"))),
+                  "Email": len(ids(("account_emails", "email"))), "Document": len(ids(("account_documents", "doc_id"))),
+                  "Wallet": len(wallets), "ScamReport": len(ids(("scam_reports", "report_id"))),
+                  "Watchlist": len(ids(("watchlists", "watchlist"))), "Group": len(ids(("groups", "group_id")))},
+        "relationships": {
+            "USED_DEVICE": pairs("account_devices", "account_id", "device_id"),
+            "USED_IP": pairs("account_ips", "account_id", "ip"),
+            "HAS_PHONE": pairs("account_phones", "account_id", "phone"),
+            "HAS_EMAIL": pairs("account_emails", "account_id", "email"),
+            "HAS_DOCUMENT": pairs("account_documents", "account_id", "doc_id"),
+            "REFERRED": pairs("accounts", "referred_by", "account_id"),
+            "TRANSFERRED": len(ids(("transfers", "tx_id"))), "WITHDREW": len(ids(("withdrawals", "tx_id"))),
+            "DEPOSITED": len(ids(("deposits", "tx_id"))),
+            "SENT": len(set(zip(f["onchain"]["tx_hash"], f["onchain"]["from_address"], f["onchain"]["to_address"]))),
+            "FILED": len(ids(("scam_reports", "report_id"))),
+            "AGAINST": pairs("scam_reports", "report_id", "against_account") + pairs("scam_reports", "report_id", "against_address"),
+            "LISTED_ON": pairs("watchlists", "account_id", "watchlist") + pairs("watchlists", "address", "watchlist"),
+            "IN_GROUP": pairs("groups", "account_id", "group_id")}}
+
+
+def test_generate_load_status_and_reload(tmp_path, cli_env):
+    data = tmp_path / "d"
+    run("generate", "--accounts", "3000", "--seed", "7", "--out", str(data))
+    assert json.loads((data / "truth.json").read_text())["rings"]
+    load1 = json.loads(run("load", str(data), "--format", "json", "--rejects", str(tmp_path / "rej"), env=cli_env).stdout)
+    assert {r["status"] for r in load1} == {"complete"} and sum(r["rejected"] for r in load1) == 0
+    status = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
+    assert status["version"].startswith("FalkorDB 4.")
+    expected = expected_counts(data)
+    assert {"nodes": status["nodes"], "relationships": status["relationships"]} == expected
+    load2 = json.loads(run("load", str(data), "--format", "json", env=cli_env).stdout)
+    assert sum(r["nodes_created"] + r["relationships_created"] for r in load2) == 0
+    again = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
+    assert {"nodes": again["nodes"], "relationships": again["relationships"]} == expected
+    assert again["unfinished_loads"] == []
+
+
+def test_malformed_csv_row_reported_rejected_and_strict(tmp_path, cli_env):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "accounts.csv").write_text("account_id,registered_at,country\nA1,2024-01-01T00:00:00Z,GB\n"
+                                    "A2,2024-13-45,DE\nA3,2024-01-02T00:00:00Z,FR\n")
+    strict = run("load", str(d), "--strict", "--rejects", str(tmp_path / "rej"), env=cli_env, check=False)
+    assert strict.returncode == 1
+    assert "accounts.csv line 3, field registered_at: '2024-13-45' is not a valid time" in strict.stderr
+    assert "--strict: nothing was written" in strict.stderr and "Traceback" not in strict.stderr
+    status = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
+    assert status["nodes"]["Account"] == 0
+    lenient = run("load", str(d), "--rejects", str(tmp_path / "rej"), env=cli_env)
+    assert "accounts.csv line 3, field registered_at" in lenient.stderr
+    rejects = list((tmp_path / "rej").glob("accounts.csv.*.rejects.csv"))
+    assert len(rejects) == 1
+    rej = pd.read_csv(rejects[0], dtype=str)
+    assert rej[["line", "field", "account_id"]].values.tolist() == [["3", "field registered_at", "A2"]]
+    status = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
+    assert status["nodes"]["Account"] == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["load", "no-such-dir"], "no-such-dir: no such file or folder"),
+    (["load", ".", "--mapping", "missing.yaml"], "cannot read mapping file missing.yaml"),
+    (["db", "status", "--db", "bolt://127.0.0.1:1"], "cannot reach Neo4j at bolt://127.0.0.1:1"),
+    (["db", "status", "--db", "mysql://x"], "unknown database URI 'mysql://x'"),
+    (["query", "run", "no_such_query"], "no query named 'no_such_query'"),
+    (["query", "run", "find_account", "--param", "limit=ten", "--param", "account_id=A1"], "limit must be int"),
+    (["generate", "--accounts", "10", "--out", "x"], "accounts"),
+])
+def test_user_mistakes_are_one_line_errors(args, message, cli_env, tmp_path):
+    proc = run(*args, env=cli_env, check=False)
+    assert proc.returncode != 0 and message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_user_cypher_write_is_refused_and_timeout_is_clear(cli_env):
+    proc = run("query", "cypher", "MATCH (a:Account) DETACH DELETE a", env=cli_env, check=False)
+    assert proc.returncode == 1 and "refused: queries run read-only" in proc.stderr
+    proc = run("query", "cypher", "UNWIND range(1, 100000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x)",
+               "--timeout-ms", "50", env=cli_env, check=False)
+    assert proc.returncode == 1 and "time limit of 50 ms" in proc.stderr
+
+
+def test_query_output_formats(cli_env):
+    rows = json.loads(run("query", "cypher", "UNWIND range(1, 3) AS x RETURN x, x * 2 AS y", "--format", "json",
+                          env=cli_env).stdout)
+    assert rows == [{"x": 1, "y": 2}, {"x": 2, "y": 4}, {"x": 3, "y": 6}]
+    csv_out = run("query", "cypher", "UNWIND range(1, 2) AS x RETURN x", "--format", "csv", env=cli_env).stdout
+    assert csv_out.splitlines() == ["x", "1", "2"]
+    cut = run("query", "cypher", "UNWIND range(1, 50) AS x RETURN x", "--row-limit", "5", "--format", "json",
+              env=cli_env)
+    assert len(json.loads(cut.stdout)) == 5 and "row limit reached" in cut.stderr
