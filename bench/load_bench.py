@@ -1,0 +1,150 @@
+"""Load benchmark: the loader against the ceiling of the same server.
+
+    python bench/load_bench.py --accounts 1000000 --seed 1
+
+1. generates the sample dataset (skipped if --data already holds one),
+2. loads it with `loaders.pipeline.load` into a fresh embedded store and records rows/s per
+   file, total time and peak memory (this process and the FalkorDB server),
+3. sends the very same rows as raw UNWIND statements straight to the same server (rows read,
+   validated and serialised in advance, only the sending timed) into a fresh graph: the ceiling,
+4. prints a Markdown report and, with --record, appends it to bench/RESULTS.md.
+
+Not part of the test suite: targets live here, never in timed tests."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from casegraph.generate import generate  # noqa: E402
+from casegraph.settings import Settings  # noqa: E402
+from casegraph.state import open_state  # noqa: E402
+from casegraph.store import open_store  # noqa: E402
+from casegraph.store.embedded import stop_server  # noqa: E402
+from casegraph.store.falkordb import params_header  # noqa: E402
+from loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _server_peak_mb(store) -> float:
+    info = store.backend._db.connection.info("memory")
+    return info["used_memory_peak"] / 2**20
+
+
+def run_loader(settings: Settings, data: Path, batch_size: int):
+    with open_store(settings) as store:
+        t0 = time.perf_counter()
+        report = load(store, open_state(settings.state_url()), [data], batch_size=batch_size,
+                      rejects_dir=data.parent / "rejects")
+        total = time.perf_counter() - t0
+        server_peak = _server_peak_mb(store)
+        counts = store.counts()
+    return report, total, server_peak, counts
+
+
+def run_ceiling(settings: Settings, data: Path, batch_size: int) -> dict[str, tuple[int, float]]:
+    """Per file: (rows, seconds spent sending pre-serialised UNWIND statements)."""
+    out: dict[str, tuple[int, float]] = {}
+    with open_store(settings) as store:
+        store.ensure_schema()
+        conn, graph = store.backend._db.connection, store.backend._graph_name
+        plans, _ = plan_files(discover([data]), None)
+        for plan in plans:
+            statements = []
+            params = {"source": plan.name, "load_id": "ceiling", "loaded_at": 0}
+            rows = 0
+            for batch in _batches(plan, batch_size, FileReport(plan.name, plan.kind.name), None):
+                rows += len(batch)
+                for w in plan.kind.writes:
+                    subset = batch if not w.when else [r for r in batch if r.get(w.when) is not None]
+                    if subset:
+                        text = store.queries.get(w.query).text_for("falkordb")
+                        statements.append(params_header({"rows": subset, **params}) + text)
+            t0 = time.perf_counter()
+            for s in statements:
+                conn.execute_command("GRAPH.QUERY", graph, s, "--compact")
+            out[plan.name] = (rows, time.perf_counter() - t0)
+            del statements
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--accounts", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--work", type=Path, default=REPO / "bench" / "out", help="scratch folder (gitignored)")
+    ap.add_argument("--data", type=Path, default=None, help="dataset folder (default: WORK/data-N-S)")
+    ap.add_argument("--batch-size", type=int, default=Settings.load().batch_size)
+    ap.add_argument("--record", action="store_true", help="append the report to bench/RESULTS.md")
+    args = ap.parse_args()
+
+    data = args.data or args.work / f"data-{args.accounts}-{args.seed}"
+    if not (data / "truth.json").exists():
+        t0 = time.perf_counter()
+        generate(data, args.accounts, args.seed)
+        print(f"generated {args.accounts:,} accounts in {time.perf_counter() - t0:.1f} s", flush=True)
+    db_dir = args.work / f"db-{os.getpid()}"
+    uri = f"embedded:{db_dir}"
+    try:
+        loader_settings = Settings.load(db=uri, graph="loader", state=f"sqlite:///{args.work}/state-{os.getpid()}.sqlite")
+        report, total, server_peak, counts = run_loader(loader_settings, data, args.batch_size)
+        rss = _rss_mb()
+        print(f"loader: {total:.1f} s", flush=True)
+        with open_store(loader_settings) as store:
+            store.backend._graph.delete()  # the ceiling gets the server to itself
+        ceiling = run_ceiling(Settings.load(db=uri, graph="ceiling"), data, args.batch_size)
+    finally:
+        stop_server(db_dir)
+    text = render(args, report, total, rss, server_peak, counts, ceiling)
+    print(text)
+    if args.record:
+        with open(REPO / "bench" / "RESULTS.md", "a") as fh:
+            fh.write("\n" + text + "\n")
+
+
+def render(args, report, total, rss, server_peak, counts, ceiling) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    rels = sum(counts["relationships"].values())
+    nodes = sum(counts["nodes"].values())
+    lines = [f"### Load, {args.accounts:,} accounts (seed {args.seed}) — {datetime.now(timezone.utc):%Y-%m-%d}, commit {commit}",
+             "",
+             f"Command: `python bench/load_bench.py --accounts {args.accounts} --seed {args.seed} --batch-size {args.batch_size}`  ",
+             f"Machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+             f"{platform.python_implementation()} {platform.python_version()}, embedded FalkorDB",
+             "",
+             f"Graph: {nodes:,} nodes, {rels:,} relationships. **Loader total: {total:.1f} s** "
+             f"(target < 180 s). Peak memory: loader process {rss:,.0f} MB, FalkorDB server {server_peak:,.0f} MB.",
+             "",
+             "| file | rows | loader s | loader rows/s | ceiling s | ceiling rows/s | loader / ceiling |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    t_loader = t_ceiling = 0.0
+    for f in report.files:
+        rows, secs = ceiling.get(f.file, (0, 0.0))
+        t_loader += f.seconds
+        t_ceiling += secs
+        ratio = (secs / f.seconds) if f.seconds else 0
+        lines.append(f"| {f.file} | {f.rows_read:,} | {f.seconds:.1f} | {f.rows_per_s:,.0f} | {secs:.1f} | "
+                     f"{rows / secs if secs else 0:,.0f} | {ratio:.0%} |")
+    total_rows = sum(f.rows_read for f in report.files)
+    lines.append(f"| **all** | {total_rows:,} | {t_loader:.1f} | {total_rows / t_loader:,.0f} | {t_ceiling:.1f} | "
+                 f"{total_rows / t_ceiling:,.0f} | **{t_ceiling / t_loader:.0%}** |")
+    lines.append("")
+    lines.append("Ceiling: the same validated rows, serialised in advance, sent as the same UNWIND statements "
+                 "straight to the same server (only the sending is timed). Target: loader >= 80% of the ceiling.")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The query catalogue: headers, dialect overrides, parameter checking, model names."""
+from __future__ import annotations
+
+import pytest
+
+from casegraph.catalogue import Catalogue, builtin_root, catalogue, parse
+from casegraph.cyphertext import labels_used, rel_types_used, write_clauses
+from casegraph.errors import ModelError, ParameterError, QueryError
+
+
+def test_every_builtin_query_has_a_full_header():
+    for q in catalogue():
+        assert q.title and q.purpose and q.mode in ("read", "write"), q.name
+        assert q.example.startswith(":params {"), q.name
+        for p in q.params:
+            assert p.help, f"{q.name}: parameter {p.name} has no description"
+            assert f"{p.name}:" in q.example, f"{q.name}: example does not set {p.name}"
+
+
+def test_header_parsing():
+    q = parse("// title: T\n// purpose: P\n// mode: read\n// param limit: int = 10 — most rows\n"
+              "// param who: string — whom\n// example: :params {limit: 10, who: \"x\"}\nRETURN $who, $limit",
+              "t", "t.cypher")
+    assert [(p.name, p.type, p.required) for p in q.params] == [("limit", "int", False), ("who", "string", True)]
+    assert q.bind({"who": "A", "limit": "5"}) == {"who": "A", "limit": 5}
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        q.bind({"who": "A", "limt": 1})
+
+
+def test_read_header_on_a_writing_query_is_refused():
+    with pytest.raises(QueryError, match="declared read but contains MERGE"):
+        parse("// title: T\n// purpose: P\n// mode: read\nMERGE (a:Account {account_id: 'x'})", "t", "t.cypher")
+
+
+def test_labels_outside_the_model_are_refused(tmp_path):
+    (tmp_path / "bad.cypher").write_text("// title: T\n// purpose: P\n// mode: read\n// example: :params {}\n"
+                                         "MATCH (a:Acount)-[:SENT_TO]->(b) RETURN a")
+    with pytest.raises(ModelError, match="Acount, SENT_TO"):
+        Catalogue([(tmp_path, False)])
+
+
+def test_dialect_override_replaces_text_on_that_engine_only(tmp_path):
+    head = "// title: T\n// purpose: P\n// mode: read\n// example: :params {}\n"
+    (tmp_path / "q.cypher").write_text(head + "RETURN 1 AS x")
+    (tmp_path / "falkordb").mkdir()
+    (tmp_path / "falkordb" / "q.cypher").write_text(head + "RETURN 2 AS x")
+    q = Catalogue([(tmp_path, False)]).get("q")
+    assert q.text_for("neo4j").endswith("RETURN 1 AS x") and q.text_for("falkordb").endswith("RETURN 2 AS x")
+
+
+def test_user_folder_adds_queries(tmp_path):
+    (tmp_path / "mine.cypher").write_text("// title: Mine\n// purpose: P\n// mode: read\n// example: :params {}\n"
+                                          "MATCH (a:Account) RETURN count(a) AS n")
+    cat = Catalogue([(builtin_root(), True), (tmp_path, False)])
+    assert "mine" in cat and "find_account" in cat and not cat.get("mine").builtin
+
+
+@pytest.mark.parametrize("text, found", [
+    ("MATCH (n) RETURN n", []),
+    ("MATCH (n) WHERE n.name = 'CREATE' RETURN n.offset, n.set", []),
+    ("MATCH (n) // DELETE n\nRETURN n", []),
+    ("MATCH (n) DETACH DELETE n", ["DETACH", "DELETE"]),
+    ("match (n) set n.x = 1", ["SET"]),
+    ("LOAD CSV FROM 'file:///x' AS r RETURN r", ["LOAD CSV"]),
+    ("CALL db.idx.fulltext.drop('Account')", ["CALL db.idx."]),
+    ("CALL { MATCH (n) DELETE n } IN TRANSACTIONS", ["DELETE", "IN TRANSACTIONS"]),
+])
+def test_write_clause_detection(text, found):
+    assert write_clauses(text) == found
+
+
+def test_labels_and_types_found_in_patterns():
+    q = "MATCH (a:Account)-[:USED_DEVICE|USED_IP*1..2]-(x), (w:Wallet:Account) WHERE (a)-->(:Group) RETURN a"
+    assert labels_used(q) == {"Account", "Wallet", "Group"}
+    assert rel_types_used(q) == {"USED_DEVICE", "USED_IP"}
