@@ -187,9 +187,10 @@ def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | 
 class _Writer(threading.Thread):
     """Sends batches to the graph while the main thread parses the next ones."""
 
-    def __init__(self, store: GraphStore, depth: int = 3):
+    def __init__(self, store: GraphStore, progress: Progress, depth: int = 3):
         super().__init__(daemon=True, name="casegraph-writer")
         self.store = store
+        self.progress = progress
         self.jobs: queue.Queue = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self.stop = threading.Event()
@@ -209,6 +210,7 @@ class _Writer(threading.Thread):
                             report.nodes_created += res.stats.get("nodes_created", 0)
                             report.relationships_created += res.stats.get("relationships_created", 0)
                     report.rows_written += len(batch)
+                    self.progress.advance(len(batch))  # rows/s on screen = rows written, not parsed
             except BaseException as e:  # noqa: BLE001 - handed to the main thread
                 self.error = e
             finally:
@@ -278,14 +280,13 @@ def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: 
     record = state.start_load(load_id=load_id, file=str(plan.path.resolve()), kind=plan.kind.name,
                               sha256=sha, db=store.backend.describe())
     rejects = _Rejects(plan, rejects_root, load_id)
-    writer = _Writer(store)
+    writer = _Writer(store, progress)
     writer.start()
     progress.start(plan.name, plan.kind.name)
     t0 = time.perf_counter()
     try:
         for batch in _batches(plan, batch_size, fr, rejects):
             writer.put((plan, batch, params, fr))
-            progress.advance(len(batch))
         writer.put(None)
         writer.drain()
         fr.status = "complete"

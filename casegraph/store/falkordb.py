@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import falkordb
@@ -179,8 +180,23 @@ class FalkorDBBackend(Backend):
             # while replaying, so MERGEs logged after a CREATE INDEX replay as label scans:
             # a 100k-row load took over 10 minutes to replay after a kill -9. Rewriting the
             # AOF now puts the indexes into its RDB base, which loads them at once (4 s).
-            self._db.connection.bgrewriteaof()
+            self._rewrite_aof()
         return created
+
+    def _rewrite_aof(self, wait_s: float = 120) -> None:
+        """Start an AOF rewrite; if one is running (it may predate our indexes), wait
+        for it and start another. Never fatal: it only affects recovery time."""
+        conn = self._db.connection
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                conn.bgrewriteaof()
+                return
+            except redis.ResponseError as e:
+                if "in progress" not in str(e) or time.monotonic() > deadline:
+                    return
+            while conn.info("persistence").get("aof_rewrite_in_progress") and time.monotonic() < deadline:
+                time.sleep(0.05)
 
     def close(self) -> None:
         try:

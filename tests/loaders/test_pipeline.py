@@ -157,3 +157,20 @@ def test_memory_does_not_grow_with_file_size(store, state, tmp_path):
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < peaks[0] + 8 * 2**20, peaks
+
+
+def test_progress_counts_rows_as_they_are_written(store, state, small_dataset, tmp_path):
+    seen: list[tuple[str, int]] = []
+
+    class Recorder:
+        def start(self, name, kind):
+            seen.append((name, 0))
+
+        def advance(self, rows):
+            name, n = seen[-1]
+            seen[-1] = (name, n + rows)
+
+        def finish(self):
+            pass
+    report = load(store, state, [small_dataset], rejects_dir=tmp_path / "rej", progress=Recorder())
+    assert seen == [(f.file, f.rows_written) for f in report.files]

@@ -96,3 +96,22 @@ def test_unreachable_external_server_is_one_clear_error():
 def test_unreachable_neo4j_is_one_clear_error():
     with pytest.raises(ConnectionFailed, match="cannot reach Neo4j at bolt://127.0.0.1:1"):
         open_store(Settings.load(db="bolt://127.0.0.1:1", neo4j_password="x"))
+
+
+def test_schema_on_many_graphs_at_once_while_aof_rewrites(folder):
+    """Each new schema triggers an AOF rewrite; overlapping ones must not fail the caller."""
+    import threading
+    errors: list[str] = []
+
+    def one(i: int) -> None:
+        try:
+            with open_store(Settings.load(db=f"embedded:{folder}", graph=f"g{i}")) as store:
+                assert store.ensure_schema()
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(repr(e))
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
