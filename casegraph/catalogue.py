@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,6 +26,7 @@ import yaml
 from casegraph.cyphertext import labels_used, rel_types_used, write_clauses
 from casegraph.errors import ModelError, ParameterError, QueryError
 from casegraph.model import model
+from casegraph.times import to_epoch_ms
 
 DIALECTS = ("falkordb", "neo4j")
 PARAM_TYPES = {"string", "int", "float", "bool", "time", "list", "map", "any"}
@@ -120,24 +120,6 @@ def coerce(p: Param, value: Any, query: str) -> Any:
     except (ValueError, TypeError, OverflowError, json.JSONDecodeError):
         raise ParameterError(where) from None
     raise ParameterError(where)
-
-
-def to_epoch_ms(value: Any) -> int:
-    """ISO 8601 text or a number (seconds or milliseconds since 1970) -> UTC epoch ms."""
-    if isinstance(value, bool):
-        raise ValueError("not a time")
-    if isinstance(value, (int, float)):
-        return int(value if abs(value) >= 1e11 else value * 1000)
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        text = str(value).strip()
-        if re.fullmatch(r"-?\d+(\.\d+)?", text):
-            return to_epoch_ms(float(text))
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp() * 1000)
 
 
 def parse(text: str, name: str, path: str, builtin: bool = True) -> Query:

@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -94,7 +94,3 @@ class RowProgress:
 
 def echo(text: str = "") -> None:
     sys.stdout.write(text + "\n")
-
-
-def lines(items: Iterable[str]) -> str:
-    return "\n".join(items)

@@ -3,16 +3,14 @@ A converter raises ValueError with a message fit for the user."""
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from casegraph import times
 from casegraph.errors import ConfigError
 
 Converter = Callable[[Any], Any]
-_EPOCH_MS_MIN = 10 ** 11  # numbers at least this large are milliseconds, smaller are seconds
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def string() -> Converter:
@@ -93,39 +91,19 @@ def time(fmt: str = "auto", tz: str = "UTC") -> Converter:
         zone = timezone.utc if tz.upper() == "UTC" else ZoneInfo(tz)
     except ZoneInfoNotFoundError:
         raise ConfigError(f"unknown time zone {tz!r}") from None
-
-    def from_dt(dt: datetime) -> int:
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=zone)
-        return int(dt.timestamp() * 1000)
-
-    def epoch(v: Any, unit: str | None) -> int:
-        f = float(v)
-        if math.isnan(f) or math.isinf(f):
-            raise ValueError
-        if unit == "s" or (unit is None and abs(f) < _EPOCH_MS_MIN):
-            return int(round(f * 1000))
-        return int(round(f))
+    want = {"auto": "ISO 8601 or epoch seconds/milliseconds", "iso": "ISO 8601",
+            "epoch_s": "epoch seconds", "epoch_ms": "epoch milliseconds"}.get(fmt, f"format {fmt}")
 
     def conv(v: Any) -> Any:
         try:
-            if isinstance(v, datetime):
-                return from_dt(v)
+            if fmt == "auto" or isinstance(v, datetime):
+                return times.to_epoch_ms(v, zone)
             if fmt in ("epoch_s", "epoch_ms"):
-                return epoch(v, fmt[-1] if fmt == "epoch_s" else "ms")
-            if fmt == "auto" and (isinstance(v, (int, float)) and not isinstance(v, bool)):
-                return epoch(v, None)
+                return times.from_epoch(v, "s" if fmt == "epoch_s" else "ms")
             s = str(v).strip()
-            if fmt == "auto":
-                if _NUMBER.match(s):
-                    return epoch(s, None)
-                return from_dt(datetime.fromisoformat(s))
-            if fmt == "iso":
-                return from_dt(datetime.fromisoformat(s))
-            return from_dt(datetime.strptime(s, fmt))
+            dt = datetime.fromisoformat(s) if fmt == "iso" else datetime.strptime(s, fmt)
+            return times.from_datetime(dt, zone)
         except (ValueError, TypeError, OverflowError):
-            want = {"auto": "ISO 8601 or epoch seconds/milliseconds", "iso": "ISO 8601",
-                    "epoch_s": "epoch seconds", "epoch_ms": "epoch milliseconds"}.get(fmt, f"format {fmt}")
             raise ValueError(f"{v!r} is not a valid time (expected {want})") from None
     return conv
 

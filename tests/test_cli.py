@@ -47,8 +47,6 @@ def expected_counts(d: Path) -> dict:
     wallets = ids(("wallets", "address"), ("deposits", "address"), ("withdrawals", "address"),
                   ("onchain", "from_address"), ("onchain", "to_address"), ("scam_reports", "against_address"),
                   ("watchlists", "address"))
-    sr = f["scam_reports"]
-    wl = f["watchlists"]
     return {
         "nodes": {"Account": len(accounts), "Device": len(ids(("account_devices", "device_id"))),
                   "IP": len(ids(("account_ips", "ip"))), "Phone": len(ids(("account_phones", "phone"))),
@@ -141,3 +139,17 @@ def test_query_output_formats(cli_env):
     cut = run("query", "cypher", "UNWIND range(1, 50) AS x RETURN x", "--row-limit", "5", "--format", "json",
               env=cli_env)
     assert len(json.loads(cut.stdout)) == 5 and "row limit reached" in cut.stderr
+
+
+def test_db_stop_stops_the_embedded_server_and_status_restarts_it(tmp_path):
+    env = {"CASEGRAPH_DB": f"embedded:{tmp_path / 'db'}", "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 's.sqlite'}"}
+    run("db", "status", env=env)
+    pid = int((tmp_path / "db" / "server.pid").read_text())
+    assert run("db", "stop", env=env).stdout.strip() == "stopped"
+    assert not (tmp_path / "db" / "server.json").exists()
+    assert "no embedded server was running" in run("db", "stop", env=env).stdout
+    run("db", "status", env=env)  # starts it again
+    assert int((tmp_path / "db" / "server.pid").read_text()) != pid
+    assert run("db", "stop", env=env).stdout.strip() == "stopped"
+    other = run("db", "stop", "--db", "bolt://127.0.0.1:1", env=env, check=False)
+    assert other.returncode == 1 and "is not an embedded store" in other.stderr

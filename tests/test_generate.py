@@ -339,7 +339,7 @@ def test_merchants_keep_funds_for_weeks(data):
 
 # --- rings and their confounders --------------------------------------------------------
 def test_rings_share_identifiers_within_a_burst(data):
-    t, f = data.truth, data.f
+    t = data.truth
     assert len(t["rings"]) >= 3
     members = [a for r in t["rings"] for a in r]
     assert len(members) == len(set(members))

@@ -94,7 +94,7 @@ class Background:
         return np.clip(np.exp(rng.normal(np.log(median), sigma, n)), 5, 250_000).round(2)
 
     def _money(self, a, b, rng):
-        p, nm = self.p, self.nm
+        p = self.p
         idx = np.arange(a, b)
         n = len(idx)
         reg = p.reg[a:b]
