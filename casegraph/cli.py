@@ -258,6 +258,61 @@ def _print_result(res, fmt: str, row_limit: int | None) -> None:
         console.print(f"row limit reached: showing the first {len(res.rows)} rows; raise --row-limit to see more")
 
 
+# -- detections and alerts -----------------------------------------------------------------
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--all", "run_all", is_flag=True, help="Run every detection.")
+@click.option("--param", "-p", "params", multiple=True, help="name=value, repeatable; checked against the query header.")
+@click.option("--no-alerts", is_flag=True, help="Only print the results; do not store them as alerts.")
+@format_option
+@store_options
+def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
+    """Run a detection (or --all) and store its results as alerts."""
+    from casegraph import detect as detections
+    from casegraph.state import open_state
+    if bool(name) == run_all:
+        raise click.ClickException(f"name one detection or use --all; detections: {', '.join(sorted(detections.DETECTIONS))}")
+    names = sorted(detections.DETECTIONS) if run_all else [name]
+    settings = _settings(db=db, graph=graph)
+    values = _parse_params(params)
+    state = None if no_alerts else open_state(settings.state_url())
+    out: list[dict] = []
+    with _open(db, graph) as store:
+        for n in names:
+            d = detections.get(n)
+            results = detections.run(store, n, values)
+            if state is not None:
+                found = [(detections.entity_key(d, r), [r["account_id"]] if d.level == "account" else r["members"], r)
+                         for r in results]
+                new, updated = state.save_alerts(n, values, found)
+                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated")
+            out += [{"detection": n, **r} if run_all else r for r in results]
+    echo(render(out, fmt))
+
+
+@main.group()
+def alerts() -> None:
+    """The alert queue that detections fill."""
+
+
+@alerts.command("list")
+@click.option("--detection", default=None, help="Only this detection's alerts.")
+@click.option("--status", default="open", show_default=True, help="open, closed, or all.")
+@click.option("--min-score", type=float, default=0.0, show_default=True)
+@format_option
+@store_options
+def alerts_list(detection, status, min_score, fmt, db, graph) -> None:
+    """Alerts, highest score first."""
+    from casegraph.state import open_state
+    state = open_state(_settings(db=db, graph=graph).state_url())
+    rows = state.list_alerts(detection, None if status == "all" else status, min_score)
+    for r in rows:
+        r["created_at"], r["updated_at"] = iso(r["created_at"]), iso(r["updated_at"])
+    cols = ["id", "detection", "entity_key", "status", "score", "reasons", "updated_at"]
+    echo(render(rows, fmt, cols if fmt == "table" else None))
+
+
 # -- the main job --------------------------------------------------------------------------
 
 @main.command()
@@ -266,7 +321,7 @@ def _print_result(res, fmt: str, row_limit: int | None) -> None:
 @click.option("--data", "data_dir", default="casegraph-sample", show_default=True, type=click.Path(file_okay=False), help="Where the sample files go (reused if present).")
 @store_options
 def demo(accounts, seed, data_dir, db, graph) -> None:
-    """The main job on the embedded default: generate sample data, load it, show the graph."""
+    """The main job on the embedded default: generate sample data, load it, run the detections."""
     from casegraph.generate import generate as run_generate
     from casegraph.state import open_state
     from casegraph.store import open_store
@@ -277,8 +332,15 @@ def demo(accounts, seed, data_dir, db, graph) -> None:
         console.print(f"generating {accounts:,} accounts into {out} ...")
         run_generate(out, accounts, seed)
     with open_store(settings) as store, RowProgress() as progress:
-        run_load(store, open_state(settings.state_url()), [out], progress=progress)
+        state = open_state(settings.state_url())
+        run_load(store, state, [out], progress=progress)
         info = store.status()
+        from casegraph import detect as detections
+        for name, d in sorted(detections.DETECTIONS.items()):
+            results = detections.run(store, name)
+            new, updated = state.save_alerts(name, {}, [(detections.entity_key(d, r), [r["account_id"]], r)
+                                                        for r in results])
+            echo(f"detection {name}: {len(results)} result(s); alerts: {new} new, {updated} updated")
     echo(f"loaded into {info['backend']} ({info['version']})")
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))

@@ -32,6 +32,23 @@ loads = sa.Table(
 )
 
 
+alerts = sa.Table(
+    "alerts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("detection", sa.String(64), nullable=False),
+    sa.Column("entity_key", sa.Text, nullable=False),   # account id, or a ring's sorted members
+    sa.Column("status", sa.String(16), nullable=False, default="open"),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("entities", sa.JSON, nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("result", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Index("alerts_open_entity", "detection", "entity_key", "status"),
+)
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -61,6 +78,38 @@ class StateStore:
         with self.engine.connect() as conn:
             rows = conn.execute(loads.select().order_by(loads.c.id.desc()).limit(limit)).mappings()
             return [dict(r) for r in rows]
+
+    def save_alerts(self, detection: str, params: dict[str, Any],
+                    found: list[tuple[str, list[str], dict[str, Any]]]) -> tuple[int, int]:
+        """Store results as alerts: an open alert on the same entity is updated, not
+        duplicated. `found` holds (entity_key, entities, result). Returns (new, updated)."""
+        new = updated = 0
+        at = now_ms()
+        with self.engine.begin() as conn:
+            open_ids = dict(conn.execute(sa.select(alerts.c.entity_key, alerts.c.id).where(
+                alerts.c.detection == detection, alerts.c.status == "open")).all())
+            for key, entities, result in found:
+                values = {"score": float(result["score"]), "params": params, "entities": entities,
+                          "reasons": result["reasons"], "result": result, "updated_at": at}
+                if key in open_ids:
+                    conn.execute(alerts.update().where(alerts.c.id == open_ids[key]).values(**values))
+                    updated += 1
+                else:
+                    conn.execute(alerts.insert().values(detection=detection, entity_key=key, status="open",
+                                                        created_at=at, **values))
+                    new += 1
+        return new, updated
+
+    def list_alerts(self, detection: str | None = None, status: str | None = "open",
+                    min_score: float = 0.0, limit: int = 1000) -> list[dict[str, Any]]:
+        q = sa.select(alerts).where(alerts.c.score >= min_score)
+        if detection:
+            q = q.where(alerts.c.detection == detection)
+        if status:
+            q = q.where(alerts.c.status == status)
+        q = q.order_by(alerts.c.score.desc(), alerts.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
 
     def unfinished_loads(self, db: str) -> list[dict[str, Any]]:
         """Loads into `db` that did not complete and were not completed by a later run."""

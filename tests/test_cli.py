@@ -153,3 +153,20 @@ def test_db_stop_stops_the_embedded_server_and_status_restarts_it(tmp_path):
     assert run("db", "stop", env=env).stdout.strip() == "stopped"
     other = run("db", "stop", "--db", "bolt://127.0.0.1:1", env=env, check=False)
     assert other.returncode == 1 and "is not an embedded store" in other.stderr
+
+
+def test_demo_generates_loads_and_fills_the_alert_queue(tmp_path):
+    env = {"CASEGRAPH_DB": f"embedded:{tmp_path / 'db'}", "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 's.sqlite'}"}
+    try:
+        out = run("demo", "--accounts", "1000", "--seed", "3", "--data", str(tmp_path / "sample"), env=env).stdout
+        truth = json.loads((tmp_path / "sample" / "truth.json").read_text())
+        assert f"detection silent_sufferers: {len(truth['silent_sufferers'])} result(s)" in out
+        queue = json.loads(run("alerts", "list", "--format", "json", env=env).stdout)
+        assert {a["entity_key"] for a in queue} == set(truth["silent_sufferers"])
+        found = json.loads(run("detect", "silent_sufferers", "--format", "json", "--no-alerts", env=env).stdout)
+        assert {r["account_id"] for r in found} == set(truth["silent_sufferers"])
+        assert all(set(r) >= {"account_id", "score", "reasons"} for r in found)
+        bad = run("detect", env=env, check=False)
+        assert bad.returncode == 1 and "name one detection or use --all" in bad.stderr
+    finally:
+        run("db", "stop", env=env)

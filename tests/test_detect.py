@@ -1,0 +1,74 @@
+"""Detections scored against the generator's ground truth, on the real embedded store."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from casegraph import detect
+from casegraph.generate import generate
+from casegraph.settings import Settings
+from casegraph.state import open_state
+from casegraph.store import GraphStore, open_backend
+from loaders.pipeline import load
+
+DATASETS = [(1500, 11), (1500, 12), (5000, 11), (5000, 12)]
+
+
+@pytest.fixture(scope="module", params=DATASETS, ids=[f"{n}acc-seed{s}" for n, s in DATASETS])
+def loaded(request, embedded_dir, tmp_path_factory):
+    n, seed = request.param
+    d = tmp_path_factory.mktemp(f"d{n}_{seed}")
+    generate(d, n, seed)
+    settings = Settings.load(db=f"embedded:{embedded_dir}", graph=f"detect_{n}_{seed}",
+                             state=f"sqlite:///{d / 'state.sqlite'}")
+    store = GraphStore(open_backend(settings), settings)
+    report = load(store, open_state(settings.state_url()), [d], rejects_dir=d / "rej")
+    assert report.ok
+    yield store, json.loads((d / "truth.json").read_text()), settings
+    store.backend._graph.delete()
+    store.close()
+
+
+def test_silent_sufferers_match_truth_exactly(loaded):
+    store, truth, _ = loaded
+    results = detect.run(store, "silent_sufferers")
+    found = {r["account_id"] for r in results}
+    expected = set(truth["silent_sufferers"])
+    assert expected, "the dataset must plant silent sufferers"
+    assert found == expected                                    # recall 1.0 and precision 1.0
+    assert not found & set(truth["reported_victims"])           # reported victims are never listed
+    losses = [r["amount_lost_usd"] for r in results]
+    assert losses == sorted(losses, reverse=True)               # outreach order: biggest loss first
+    for r in results:
+        assert r["reasons"] and 0 < r["score"] <= 1 and r["paid_to"]
+
+
+def test_detect_again_updates_open_alerts(loaded):
+    store, truth, settings = loaded
+    state = open_state(settings.state_url())
+    d = detect.get("silent_sufferers")
+    found = [(detect.entity_key(d, r), [r["account_id"]], r) for r in detect.run(store, d.name)]
+    first = state.save_alerts(d.name, {}, found)
+    second = state.save_alerts(d.name, {}, found)
+    assert first[0] >= len(truth["silent_sufferers"]) and second == (0, len(found))
+    assert len(state.list_alerts("silent_sufferers")) == first[0]
+
+
+def test_silent_sufferer_explanation_dedupes_and_orders():
+    rows = [
+        {"account_id": "V1", "route": "transfer", "paid_to": "S1", "tx": "T1", "amount_usd": 100.0, "at": 1000, "watchlist": "internal"},
+        {"account_id": "V1", "route": "transfer", "paid_to": "S1", "tx": "T1", "amount_usd": 100.0, "at": 1000, "watchlist": "vendor-intel"},
+        {"account_id": "V1", "route": "on-chain hop", "paid_to": "0xs", "tx": "0xh", "amount_usd": 50.0, "at": 3000, "watchlist": "internal"},
+        {"account_id": "V2", "route": "withdrawal", "paid_to": "0xs", "tx": "W1", "amount_usd": 500.0, "at": 2000, "watchlist": "internal"},
+    ]
+    out = detect.silent_sufferer_results(rows)
+    assert [r["account_id"] for r in out] == ["V2", "V1"]
+    v1 = out[1]
+    assert (v1["amount_lost_usd"], v1["payments"], v1["paid_to"]) == (150.0, 2, ["0xs", "S1"])
+    assert "internal, vendor-intel" in v1["reasons"][0] and v1["first_paid_at"] == "1970-01-01T00:00:01Z"
+
+
+def test_unknown_detection_is_a_clear_error():
+    with pytest.raises(Exception, match="no detection named 'rings_x'; there are silent_sufferers"):
+        detect.get("rings_x")
