@@ -269,11 +269,11 @@ def _print_result(res, fmt: str, row_limit: int | None) -> None:
 @store_options
 def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
     """Run a detection (or --all) and store its results as alerts."""
-    from casegraph import detect as detections
+    from casegraph import detections
     from casegraph.state import open_state
     if bool(name) == run_all:
-        raise click.ClickException(f"name one detection or use --all; detections: {', '.join(sorted(detections.DETECTIONS))}")
-    names = sorted(detections.DETECTIONS) if run_all else [name]
+        raise click.ClickException(f"name one detection or use --all; detections: {', '.join(detections.names())}")
+    names = detections.names() if run_all else [name]
     settings = _settings(db=db, graph=graph)
     values = _parse_params(params)
     state = None if no_alerts else open_state(settings.state_url())
@@ -335,8 +335,8 @@ def demo(accounts, seed, data_dir, db, graph) -> None:
         state = open_state(settings.state_url())
         run_load(store, state, [out], progress=progress)
         info = store.status()
-        from casegraph import detect as detections
-        for name, d in sorted(detections.DETECTIONS.items()):
+        from casegraph import detections
+        for name, d in [(n, detections.get(n)) for n in detections.names()]:
             results = detections.run(store, name)
             new, updated = state.save_alerts(name, {}, [(detections.entity_key(d, r), [r["account_id"]], r)
                                                         for r in results])

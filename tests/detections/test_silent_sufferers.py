@@ -1,34 +1,12 @@
 """Detections scored against the generator's ground truth, on the real embedded store."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from casegraph import detect
-from casegraph.generate import generate
-from casegraph.settings import Settings
+from casegraph import detections as detect
+from casegraph.detections.silent_sufferers import explain
 from casegraph.state import open_state
-from casegraph.store import GraphStore, open_backend
-from loaders.pipeline import load
-
-DATASETS = [(1500, 11), (1500, 12), (5000, 11), (5000, 12)]
-
-
-@pytest.fixture(scope="module", params=DATASETS, ids=[f"{n}acc-seed{s}" for n, s in DATASETS])
-def loaded(request, embedded_dir, tmp_path_factory):
-    n, seed = request.param
-    d = tmp_path_factory.mktemp(f"d{n}_{seed}")
-    generate(d, n, seed)
-    settings = Settings.load(db=f"embedded:{embedded_dir}", graph=f"detect_{n}_{seed}",
-                             state=f"sqlite:///{d / 'state.sqlite'}")
-    store = GraphStore(open_backend(settings), settings)
-    report = load(store, open_state(settings.state_url()), [d], rejects_dir=d / "rej")
-    assert report.ok
-    yield store, json.loads((d / "truth.json").read_text()), settings
-    store.backend._graph.delete()
-    store.close()
-
 
 def test_silent_sufferers_match_truth_exactly(loaded):
     store, truth, _ = loaded
@@ -62,7 +40,7 @@ def test_silent_sufferer_explanation_dedupes_and_orders():
         {"account_id": "V1", "route": "on-chain hop", "paid_to": "0xs", "tx": "0xh", "amount_usd": 50.0, "at": 3000, "watchlist": "internal"},
         {"account_id": "V2", "route": "withdrawal", "paid_to": "0xs", "tx": "W1", "amount_usd": 500.0, "at": 2000, "watchlist": "internal"},
     ]
-    out = detect.silent_sufferer_results(rows)
+    out = explain(rows)
     assert [r["account_id"] for r in out] == ["V2", "V1"]
     v1 = out[1]
     assert (v1["amount_lost_usd"], v1["payments"], v1["paid_to"]) == (150.0, 2, ["0xs", "S1"])

@@ -1,0 +1,58 @@
+"""Detections: named Cypher templates from cypher/detect/ plus the little Python that
+turns their rows into explained results. Account-level results are
+{account_id, score, reasons, ...}; ring-level results {ring_id, members, score, reasons, ...}.
+
+Each detection is a module here exposing DETECTION (see silent_sufferers.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from casegraph.errors import QueryError
+from casegraph.store import GraphStore
+
+
+@dataclass(frozen=True)
+class Detection:
+    name: str
+    level: str                     # "account" or "ring"
+    query: str                     # the catalogue query that finds the evidence
+    explain: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+    summary: str
+
+
+def _registry() -> dict[str, Detection]:
+    # One module per detection, each exposing DETECTION; add new ones to this list.
+    from casegraph.detections import silent_sufferers
+    return {m.DETECTION.name: m.DETECTION for m in (silent_sufferers,)}
+
+
+DETECTIONS: dict[str, Detection] = {}
+
+
+def get(name: str) -> Detection:
+    if not DETECTIONS:
+        DETECTIONS.update(_registry())
+    try:
+        return DETECTIONS[name]
+    except KeyError:
+        raise QueryError(f"no detection named {name!r}; there are {', '.join(sorted(DETECTIONS))}") from None
+
+
+def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Run one detection; every result says why (reasons)."""
+    d = get(name)
+    res = store.read(d.query, params or {}, row_limit=None)
+    return d.explain(res.rows)
+
+
+def entity_key(detection: Detection, result: dict[str, Any]) -> str:
+    """What an alert is about: the account, or the sorted members of a ring."""
+    if detection.level == "ring":
+        return ",".join(sorted(result["members"]))
+    return result["account_id"]
+
+
+def names() -> list[str]:
+    get("silent_sufferers")  # fills the registry
+    return sorted(DETECTIONS)

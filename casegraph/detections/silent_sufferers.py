@@ -1,0 +1,41 @@
+"""Silent sufferers: accounts that paid a known scammer and never reported it —
+the people scam-prevention staff reach out to, largest loss first."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from casegraph.console import iso
+from casegraph.detections import Detection
+
+
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Payments -> one result per account, largest loss first (the outreach order)."""
+    by_account: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        acc = by_account.setdefault(r["account_id"], {"payments": {}, "watchlists": set()})
+        # the same payment appears once per watchlist its recipient is on
+        acc["payments"][(r["route"], r["tx"])] = r
+        acc["watchlists"].add(r["watchlist"])
+    out = []
+    for account_id, acc in by_account.items():
+        payments = list(acc["payments"].values())
+        total = round(sum(p["amount_usd"] or 0 for p in payments), 2)
+        times = sorted(p["at"] for p in payments if p["at"] is not None)
+        to = sorted({p["paid_to"] for p in payments})
+        routes = sorted({p["route"] for p in payments})
+        reasons = [f"paid {len(payments)} time(s), {total:,.2f} USD in all, to {', '.join(to)} "
+                   f"(on watchlist {', '.join(sorted(acc['watchlists']))}) by {', '.join(routes)}",
+                   "filed no scam report"]
+        out.append({"account_id": account_id,
+                    "score": round(min(1.0, 0.5 + math.log10(1 + total) / 10), 3),
+                    "reasons": reasons, "amount_lost_usd": total, "payments": len(payments),
+                    "paid_to": to, "first_paid_at": iso(times[0]) if times else None,
+                    "last_paid_at": iso(times[-1]) if times else None})
+    out.sort(key=lambda r: (-r["amount_lost_usd"], r["last_paid_at"] or "", r["account_id"]))
+    return out
+
+
+
+DETECTION = Detection("silent_sufferers", "account", "silent_sufferers", explain,
+                      "accounts that paid a watchlisted account or wallet and never reported it")
