@@ -166,6 +166,7 @@ class Catalogue:
 
     def __init__(self, roots: list[tuple[Path, bool]]):
         self._queries: dict[str, Query] = {}
+        self.broken: dict[str, str] = {}  # user queries that failed their checks: name -> why
         for root, builtin in roots:
             self._add_root(root, builtin)
 
@@ -181,7 +182,16 @@ class Catalogue:
                 continue
             if path.stem in self._queries:
                 raise QueryError(f"two queries named {path.stem}: {self._queries[path.stem].path} and {path}")
-            self._queries[path.stem] = parse(text, path.stem, str(path), builtin)
+            try:
+                q = parse(text, path.stem, str(path), builtin)
+                check_model_names(q)
+            except (QueryError, ModelError) as e:
+                if builtin:
+                    raise
+                # One bad file in a user's folder must not stop every other command.
+                self.broken[path.stem] = str(e)
+                continue
+            self._queries[path.stem] = q
         for name, by_dialect in overrides.items():
             if name not in self._queries:
                 raise QueryError(f"{root}: dialect override {name}.cypher has no shared file to override")
@@ -193,6 +203,8 @@ class Catalogue:
             check_model_names(q)
 
     def get(self, name: str) -> Query:
+        if name in self.broken:
+            raise QueryError(self.broken[name])
         try:
             return self._queries[name]
         except KeyError:

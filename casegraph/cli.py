@@ -199,9 +199,12 @@ def query_list(fmt) -> None:
     """Every query with its purpose and whether it reads or writes."""
     from casegraph.catalogue import catalogue
     settings = _settings()
+    cat = catalogue(settings.queries_dir)
     rows = [{"name": q.name, "mode": q.mode, "title": q.title, "purpose": q.purpose,
              "params": ", ".join(p.name for p in q.params), "origin": "built-in" if q.builtin else "user"}
-            for q in catalogue(settings.queries_dir)]
+            for q in cat]
+    rows += [{"name": name, "mode": "unusable", "title": why, "purpose": why, "params": "", "origin": "user"}
+             for name, why in sorted(cat.broken.items())]
     echo(render(rows, fmt, ["name", "mode", "title", "params"] if fmt == "table" else None))
 
 

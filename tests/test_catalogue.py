@@ -36,7 +36,7 @@ def test_labels_outside_the_model_are_refused(tmp_path):
     (tmp_path / "bad.cypher").write_text("// title: T\n// purpose: P\n// mode: read\n// example: :params {}\n"
                                          "MATCH (a:Acount)-[:SENT_TO]->(b) RETURN a")
     with pytest.raises(ModelError, match="Acount, SENT_TO"):
-        Catalogue([(tmp_path, False)])
+        Catalogue([(tmp_path, True)])  # built-in: a bug, fatal; user folders: set aside (below)
 
 
 def test_dialect_override_replaces_text_on_that_engine_only(tmp_path):
@@ -73,3 +73,13 @@ def test_labels_and_types_found_in_patterns():
     q = "MATCH (a:Account)-[:USED_DEVICE|USED_IP*1..2]-(x), (w:Wallet:Account) WHERE (a)-->(:Group) RETURN a"
     assert labels_used(q) == {"Account", "Wallet", "Group"}
     assert rel_types_used(q) == {"USED_DEVICE", "USED_IP"}
+
+
+def test_a_broken_user_query_is_set_aside_not_fatal(tmp_path):
+    head = "// title: T\n// purpose: P\n// example: :params {}\n"
+    (tmp_path / "good.cypher").write_text(head + "// mode: read\nMATCH (a:Account) RETURN a")
+    (tmp_path / "bad.cypher").write_text(head + "// mode: read\nMATCH (a:Acount) RETURN a")
+    cat = Catalogue([(builtin_root(), True), (tmp_path, False)])
+    assert "good" in cat and "bad" not in cat and "Acount" in cat.broken["bad"]
+    with pytest.raises(QueryError, match="Acount"):
+        cat.get("bad")

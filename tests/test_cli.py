@@ -170,3 +170,26 @@ def test_demo_generates_loads_and_fills_the_alert_queue(tmp_path):
         assert bad.returncode == 1 and "name one detection or use --all" in bad.stderr
     finally:
         run("db", "stop", env=env)
+
+
+def test_user_query_folder_write_refused_and_nothing_touched(tmp_path, cli_env):
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    head = "// title: T\n// purpose: P\n// example: :params {}\n"
+    (folder / "count_accounts.cypher").write_text(head + "// mode: read\nMATCH (a:Account) RETURN count(a) AS n")
+    (folder / "wipe.cypher").write_text(head + "// mode: write\nMATCH (a:Account) DETACH DELETE a")
+    env = {**cli_env, "CASEGRAPH_QUERIES": str(folder)}
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "accounts.csv").write_text("account_id,registered_at\nA1,2024-01-01T00:00:00Z\n")
+    run("load", str(d), "--rejects", str(tmp_path / "rej"), env=env)
+    listed = json.loads(run("query", "list", "--format", "json", env=env).stdout)
+    assert {"count_accounts", "wipe"} <= {q["name"] for q in listed}
+    refused = run("query", "run", "wipe", env=env, check=False)
+    assert refused.returncode == 1 and "writes" in refused.stderr
+    assert json.loads(run("query", "run", "count_accounts", "--format", "json", env=env).stdout) == [{"n": 1}]
+    (folder / "sneaky.cypher").write_text(head + "// mode: read\nMATCH (a:Account) DETACH DELETE a")
+    sneaky = run("query", "run", "sneaky", env=env, check=False)
+    assert sneaky.returncode == 1 and "declared read but contains DETACH, DELETE" in sneaky.stderr
+    assert json.loads(run("query", "cypher", "MATCH (a:Account) RETURN count(a) AS n", "--format", "json",
+                          env=env).stdout) == [{"n": 1}]
