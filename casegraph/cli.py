@@ -283,12 +283,9 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
     out: list[dict] = []
     with _open(db, graph) as store:
         for n in names:
-            d = detections.get(n)
             results = detections.run(store, n, values)
             if state is not None:
-                found = [(detections.entity_key(d, r), [r["account_id"]] if d.level == "account" else r["members"], r)
-                         for r in results]
-                new, updated = state.save_alerts(n, values, found)
+                new, updated = detections.save_as_alerts(state, n, values, results)
                 console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated")
             out += [{"detection": n, **r} if run_all else r for r in results]
     echo(render(out, fmt))
@@ -339,10 +336,9 @@ def demo(accounts, seed, data_dir, db, graph) -> None:
         run_load(store, state, [out], progress=progress)
         info = store.status()
         from casegraph import detections
-        for name, d in [(n, detections.get(n)) for n in detections.names()]:
+        for name in detections.names():
             results = detections.run(store, name)
-            new, updated = state.save_alerts(name, {}, [(detections.entity_key(d, r), [r["account_id"]], r)
-                                                        for r in results])
+            new, updated = detections.save_as_alerts(state, name, {}, results)
             echo(f"detection {name}: {len(results)} result(s); alerts: {new} new, {updated} updated")
     echo(f"loaded into {info['backend']} ({info['version']})")
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))

@@ -46,6 +46,13 @@ def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> l
     return d.explain(res.rows)
 
 
+def save_as_alerts(state, name: str, params: dict[str, Any], results: list[dict[str, Any]]) -> tuple[int, int]:
+    """Store results in the alert queue; returns (new, updated)."""
+    d = get(name)
+    found = [(entity_key(d, r), r["members"] if d.level == "ring" else [r["account_id"]], r) for r in results]
+    return state.save_alerts(name, params, found)
+
+
 def entity_key(detection: Detection, result: dict[str, Any]) -> str:
     """What an alert is about: the account, or the sorted members of a ring."""
     if detection.level == "ring":
