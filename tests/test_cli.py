@@ -161,7 +161,7 @@ def test_demo_generates_loads_and_fills_the_alert_queue(tmp_path):
         out = run("demo", "--accounts", "1000", "--seed", "3", "--data", str(tmp_path / "sample"), env=env).stdout
         truth = json.loads((tmp_path / "sample" / "truth.json").read_text())
         assert f"detection silent_sufferers: {len(truth['silent_sufferers'])} result(s)" in out
-        queue = json.loads(run("alerts", "list", "--format", "json", env=env).stdout)
+        queue = json.loads(run("alerts", "list", "--detection", "silent_sufferers", "--format", "json", env=env).stdout)
         assert {a["entity_key"] for a in queue} == set(truth["silent_sufferers"])
         found = json.loads(run("detect", "silent_sufferers", "--format", "json", "--no-alerts", env=env).stdout)
         assert {r["account_id"] for r in found} == set(truth["silent_sufferers"])

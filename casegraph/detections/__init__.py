@@ -23,8 +23,8 @@ class Detection:
 
 def _registry() -> dict[str, Detection]:
     # One module per detection, each exposing DETECTION; add new ones to this list.
-    from casegraph.detections import silent_sufferers
-    return {m.DETECTION.name: m.DETECTION for m in (silent_sufferers,)}
+    from casegraph.detections import mules, silent_sufferers
+    return {m.DETECTION.name: m.DETECTION for m in (mules, silent_sufferers)}
 
 
 DETECTIONS: dict[str, Detection] = {}
@@ -61,5 +61,6 @@ def entity_key(detection: Detection, result: dict[str, Any]) -> str:
 
 
 def names() -> list[str]:
-    get("silent_sufferers")  # fills the registry
+    if not DETECTIONS:
+        DETECTIONS.update(_registry())
     return sorted(DETECTIONS)

@@ -1,0 +1,138 @@
+"""Mules: accounts that receive internal transfers from many distinct senders and send
+most of it straight on (transfer out or withdrawal) within a short window.
+
+The template (cypher/detect/mules.cypher) does the fan-in aggregation and returns, per
+candidate, its inflows and outflows; the time-window arithmetic happens here:
+
+- outflows consume inflows first-in first-out, but only inflows received at most
+  `window_hours` before the outflow (money held longer is not "passed through": a
+  merchant sweeping weeks-old takings forwards nothing by this measure);
+- inflows are grouped into active periods (split where no inflow arrives for
+  QUIET_DAYS), so an account that was ordinary for a year and then turned mule is
+  judged on its mule period;
+- an account is reported when some period has >= min_senders distinct senders and
+  >= min_forward_ratio of that period's received amount was sent on within the window."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from casegraph.console import iso
+from casegraph.detections import Detection
+
+HOUR_MS = 3_600_000
+QUIET_DAYS = 7          # a gap of this many days without an inflow starts a new active period
+DEFAULTS = {"min_senders": 5, "window_hours": 48, "min_forward_ratio": 0.8}
+
+
+def _usd(x: Any) -> float:
+    return float(x) if x is not None else 0.0
+
+
+def _param(row: dict[str, Any], name: str) -> Any:
+    v = row.get(name)
+    return DEFAULTS[name] if v is None else v
+
+
+def _assess(row: dict[str, Any]) -> dict[str, Any] | None:
+    min_senders = int(_param(row, "min_senders"))
+    window_ms = int(_param(row, "window_hours")) * HOUR_MS
+    min_ratio = float(_param(row, "min_forward_ratio"))
+
+    # dedupe by tx id (a relationship may only appear once, but be safe), drop empty entries
+    inflows = list({(i.get("tx"), i.get("at"), i.get("from")): i
+                    for i in row.get("inflows") or [] if i and i.get("at") is not None}.values())
+    outflows = list({(o.get("tx"), o.get("at"), o.get("to"), o.get("route")): o
+                     for o in row.get("outflows") or [] if o and o.get("at") is not None}.values())
+    if not inflows or not outflows:
+        return None
+    inflows.sort(key=lambda i: (i["at"], str(i.get("tx"))))
+    outflows.sort(key=lambda o: (o["at"], str(o.get("tx"))))
+
+    # active periods over the inflows
+    period_of: list[int] = []
+    p, prev = 0, None
+    for i in inflows:
+        if prev is not None and i["at"] - prev > QUIET_DAYS * 24 * HOUR_MS:
+            p += 1
+        period_of.append(p)
+        prev = i["at"]
+
+    # FIFO matching of outflows against inflows received within the window before them
+    remaining = [_usd(i.get("amount_usd")) for i in inflows]
+    forwarded = [0.0] * len(inflows)
+    delays: list[list[int]] = [[] for _ in inflows]
+    used_by: list[list[int]] = [[] for _ in inflows]     # outflow indexes that consumed inflow k
+    first = 0                                            # oldest inflow not yet expired or used up
+    for oi, o in enumerate(outflows):
+        need = _usd(o.get("amount_usd"))
+        t = o["at"]
+        k = first
+        while k < len(inflows) and inflows[k]["at"] <= t and need > 1e-9:
+            if t - inflows[k]["at"] <= window_ms and remaining[k] > 1e-9:
+                take = min(need, remaining[k])
+                remaining[k] -= take
+                forwarded[k] += take
+                need -= take
+                delays[k].append(t - inflows[k]["at"])
+                used_by[k].append(oi)
+            k += 1
+        while first < len(inflows) and (remaining[first] <= 1e-9 or t - inflows[first]["at"] > window_ms):
+            first += 1
+
+    best = None
+    for pid in sorted(set(period_of)):
+        ks = [k for k, q in enumerate(period_of) if q == pid]
+        senders = {inflows[k].get("from") for k in ks}
+        received = sum(_usd(inflows[k].get("amount_usd")) for k in ks)
+        fwd = sum(forwarded[k] for k in ks)
+        if received <= 0 or len(senders) < min_senders:
+            continue
+        ratio = fwd / received
+        if ratio + 1e-9 < min_ratio:
+            continue
+        cand = {"ks": ks, "senders": senders, "received": received, "forwarded": fwd, "ratio": ratio}
+        if best is None or (ratio, len(senders), fwd) > (best["ratio"], len(best["senders"]), best["forwarded"]):
+            best = cand
+    if best is None:
+        return None
+
+    ks = best["ks"]
+    outs = sorted({oi for k in ks for oi in used_by[k]})
+    max_delay = max((d for k in ks for d in delays[k]), default=0)
+    routes = Counter((outflows[oi]["route"], outflows[oi].get("to")) for oi in outs)
+    by_route: dict[str, list[tuple[str, int]]] = {}
+    for (route, to), n in sorted(routes.items(), key=lambda x: (x[0][0], str(x[0][1]))):
+        by_route.setdefault(route, []).append((str(to), n))
+    parts = []
+    for route, dests in by_route.items():
+        n = sum(c for _, c in dests)
+        noun = route if n == 1 else route + "s"
+        parts.append(f"{n} {noun} to {', '.join(d for d, _ in dests)}")
+    first_at, last_at = inflows[ks[0]]["at"], inflows[ks[-1]]["at"]
+    hours = max(1, math.ceil(max_delay / HOUR_MS))
+    received, fwd, ratio, n_senders = best["received"], best["forwarded"], best["ratio"], len(best["senders"])
+    reasons = [
+        f"received {len(ks)} transfers from {n_senders} accounts, {received:,.2f} USD, "
+        f"between {iso(first_at)} and {iso(last_at)}",
+        f"sent on {ratio:.0%} ({fwd:,.2f} USD) within {hours} h: {'; '.join(parts)}",
+    ]
+    score = round(min(1.0, 0.4 + 0.4 * min(1.0, ratio) + 0.2 * min(1.0, n_senders / 20)), 3)
+    return {"account_id": row["account_id"], "score": score, "reasons": reasons,
+            "senders": n_senders, "inflows": len(ks), "received_usd": round(received, 2),
+            "forwarded_usd": round(fwd, 2), "forward_ratio": round(ratio, 3),
+            "max_delay_hours": round(max_delay / HOUR_MS, 1),
+            "sent_to": sorted({str(outflows[oi].get("to")) for oi in outs}),
+            "first_in_at": iso(first_at), "last_in_at": iso(last_at)}
+
+
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Candidates with their inflows and outflows -> mules, highest score first."""
+    out = [r for r in (_assess(row) for row in rows) if r is not None]
+    out.sort(key=lambda r: (-r["score"], -r["received_usd"], r["account_id"]))
+    return out
+
+
+DETECTION = Detection("mules", "account", "mules", explain,
+                      "accounts that receive transfers from many accounts and send most of it on within hours")
