@@ -19,12 +19,24 @@ class Detection:
     query: str                     # the catalogue query that finds the evidence
     explain: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
     summary: str
+    # Detections that need more than one query (a walk level by level, a check per input)
+    # give run(store, params) -> results instead; `query` then names the first template.
+    runner: Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]] | None = None
 
 
 def _registry() -> dict[str, Detection]:
-    # One module per detection, each exposing DETECTION; add new ones to this list.
-    from casegraph.detections import mules, silent_sufferers
-    return {m.DETECTION.name: m.DETECTION for m in (mules, silent_sufferers)}
+    # One module per detection, each exposing DETECTION: a new module is found by itself.
+    import importlib
+    import pkgutil
+    found: dict[str, Detection] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue    # helpers shared by detections (e.g. _paths) are not detections
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        d = getattr(module, "DETECTION", None)
+        if d is not None:
+            found[d.name] = d
+    return found
 
 
 DETECTIONS: dict[str, Detection] = {}
@@ -42,6 +54,8 @@ def get(name: str) -> Detection:
 def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Run one detection; every result says why (reasons)."""
     d = get(name)
+    if d.runner is not None:
+        return d.runner(store, dict(params or {}))
     res = store.read(d.query, params or {}, row_limit=None)
     return d.explain(res.rows)
 
