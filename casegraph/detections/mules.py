@@ -20,6 +20,7 @@ from typing import Any
 
 from casegraph.console import iso
 from casegraph.detections import Detection
+from casegraph.detections._quality import confounders_hit, precision_recall
 
 HOUR_MS = 3_600_000
 QUIET_DAYS = 7          # a gap of this many days without an inflow starts a new active period
@@ -132,6 +133,13 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = [r for r in (_assess(row) for row in rows) if r is not None]
     out.sort(key=lambda r: (-r["score"], -r["received_usd"], r["account_id"]))
     return out
+
+
+def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
+    """Account-level precision/recall against truth mules; merchants and payroll flagged."""
+    found = [r["account_id"] for r in results]
+    return {**precision_recall(found, truth["mules"]),
+            "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll")}
 
 
 DETECTION = Detection("mules", "account", "mules", explain,

@@ -7,6 +7,7 @@ from typing import Any
 
 from casegraph.console import iso
 from casegraph.detections import Detection
+from casegraph.detections._quality import precision_recall
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -35,6 +36,11 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out.sort(key=lambda r: (-r["amount_lost_usd"], r["last_paid_at"] or "", r["account_id"]))
     return out
 
+def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
+    """Exact definition, so precision and recall should both be 1; reported victims listed must be 0."""
+    found = [r["account_id"] for r in results]
+    return {**precision_recall(found, truth["silent_sufferers"]),
+            "reported_victims_listed": len(set(found) & set(truth["reported_victims"]))}
 
 
 DETECTION = Detection("silent_sufferers", "account", "silent_sufferers", explain,
