@@ -24,31 +24,36 @@ class Detection:
     runner: Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]] | None = None
 
 
-def _registry() -> dict[str, Detection]:
-    # One module per detection, each exposing DETECTION: a new module is found by itself.
-    import importlib
-    import pkgutil
-    found: dict[str, Detection] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue    # helpers shared by detections (e.g. _paths) are not detections
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        d = getattr(module, "DETECTION", None)
-        if d is not None:
-            found[d.name] = d
-    return found
+_MODULES: dict[str, Any] = {}
 
 
-DETECTIONS: dict[str, Detection] = {}
+def _modules() -> dict[str, Any]:
+    """name -> module. One module per detection, each exposing DETECTION (and, where the
+    generator's truth can score it, quality(results, truth)): a new module is found by itself."""
+    if not _MODULES:
+        import importlib
+        import pkgutil
+        for info in pkgutil.iter_modules(__path__):
+            if info.name.startswith("_"):
+                continue    # helpers shared by detections are not detections
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            d = getattr(module, "DETECTION", None)
+            if d is not None:
+                _MODULES[d.name] = module
+    return _MODULES
 
 
 def get(name: str) -> Detection:
-    if not DETECTIONS:
-        DETECTIONS.update(_registry())
     try:
-        return DETECTIONS[name]
+        return _modules()[name].DETECTION
     except KeyError:
-        raise QueryError(f"no detection named {name!r}; there are {', '.join(sorted(DETECTIONS))}") from None
+        raise QueryError(f"no detection named {name!r}; there are {', '.join(names())}") from None
+
+
+def module(name: str) -> Any:
+    """The module behind a detection (its docstring documents it; quality() scores it)."""
+    get(name)
+    return _modules()[name]
 
 
 def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -75,6 +80,4 @@ def entity_key(detection: Detection, result: dict[str, Any]) -> str:
 
 
 def names() -> list[str]:
-    if not DETECTIONS:
-        DETECTIONS.update(_registry())
-    return sorted(DETECTIONS)
+    return sorted(_modules())
