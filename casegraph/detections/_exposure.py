@@ -1,0 +1,200 @@
+"""The walk shared by scammer_links and transfer_risk: a breadth-first search over
+money links and shared identifiers, one query per level (`scammer_links_expand`),
+with parent pointers so every node reached carries one shortest explaining path.
+
+A hop is one relationship: TRANSFERRED, WITHDREW, DEPOSITED, SENT, or one of the
+identifier links (USED_DEVICE, USED_IP, HAS_PHONE, HAS_EMAIL, HAS_DOCUMENT), so two
+accounts sharing a device are two hops apart. Supernodes are reached but never walked
+through (the query drops them from the frontier): exchange hot wallets (label
+`exchange:...`), identifiers used by more than `max_shared` accounts, and accounts or
+wallets with more than `max_degree` money links (unless `exempt`, e.g. the watchlisted
+seeds themselves).
+
+Among the shortest paths to a node the walk keeps the "widest" one: the parent whose
+path has the largest smallest money step (its bottleneck), then a money link over an
+identifier, then the smallest key — deterministic for a given graph."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from casegraph.errors import ParameterError
+
+EXPAND = "scammer_links_expand"
+MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")
+# frontier label -> the expand template's list parameter
+FRONTIER_PARAM = {"Account": "accounts", "Wallet": "wallets", "Device": "devices", "IP": "ips",
+                  "Phone": "phones", "Email": "emails", "Document": "documents"}
+BATCH = 10_000          # frontier keys per query (one level may take a few batches on big graphs)
+
+Node = tuple[str, str]  # (label, key)
+
+
+@dataclass
+class Visit:
+    """How the walk reached a node: hops from the nearest source and the last step."""
+    node: Node
+    hops: int
+    parent: Node | None = None
+    rel: str | None = None
+    outgoing: bool = False      # the relationship points from parent to node
+    n: int = 0                  # links (transactions) between parent and node of this type and direction
+    usd: float = 0.0            # their USD total (money links only)
+    bottleneck: float = math.inf  # smallest money step from the source to here (inf: none yet)
+    lists: tuple[str, ...] = ()   # watchlists the node is on (as the query saw them)
+
+
+def walk(store, sources: Iterable[Node], max_hops: int, *, max_shared: int, max_degree: int,
+         exempt: Iterable[str] = (), last_targets: str = "accounts",
+         stop: Callable[[list[Visit]], bool] | None = None,
+         on_rows: Callable[[list[dict[str, Any]]], None] | None = None) -> dict[Node, Visit]:
+    """Breadth-first from `sources` up to `max_hops`; returns every node reached.
+
+    `last_targets` filters the last level ('accounts' or 'listed'; 'all' keeps everything);
+    `stop(new_visits)` ends the walk early when it returns true; `on_rows` sees each
+    level's raw rows (used to collect direct exposure of the first level)."""
+    seen: dict[Node, Visit] = {s: Visit(s, 0) for s in sources}
+    frontier = list(seen)
+    exempt = sorted(set(exempt))
+    for level in range(1, max_hops + 1):
+        if not frontier:
+            break
+        targets = last_targets if level == max_hops else "all"
+        rows = expand(store, frontier, targets=targets, max_shared=max_shared,
+                      max_degree=max_degree, exempt=exempt)
+        if on_rows is not None:
+            on_rows(rows)
+        best: dict[Node, Visit] = {}
+        for r in rows:
+            dst: Node = (r["dst_label"], r["dst"])
+            if r["dst"] is None or dst in seen:
+                continue
+            parent = seen.get((r["src_label"], r["src"]))
+            if parent is None:
+                continue
+            usd = float(r["usd"] or 0.0)
+            money = r["rel"] in MONEY
+            cand = Visit(dst, level, parent.node, r["rel"], bool(r["outgoing"]), int(r["n"] or 0), usd,
+                         min(parent.bottleneck, usd) if money else parent.bottleneck,
+                         tuple(sorted(r.get("dst_lists") or ())))
+            old = best.get(dst)
+            if old is None or _rank(cand) > _rank(old):
+                best[dst] = cand
+        seen.update(best)
+        frontier = sorted(best)
+        if stop is not None and stop(list(best.values())):
+            break
+    return seen
+
+
+def _rank(v: Visit) -> tuple:
+    b = v.bottleneck if v.bottleneck != math.inf else -1.0   # any money beats none... of the same length
+    return (b, v.rel in MONEY, v.usd, tuple(-ord(c) for c in (v.parent or ("", ""))[1]))
+
+
+def expand(store, frontier: list[Node], *, targets: str, max_shared: int, max_degree: int,
+           exempt: list[str]) -> list[dict[str, Any]]:
+    """One level: the expand template over the frontier, in batches of BATCH keys."""
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(frontier), BATCH):
+        lists: dict[str, list[str]] = {p: [] for p in FRONTIER_PARAM.values()}
+        for label, key in frontier[i:i + BATCH]:
+            if label in FRONTIER_PARAM:
+                lists[FRONTIER_PARAM[label]].append(key)
+        rows += store.read(EXPAND, {**lists, "max_shared": max_shared, "max_degree": max_degree,
+                                    "exempt": exempt, "targets": targets}, row_limit=None).rows
+    return rows
+
+
+def path_to_source(seen: dict[Node, Visit], node: Node) -> list[dict[str, Any]]:
+    """The steps from `node` back to the source it was reached from (len == hops).
+    `dir` is '->' when the relationship points from `from` to `to`, '<-' otherwise."""
+    steps = []
+    v = seen[node]
+    while v.parent is not None:
+        step = {"from": v.node[1], "from_label": v.node[0], "rel": v.rel,
+                "dir": "<-" if v.outgoing else "->", "to": v.parent[1], "to_label": v.parent[0]}
+        if v.rel in MONEY:
+            step.update(usd=round(v.usd, 2), n=v.n)
+        steps.append(step)
+        v = seen[v.parent]
+    return steps
+
+
+def reverse(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same path walked the other way."""
+    out = []
+    for s in reversed(steps):
+        r = {**s, "from": s["to"], "from_label": s["to_label"], "to": s["from"], "to_label": s["from_label"],
+             "dir": "<-" if s["dir"] == "->" else "->"}
+        out.append(r)
+    return out
+
+
+def path_text(steps: list[dict[str, Any]]) -> str:
+    """A readable path: A1 -[TRANSFERRED 1,200.00 USD]-> A2 <-[USED_DEVICE]- ..."""
+    if not steps:
+        return ""
+    parts = [steps[0]["from"]]
+    for s in steps:
+        what = s["rel"] + (f" {s['usd']:,.2f} USD" if "usd" in s else "")
+        parts.append(f"-[{what}]->" if s["dir"] == "->" else f"<-[{what}]-")
+        parts.append(s["to"])
+    return " ".join(parts)
+
+
+def bottleneck(steps: list[dict[str, Any]]) -> float:
+    """Smallest USD total over the money steps of a path; 0 when it has none."""
+    amounts = [s["usd"] for s in steps if "usd" in s]
+    return round(min(amounts), 2) if amounts else 0.0
+
+
+# -- parameters -----------------------------------------------------------------------------
+
+def check_names(detection: str, params: dict[str, Any], known: Iterable[str]) -> None:
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ParameterError(f"detection {detection}: unknown parameter(s) {', '.join(unknown)}; "
+                             f"it takes {', '.join(sorted(known))}")
+
+
+def int_param(detection: str, params: dict[str, Any], name: str, default: int, lo: int, hi: int) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"detection {detection}: {name} must be a whole number, got {value!r}") from None
+    if not lo <= n <= hi:
+        raise ParameterError(f"detection {detection}: {name} must be between {lo} and {hi}, got {n}")
+    return n
+
+
+def float_param(detection: str, params: dict[str, Any], name: str, default: float | None,
+                lo: float = 0.0) -> float | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"detection {detection}: {name} must be a number, got {value!r}") from None
+    if not math.isfinite(x) or x < lo:
+        raise ParameterError(f"detection {detection}: {name} must be a finite number >= {lo:g}, got {value!r}")
+    return x
+
+
+def str_param(detection: str, params: dict[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ParameterError(f"detection {detection}: {name} must be a string, got {value!r}")
+    value = value.strip()
+    return value or None

@@ -1,0 +1,141 @@
+"""Scammer links: accounts within k hops of a watchlisted account or wallet, each with
+one shortest path that explains the link and how much money it carries.
+
+The walk (casegraph/detections/_exposure.py) starts from every watchlisted entity and
+goes out level by level through internal transfers, withdrawals, deposits, on-chain
+sends and shared identifiers (a hop is one relationship: sharing a device with a listed
+account is 2 hops). Exchange hot wallets, identifiers shared by more than `max_shared`
+accounts and accounts/wallets with more than `max_degree` money links are never walked
+through (the watchlisted entities themselves are exempt from the degree cap).
+
+Watchlisted accounts themselves are not results (they are the list, not a link to it).
+
+Per account:
+- `hops`: length of the shortest path to the nearest watchlisted entity (1..k).
+- `path`: that path as steps from the account to the listed entity, each
+  {from, from_label, rel, dir, to, to_label[, usd, n]}; `dir` '->' means the relationship
+  points from `from` to `to`; money steps carry the USD total and count of the links of
+  that type and direction between the two nodes.
+- `watchlisted`: the listed entity the path ends at, its label, lists, sources, reason.
+- `direct_exposure_usd`: USD total of every TRANSFERRED / WITHDREW / DEPOSITED link
+  directly between the account and any watchlisted entity, in either direction.
+- `indirect_exposure_usd`: the smallest USD total over the money steps of the path (the
+  most that can have flowed along all of it); 0 when the path has no money step.
+- `score`: by hops (1: 0.8, 2: 0.6, 3: 0.4, 4: 0.3, 5: 0.2) plus up to 0.2 for exposure
+  (0.04 per power of ten of max(direct, indirect) USD), capped at 1.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from casegraph.detections import Detection
+from casegraph.detections import _exposure as ex
+
+NAME = "scammer_links"
+PARAMS = ("k", "max_shared", "max_degree")
+HOP_BASE = {1: 0.8, 2: 0.6, 3: 0.4, 4: 0.3, 5: 0.2}
+DIRECT_RELS = ("TRANSFERRED", "WITHDREW", "DEPOSITED")
+
+
+def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Seeds from the watchlists, the walk, then one explained result per account reached."""
+    ex.check_names(NAME, params, PARAMS)
+    k = ex.int_param(NAME, params, "k", 3, 1, 5)
+    max_shared = ex.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
+    max_degree = ex.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
+    seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows)
+    if not seeds:
+        return []
+    direct: dict[str, float] = {}
+
+    def first_level(rows):
+        nonlocal first_done
+        if first_done:
+            return
+        first_done = True
+        for r in rows:
+            if r["dst_label"] == "Account" and r["rel"] in DIRECT_RELS:
+                direct[r["dst"]] = direct.get(r["dst"], 0.0) + float(r["usd"] or 0.0)
+
+    first_done = False
+    seen = ex.walk(store, list(seeds), k, max_shared=max_shared, max_degree=max_degree,
+                   exempt=[key for _, key in seeds], last_targets="accounts", on_rows=first_level)
+    return explain_walk(seen, seeds, direct)
+
+
+def seed_info(rows: list[dict[str, Any]]) -> dict[ex.Node, dict[str, Any]]:
+    """Seed rows (one per entity and list) -> {(label, key): {lists, sources, reasons}}."""
+    out: dict[ex.Node, dict[str, Any]] = {}
+    for r in rows:
+        s = out.setdefault((r["label"], r["key"]), {"lists": set(), "sources": set(), "reasons": set()})
+        s["lists"].add(r["watchlist"])
+        if r.get("list_source"):
+            s["sources"].add(r["list_source"])
+        if r.get("reason"):
+            s["reasons"].add(r["reason"])
+    return out
+
+
+def explain_walk(seen: dict[ex.Node, ex.Visit], seeds: dict[ex.Node, dict[str, Any]],
+                 direct: dict[str, float]) -> list[dict[str, Any]]:
+    """Walk result -> one result per account reached (not the listed ones), best first."""
+    out = []
+    for node, visit in seen.items():
+        if node[0] != "Account" or visit.hops == 0 or node in seeds:
+            continue
+        steps = ex.path_to_source(seen, node)
+        end = (steps[-1]["to_label"], steps[-1]["to"])
+        info = seeds[end]
+        out.append(result(node[1], steps, end, info, direct.get(node[1], 0.0)))
+    out.sort(key=lambda r: (-r["score"], r["hops"], r["account_id"]))
+    return out
+
+
+def result(account_id: str, steps: list[dict[str, Any]], end: ex.Node, info: dict[str, Any],
+           direct_usd: float) -> dict[str, Any]:
+    """One explained result from its path and the listed entity it ends at."""
+    hops = len(steps)
+    indirect = ex.bottleneck(steps)
+    direct_usd = round(direct_usd, 2)
+    lists = sorted(info["lists"])
+    what = "account" if end[0] == "Account" else "wallet"
+    listed = f"watchlisted {what} {end[1]} (on {', '.join(lists)}"
+    listed += f"; {', '.join(sorted(info['reasons']))})" if info["reasons"] else ")"
+    reasons = [f"{hops} hop{'s' if hops != 1 else ''} from {listed}",
+               f"path: {ex.path_text(steps)}"]
+    if direct_usd > 0:
+        reasons.append(f"moved {direct_usd:,.2f} USD directly to or from watchlisted entities")
+    if indirect > 0:
+        reasons.append(f"up to {indirect:,.2f} USD along the path (its smallest money step)")
+    exposure = max(direct_usd, indirect)
+    score = round(min(1.0, HOP_BASE.get(hops, 0.1) + min(0.2, 0.04 * math.log10(1 + exposure))), 3)
+    return {"account_id": account_id, "score": score, "reasons": reasons, "hops": hops, "path": steps,
+            "watchlisted": {"entity": end[1], "label": end[0], "lists": lists,
+                            "list_sources": sorted(info["sources"]), "reasons": sorted(info["reasons"])},
+            "direct_exposure_usd": direct_usd, "indirect_exposure_usd": indirect}
+
+
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The seeds template alone explains nothing: results come from the walk (run)."""
+    return []
+
+
+def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
+    """Recall of victims and mules, precision against scammers + victims + mules."""
+    found = {r["account_id"] for r in results}
+    victims, mules = set(truth["victims"]), set(truth["mules"])
+    bad = set(truth["scammers"]) | victims | mules
+    conf = truth["confounders"]
+    out = {"found": len(found), "victims": len(victims), "mules": len(mules),
+           "recall_victims": len(found & victims) / len(victims) if victims else 1.0,
+           "recall_mules": len(found & mules) / len(mules) if mules else 1.0,
+           "precision": len(found & bad) / len(found) if found else 0.0}
+    for key in ("merchants", "payroll", "influencers"):
+        out[f"found_{key}"] = len(found & set(conf[key]))
+    return out
+
+
+DETECTION = Detection(NAME, "account", "scammer_links_seeds", explain,
+                      "accounts within k hops of a watchlisted account or wallet, with the path and money exposure",
+                      runner=run)
