@@ -53,3 +53,19 @@ def rel_types_used(text: str) -> set[str]:
     for m in _REL.finditer(code):
         out.update(x.strip(" `:") for x in m.group(1).split("|") if x.strip(" `:"))
     return out
+
+
+_OPTIONAL = re.compile(r"\bOPTIONAL\s+MATCH\b(.*?)(?=\b(?:OPTIONAL\s+MATCH|MATCH|WITH|RETURN|UNWIND|WHERE|ORDER|UNION)\b|$)",
+                       re.I | re.S)
+_HOP = re.compile(r"-\s*(?:\[[^\]]*\]\s*)?-")
+
+
+def multi_hop_optionals(text: str) -> list[str]:
+    """OPTIONAL MATCH clauses whose pattern has more than one relationship (or a comma).
+
+    FalkorDB 4.16 can bind part of such a pattern where Neo4j returns nulls for all of it
+    (e.g. `OPTIONAL MATCH (s)--(m)-[:LISTED_ON]->(:Watchlist)` yields m without the tail;
+    FalkorDB issues #945, #1952), so the catalogue writes one hop per OPTIONAL MATCH."""
+    code = blank_literals(text)
+    return [" ".join(m.group(1).split()) for m in _OPTIONAL.finditer(code)
+            if len(_HOP.findall(m.group(1))) > 1 or "," in m.group(1).split("WHERE")[0]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from casegraph.catalogue import Catalogue, builtin_root, catalogue, parse
-from casegraph.cyphertext import labels_used, rel_types_used, write_clauses
+from casegraph.cyphertext import labels_used, multi_hop_optionals, rel_types_used, write_clauses
 from casegraph.errors import ModelError, ParameterError, QueryError
 
 
@@ -83,3 +83,20 @@ def test_a_broken_user_query_is_set_aside_not_fatal(tmp_path):
     assert "good" in cat and "bad" not in cat and "Acount" in cat.broken["bad"]
     with pytest.raises(QueryError, match="Acount"):
         cat.get("bad")
+
+
+@pytest.mark.parametrize("text, found", [
+    ("MATCH (s) OPTIONAL MATCH (s)-[:SENT]-(m)-[:LISTED_ON]->(:Watchlist) RETURN m",
+     ["(s)-[:SENT]-(m)-[:LISTED_ON]->(:Watchlist)"]),
+    ("MATCH (a) OPTIONAL MATCH (a)-->(b), (a)<--(c) RETURN b", ["(a)-->(b), (a)<--(c)"]),
+    ("MATCH (s) OPTIONAL MATCH (s)-[:SENT]-(m) OPTIONAL MATCH (m)-[:LISTED_ON]->(w) WHERE (w)-->() RETURN m", []),
+])
+def test_multi_hop_optional_match_detection(text, found):
+    assert multi_hop_optionals(text) == found
+
+
+def test_builtin_optional_matches_are_one_hop():
+    """FalkorDB can half-bind a longer OPTIONAL MATCH pattern; the catalogue never writes one."""
+    bad = {q.name: multi_hop_optionals(t) for q in catalogue() for t in (q.text, *q.overrides.values())
+           if multi_hop_optionals(t)}
+    assert bad == {}

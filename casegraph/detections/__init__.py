@@ -15,7 +15,7 @@ from casegraph.store import GraphStore
 @dataclass(frozen=True)
 class Detection:
     name: str
-    level: str                     # "account" or "ring"
+    level: str                     # "account", "ring", or "report" (one result per scam report)
     query: str                     # the catalogue query that finds the evidence
     explain: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
     summary: str
@@ -68,15 +68,25 @@ def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> l
 def save_as_alerts(state, name: str, params: dict[str, Any], results: list[dict[str, Any]]) -> tuple[int, int]:
     """Store results in the alert queue; returns (new, updated)."""
     d = get(name)
-    found = [(entity_key(d, r), r["members"] if d.level == "ring" else [r["account_id"]], r) for r in results]
-    return state.save_alerts(name, params, found)
+    return state.save_alerts(name, params, [(entity_key(d, r), entities(d, r), r) for r in results])
+
+
+def entities(detection: Detection, result: dict[str, Any]) -> list[str]:
+    """The accounts and wallets an alert is about."""
+    if detection.level == "ring":
+        return list(result["members"])
+    if detection.level == "report":
+        return [result["suspect"]]
+    return [result.get("account_id") or result.get("entity") or result.get("address")]
 
 
 def entity_key(detection: Detection, result: dict[str, Any]) -> str:
-    """What an alert is about: the account, or the sorted members of a ring."""
+    """What an alert is about: a ring's sorted members, a scam report, or one account or wallet."""
     if detection.level == "ring":
         return ",".join(sorted(result["members"]))
-    return result["account_id"]
+    if detection.level == "report":
+        return result["report_id"]
+    return entities(detection, result)[0]
 
 
 def names() -> list[str]:
