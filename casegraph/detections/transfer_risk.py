@@ -1,0 +1,163 @@
+"""Transfer risk: the check behind the 24-hour safety net, for ONE pending transfer.
+
+Given the sender, the recipient (an account for an internal transfer, or a wallet for a
+withdrawal) and the amount, decide "hold" (the exchange keeps the transfer for 24 h and
+scam-prevention staff look at it) or "allow":
+
+- hold when the recipient is on a watchlist, was the target of a scam report
+  ((ScamReport)-[:AGAINST]->(recipient)), or is within `k_hold` hops (default 2) of a
+  watchlisted entity through the scammer-links walk (_exposure.py) started from the
+  recipient — bounded and with the same supernode cuts, so an exchange hot wallet, a
+  carrier IP or a transfer hub never links a recipient to a scammer;
+- the amount only raises the score: a first payment to a recipient the sender never paid
+  before, and a large one (at least `large_usd`), score higher, but never hold on their own.
+
+Cost: one key lookup (transfer_risk_facts), then at most `k_hold` expand queries, the
+last one returning only watchlisted neighbours; it stops at the first level that reaches
+a watchlisted entity. Without a `sender` there is nothing to check: [] (so `detect --all`
+passes through).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from casegraph.detections import Detection
+from casegraph.detections import _exposure as ex
+from casegraph.errors import ParameterError
+
+NAME = "transfer_risk"
+PARAMS = ("sender", "recipient_account", "recipient_wallet", "amount_usd", "k_hold", "max_shared",
+          "max_degree", "large_usd")
+HOLD_BY_HOPS = {1: 0.8, 2: 0.7, 3: 0.6}
+
+
+def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check one pending transfer -> [one result] (or [] when no sender is given)."""
+    ex.check_names(NAME, params, PARAMS)
+    sender = ex.str_param(NAME, params, "sender")
+    acc = ex.str_param(NAME, params, "recipient_account")
+    wal = ex.str_param(NAME, params, "recipient_wallet")
+    if sender is None:
+        if acc or wal or params.get("amount_usd") not in (None, ""):
+            raise ParameterError(f"detection {NAME}: sender (the paying account's id) is required")
+        return []
+    if (acc is None) == (wal is None):
+        raise ParameterError(f"detection {NAME}: give exactly one of recipient_account (internal transfer) "
+                             f"and recipient_wallet (withdrawal)")
+    amount = ex.float_param(NAME, params, "amount_usd", None)
+    if amount is None:
+        raise ParameterError(f"detection {NAME}: amount_usd (the transfer's amount in USD) is required")
+    k_hold = ex.int_param(NAME, params, "k_hold", 2, 0, 3)
+    max_shared = ex.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
+    max_degree = ex.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
+    large = ex.float_param(NAME, params, "large_usd", 1000.0)
+
+    rows = store.read("transfer_risk_facts", {"sender": sender, "recipient_account": acc or "",
+                                              "recipient_wallet": wal or ""}, row_limit=None).rows
+    facts = rows[0]
+    if not facts["sender_found"]:
+        raise ParameterError(f"detection {NAME}: no account {sender!r} (sender)")
+    if acc is not None and not facts["recipient_found"]:
+        raise ParameterError(f"detection {NAME}: no account {acc!r} (recipient_account)")
+    recipient: ex.Node = ("Account", acc) if acc is not None else ("Wallet", wal)
+
+    link = None
+    if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and k_hold > 0:
+        link = nearest_listed(store, recipient, k_hold, max_shared, max_degree)
+    return [decide(sender, recipient, amount, facts, link, large)]
+
+
+def nearest_listed(store, recipient: ex.Node, k_hold: int, max_shared: int,
+                   max_degree: int) -> dict[str, Any] | None:
+    """The walk from the recipient, stopping at the first level that reaches a watchlisted
+    entity -> {hops, path (recipient first), entity, label, lists} or None."""
+    seen = ex.walk(store, [recipient], k_hold, max_shared=max_shared, max_degree=max_degree,
+                   last_targets="listed", stop=lambda new: any(v.lists for v in new))
+    hits = [v for v in seen.values() if v.lists and v.hops > 0]
+    if not hits:
+        return None
+    best = min(hits, key=lambda v: (v.hops, -_width(v), v.node))
+    steps = ex.reverse(ex.path_to_source(seen, best.node))
+    return {"hops": best.hops, "path": steps, "entity": best.node[1], "label": best.node[0],
+            "lists": list(best.lists)}
+
+
+def _width(v: ex.Visit) -> float:
+    return v.bottleneck if v.bottleneck != math.inf else -1.0
+
+
+def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any],
+           link: dict[str, Any] | None, large_usd: float) -> dict[str, Any]:
+    """Facts (+ the walk's nearest listed entity) -> the one explained decision."""
+    label, key = recipient
+    what = "account" if label == "Account" else "wallet"
+    lists = sorted({x["watchlist"] for x in facts.get("lists") or []})
+    reports = sorted(facts.get("reports") or [], key=lambda r: str(r.get("report_id")))
+    paid = [float(x or 0.0) for x in facts.get("paid_before") or []]
+    reasons: list[str] = []
+    path: list[dict[str, Any]] = []
+    hops = None
+    score = 0.0
+    if lists:
+        why = sorted({x["reason"] for x in facts["lists"] if x.get("reason")})
+        reasons.append(f"recipient {what} {key} is on watchlist {', '.join(lists)}"
+                       + (f" ({'; '.join(why)})" if why else ""))
+        score, hops = 0.95, 0
+    if reports:
+        total = sum(float(r.get("amount_usd") or 0.0) for r in reports)
+        reasons.append(f"recipient {what} {key} is the target of {len(reports)} scam report(s) "
+                       f"({', '.join(str(r['report_id']) for r in reports)}; {total:,.2f} USD reported)")
+        score = max(score, 0.9) + (0.05 if lists else 0.0)
+    if link is not None:
+        path, hops = link["path"], link["hops"]
+        reasons.append(f"recipient is {hops} hop{'s' if hops != 1 else ''} from watchlisted "
+                       f"{link['label'].lower()} {link['entity']} (on {', '.join(link['lists'])}): "
+                       f"{ex.path_text(path)}")
+        score = max(score, HOLD_BY_HOPS.get(hops, 0.6))
+    hold = score > 0
+    if not facts.get("recipient_found"):
+        reasons.append(f"recipient {what} {key} has never been seen before")
+    if paid:
+        reasons.append(f"sender paid this recipient {len(paid)} time(s) before, {sum(paid):,.2f} USD in all")
+    else:
+        reasons.append("first payment from this sender to this recipient")
+    big = amount >= large_usd
+    if big:
+        reasons.append(f"large amount: {amount:,.2f} USD (>= {large_usd:,.2f})")
+    # amount and novelty only raise the score; on their own they never hold
+    bump = (0.05 if not paid else 0.0) + (min(0.1, 0.02 * math.log10(1 + amount)) if big and not paid else 0.0)
+    if hold:
+        score = min(1.0, score + bump / 2)
+        reasons.insert(0, "hold for 24 h: recipient " + ("is watchlisted" if lists else
+                       "was reported as a scam" if reports else f"is {hops} hop(s) from a watchlisted entity"))
+    else:
+        score = 0.05 + bump
+        reasons.insert(0, "allow: recipient not watchlisted, not reported and not linked to a watchlisted entity")
+    recip = {"label": label, "key": key, "found": bool(facts.get("recipient_found")), "lists": lists,
+             "reports": [r["report_id"] for r in reports], "paid_before_usd": round(sum(paid), 2),
+             "times_paid_before": len(paid), "exchange_wallet": str(facts.get("recipient_label") or "")
+             .startswith("exchange:")}
+    return {"account_id": sender, "decision": "hold" if hold else "allow", "score": round(score, 3),
+            "reasons": reasons, "path": path, "hops": hops, "recipient": recip, "amount_usd": amount}
+
+
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The facts template alone decides nothing without the walk: use run()."""
+    return []
+
+
+def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
+    """Share of checks held, split by whether the sender is a truth victim (should hold)
+    or in no truth list (should mostly allow)."""
+    victims = set(truth["victims"])
+    v = [r for r in results if r["account_id"] in victims]
+    o = [r for r in results if r["account_id"] not in victims]
+    return {"checks": len(results),
+            "victim_hold_rate": sum(r["decision"] == "hold" for r in v) / len(v) if v else 1.0,
+            "other_allow_rate": sum(r["decision"] == "allow" for r in o) / len(o) if o else 1.0}
+
+
+DETECTION = Detection(NAME, "account", "transfer_risk_facts", explain,
+                      "hold or allow one pending transfer: is its recipient watchlisted, reported, "
+                      "or within k_hold hops of a watchlisted entity", runner=run)
