@@ -5,10 +5,10 @@ with parent pointers so every node reached carries one shortest explaining path.
 A hop is one relationship: TRANSFERRED, WITHDREW, DEPOSITED, SENT, or one of the
 identifier links (USED_DEVICE, USED_IP, HAS_PHONE, HAS_EMAIL, HAS_DOCUMENT), so two
 accounts sharing a device are two hops apart. Supernodes are reached but never walked
-through (the query drops them from the frontier): exchange hot wallets (label
-`exchange:...`), identifiers used by more than `max_shared` accounts, and accounts or
-wallets with more than `max_degree` money links (unless `exempt`, e.g. the watchlisted
-seeds themselves).
+through: exchange hot wallets (label `exchange:...`) and identifiers used by more than
+`max_shared` accounts (the query returns nothing for them), and accounts or wallets with
+more than `max_degree` money links in the level's rows (dropped here, unless `exempt`,
+e.g. the watchlisted seeds themselves).
 
 Among the shortest paths to a node the walk keeps the "widest" one: the parent whose
 path has the largest smallest money step (its bottleneck), then a money link over an
@@ -46,23 +46,24 @@ class Visit:
 
 
 def walk(store, sources: Iterable[Node], max_hops: int, *, max_shared: int, max_degree: int,
-         exempt: Iterable[str] = (), last_targets: str = "accounts",
+         exempt: Iterable[str] = (), last_targets: str = "accounts", with_lists: bool = False,
          stop: Callable[[list[Visit]], bool] | None = None,
          on_rows: Callable[[list[dict[str, Any]]], None] | None = None) -> dict[Node, Visit]:
     """Breadth-first from `sources` up to `max_hops`; returns every node reached.
 
     `last_targets` filters the last level ('accounts' or 'listed'; 'all' keeps everything);
+    `with_lists` asks for the watchlists of every node reached (Visit.lists);
     `stop(new_visits)` ends the walk early when it returns true; `on_rows` sees each
     level's raw rows (used to collect direct exposure of the first level)."""
     seen: dict[Node, Visit] = {s: Visit(s, 0) for s in sources}
     frontier = list(seen)
-    exempt = sorted(set(exempt))
+    exempt = set(exempt)
     for level in range(1, max_hops + 1):
         if not frontier:
             break
         targets = last_targets if level == max_hops else "all"
-        rows = expand(store, frontier, targets=targets, max_shared=max_shared,
-                      max_degree=max_degree, exempt=exempt)
+        rows = cut_hubs(expand(store, frontier, targets=targets, max_shared=max_shared,
+                               with_lists=with_lists), max_degree, exempt)
         if on_rows is not None:
             on_rows(rows)
         best: dict[Node, Visit] = {}
@@ -93,8 +94,8 @@ def _rank(v: Visit) -> tuple:
     return (b, v.rel in MONEY, v.usd, tuple(-ord(c) for c in (v.parent or ("", ""))[1]))
 
 
-def expand(store, frontier: list[Node], *, targets: str, max_shared: int, max_degree: int,
-           exempt: list[str]) -> list[dict[str, Any]]:
+def expand(store, frontier: list[Node], *, targets: str, max_shared: int,
+           with_lists: bool = False) -> list[dict[str, Any]]:
     """One level: the expand template over the frontier, in batches of BATCH keys."""
     rows: list[dict[str, Any]] = []
     for i in range(0, len(frontier), BATCH):
@@ -102,9 +103,21 @@ def expand(store, frontier: list[Node], *, targets: str, max_shared: int, max_de
         for label, key in frontier[i:i + BATCH]:
             if label in FRONTIER_PARAM:
                 lists[FRONTIER_PARAM[label]].append(key)
-        rows += store.read(EXPAND, {**lists, "max_shared": max_shared, "max_degree": max_degree,
-                                    "exempt": exempt, "targets": targets}, row_limit=None).rows
+        rows += store.read(EXPAND, {**lists, "max_shared": max_shared, "targets": targets,
+                                    "with_lists": with_lists}, row_limit=None).rows
     return rows
+
+
+def cut_hubs(rows: list[dict[str, Any]], max_degree: int, exempt: set[str]) -> list[dict[str, Any]]:
+    """Drop every row of a frontier account or wallet with more than `max_degree` money
+    links in this level's rows (a hub is reached, but not walked through)."""
+    degree: dict[tuple[str, str], int] = {}
+    for r in rows:
+        if r["rel"] in MONEY:
+            k = (r["src_label"], r["src"])
+            degree[k] = degree.get(k, 0) + int(r["n"] or 0)
+    hubs = {k for k, d in degree.items() if d > max_degree and k[1] not in exempt}
+    return [r for r in rows if (r["src_label"], r["src"]) not in hubs] if hubs else rows
 
 
 def path_to_source(seen: dict[Node, Visit], node: Node) -> list[dict[str, Any]]:

@@ -73,7 +73,7 @@ def nearest_listed(store, recipient: ex.Node, k_hold: int, max_shared: int,
     """The walk from the recipient, stopping at the first level that reaches a watchlisted
     entity -> {hops, path (recipient first), entity, label, lists} or None."""
     seen = ex.walk(store, [recipient], k_hold, max_shared=max_shared, max_degree=max_degree,
-                   last_targets="listed", stop=lambda new: any(v.lists for v in new))
+                   last_targets="listed", with_lists=True, stop=lambda new: any(v.lists for v in new))
     hits = [v for v in seen.values() if v.lists and v.hops > 0]
     if not hits:
         return None
