@@ -202,6 +202,10 @@ def run(store: GraphStore, params: dict[str, Any]) -> list[dict[str, Any]]:
     if not found:
         what = f"account {p['account_id']}" if p["account_id"] else f"wallet {p['address']}"
         raise ParameterError(f"trace_funds: there is no {what} in the graph")
+    if found[0]["kind"] == "wallet" and _is_exchange(found[0].get("label")):
+        raise ParameterError(f"trace_funds: {p['address']} is an exchange hot wallet ({found[0]['label']}); "
+                             "money in it is pooled, so a trace from it means nothing: trace the accounts "
+                             "that deposited or withdrew through it instead")
     start = (found[0]["kind"], found[0]["key"])
     query = "trace_funds_forward" if p["direction"] == "forward" else "trace_funds_backward"
     bounds = {"since": p["since"] if p["since"] is not None else 0,

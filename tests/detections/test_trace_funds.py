@@ -84,6 +84,11 @@ def test_hop_limit_and_time_bounds(small):
     assert set(big) == {"A2", "0xHOT"}
 
 
+def test_fanout_cap_keeps_the_largest_hops(small):
+    # A2 can pass money on by T2 (400 to A3) or T6 (700 to the hot wallet): a fan-out of one keeps T6
+    assert set(_by_entity(run(small, "trace_funds", {"account_id": "A1", "max_fanout": 1}))) == {"A2", "0xHOT"}
+
+
 def test_backward(small):
     got = _by_entity(run(small, "trace_funds", {"address": "0xW2", "direction": "backward", "max_hops": 6}))
     # T4 reached A3 after A3's money had left for 0xW1: A6 is not a source
@@ -107,6 +112,8 @@ def test_backward(small):
     ({"account_id": "A1", "hops": 2}, "unknown parameter(s) hops"),
     ({"account_id": "A1", "since": "2025-01-01", "until": "2024-01-01"}, "since is later than until"),
     ({"account_id": "NOPE"}, "no account NOPE"),
+    ({"address": "0xNOPE", "direction": "backward"}, "no wallet 0xNOPE"),
+    ({"address": "0xHOT"}, "is an exchange hot wallet"),
 ])
 def test_bad_parameters(small, params, message):
     with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")):
