@@ -18,89 +18,47 @@
 UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 WITH a, key
-MATCH (a)-[r:TRANSFERRED]->(b:Account)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Account' AS src_label, key AS src, 'TRANSFERRED' AS rel, true AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, n, usd,
+MATCH (a)-[r:TRANSFERRED|WITHDREW]->(b)
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+RETURN 'Account' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
+       coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 WITH a, key
-MATCH (a)<-[r:TRANSFERRED]-(b:Account)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Account' AS src_label, key AS src, 'TRANSFERRED' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, n, usd,
-       CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
-UNION ALL
-UNWIND $accounts AS key
-WITH key WHERE $targets <> 'accounts'
-MATCH (a:Account {account_id: key})
-WITH a, key
-MATCH (a)-[r:WITHDREW]->(b:Wallet)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Account' AS src_label, key AS src, 'WITHDREW' AS rel, true AS outgoing, 'Wallet' AS dst_label,
-       b.address AS dst, n, usd,
-       CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
-UNION ALL
-UNWIND $accounts AS key
-WITH key WHERE $targets <> 'accounts'
-MATCH (a:Account {account_id: key})
-WITH a, key
-MATCH (a)<-[r:DEPOSITED]-(b:Wallet)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Account' AS src_label, key AS src, 'DEPOSITED' AS rel, false AS outgoing, 'Wallet' AS dst_label,
-       b.address AS dst, n, usd,
-       CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
-UNION ALL
-UNWIND $wallets AS key
-WITH key WHERE $targets <> 'accounts'
-MATCH (a:Wallet {address: key})
-WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
-WITH a, key
-MATCH (a)-[r:SENT]->(b:Wallet)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Wallet' AS src_label, key AS src, 'SENT' AS rel, true AS outgoing, 'Wallet' AS dst_label,
-       b.address AS dst, n, usd,
-       CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
-UNION ALL
-UNWIND $wallets AS key
-WITH key WHERE $targets <> 'accounts'
-MATCH (a:Wallet {address: key})
-WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
-WITH a, key
-MATCH (a)<-[r:SENT]-(b:Wallet)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Wallet' AS src_label, key AS src, 'SENT' AS rel, false AS outgoing, 'Wallet' AS dst_label,
-       b.address AS dst, n, usd,
+MATCH (a)<-[r:TRANSFERRED|DEPOSITED]-(b)
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+RETURN 'Account' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
+       coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $wallets AS key
 MATCH (a:Wallet {address: key})
 WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
 WITH a, key
-MATCH (a)<-[r:WITHDREW]-(b:Account)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Wallet' AS src_label, key AS src, 'WITHDREW' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, n, usd,
+MATCH (a)-[r:SENT|DEPOSITED]->(b)
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+RETURN 'Wallet' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
+       coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $wallets AS key
 MATCH (a:Wallet {address: key})
 WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
 WITH a, key
-MATCH (a)-[r:DEPOSITED]->(b:Account)
-WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
-WITH key, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-RETURN 'Wallet' AS src_label, key AS src, 'DEPOSITED' AS rel, true AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, n, usd,
+MATCH (a)<-[r:SENT|WITHDREW]-(b)
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+RETURN 'Wallet' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
+       coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $accounts AS key
