@@ -26,6 +26,7 @@ def _assess(referrer: str, referees: list[str], evidence: list[dict[str, Any]]) 
     tree = set(referees) | {referrer}
     members_with: dict[str, set[str]] = {}          # account -> kinds of evidence it carries
     reasons = []
+    counts = {"shared_identifiers": 0, "shared_mailboxes": 0, "wallets_paid_home": 0}
     for ev in sorted(evidence, key=lambda e: (e["kind"], str(e["identifier"]))):
         users = sorted(set(ev["users"]) & tree, key=lambda u: (u != referrer, u))   # referrer first
         if len(users) < 2:
@@ -33,6 +34,8 @@ def _assess(referrer: str, referees: list[str], evidence: list[dict[str, Any]]) 
         for u in users:
             members_with.setdefault(u, set()).add(ev["kind"])
         who = ", ".join(("referrer " + u) if u == referrer else u for u in users)
+        counts["wallets_paid_home" if ev["kind"] == "Wallet" else
+               "shared_mailboxes" if ev["kind"] == "Mailbox" else "shared_identifiers"] += 1
         if ev["kind"] == "Wallet":
             reasons.append(f"{len(users) - 1} referee(s) withdrew to {ev['identifier']}, a wallet the referrer "
                            f"uses: {who}")
@@ -53,7 +56,8 @@ def _assess(referrer: str, referees: list[str], evidence: list[dict[str, Any]]) 
             "reasons": reasons, "evidence_referees": evidence_referees,
             "referees": len(referees), "referees_with_evidence": len(evidence_referees),
             "referrer_shares": referrer in members_with, "evidence_kinds": kinds,
-            "evidence": len(reasons) - 1}
+            "counts": {"members": len(tree), "referees": len(referees),
+                       "referees_with_evidence": len(evidence_referees), **counts}}
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ WHERE size(users) >= 2
 RETURN r.account_id AS referrer, 'Mailbox' AS kind, mailbox AS identifier, users, size(emails) AS sharers
 UNION ALL
 MATCH (r:Account)-[:REFERRED]->(e:Account)-[:WITHDREW]->(x:Wallet)
-WHERE NOT coalesce(x.label, '') STARTS WITH 'exchange:'
+WHERE NOT (coalesce(x.label, '') STARTS WITH 'exchange:')
   AND ((r)-[:WITHDREW]->(x) OR (x)-[:DEPOSITED]->(r))
 WITH r, x, collect(DISTINCT e.account_id) AS referees
 RETURN r.account_id AS referrer, 'Wallet' AS kind, x.address AS identifier,

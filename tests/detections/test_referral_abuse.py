@@ -72,6 +72,8 @@ def test_explain_on_hand_written_rows():
     assert "device dev1 shared by referrer R1, E1 (2 account(s) use it in all)" in r1["reasons"]
     assert any(s.startswith("1 referee(s) withdrew to T123") for s in r1["reasons"])
     assert 0 < r1["score"] <= 1 and r1["referrer_shares"]
+    assert r1["counts"] == {"members": 5, "referees": 4, "referees_with_evidence": 3, "shared_identifiers": 1,
+                            "shared_mailboxes": 1, "wallets_paid_home": 1}
 
 
 def test_quality_member_level():
