@@ -1,8 +1,10 @@
 """Batch-registration rings: accounts opened in one sitting by one operator, linked
 through the identifiers and wallets they share.
 
-The template (cypher/detect/rings.cypher) returns every identifier and non-exchange
-wallet that 2..cap accounts share, with those accounts' registration times. Here:
+Three templates (cypher/detect/rings.cypher: devices and IPs; rings_kyc: phones, e-mails,
+documents; rings_wallets: wallets withdrawn to or funded from, exchange hot wallets
+excluded), run side by side, return every identifier that 2..cap accounts share, with
+those accounts' registration times. Here:
 
 - two accounts sharing an identifier are linked only if they registered at most
   `burst_hours` apart; the link weighs KIND_WEIGHT[kind] times the identifier's
@@ -20,8 +22,8 @@ wallet that 2..cap accounts share, with those accounts' registration times. Here
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from casegraph.console import iso
@@ -211,29 +213,43 @@ def annotate(rings: list[dict[str, Any]], groups: list[dict[str, Any]]) -> None:
             ring["reasons"].append("in no model-flagged group: missed by the model")
 
 
-def _validated(store, params: dict[str, Any]) -> dict[str, Any]:
-    bound = store.queries.get("rings").bind(params)     # unknown names and bad types -> ParameterError
-    for name, v in bound.items():
+EVIDENCE = ("rings", "rings_kyc", "rings_wallets")      # run side by side: each is a fraction of the work
+
+
+def _bind(store, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Split the user's parameters over the evidence templates (each declares its own) and
+    check them: unknown names, bad types and out-of-range values are ParameterErrors."""
+    queries = [store.queries.get(name) for name in EVIDENCE]
+    known = {p.name for q in queries for p in q.params}
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ParameterError(f"rings: unknown parameter(s) {', '.join(unknown)}; it takes {', '.join(sorted(known))}")
+    bound = {q.name: q.bind({k: v for k, v in params.items() if k in {p.name for p in q.params}})
+             for q in queries}
+    every = {k: v for b in bound.values() for k, v in b.items()}
+    for name, v in every.items():
         if name.startswith("max_per_") and v < 2:
             raise ParameterError(f"rings: {name} must be at least 2, got {v}")
-    if not 0 < bound["burst_hours"] <= 24 * 30:
-        raise ParameterError(f"rings: burst_hours must be in (0, 720], got {bound['burst_hours']}")
-    if bound["min_link_weight"] < 0:
-        raise ParameterError(f"rings: min_link_weight must be >= 0, got {bound['min_link_weight']}")
-    if bound["min_size"] < 2:
-        raise ParameterError(f"rings: min_size must be at least 2, got {bound['min_size']}")
-    if not 0 <= bound["min_score"] <= 1:
-        raise ParameterError(f"rings: min_score must be in [0, 1], got {bound['min_score']}")
-    if not 1 <= bound["min_kinds"] <= len(KIND_WEIGHT):
-        raise ParameterError(f"rings: min_kinds must be in 1..{len(KIND_WEIGHT)}, got {bound['min_kinds']}")
+    if not 0 < every["burst_hours"] <= 24 * 30:
+        raise ParameterError(f"rings: burst_hours must be in (0, 720], got {every['burst_hours']}")
+    if every["min_link_weight"] < 0:
+        raise ParameterError(f"rings: min_link_weight must be >= 0, got {every['min_link_weight']}")
+    if every["min_size"] < 2:
+        raise ParameterError(f"rings: min_size must be at least 2, got {every['min_size']}")
+    if not 0 <= every["min_score"] <= 1:
+        raise ParameterError(f"rings: min_score must be in [0, 1], got {every['min_score']}")
+    if not 1 <= every["min_kinds"] <= len(KIND_WEIGHT):
+        raise ParameterError(f"rings: min_kinds must be in 1..{len(KIND_WEIGHT)}, got {every['min_kinds']}")
     return bound
 
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Two queries: the shared identifiers, then the model groups of the members found."""
-    bound = _validated(store, params)
-    rows = store.read("rings", bound, row_limit=None).rows
-    rings = find(rows, bound)
+    """The three evidence queries at once (a fixed number, never one per ring), then the
+    model groups of the members found."""
+    bound = _bind(store, params)
+    with ThreadPoolExecutor(max_workers=len(EVIDENCE)) as pool:
+        parts = list(pool.map(lambda name: store.read(name, bound[name], row_limit=None).rows, EVIDENCE))
+    rings = find([row for rows in parts for row in rows], bound["rings"])
     members = sorted({m for r in rings for m in r["members"]})
     groups = store.read("rings_groups", {"account_ids": members}, row_limit=None).rows if members else []
     annotate(rings, groups)
