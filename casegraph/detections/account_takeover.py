@@ -12,6 +12,7 @@ from typing import Any
 
 from casegraph.console import iso
 from casegraph.detections import Detection
+from casegraph.detections._quality import confounders_hit, precision_recall
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -65,15 +66,10 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
-    """Precision/recall against truth["ato"], and look-alikes (new_device, new_wallet) reported."""
-    found = {r["account_id"] for r in results}
-    expected = set(truth.get("ato", []))
-    conf = truth.get("confounders", {})
-    tp = len(found & expected)
-    return {"precision": tp / len(found) if found else 0.0, "recall": tp / len(expected) if expected else 0.0,
-            "found": len(found), "expected": len(expected),
-            "new_device_reported": len(found & set(conf.get("new_device", []))),
-            "new_wallet_reported": len(found & set(conf.get("new_wallet", [])))}
+    """Precision/recall against truth["ato"]; confounders_flagged counts new_device and new_wallet users reported."""
+    found = [r["account_id"] for r in results]
+    return {**precision_recall(found, truth.get("ato", [])),
+            "confounders_flagged": confounders_hit(found, truth, "new_device", "new_wallet")}
 
 
 DETECTION = Detection("account_takeover", "account", "account_takeover", explain,

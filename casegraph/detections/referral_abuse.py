@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from casegraph.detections import Detection
+from casegraph.detections._quality import confounders_hit, precision_recall
 
 MIN_EVIDENCE_REFEREES = 2     # one referee sharing something could be a household; two is a pattern
 KIND = {"Device": "device", "IP": "IP", "Phone": "phone", "Email": "e-mail", "Document": "document",
@@ -75,14 +76,11 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
-    """Member-level precision/recall against truth["referral_abuse"]; influencers reported."""
+    """Member-level precision/recall against truth["referral_abuse"]; confounders_flagged counts
+    influencers reported (as referrer or member)."""
     found = {m for r in results for m in r["members"]}
-    expected = set(truth.get("referral_abuse", []))
-    tp = len(found & expected)
-    influencers = set(truth.get("confounders", {}).get("influencers", []))
-    return {"precision": tp / len(found) if found else 0.0, "recall": tp / len(expected) if expected else 0.0,
-            "found": len(found), "expected": len(expected), "trees": len(results),
-            "influencers_reported": len(found & influencers)}
+    return {**precision_recall(found, truth.get("referral_abuse", [])),
+            "confounders_flagged": confounders_hit(found, truth, "influencers")}
 
 
 DETECTION = Detection("referral_abuse", "ring", "referral_abuse", explain,

@@ -22,7 +22,10 @@ Rules:
   then fewest hops, then nearest in time). `path` lists the steps in the money's time order
   (backward: from the reached entity to the start).
 
-Without `account_id` or `address` there is nothing to trace, so `detect --all` gets []."""
+Without `account_id` or `address` there is nothing to trace, so `detect --all` gets []. For the
+same reason there is no quality(): a trace has no truth list of its own; tests/detections/
+test_trace_funds.py checks it against truth.json (victims' money reaches scam wallets, mules'
+senders are found)."""
 from __future__ import annotations
 
 import math
@@ -221,16 +224,6 @@ def run(store: GraphStore, params: dict[str, Any]) -> list[dict[str, Any]]:
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of one hop alone explain nothing: trace_funds runs through run()."""
     return []
-
-
-def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
-    """A trace has no truth list of its own: how many scammer wallets and accounts it reached."""
-    wallets = {r["address"] for r in results if r.get("address")}
-    accounts = {r["account_id"] for r in results if r.get("account_id")}
-    return {"reached": len(results),
-            "scammer_wallets_reached": len(wallets & set(truth.get("scammer_wallets", []))),
-            "scammers_reached": len(accounts & set(truth.get("scammers", []))),
-            "exchange_endpoints": sum(1 for r in results if r.get("endpoint"))}
 
 
 DETECTION = Detection("trace_funds", "account", "trace_funds_forward", explain,
