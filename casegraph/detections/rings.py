@@ -14,8 +14,8 @@ those accounts' registration times. Here:
   0.4 x 2/30; a family's device is shared by people who joined weeks apart (no link);
 - a pair's weight is the sum over everything it shares; pairs below
   `min_link_weight` are dropped (an IP alone never makes a link);
-- rings are the connected components (casegraph.graphalgo) of what is left, with at
-  least `min_size` members and `min_kinds` kinds of shared identifier, scored by
+- rings are the connected components (casegraph.graphalgo) of what is left, cut at
+  registration gaps until each fits in one burst window, with at least `min_size` members and `min_kinds` kinds of shared identifier, scored by
   kinds shared, burst tightness and size;
 - model-flagged groups (IN_GROUP) are read afterwards for the members found and only
   compared (confirms / partial / missed_by_model): a group is never evidence."""
@@ -39,6 +39,7 @@ HOUR_MS = 3_600_000
 KIND_WEIGHT = {"device": 1.0, "document": 1.0, "phone": 0.8, "email": 0.8,
                "withdrawal wallet": 0.6, "funding wallet": 0.6, "ip": 0.4}
 KIND_ORDER = list(KIND_WEIGHT)
+NOUNS = {"ip": ("IP", "IPs")}
 DEFAULTS = {"burst_hours": 6.0, "min_link_weight": 0.5, "min_size": 3, "min_kinds": 2, "min_score": 0.5}
 JACCARD_CONFIRMS = 0.5
 
@@ -107,7 +108,8 @@ def _shared_sentence(shared: list[dict[str, Any]]) -> str:
         items = [s for s in shared if s["kind"] == kind]
         if not items:
             continue
-        noun = kind if len(items) == 1 else kind + "s"
+        one, many = NOUNS.get(kind, (kind, kind + "s"))
+        noun = one if len(items) == 1 else many
         parts.append(noun + " " + ", ".join(f"{_short(s['value'])} ({s['accounts']} accounts)" for s in items[:3])
                      + (f" and {len(items) - 3} more" if len(items) > 3 else ""))
     return "share " + "; ".join(parts)
@@ -145,6 +147,28 @@ def _assess(members: list[str], registered: dict[str, int], by_account: dict[str
             "registration_span_hours": round(span / HOUR_MS, 2)}
 
 
+def _bursts(components: list[list[str]], pairs: list[tuple[str, str]], registered: dict[str, int],
+            window_ms: int) -> list[list[str]]:
+    """A ring registers in one burst: a component chained across a longer time (each link
+    within the window, the whole not) is cut at its widest registration gap, and each
+    side split again into what its own links still connect, until every part fits."""
+    adj: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        adj[a].add(b)
+        adj[b].add(a)
+    out, todo = [], list(components)
+    while todo:
+        members = sorted(todo.pop(), key=lambda a: (registered[a], a))
+        if registered[members[-1]] - registered[members[0]] <= window_ms:
+            out.append(sorted(members))
+            continue
+        cut = max(range(len(members) - 1), key=lambda i: registered[members[i + 1]] - registered[members[i]])
+        for part in (members[:cut + 1], members[cut + 1:]):
+            keep = set(part)
+            todo.extend(connected_components(((a, b) for a in part for b in adj[a] if b in keep), nodes=part))
+    return sorted(out, key=lambda m: m[0])
+
+
 def find(rows: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Shared-identifier rows -> rings (not yet compared with the model), highest score first."""
     window_ms = int(float(_param(params, "burst_hours")) * HOUR_MS)
@@ -163,7 +187,7 @@ def find(rows: list[dict[str, Any]], params: dict[str, Any] | None = None) -> li
             by_account[a].append(ident)
 
     out = []
-    for members in connected_components(strong):
+    for members in _bursts(connected_components(strong), strong, registered, window_ms):
         if len(members) < min_size:
             continue
         ring = _assess(members, registered, by_account, window_ms, min_kinds)

@@ -109,7 +109,7 @@ def test_a_burst_sharing_devices_and_ips_is_one_ring():
     assert r["registration_span_hours"] == 0.58 and r["kinds"] == ["device", "funding wallet", "ip"]
     assert r["reasons"][0].startswith("6 accounts registered within 35 min (")
     assert "devices D1 (3 accounts), D2 (3 accounts)" in r["reasons"][1]
-    assert "ip 9.9.9.9 (6 accounts)" in r["reasons"][1]
+    assert "IP 9.9.9.9 (6 accounts)" in r["reasons"][1]
     assert r["model_relation"] == "missed_by_model" and r["model_groups"] == []
     assert 0 < r["score"] <= 1
 
@@ -127,6 +127,23 @@ def test_family_office_and_carrier_make_no_ring():
     dev_only = [_row("device", "D9", _batch("B", 5, T0, 60_000))]
     assert rings.explain(dev_only) == []
     assert len(rings.explain(dev_only, {"min_kinds": 1})) == 1
+
+
+def test_a_chain_of_sign_ups_hours_apart_is_cut_into_bursts():
+    # a referral farm: one new account every 4 hours, each sharing a device and a wallet with
+    # the next; every link is within the 6-hour window but the chain spans 36 hours
+    accs = _batch("C", 10, T0, 4 * H)
+    rows = [r for k in range(9) for r in (_row("device", f"D{k}", accs[k:k + 2]),
+                                          _row("withdrawal wallet", f"W{k}", accs[k:k + 2]))]
+    assert rings.explain(rows) == []
+    pairs = rings.explain(rows, {"min_size": 2, "min_score": 0})     # only pairs are left
+    assert pairs and all(r["size"] == 2 and r["registration_span_hours"] <= 6 for r in pairs)
+    # a real burst chained to the farm (its first member shares a device with the farm's
+    # last account, 5 hours earlier) is cut off from it and kept whole
+    burst = _batch("B", 5, accs[-1][1] + 5 * H, 25 * 60_000)
+    rows += [_row("device", "DB", burst), _row("ip", "IB", burst), _row("device", "DX", [accs[-1], burst[0]])]
+    found = rings.explain(rows)
+    assert [r["members"] for r in found] == [[a for a, _ in burst]]
 
 
 def test_links_weigh_kind_and_concentration():
