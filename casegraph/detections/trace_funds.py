@@ -76,7 +76,7 @@ def parse_params(params: dict[str, Any]) -> dict[str, Any]:
                              f"known: {', '.join(DEFAULTS)}")
     p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None}}
     for k in ("account_id", "address"):
-        p[k] = str(p[k]).strip() or None if p[k] is not None else None
+        p[k] = (str(p[k]).strip() or None) if p[k] is not None else None
     if p["account_id"] and p["address"]:
         raise ParameterError("trace_funds: give account_id or address, not both")
     direction = str(p["direction"]).strip().lower()
@@ -87,9 +87,10 @@ def parse_params(params: dict[str, Any]) -> dict[str, Any]:
     p["max_paths"] = _int("max_paths", p["max_paths"], 1, 100_000)
     p["max_fanout"] = _int("max_fanout", p["max_fanout"], 1, 100_000)
     try:
+        if isinstance(p["min_amount_usd"], bool):
+            raise ValueError
         p["min_amount_usd"] = float(p["min_amount_usd"])
-        if isinstance(params.get("min_amount_usd"), bool) or math.isnan(p["min_amount_usd"]) \
-                or p["min_amount_usd"] < 0:
+        if not 0 <= p["min_amount_usd"] < math.inf:      # also refuses NaN
             raise ValueError
     except (TypeError, ValueError):
         raise ParameterError(f"trace_funds: min_amount_usd must be a number >= 0, "
