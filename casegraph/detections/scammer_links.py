@@ -31,6 +31,7 @@ from typing import Any
 
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
+from casegraph.detections._quality import confounders_hit
 
 NAME = "scammer_links"
 PARAMS = ("k", "max_shared", "max_degree")
@@ -122,18 +123,16 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
-    """Recall of victims and mules, precision against scammers + victims + mules."""
+    """Recall of victims + mules (all should be found), precision against scammers +
+    victims + mules (informational: ordinary neighbours of victims are found too), and
+    how many merchants, payroll accounts and influencers were found."""
     found = {r["account_id"] for r in results}
-    victims, mules = set(truth["victims"]), set(truth["mules"])
-    bad = set(truth["scammers"]) | victims | mules
-    conf = truth["confounders"]
-    out = {"found": len(found), "victims": len(victims), "mules": len(mules),
-           "recall_victims": len(found & victims) / len(victims) if victims else 1.0,
-           "recall_mules": len(found & mules) / len(mules) if mules else 1.0,
-           "precision": len(found & bad) / len(found) if found else 0.0}
-    for key in ("merchants", "payroll", "influencers"):
-        out[f"found_{key}"] = len(found & set(conf[key]))
-    return out
+    expected = set(truth["victims"]) | set(truth["mules"])
+    bad = set(truth["scammers"]) | expected
+    return {"found": len(found), "expected": len(expected),
+            "precision": round(len(found & bad) / len(found), 4) if found else 0.0,
+            "recall": round(len(found & expected) / len(expected), 4) if expected else 1.0,
+            "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll", "influencers")}
 
 
 DETECTION = Detection(NAME, "account", "scammer_links_seeds", explain,

@@ -148,14 +148,17 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
-    """Share of checks held, split by whether the sender is a truth victim (should hold)
-    or in no truth list (should mostly allow)."""
+    """Scores a batch of checks (one result each): found = checks held, expected = checks
+    whose sender is a truth victim; precision = share of holds with a victim sender,
+    recall = share of victim senders' checks held. Without checks (a run with no
+    parameters) there is nothing to score."""
     victims = set(truth["victims"])
-    v = [r for r in results if r["account_id"] in victims]
-    o = [r for r in results if r["account_id"] not in victims]
-    return {"checks": len(results),
-            "victim_hold_rate": sum(r["decision"] == "hold" for r in v) / len(v) if v else 1.0,
-            "other_allow_rate": sum(r["decision"] == "allow" for r in o) / len(o) if o else 1.0}
+    held = [r for r in results if r["decision"] == "hold"]
+    expected = [r for r in results if r["account_id"] in victims]
+    tp = sum(r["account_id"] in victims for r in held)
+    return {"found": len(held), "expected": len(expected),
+            "precision": round(tp / len(held), 4) if held else 1.0,
+            "recall": round(tp / len(expected), 4) if expected else 1.0}
 
 
 DETECTION = Detection(NAME, "account", "transfer_risk_facts", explain,

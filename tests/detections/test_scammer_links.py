@@ -42,10 +42,13 @@ def test_scammer_links_match_truth(loaded):
     store, truth, _ = loaded
     results, seconds = _run(store)
     q = scammer_links.quality(results, truth)
-    print(f"\nscammer_links: {q['found']} found, victims {q['victims']} recall {q['recall_victims']:.3f}, "
-          f"mules {q['mules']} recall {q['recall_mules']:.3f}, precision (scammers+victims+mules) "
-          f"{q['precision']:.3f}, query+explain {seconds:.2f}s")
     found = {r["account_id"]: r for r in results}
+    victims, mules = set(truth["victims"]), set(truth["mules"])
+    print(f"\nscammer_links: {q['found']} found; victims {len(victims & set(found))}/{len(victims)}, "
+          f"mules {len(mules & set(found))}/{len(mules)}; precision (scammers+victims+mules) "
+          f"{q['precision']:.3f}; merchants/payroll/influencers found {q['confounders_flagged']}; "
+          f"query+explain {seconds:.2f}s")
+    assert q["recall"] == 1.0 and q["expected"] == len(victims | mules)
     assert truth["victims"] and truth["mules"]
     missing = sorted((set(truth["victims"]) | set(truth["mules"])) - set(found))
     assert not missing, f"victims/mules not within 3 hops: {missing}"
@@ -176,3 +179,17 @@ def test_explain_walk_results():
     hi = scammer_links.result("X", ex.path_to_source(seen, ("Account", "V")), ("Wallet", "W"),
                               seeds[("Wallet", "W")], 50_000.0)
     assert hi["score"] > lo["score"] and "moved 50,000.00 USD directly" in hi["reasons"][2]
+
+
+def test_hubs_are_reached_but_not_walked_through():
+    rows = [{"src_label": "Account", "src": "HUB", "rel": "TRANSFERRED", "outgoing": False, "dst_label": "Account",
+             "dst": f"C{i}", "n": 2, "usd": 10.0} for i in range(6)]
+    rows += [{"src_label": "Account", "src": "HUB", "rel": "USED_DEVICE", "outgoing": True, "dst_label": "Device",
+              "dst": "D", "n": 1, "usd": 0.0},
+             {"src_label": "Wallet", "src": "W", "rel": "SENT", "outgoing": True, "dst_label": "Wallet",
+              "dst": "W2", "n": 11, "usd": 9.0}]
+    # 12 money links: over a cap of 10 the hub is dropped (with its identifiers), W (11) too
+    assert ex.cut_hubs(rows, 10, set()) == []
+    # unless exempt (the watchlisted seeds), or under the cap
+    assert len(ex.cut_hubs(rows, 10, {"HUB", "W"})) == len(rows)
+    assert [r["src"] for r in ex.cut_hubs(rows, 11, set())] == ["W"]
