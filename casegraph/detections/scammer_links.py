@@ -10,6 +10,12 @@ through (the watchlisted entities themselves are exempt from the degree cap).
 
 Watchlisted accounts themselves are not results (they are the list, not a link to it).
 
+Known reach (sample data): with k=3 every mule and nearly every victim is found. The
+exception is a victim who paid through its own hop wallet to W2 of an operation that
+lists only its first scammer account: victim -WITHDREW-> hop wallet -SENT-> W2 -SENT-> W1
+-DEPOSITED-> listed scammer is 4 hops (4 of 299 victims at 100,000 accounts, seed 5);
+k=4 finds them.
+
 Per account:
 - `hops`: length of the shortest path to the nearest watchlisted entity (1..k).
 - `path`: that path as steps from the account to the listed entity, each
