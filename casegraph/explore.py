@@ -1,0 +1,174 @@
+"""What the investigator UI asks of the graph: search, expand (paged, safe on supernodes),
+details, shortest path, risk flags and fund traces, each through named templates in
+cypher/ui/ and each returning plain data or cytoscape elements (app/graph.py).
+
+Node ids are "<Label>:<key>" (see app/graph.py); the label must be one of the model's."""
+from __future__ import annotations
+
+from typing import Any
+
+from app import graph
+from casegraph.console import iso
+from casegraph.errors import QueryError
+from casegraph.model import model
+from casegraph.store import GraphStore, Result
+
+SEARCH_LIMIT_MAX = 200
+EXPAND_LIMIT_MAX = 500
+MAX_LINKS = 20          # relationships drawn between a node and one neighbour
+
+
+def parse_node_id(node_id: str) -> tuple[str, str]:
+    """("Account", "A1") from "Account:A1"; QueryError when the id is malformed or its
+    label is not in the model (labels end up in query text, so only the model's pass)."""
+    try:
+        label, key = graph.split_node_id(node_id)
+    except ValueError as e:
+        raise QueryError(str(e)) from None
+    if label not in model().nodes:
+        raise QueryError(f"unknown label {label!r} in node id {node_id!r}; the model has "
+                         f"{', '.join(sorted(model().nodes))}")
+    return label, key
+
+
+def _check_rel(rel: str | None) -> str:
+    if rel in (None, "", "*"):
+        return ""
+    if rel not in model().relationships:
+        raise QueryError(f"unknown relationship type {rel!r}; the model has "
+                         f"{', '.join(sorted(model().relationships))}")
+    return rel
+
+
+def _bounded(name: str, value: int, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise QueryError(f"{name} must be a whole number from {lo} to {hi}, got {value!r}")
+    return value
+
+
+# ---- search -------------------------------------------------------------------------------
+
+def _detail(label: str, props: dict[str, Any]) -> str:
+    """One line under a search hit: what tells two hits apart."""
+    times = {k for k, t in model().nodes[label].properties.items() if t == "time"}
+    shown = []
+    for name in model().nodes[label].properties:
+        if name == model().nodes[label].key or props.get(name) in (None, ""):
+            continue
+        value = iso(props[name]) if name in times else props[name]
+        shown.append(f"{name} {value}")
+    return ", ".join(shown)
+
+
+def _hit(node) -> dict[str, Any] | None:
+    el = graph.node_element(node)
+    if el is None:
+        return None
+    d = el["data"]
+    return {"id": d["id"], "kind": d["kind"], "key": d["key"], "label": d["label"],
+            "detail": _detail(d["kind"], d["props"])}
+
+
+def search(store: GraphStore, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Find nodes by key: exact matches on every label's key property first, then keys
+    starting with `text`; at most `limit` hits, each {id, kind, key, label, detail}.
+    A full node id ("Wallet:0xabc") finds that node."""
+    limit = _bounded("limit", limit, 1, SEARCH_LIMIT_MAX)
+    text = (text or "").strip()
+    if not text:
+        return []
+    label, sep, key = text.partition(":")
+    hits: dict[str, dict[str, Any]] = {}
+    if sep and label in model().nodes and key:
+        node = _find(store, label, key)
+        if node is not None:
+            hits[graph.node_id(label, key)] = _hit(node)
+    for row in store.read("ui_search_exact", {"text": text}).rows:
+        h = _hit(row["n"])
+        if h:
+            hits.setdefault(h["id"], h)
+    if len(hits) < limit:
+        prefix = store.read("ui_search_prefix", {"text": text, "limit": limit}).rows
+        found = [h for h in map(_hit, (r["n"] for r in prefix)) if h and h["id"] not in hits]
+        found.sort(key=lambda h: (len(h["key"]), h["key"], h["kind"]))
+        for h in found:
+            hits.setdefault(h["id"], h)
+    return list(hits.values())[:limit]
+
+
+# ---- one node -----------------------------------------------------------------------------
+
+def _degrees(store: GraphStore, label: str, key: str) -> Result:
+    return store.read("ui_node_degrees", {"label": label, "key": key})
+
+
+def _find(store: GraphStore, label: str, key: str):
+    rows = _degrees(store, label, key).rows
+    return rows[0]["n"] if rows else None
+
+
+def _require(res: Result, node_id: str) -> None:
+    if not res.rows:
+        raise QueryError(f"{node_id} is not in the graph")
+
+
+def neighbour_counts(store: GraphStore, node_id: str) -> dict[str, int]:
+    """Distinct neighbours per relationship type, for the expand menu ({} for a lone node)."""
+    label, key = parse_node_id(node_id)
+    res = _degrees(store, label, key)
+    _require(res, node_id)
+    return {r["rel"]: int(r["neighbours"]) for r in res.rows if r["rel"] is not None}
+
+
+def details(store: GraphStore, node_id: str) -> dict[str, Any]:
+    """Everything the details panel shows about a node: its properties (times also as ISO
+    8601), its provenance (source file, load_id, when loaded), and per relationship type
+    how many relationships it has (out/in) and how many distinct neighbours."""
+    label, key = parse_node_id(node_id)
+    res = _degrees(store, label, key)
+    _require(res, node_id)
+    node = res.rows[0]["n"]
+    props = dict(node.properties)
+    types = model().nodes[label].properties
+    prov_names = model().provenance
+    rows = []
+    for name in sorted(props, key=lambda p: (p in prov_names, p != model().nodes[label].key,
+                                             p not in types, p)):
+        value = props[name]
+        is_time = types.get(name) == "time" or name == "loaded_at"
+        rows.append({"property": name, "value": iso(value) if is_time and value is not None else value,
+                     "raw": value, "provenance": name in prov_names})
+    degree = {r["rel"]: {"total": int(r["rels"]), "out": int(r["outgoing"]),
+                         "in": int(r["rels"]) - int(r["outgoing"]), "neighbours": int(r["neighbours"])}
+              for r in res.rows if r["rel"] is not None}
+    return {"id": node_id, "kind": label, "key": key,
+            "label": graph.node_label(label, props), "props": props, "rows": rows,
+            "provenance": {name: props.get(name) for name in prov_names}
+            | {"loaded_at_iso": iso(props["loaded_at"]) if props.get("loaded_at") is not None else None},
+            "degree": degree}
+
+
+# ---- expand -------------------------------------------------------------------------------
+
+def expand(store: GraphStore, node_id: str, rel: str | None = None, skip: int = 0,
+           limit: int = 25) -> tuple[list[dict[str, Any]], int]:
+    """One page of a node's neighbours as cytoscape elements (the node, up to `limit`
+    neighbours, the relationships to them) plus a "+N more" pager when more remain; and
+    the total number of neighbours across `rel` (None: every type). Counted first, so a
+    supernode costs one count and one page, never all its neighbours."""
+    label, key = parse_node_id(node_id)
+    rel_type = _check_rel(rel)
+    skip = _bounded("skip", skip, 0, 10**9)
+    limit = _bounded("limit", limit, 1, EXPAND_LIMIT_MAX)
+    params = {"label": label, "key": key, "rel": rel_type}
+    total = int(store.read("ui_expand_total", params).rows[0]["total"])
+    if total == 0:
+        if _find(store, label, key) is None:
+            raise QueryError(f"{node_id} is not in the graph")
+        return [], 0
+    page = store.read("ui_expand", {**params, "skip": skip, "limit": limit, "max_links": MAX_LINKS})
+    elements = graph.to_elements(page)
+    shown = skip + len(page.rows)
+    if total > shown:
+        elements += graph.pager(node_id, rel_type or None, shown, total - shown)
+    return elements, total

@@ -1,0 +1,240 @@
+"""casegraph/explore.py on a real embedded store, loaded from canonical CSVs through the
+loaders (expected values come from those CSVs or from the generator's files)."""
+from __future__ import annotations
+
+import csv
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from app import graph
+from casegraph import explore
+from casegraph.catalogue import catalogue
+from casegraph.errors import QueryError
+from casegraph.model import model
+from loaders.pipeline import load
+
+HUB = "DHUB"
+HUB_USERS = [f"H{i:03d}" for i in range(60)]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def dataset(d: Path) -> Path:
+    """A small case: A1 -> A2 -> A3 -> wallet -> listed wallet, shared identifiers, a
+    victim's report, a device used by 60 accounts (the hub)."""
+    t = "2024-01-01T10:00:00Z"
+    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status",
+                                   "referral_code", "referred_by"],
+              [["A1", t, "GB", 2, "active", "RC1", ""], ["A2", t, "TR", 1, "active", "RC2", "A1"],
+               ["A3", t, "DE", 0, "active", "", ""], ["A4", t, "GB", 2, "active", "", ""],
+               ["A10", t, "GB", 2, "active", "", ""], ["A5", t, "BR", 2, "active", "", ""]]
+              + [[h, t, "TR", 1, "active", "", ""] for h in HUB_USERS])
+    write_csv(d / "wallets.csv", ["address", "chain", "label"],
+              [["0xhot", "ETH", "exchange:Example hot"], ["0xbbb", "ETH", ""], ["0xccc", "ETH", ""]])
+    write_csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
+              [["A1", "D1", t, t, 5], ["A2", "D1", t, t, 2]] + [[h, HUB, t, t, 1] for h in HUB_USERS])
+    write_csv(d / "account_ips.csv", ["account_id", "ip", "first_seen", "last_seen", "count"],
+              [["A1", "10.0.0.1", t, t, 1], ["A3", "10.0.0.1", t, t, 1]])
+    write_csv(d / "account_emails.csv", ["account_id", "email"], [["A1", "a1@example.com"]])
+    write_csv(d / "account_phones.csv", ["account_id", "phone"], [["A1", "+441234"], ["A2", "+441234"]])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+              [["T1", "A1", "A2", "100", "USDT", "2024-02-01T00:00:00Z", "100"],
+               ["T2", "A2", "A3", "90", "USDT", "2024-02-02T00:00:00Z", "90"],
+               ["T3", "A1", "A2", "5", "USDT", "2024-02-03T00:00:00Z", "5"]])
+    write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd",
+                                      "tx_hash", "chain"],
+              [["W1", "A3", "0xbbb", "0.05", "ETH", "2024-02-03T00:00:00Z", "80", "0x01", "ETH"]])
+    write_csv(d / "deposits.csv", ["tx_id", "address", "account_id", "amount", "asset", "at", "amount_usd",
+                                   "tx_hash", "chain"],
+              [["DP1", "0xhot", "A1", "1", "ETH", "2024-01-15T00:00:00Z", "2000", "0x02", "ETH"]])
+    write_csv(d / "onchain.csv", ["tx_hash", "from_address", "to_address", "amount", "asset", "at",
+                                  "amount_usd", "chain"],
+              [["0x03", "0xbbb", "0xccc", "0.05", "ETH", "2024-02-04T00:00:00Z", "80", "ETH"]])
+    write_csv(d / "scam_reports.csv", ["report_id", "reporter_id", "reported_at", "amount", "amount_usd",
+                                       "asset", "status", "against_account", "against_address"],
+              [["R1", "A4", "2024-02-10T00:00:00Z", "50", "50", "USDT", "open", "", "0xccc"]])
+    write_csv(d / "watchlists.csv", ["watchlist", "account_id", "address", "list_source", "reason", "listed_at"],
+              [["internal", "", "0xccc", "fraud-team", "scam", "2024-02-15"]])
+    return d
+
+
+@pytest.fixture
+def case(store, state, tmp_path):
+    d = dataset(tmp_path / "in")
+    assert load(store, state, [d], rejects_dir=tmp_path / "rej").ok
+    return store
+
+
+def ids(elements, nodes=True):
+    return {e["data"]["id"] for e in elements if graph.is_node(e) == nodes and e["data"]["kind"] != graph.MORE}
+
+
+# ---- templates ------------------------------------------------------------------------------
+
+def test_ui_templates_cover_every_label_and_take_values_as_parameters():
+    ui = [q for q in catalogue() if Path(q.path).parent.name == "ui"]
+    assert {"ui_search_exact", "ui_search_prefix", "ui_node_degrees", "ui_expand_total",
+            "ui_expand"} <= {q.name for q in ui}
+    for q in ui:
+        assert q.mode == "read", q.name
+        if "$label" in q.text or q.name.startswith("ui_search"):
+            for label, spec in model().nodes.items():
+                assert re.search(rf"\(n:{label} \{{{spec.key}: \$\w+\}}\)|\(n:{label}\)\s*WHERE n\.{spec.key}",
+                                 q.text), f"{q.name} has no branch for {label}"
+        assert not re.search(r"'[A-Z]\d+'|\"[A-Z]\d+\"", q.text.split("\n// example")[-1].split("\n", 1)[-1]), q.name
+
+
+# ---- search ---------------------------------------------------------------------------------
+
+def test_search_exact_before_prefix(case):
+    hits = explore.search(case, "A1")
+    assert hits[0] == {"id": "Account:A1", "kind": "Account", "key": "A1", "label": "A1",
+                       "detail": "registered_at 2024-01-01T10:00:00Z, country GB, kyc_level 2, status active, "
+                                 "referral_code RC1"}
+    assert [h["id"] for h in hits[1:]] == ["Account:A10"]
+    assert [h["id"] for h in explore.search(case, "a1@example.com")] == ["Email:a1@example.com"]
+    assert [h["id"] for h in explore.search(case, "10.0.0.1")] == ["IP:10.0.0.1"]
+    assert [h["id"] for h in explore.search(case, "0xc")] == ["Wallet:0xccc"]
+    assert [h["id"] for h in explore.search(case, "internal")] == ["Watchlist:internal"]
+    assert [h["id"] for h in explore.search(case, " Device:D1 ")] == ["Device:D1"]
+    assert explore.search(case, "nothing-like-this") == [] and explore.search(case, "  ") == []
+
+
+def test_search_limit(case):
+    hits = explore.search(case, "H", limit=7)
+    assert [h["id"] for h in hits] == [f"Account:{h}" for h in HUB_USERS[:7]]
+    with pytest.raises(QueryError):
+        explore.search(case, "H", limit=0)
+
+
+# ---- details and counts -----------------------------------------------------------------------
+
+def test_details_properties_provenance_degrees(case):
+    d = explore.details(case, "Account:A1")
+    assert d["kind"] == "Account" and d["key"] == "A1" and d["props"]["country"] == "GB"
+    assert d["provenance"]["source"].endswith("accounts.csv") and d["provenance"]["load_id"]
+    assert d["provenance"]["loaded_at_iso"].endswith("Z")
+    assert d["rows"][0]["property"] == "account_id"
+    assert {r["property"]: r["value"] for r in d["rows"]}["registered_at"] == "2024-01-01T10:00:00Z"
+    assert [r["property"] for r in d["rows"] if r["provenance"]] == sorted(model().provenance)
+    assert d["degree"] == {
+        "TRANSFERRED": {"total": 2, "out": 2, "in": 0, "neighbours": 1},
+        "REFERRED": {"total": 1, "out": 1, "in": 0, "neighbours": 1},
+        "USED_DEVICE": {"total": 1, "out": 1, "in": 0, "neighbours": 1},
+        "USED_IP": {"total": 1, "out": 1, "in": 0, "neighbours": 1},
+        "HAS_EMAIL": {"total": 1, "out": 1, "in": 0, "neighbours": 1},
+        "HAS_PHONE": {"total": 1, "out": 1, "in": 0, "neighbours": 1},
+        "DEPOSITED": {"total": 1, "out": 0, "in": 1, "neighbours": 1}}
+    assert explore.neighbour_counts(case, f"Device:{HUB}") == {"USED_DEVICE": len(HUB_USERS)}
+    assert explore.neighbour_counts(case, "Account:A2") == {"TRANSFERRED": 2, "REFERRED": 1, "USED_DEVICE": 1,
+                                                            "HAS_PHONE": 1}
+
+
+@pytest.mark.parametrize("bad", ["Acount:A1", "A1", "Account:", "Watchlist"])
+def test_ids_outside_the_model_are_refused(case, bad):
+    for call in (lambda: explore.details(case, bad), lambda: explore.expand(case, bad),
+                 lambda: explore.neighbour_counts(case, bad)):
+        with pytest.raises(QueryError, match="unknown label|not a node id"):
+            call()
+
+
+def test_missing_nodes_and_types(case):
+    with pytest.raises(QueryError, match="not in the graph"):
+        explore.details(case, "Account:A999")
+    with pytest.raises(QueryError, match="not in the graph"):
+        explore.expand(case, "Account:A999")
+    with pytest.raises(QueryError, match="unknown relationship type"):
+        explore.expand(case, "Account:A1", rel="KNOWS")
+    assert explore.expand(case, "Account:A5") == ([], 0)   # there, but alone
+
+
+# ---- expand ---------------------------------------------------------------------------------
+
+def test_expand_both_directions(case):
+    els, total = explore.expand(case, "Account:A2")
+    assert total == 4      # A1 (two transfers and the referral), A3, the device, the phone
+    assert ids(els) == {"Account:A2", "Account:A1", "Account:A3", "Device:D1", "Phone:+441234"}
+    assert ids(els, nodes=False) == {"TRANSFERRED:T1", "TRANSFERRED:T2", "TRANSFERRED:T3",
+                                     "REFERRED:Account:A1->Account:A2", "USED_DEVICE:Account:A2->Device:D1",
+                                     "HAS_PHONE:Account:A2->Phone:+441234"}
+    t1 = next(e for e in els if e["data"]["id"] == "TRANSFERRED:T1")["data"]
+    assert (t1["source"], t1["target"], t1["amount_usd"]) == ("Account:A1", "Account:A2", 100.0)
+    els, total = explore.expand(case, "Account:A2", rel="TRANSFERRED")
+    assert total == 2 and ids(els) == {"Account:A2", "Account:A1", "Account:A3"}
+    assert not any(e["data"]["kind"] == graph.MORE for e in els)
+
+
+def test_expand_pages_through_a_hub(case):
+    seen, skip, pages = [], 0, 0
+    while True:
+        els, total = explore.expand(case, f"Device:{HUB}", rel="USED_DEVICE", skip=skip, limit=25)
+        assert total == len(HUB_USERS)
+        page = ids(els) - {f"Device:{HUB}"}
+        assert len(page) <= 25
+        seen += sorted(page)
+        pages += 1
+        more = [e["data"] for e in els if e["data"]["kind"] == graph.MORE and graph.is_node(e)]
+        if not more:
+            break
+        assert len(more) == 1 and more[0]["parent_id"] == f"Device:{HUB}" and more[0]["rel"] == "USED_DEVICE"
+        assert more[0]["skip"] == skip + 25 and more[0]["label"] == f"+{total - skip - 25} more"
+        assert more[0]["id"] == f"more:Device:{HUB}:USED_DEVICE:{skip + 25}"
+        skip = more[0]["skip"]
+    assert pages == 3 and seen == [f"Account:{h}" for h in HUB_USERS]   # every user once, in key order
+    els, _ = explore.expand(case, f"Device:{HUB}", limit=10)
+    assert [e["data"]["id"] for e in els if e["data"]["kind"] == graph.MORE][0] == f"more:Device:{HUB}:*:10"
+
+
+@pytest.mark.slow
+def test_expand_real_supernodes_in_generated_data(store, state, tmp_path):
+    """The busiest IP (a carrier NAT) and the busiest exchange hot wallet in generated data:
+    totals come from the CSVs, no page holds more than `limit` neighbours, and the pages
+    cover every neighbour exactly once. Times are printed, not asserted."""
+    import pandas as pd
+
+    from casegraph.generate import generate
+    gen = tmp_path / "gen"
+    generate(gen, 1000, 5)
+    assert load(store, state, [gen], rejects_dir=tmp_path / "rej").ok
+    read = lambda name: pd.read_csv(gen / f"{name}.csv", dtype=str)  # noqa: E731
+    ips, wallets, dep, wd, onc = (read(n) for n in ("account_ips", "wallets", "deposits", "withdrawals", "onchain"))
+    by_ip = ips.groupby("ip")["account_id"].apply(set)
+    ip = by_ip.map(len).idxmax()
+    hot = set(wallets.loc[wallets["label"].fillna("").str.startswith("exchange:"), "address"])
+    by_wallet = {a: ({f"Account:{x}" for x in dep.loc[dep.address == a, "account_id"]}
+                     | {f"Account:{x}" for x in wd.loc[wd.address == a, "account_id"]}
+                     | {f"Wallet:{x}" for x in onc.loc[onc.from_address == a, "to_address"]}
+                     | {f"Wallet:{x}" for x in onc.loc[onc.to_address == a, "from_address"]}) for a in hot}
+    address = max(by_wallet, key=lambda a: len(by_wallet[a]))
+    cases = [(f"IP:{ip}", {f"Account:{x}" for x in by_ip[ip]}), (f"Wallet:{address}", by_wallet[address])]
+    assert len(cases[0][1]) > 100 and len(cases[1][1]) > 50, "generated data should have supernodes"
+    for node, expected in cases:
+        started = time.perf_counter()
+        counts = explore.neighbour_counts(store, node)
+        t_counts = time.perf_counter() - started
+        seen, skip, times = set(), 0, []
+        while True:
+            started = time.perf_counter()
+            els, total = explore.expand(store, node, skip=skip, limit=25)
+            times.append(time.perf_counter() - started)
+            page = ids(els) - {node}
+            assert total == len(expected) and len(page) <= 25 and not page & seen
+            seen |= page
+            more = [e["data"] for e in els if e["data"]["kind"] == graph.MORE and graph.is_node(e)]
+            if not more:
+                break
+            skip = more[0]["skip"]
+        assert seen == expected
+        assert sum(counts.values()) >= len(expected)
+        print(f"\nsupernode {node}: {len(expected)} neighbours {counts}; neighbour_counts "
+              f"{t_counts * 1000:.1f} ms; expand (count + page of 25) first {times[0] * 1000:.1f} ms, "
+              f"mean {sum(times) / len(times) * 1000:.1f} ms over {len(times)} pages")
