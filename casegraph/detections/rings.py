@@ -15,10 +15,15 @@ those accounts' registration times. Here:
 - a pair's weight is the sum over everything it shares; pairs below
   `min_link_weight` are dropped (an IP alone never makes a link);
 - rings are the connected components (casegraph.graphalgo) of what is left, cut at
-  registration gaps until each fits in one burst window, with at least `min_size` members and `min_kinds` kinds of shared identifier, scored by
-  kinds shared, burst tightness and size;
+  registration gaps until each fits in one burst window, with at least `min_size`
+  members and `min_kinds` kinds of shared identifier, scored by kinds shared, burst
+  tightness and size;
 - model-flagged groups (IN_GROUP) are read afterwards for the members found and only
-  compared (confirms / partial / missed_by_model): a group is never evidence."""
+  compared (confirms / partial / missed_by_model): a group is never evidence.
+
+`--param` takes the parameters of all three templates: rings.cypher's (below) plus
+max_per_phone, max_per_email, max_per_document (rings_kyc) and max_per_wallet,
+exchange_prefix (rings_wallets), each 100 accounts and "exchange:" by default."""
 from __future__ import annotations
 
 import hashlib
