@@ -313,20 +313,72 @@ def alerts_list(detection, status, min_score, fmt, db, graph) -> None:
     echo(render(rows, fmt, cols if fmt == "table" else None))
 
 
+# -- the UI --------------------------------------------------------------------------------
+
+def serve_options(fn):
+    fn = click.option("--debug", is_flag=True, help="Dash debug mode: reloads on code changes, shows tracebacks in the page. Never on a shared machine.")(fn)
+    fn = click.option("--port", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Port to serve the UI on.")(fn)
+    fn = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 exposes the UI to the network).")(fn)
+    return fn
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise click.ClickException(f"cannot listen on {host}: {e.strerror}") from e
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError:
+            return False
+    return True
+
+
+def _serve(settings: Settings, host: str, port: int, debug: bool) -> None:
+    if not _port_free(host, port):
+        raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it or pick another with --port")
+    import app as ui
+    dash_app = ui.create_app(settings)
+    ui.store()   # open the graph now: a bad --db is a one-line error before serving, not a broken page
+    echo(f"casegraph UI on {settings.db}: http://{host}:{port}  (Ctrl-C to stop)")
+    try:
+        dash_app.run(host=host, port=port, debug=debug, use_reloader=debug)
+    finally:
+        ui.close()
+
+
+@main.command()
+@serve_options
+@store_options
+def serve(host, port, debug, db, graph) -> None:
+    """Serve the investigator UI (search, explorer, alerts, saved queries) over --db."""
+    _serve(_settings(db=db, graph=graph), host, port, debug)
+
+
 # -- the main job --------------------------------------------------------------------------
 
 @main.command()
 @click.option("--accounts", type=int, default=20000, show_default=True, help="Accounts in the sample dataset.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--data", "data_dir", default="casegraph-sample", show_default=True, type=click.Path(file_okay=False), help="Where the sample files go (reused if present).")
+@click.option("--no-serve", is_flag=True, help="Stop after the detections instead of serving the UI.")
+@serve_options
 @store_options
-def demo(accounts, seed, data_dir, db, graph) -> None:
-    """The main job on the embedded default: generate sample data, load it, run the detections."""
+def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> None:
+    """The main job on the embedded default: generate sample data, load it, run the detections,
+    then serve the UI (unless --no-serve)."""
     from casegraph.generate import generate as run_generate
     from casegraph.state import open_state
     from casegraph.store import open_store
     from loaders.pipeline import load as run_load
     settings = _settings(db=db, graph=graph)
+    if not no_serve and not _port_free(host, port):
+        raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it, "
+                                   "pick another with --port, or pass --no-serve")
     out = Path(data_dir)
     if not (out / "truth.json").exists():
         console.print(f"generating {accounts:,} accounts into {out} ...")
@@ -343,6 +395,8 @@ def demo(accounts, seed, data_dir, db, graph) -> None:
     echo(f"loaded into {info['backend']} ({info['version']})")
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))
+    if not no_serve:
+        _serve(settings, host, port, debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,567 @@
+"""Explorer: a cytoscape canvas of case graph elements. Open ids from the URL
+(`/explorer?ids=Account:A1,Wallet:0xabc&alert=12`), expand by relationship kind with
+"+N more" pagers, hide / remove / collapse / undo, layouts, legend, a time window over
+money movements, shortest path, trace funds, a details panel with provenance, exports.
+
+Callbacks are thin: the element-list work is the pure functions at the top of this
+module and in app.graph / app.styles / app.exports; graph reads are casegraph.explore."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import dash
+import dash_cytoscape as cyto
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+import app
+from app import ids
+from casegraph.console import iso
+from casegraph.errors import CasegraphError, QueryError
+
+cyto.load_extra_layouts()   # also brings cytoscape-svg, which SVG export needs
+dash.register_page(__name__, path="/explorer", name="Explorer", title="casegraph: explorer")
+
+UNDO_LIMIT = 15
+TRACE_TOP = 25
+USER_HIDDEN = "hidden"        # app.graph.HIDDEN: the class the shared stylesheet hides
+MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")
+PRESET = "preset (server)"
+
+
+class MissingPiece(CasegraphError):
+    """A module the page needs is not there yet (or lacks a function)."""
+
+
+def need(module: str, name: str):
+    """module.name, or a MissingPiece error saying what is missing."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as e:
+        raise MissingPiece(f"{module} is missing ({e}); the explorer cannot do this yet") from None
+    fn = getattr(mod, name, None)
+    if fn is None:
+        raise MissingPiece(f"{module}.{name} is missing; the explorer cannot do this yet")
+    return fn
+
+
+# -- pure element-list functions ------------------------------------------------------------
+
+def eid(element: dict) -> str:
+    return element["data"]["id"]
+
+
+def is_node(element: dict) -> bool:
+    return "source" not in element["data"]
+
+
+def is_pager(element: dict) -> bool:
+    return element["data"].get("kind") == "More"
+
+
+def _classes(element: dict) -> list[str]:
+    return (element.get("classes") or "").split()
+
+
+def _content(element: dict) -> dict:
+    return {k: v for k, v in element.items() if k not in ("position", "selected", "grabbed")}
+
+
+def diff(old: list[dict], new: list[dict]) -> dict:
+    """What turns `new` back into `old`: ids added, elements removed, elements changed."""
+    before = {eid(e): e for e in old}
+    after = {eid(e): e for e in new}
+    return {"added": [i for i in after if i not in before],
+            "removed": [e for i, e in before.items() if i not in after],
+            "changed": [before[i] for i in after if i in before and _content(before[i]) != _content(after[i])]}
+
+
+def undo(elements: list[dict], entry: dict) -> list[dict]:
+    """Apply a diff entry backwards."""
+    added = set(entry["added"])
+    changed = {eid(e): e for e in entry["changed"]}
+    out = [changed.get(eid(e), e) for e in elements if eid(e) not in added]
+    nodes = [e for e in entry["removed"] if is_node(e)]
+    edges = [e for e in entry["removed"] if not is_node(e)]
+    return nodes + out + edges
+
+
+def push(stack: list[dict] | None, old: list[dict], new: list[dict], limit: int = UNDO_LIMIT) -> list[dict]:
+    """The undo stack with one more step (oldest steps dropped past `limit`)."""
+    entry = diff(old, new)
+    if not (entry["added"] or entry["removed"] or entry["changed"]):
+        return list(stack or [])
+    return (list(stack or []) + [entry])[-limit:]
+
+
+def drop(elements: list[dict], node_ids: set[str]) -> list[dict]:
+    """Elements without these nodes, their edges, and the pagers hanging off them."""
+    gone = set(node_ids) | {eid(e) for e in elements if is_pager(e) and e["data"].get("parent_id") in node_ids}
+    return [e for e in elements if eid(e) not in gone
+            and e["data"].get("source") not in gone and e["data"].get("target") not in gone]
+
+
+def hide(elements: list[dict], node_ids: set[str]) -> list[dict]:
+    """Mark nodes (and so their edges, by style) hidden; they stay for undo and 'show all'."""
+    out = []
+    for e in elements:
+        d = e["data"]
+        if d["id"] in node_ids or d.get("source") in node_ids or d.get("target") in node_ids:
+            if USER_HIDDEN not in _classes(e):
+                e = {**e, "classes": " ".join(_classes(e) + [USER_HIDDEN])}
+        out.append(e)
+    return out
+
+
+def show_all(elements: list[dict]) -> list[dict]:
+    return [{**e, "classes": " ".join(c for c in _classes(e) if c != USER_HIDDEN)}
+            if USER_HIDDEN in _classes(e) else e for e in elements]
+
+
+def neighbours(elements: list[dict], node_id: str) -> dict[str, set[str]]:
+    """Each node's neighbour ids (edges only)."""
+    adj: dict[str, set[str]] = {}
+    for e in elements:
+        d = e["data"]
+        if "source" in d:
+            adj.setdefault(d["source"], set()).add(d["target"])
+            adj.setdefault(d["target"], set()).add(d["source"])
+    return adj
+
+
+def collapse(elements: list[dict], node_id: str) -> list[dict]:
+    """Remove the neighbours that hang only off `node_id`, and its pagers."""
+    adj = neighbours(elements, node_id)
+    leaves = {n for n in adj.get(node_id, set()) if adj.get(n, set()) <= {node_id}}
+    pagers = {eid(e) for e in elements if is_pager(e) and e["data"].get("parent_id") == node_id}
+    return drop(elements, leaves | pagers)
+
+
+def visible(elements: list[dict]) -> list[dict]:
+    """What an export holds: every shown node and edge (no pagers, nothing hidden)."""
+    shown = [e for e in elements if not is_pager(e) and not any("hidden" in c for c in _classes(e))]
+    nodes = {eid(e) for e in shown if is_node(e)}
+    return [e for e in shown if is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]
+
+
+def time_range(elements: list[dict]) -> tuple[int, int] | None:
+    """Earliest and latest `at` (epoch ms) over the money edges."""
+    ats = [e["data"]["at"] for e in elements if not is_node(e) and e["data"].get("at") is not None]
+    return (min(ats), max(ats)) if ats else None
+
+
+def node_ids_of(selected: list[dict] | None) -> list[str]:
+    return [d["id"] for d in selected or [] if d.get("kind") != "More"]
+
+
+def split_id(node_id: str) -> tuple[str, str]:
+    label, _, key = node_id.partition(":")
+    return label, key
+
+
+def bare_node(node_id: str) -> dict:
+    """A node element known only by id (trace steps); the details panel fills in the rest."""
+    label, key = split_id(node_id)
+    return {"data": {"id": node_id, "label": key if len(key) <= 14 else key[:12] + "…", "kind": label,
+                     "key": key, "props": {}, "risk": []}, "classes": label}
+
+
+ENDS = {"TRANSFERRED": ("Account", "Account"), "WITHDREW": ("Account", "Wallet"),
+        "DEPOSITED": ("Wallet", "Account"), "SENT": ("Wallet", "Wallet")}
+
+
+def trace_elements(results: list[dict], top: int = TRACE_TOP) -> list[dict]:
+    """trace_funds results (best path per reached entity) -> nodes and money edges of the
+    `top` best paths. Edge ids follow the contract: <TYPE>:<tx key>."""
+    out: dict[str, dict] = {}
+    for r in results[:top]:
+        for s in r.get("path") or []:
+            a, b = ENDS.get(s["type"], ("Account", "Account"))
+            src, dst = f"{a}:{s['from']}", f"{b}:{s['to']}"
+            for n in (src, dst):
+                out.setdefault(n, bare_node(n))
+            edge_id = f"{s['type']}:{s['tx_id']}"
+            at = s.get("at")
+            out.setdefault(edge_id, {"data": {
+                "id": edge_id, "source": src, "target": dst, "kind": s["type"],
+                "label": f"{(s.get('amount_usd') or 0):,.0f} USD", "amount_usd": s.get("amount_usd"),
+                "at": at if isinstance(at, (int, float)) or at is None else _ms(at),
+                "props": {k: v for k, v in s.items() if k not in ("from", "to")}}, "classes": s["type"]})
+    nodes = [e for e in out.values() if is_node(e)]
+    return nodes + [e for e in out.values() if not is_node(e)]
+
+
+def _ms(value: Any) -> int | None:
+    from casegraph.times import to_epoch_ms
+    try:
+        return to_epoch_ms(value)
+    except Exception:  # noqa: BLE001 - an unparsable time is just not filterable
+        return None
+
+
+def with_styles_extra(sheet: list[dict]) -> list[dict]:
+    """The shared stylesheet plus this page's own classes (user-hidden, path highlight)."""
+    return sheet + [{"selector": f".{USER_HIDDEN}", "style": {"display": "none"}},
+                    {"selector": ".on-path", "style": {"border-width": 4, "border-color": "#ff9800",
+                                                       "line-color": "#ff9800", "width": 5}}]
+
+
+def mark_path(elements: list[dict], path_ids: set[str]) -> list[dict]:
+    out = []
+    for e in elements:
+        cls = [c for c in _classes(e) if c != "on-path"] + (["on-path"] if eid(e) in path_ids else [])
+        out.append({**e, "classes": " ".join(cls)})
+    return out
+
+
+# -- server reads ---------------------------------------------------------------------------
+
+def open_nodes(node_ids: list[str]) -> tuple[list[dict], list[str]]:
+    """Node elements for ids (from the graph, with properties); ids not in the graph
+    (or malformed) come back as problems."""
+    from casegraph.store import Node, Result
+    details, to_elements = need("casegraph.explore", "details"), need("app.graph", "to_elements")
+    res, missing = Result(), []
+    for nid in node_ids:
+        try:
+            d = details(app.store(), nid)
+        except QueryError as e:
+            missing.append(str(e))
+            continue
+        res.nodes[nid] = Node(nid, (d["kind"],), d.get("props") or {})
+    return to_elements(res), missing
+
+
+def add_risk(elements: list[dict]) -> list[dict]:
+    """Nodes with their risk flags (risk colouring); unchanged while explore.risk_flags is missing."""
+    try:
+        risk_flags, with_risk = need("casegraph.explore", "risk_flags"), need("app.graph", "with_risk")
+    except MissingPiece:
+        return elements
+    keys = [eid(e) for e in elements if is_node(e) and not is_pager(e)]
+    return with_risk(elements, risk_flags(app.store(), app.state(), keys)) if keys else elements
+
+
+def alert_panel(alert_id: Any) -> html.Div | None:
+    """The reasons of the alert the explorer was opened from."""
+    import sqlalchemy as sa
+    from casegraph.state import alerts
+    try:
+        n = int(alert_id)
+    except (TypeError, ValueError):
+        return html.Div(f"alert {alert_id!r}: not an alert id", className="message")
+    with app.state().engine.connect() as conn:
+        row = conn.execute(sa.select(alerts).where(alerts.c.id == n)).mappings().first()
+    if row is None:
+        return html.Div(f"there is no alert {n}", className="message")
+    return html.Div([html.H4(f"Alert {n}: {row['detection']} (score {row['score']:.3f}, {row['status']})"),
+                     html.Ul([html.Li(str(r)) for r in row["reasons"] or []])], className="reasons")
+
+
+def layout_options() -> list:
+    try:
+        names = list(need("app.styles", "LAYOUTS"))
+    except MissingPiece:
+        names = ["cose", "breadthfirst", "concentric", "circle", "grid"]
+    return names + [PRESET]
+
+
+def legend() -> list:
+    try:
+        items = need("app.styles", "LEGEND")
+    except MissingPiece as e:
+        return [html.Span(str(e), className="muted")]
+    return [html.Span([html.Span(className="swatch", style={"backgroundColor": colour}), f" {label}"],
+                      className="legend-item", title=shape) for label, colour, shape in items]
+
+
+def stylesheet() -> list[dict]:
+    try:
+        return with_styles_extra(need("app.styles", "stylesheet")())
+    except MissingPiece:
+        return with_styles_extra([{"selector": "node", "style": {"label": "data(label)"}}])
+
+
+def _layout_for(name: str) -> dict:
+    try:
+        layouts = need("app.styles", "LAYOUTS")
+    except MissingPiece:
+        layouts = {}
+    return layouts.get(name) or {"name": name if name != PRESET else "preset"}
+
+
+def _button(label: str, id_: str, title: str = "") -> html.Button:
+    return html.Button(label, id=id_, n_clicks=0, title=title)
+
+
+def layout(ids_=None, alert=None, **query):
+    node_ids = [i for i in (query.get("ids") or ids_ or "").split(",") if i.strip()]
+    elements, problems, reasons = [], [], None
+    try:
+        if node_ids:
+            elements, missing = open_nodes(node_ids)
+            elements = add_risk(elements)
+            problems += missing
+        if alert:
+            reasons = alert_panel(alert)
+    except CasegraphError as e:
+        problems.append(str(e))
+    first = eid(elements[0]) if elements else None
+    span = time_range(elements)
+    layouts = layout_options()
+    return html.Div([
+        html.Div([
+            html.Div([
+                html.Label(["Expand by ", dcc.Dropdown(id=ids.EXPLORE_REL, options=[], placeholder="every kind",
+                                                       clearable=True, style={"minWidth": "220px"})]),
+                _button("Expand", ids.EXPLORE_EXPAND, "Expand the selected node(s), or the one last tapped"),
+                _button("Collapse", ids.EXPLORE_COLLAPSE, "Remove the neighbours that hang only off the node"),
+                _button("Hide", ids.EXPLORE_HIDE), _button("Show all", ids.EXPLORE_SHOW_ALL),
+                _button("Remove", ids.EXPLORE_REMOVE), _button("Undo", ids.EXPLORE_UNDO),
+                _button("Shortest path", ids.EXPLORE_PATH, "Between the two selected nodes"),
+                _button("Trace funds", ids.EXPLORE_TRACE, "From the selected node"),
+                dcc.Dropdown(id=ids.EXPLORE_TRACE_DIRECTION, value="forward", clearable=False,
+                             options=["forward", "backward"], style={"width": "120px"}),
+            ], className="toolbar"),
+            html.Div([
+                html.Label(["Layout ", dcc.Dropdown(id=ids.EXPLORE_LAYOUT, options=layouts, clearable=False,
+                                                    value=layouts[0], style={"width": "180px"})]),
+                html.Span("Export: "),
+                _button("PNG", ids.EXPLORE_EXPORT_PNG), _button("SVG", ids.EXPLORE_EXPORT_SVG),
+                _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
+                _button("CSV", ids.EXPLORE_EXPORT_CSV),
+                html.Span(id=ids.EXPLORE_COUNT, className="muted"),
+            ], className="toolbar"),
+            html.Div([
+                html.Span("Money movements between ", className="muted"),
+                html.Span(id=ids.EXPLORE_TIME_LABEL),
+                dcc.RangeSlider(id=ids.EXPLORE_TIME, min=span[0] if span else 0, max=span[1] if span else 1,
+                                value=list(span) if span else [0, 1], step=1,
+                                marks=None, allowCross=False, updatemode="mouseup",
+                                tooltip=None, disabled=span is None),
+            ], className="timebar"),
+            html.Div(" · ".join(problems), id=ids.EXPLORE_MESSAGE, className="message"),
+            reasons or html.Div(id=ids.EXPLORE_REASONS),
+            cyto.Cytoscape(id=ids.EXPLORE_GRAPH, elements=elements, stylesheet=stylesheet(),
+                           layout=_layout_for(layouts[0]), boxSelectionEnabled=True,
+                           minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "70vh"}),
+            html.Div(legend(), id=ids.EXPLORE_LEGEND, className="legend"),
+        ], className="explore-main"),
+        html.Div([html.Div(id=ids.EXPLORE_TOOLTIP, className="tooltip"),
+                  html.H4("Details"), html.Div("tap a node", id=ids.EXPLORE_DETAILS)], className="explore-side"),
+        dcc.Store(id=ids.EXPLORE_UNDO_STACK, data=[]),
+        dcc.Store(id=ids.EXPLORE_FOCUS, data=first),
+        dcc.Download(id=ids.EXPLORE_DOWNLOAD), dcc.Download(id=ids.EXPLORE_DOWNLOAD_EDGES),
+    ], className="explore")
+
+
+# -- callbacks ------------------------------------------------------------------------------
+
+def _expand(elements: list[dict], node_id: str, rel: str | None, skip: int = 0) -> list[dict]:
+    expand, merge = need("casegraph.explore", "expand"), need("app.graph", "merge")
+    new, _total = expand(app.store(), node_id, rel=rel or None, skip=skip)
+    return merge(elements, add_risk(new))
+
+
+@callback(Output(ids.EXPLORE_GRAPH, "elements"), Output(ids.EXPLORE_UNDO_STACK, "data"),
+          Output(ids.EXPLORE_MESSAGE, "children"),
+          Output(ids.EXPLORE_TIME, "min"), Output(ids.EXPLORE_TIME, "max"),
+          Output(ids.EXPLORE_TIME, "value"), Output(ids.EXPLORE_TIME, "disabled"),
+          Input(ids.EXPLORE_EXPAND, "n_clicks"), Input(ids.EXPLORE_GRAPH, "tapNodeData"),
+          Input(ids.EXPLORE_COLLAPSE, "n_clicks"), Input(ids.EXPLORE_HIDE, "n_clicks"),
+          Input(ids.EXPLORE_SHOW_ALL, "n_clicks"), Input(ids.EXPLORE_REMOVE, "n_clicks"),
+          Input(ids.EXPLORE_UNDO, "n_clicks"), Input(ids.EXPLORE_PATH, "n_clicks"),
+          Input(ids.EXPLORE_TRACE, "n_clicks"), Input(ids.EXPLORE_TIME, "value"),
+          State(ids.EXPLORE_GRAPH, "elements"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_REL, "value"), State(ids.EXPLORE_UNDO_STACK, "data"),
+          State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_TRACE_DIRECTION, "value"),
+          State(ids.EXPLORE_TIME, "min"), State(ids.EXPLORE_TIME, "max"),
+          prevent_initial_call=True)
+def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window,
+                 elements, selected, rel, stack, focus, direction, lo, hi):
+    """Every change to the element list, dispatched on what was clicked."""
+    trigger = ctx.triggered_id
+    elements = elements or []
+    chosen = node_ids_of(selected) or ([focus] if focus else [])
+    message = ""
+    try:
+        if trigger == ids.EXPLORE_TIME:
+            window = window or [lo, hi]
+            new = need("app.graph", "filter_time")(elements, window[0], window[1])
+            return new, no_update, "", no_update, no_update, no_update, no_update
+        if trigger == ids.EXPLORE_GRAPH:
+            if not tapped or tapped.get("kind") != "More":
+                return (no_update,) * 7
+            new = _expand([e for e in elements if eid(e) != tapped["id"]], tapped["parent_id"],
+                          tapped.get("rel"), int(tapped.get("skip") or 0))
+        elif trigger == ids.EXPLORE_UNDO:
+            if not stack:
+                return no_update, no_update, "nothing to undo", no_update, no_update, no_update, no_update
+            new, stack = undo(elements, stack[-1]), stack[:-1]
+            return (new, stack, f"undone ({len(stack)} step(s) left)") + _window(new, lo, hi, window)
+        elif not chosen and trigger != ids.EXPLORE_SHOW_ALL:
+            return no_update, no_update, "select or tap a node first", no_update, no_update, no_update, no_update
+        elif trigger == ids.EXPLORE_EXPAND:
+            new = elements
+            for n in chosen:
+                new = _expand(new, n, rel)
+            message = f"expanded {', '.join(chosen)}" + (f" by {rel}" if rel else "")
+        elif trigger == ids.EXPLORE_COLLAPSE:
+            new = elements
+            for n in chosen:
+                new = collapse(new, n)
+        elif trigger == ids.EXPLORE_HIDE:
+            new = hide(elements, set(chosen))
+        elif trigger == ids.EXPLORE_SHOW_ALL:
+            new = show_all(elements)
+        elif trigger == ids.EXPLORE_REMOVE:
+            new = drop(elements, set(chosen))
+        elif trigger == ids.EXPLORE_PATH:
+            picked = node_ids_of(selected)
+            if len(picked) != 2:
+                return no_update, no_update, "select exactly two nodes (shift-click) for a shortest path", \
+                    no_update, no_update, no_update, no_update
+            found = need("casegraph.explore", "shortest_path")(app.store(), picked[0], picked[1])
+            if not found:
+                return no_update, no_update, f"no path of up to 6 hops between {picked[0]} and {picked[1]}", \
+                    no_update, no_update, no_update, no_update
+            merged = need("app.graph", "merge")(elements, add_risk(found))
+            new = mark_path(merged, {eid(e) for e in found})
+            message = f"shortest path: {sum(1 for e in found if not is_node(e))} hop(s)"
+        elif trigger == ids.EXPLORE_TRACE:
+            label, key = split_id(chosen[0])
+            if label not in ("Account", "Wallet"):
+                return no_update, no_update, "trace funds starts from an account or a wallet", \
+                    no_update, no_update, no_update, no_update
+            from casegraph import detections
+            params = {"account_id" if label == "Account" else "address": key, "direction": direction or "forward"}
+            results = detections.run(app.store(), "trace_funds", params)
+            found = trace_elements(results)
+            new = need("app.graph", "merge")(elements, add_risk(found)) if found else elements
+            message = (f"trace {direction}: {len(results)} entities reached; showing the best "
+                       f"{min(len(results), TRACE_TOP)} path(s)") if results else "no money movements to trace"
+        else:
+            return (no_update,) * 7
+    except CasegraphError as e:
+        return no_update, no_update, str(e), no_update, no_update, no_update, no_update
+    return (new, push(stack, elements, new), message) + _window(new, lo, hi, window)
+
+
+def _window(elements, lo, hi, window) -> tuple:
+    """Slider min, max, value, disabled after a change: a full window stays full."""
+    span = time_range(elements)
+    if span is None:
+        return 0, 1, [0, 1], True
+    full = not window or (window[0] <= (lo or 0) and window[1] >= (hi or 0))
+    return span[0], span[1], list(span) if full else [max(window[0], span[0]), min(window[1], span[1])], False
+
+
+@callback(Output(ids.EXPLORE_TIME_LABEL, "children"), Input(ids.EXPLORE_TIME, "value"),
+          State(ids.EXPLORE_TIME, "disabled"))
+def show_window(window, disabled):
+    if disabled or not window:
+        return "(no money movements on the canvas)"
+    return f"{iso(window[0])} and {iso(window[1])}"
+
+
+@callback(Output(ids.EXPLORE_COUNT, "children"), Input(ids.EXPLORE_GRAPH, "elements"))
+def count(elements):
+    shown = visible(elements or [])
+    n = sum(1 for e in shown if is_node(e))
+    return f"{n} node(s), {len(shown) - n} edge(s) shown"
+
+
+def details_view(node_id: str, d: dict) -> list:
+    """The details panel: every property (provenance marked, times as ISO 8601) and, per
+    relationship type, relationships out / in and distinct neighbours."""
+    rows = [html.Tr([html.Th(r["property"]), html.Td(str(r["value"]))],
+                    className="provenance" if r.get("provenance") else None) for r in d.get("rows") or []]
+    degree = d.get("degree") or {}
+    deg_rows = [html.Tr([html.Td(t), html.Td(v["out"]), html.Td(v["in"]), html.Td(v["neighbours"])])
+                for t, v in sorted(degree.items())]
+    return [html.H5(f"{d.get('kind', '')} {d.get('key', node_id)}"), html.Table(rows, className="props"),
+            html.H5("Relationships"),
+            html.Table([html.Tr([html.Th("type"), html.Th("out"), html.Th("in"), html.Th("neighbours")])]
+                       + deg_rows, className="props") if deg_rows else html.P("none")]
+
+
+def _fmt(key: str, value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and (key.endswith("_at") or key in
+                                                                    ("at", "first_seen", "last_seen")):
+        return f"{iso(value)}"
+    return str(value)
+
+
+@callback(Output(ids.EXPLORE_DETAILS, "children"), Output(ids.EXPLORE_REL, "options"),
+          Output(ids.EXPLORE_FOCUS, "data"),
+          Input(ids.EXPLORE_GRAPH, "tapNodeData"), prevent_initial_call=True)
+def tap_details(tapped):
+    if not tapped or tapped.get("kind") == "More":
+        return no_update, no_update, no_update
+    nid = tapped["id"]
+    try:
+        d = need("casegraph.explore", "details")(app.store(), nid) or {}
+        counts = need("casegraph.explore", "neighbour_counts")(app.store(), nid) or {}
+    except CasegraphError as e:
+        return html.P(str(e), className="message"), no_update, nid
+    options = [{"label": f"{t} ({n})", "value": t} for t, n in sorted(counts.items()) if n]
+    return details_view(nid, d), options, nid
+
+
+@callback(Output(ids.EXPLORE_TOOLTIP, "children"),
+          Input(ids.EXPLORE_GRAPH, "mouseoverNodeData"), Input(ids.EXPLORE_GRAPH, "mouseoverEdgeData"),
+          prevent_initial_call=True)
+def tooltip(node, edge):
+    d = edge if ctx.triggered_id and "Edge" in (ctx.triggered[0]["prop_id"]) else node
+    if not d:
+        return ""
+    props = d.get("props") or {}
+    shown = ", ".join(f"{k}={_fmt(k, v)}" for k, v in list(props.items())[:6] if k not in ("load_id",))
+    return f"{d.get('kind')} {d.get('key') or d.get('id')}: {shown}"
+
+
+@callback(Output(ids.EXPLORE_GRAPH, "layout"), Output(ids.EXPLORE_GRAPH, "elements", allow_duplicate=True),
+          Input(ids.EXPLORE_LAYOUT, "value"), State(ids.EXPLORE_GRAPH, "elements"),
+          prevent_initial_call=True)
+def pick_layout(name, elements):
+    if name == PRESET:
+        try:
+            return {"name": "preset", "fit": True}, need("app.styles", "preset_layout")(elements or [])
+        except CasegraphError:
+            return {"name": "grid"}, no_update
+    return _layout_for(name), no_update
+
+
+@callback(Output(ids.EXPLORE_GRAPH, "generateImage"),
+          Input(ids.EXPLORE_EXPORT_PNG, "n_clicks"), Input(ids.EXPLORE_EXPORT_SVG, "n_clicks"),
+          prevent_initial_call=True)
+def export_image(_png, _svg):
+    kind = "svg" if ctx.triggered_id == ids.EXPLORE_EXPORT_SVG else "png"
+    return {"type": kind, "action": "download", "filename": "casegraph",
+            **({"options": {"full": True, "bg": "white"}} if kind == "png" else {"options": {"full": True}})}
+
+
+def export_files(kind: str, elements: list[dict]) -> list[tuple[str, str | bytes]]:
+    """(filename, content) per file an export writes, over the visible elements."""
+    shown = visible(elements)
+    if kind == "json":
+        return [("casegraph.cyjs", need("app.exports", "to_cytoscape_json")(shown))]
+    if kind == "graphml":
+        return [("casegraph.graphml", need("app.exports", "to_graphml")(shown))]
+    nodes, edges = need("app.exports", "to_csv")(shown)
+    return [("casegraph-nodes.csv", nodes), ("casegraph-edges.csv", edges)]
+
+
+@callback(Output(ids.EXPLORE_DOWNLOAD, "data"), Output(ids.EXPLORE_DOWNLOAD_EDGES, "data"),
+          Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True),
+          Input(ids.EXPLORE_EXPORT_JSON, "n_clicks"), Input(ids.EXPLORE_EXPORT_GRAPHML, "n_clicks"),
+          Input(ids.EXPLORE_EXPORT_CSV, "n_clicks"), State(ids.EXPLORE_GRAPH, "elements"),
+          prevent_initial_call=True)
+def export_file(_j, _g, _c, elements):
+    kind = {ids.EXPLORE_EXPORT_JSON: "json", ids.EXPLORE_EXPORT_GRAPHML: "graphml"}.get(ctx.triggered_id, "csv")
+    try:
+        files = export_files(kind, elements or [])
+    except CasegraphError as e:
+        return no_update, no_update, str(e)
+    out = [dcc.send_bytes(c, name) if isinstance(c, bytes) else dcc.send_string(c, name) for name, c in files]
+    return out[0], (out[1] if len(out) > 1 else no_update), ""
