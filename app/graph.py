@@ -250,6 +250,9 @@ def with_risk(elements: list[dict[str, Any]], flags: dict[str, list[str]]) -> li
 
 
 def visible(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The elements an export shows: no pagers, nothing time-hidden or hidden."""
+    """The elements an export shows: no pagers, nothing hidden or time-hidden, no edge
+    to a node that is not shown."""
     hidden = {HIDDEN, TIME_HIDDEN}
-    return [e for e in elements if e["data"].get("kind") != MORE and not hidden & set(classes_of(e))]
+    shown = [e for e in elements if e["data"].get("kind") != MORE and not hidden & set(classes_of(e))]
+    nodes = {e["data"]["id"] for e in shown if is_node(e)}
+    return [e for e in shown if is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]
