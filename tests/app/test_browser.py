@@ -107,3 +107,41 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     for r in alert["reasons"]:
         assert str(r) in reasons
     no_console_errors(dash_duo)
+
+
+def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_data):
+    from casegraph.catalogue import catalogue
+    _, folder = ui_data
+    account = busiest_account(folder)
+    q = catalogue().get("find_account")
+    dash_duo.start_server(ui_app)
+    dash_duo.wait_for_element(f"#{ids.NAV}-queries").click()
+    dash_duo.wait_for_element(f"#{ids.QUERIES_NAME}")
+    dash_duo.select_dcc_dropdown(f"#{ids.QUERIES_NAME}", value=f"{q.name} — {q.title}")
+    dash_duo.wait_for_contains_text(f"#{ids.QUERIES_PURPOSE}", q.purpose, timeout=10)
+    # the form holds one field per header parameter, defaults filled in
+    fields = dash_duo.find_elements(f"#{ids.QUERIES_FORM} input")
+    assert len(fields) == len(q.params)
+    limit = next(p for p in q.params if p.name == "limit")
+    assert fields[1].get_attribute("value") == str(limit.default)
+
+    # a required parameter left blank: the page says so (no traceback)
+    dash_duo.find_element(f"#{ids.QUERIES_RUN}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.QUERIES_MESSAGE}", "parameter account_id (string) is required", timeout=10)
+
+    fields[0].send_keys(account)
+    dash_duo.find_element(f"#{ids.QUERIES_RUN}").click()
+    links = {r["device_id"] for r in read_csv(folder / "account_devices.csv") if r["account_id"] == account}
+    dash_duo.wait_for_contains_text(f"#{ids.QUERIES_NOTE}", "row(s)", timeout=10)
+    rows = int(dash_duo.find_element(f"#{ids.QUERIES_NOTE}").text.split()[0])
+    assert rows >= len(links) + 1
+    drawn = set(dash_duo.driver.execute_script(
+        CY.replace("return el ? el._cyreg.cy : null;", "return el._cyreg.cy.nodes().map(n => n.id());"),
+        ids.QUERIES_GRAPH))
+    assert f"Account:{account}" in drawn and {f"Device:{d}" for d in links} <= drawn
+
+    # ad-hoc Cypher: a write clause is refused before it reaches the database
+    dash_duo.find_element(f"#{ids.QUERIES_CYPHER}").send_keys("MATCH (a:Account) SET a.status = 'x' RETURN a")
+    dash_duo.find_element(f"#{ids.QUERIES_CYPHER_RUN}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.QUERIES_MESSAGE}", "refused: queries run read-only", timeout=10)
+    no_console_errors(dash_duo)

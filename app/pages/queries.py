@@ -1,0 +1,166 @@
+"""Saved queries: the catalogue (built-in cypher/ plus the user's folder) with a form built
+from each template's header, results as a sortable table and as a graph; and an ad-hoc
+read-only Cypher editor with the CLI's time and row limits."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import dash
+import dash_cytoscape as cyto
+from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+
+import app
+from app import ids
+from app.pages.search import explorer_href
+from casegraph.errors import CasegraphError
+
+dash.register_page(__name__, path="/queries", name="Saved queries", title="casegraph: saved queries")
+
+EXPLORER_LINK_MAX = 100   # nodes carried to the explorer in one link
+
+
+def read_queries() -> list:
+    """The catalogue's read queries (write queries only run through loads)."""
+    return [q for q in app.store().queries if q.mode == "read"]
+
+
+def default_text(p) -> str:
+    """A parameter's default as the form shows it (lists and maps as JSON)."""
+    if p.required or p.default is None:
+        return ""
+    if isinstance(p.default, (list, dict)):
+        return json.dumps(p.default)
+    return str(p.default).lower() if isinstance(p.default, bool) else str(p.default)
+
+
+def form_values(names: list[str], values: list[Any]) -> dict[str, Any]:
+    """Form fields -> parameters for Query.bind: blank fields are left out (the header's
+    default applies, or bind says the parameter is required)."""
+    out = {}
+    for name, value in zip(names, values):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        out[name] = value.strip() if isinstance(value, str) else value
+    return out
+
+
+def cell(value: Any) -> Any:
+    """A result value as a table cell: nodes and relationships by their element ids,
+    lists and maps as JSON."""
+    from app.graph import node_element_id, rel_element_id
+    from casegraph.store import Node, Path, Relationship
+    if isinstance(value, Node):
+        return node_element_id(value) or f"({','.join(value.labels)})"
+    if isinstance(value, Relationship):
+        return f"[{value.type}]"
+    if isinstance(value, Path):
+        return " ".join(cell(n) for n in value.nodes)
+    if isinstance(value, (list, dict)):
+        from casegraph.store import plain
+        return json.dumps(plain(value), default=str)[:500]
+    return value
+
+
+def table_of(res) -> tuple[list[dict], list[dict]]:
+    columns = [{"name": c, "id": c} for c in res.columns]
+    return columns, [{c: cell(r.get(c)) for c in res.columns} for r in res.rows]
+
+
+def result_note(res, limit: int) -> str:
+    note = f"{len(res.rows)} row(s)"
+    if res.truncated:
+        note += f"; row limit reached: showing the first {len(res.rows)} (CASEGRAPH_ROW_LIMIT={limit})"
+    return note
+
+
+def param_field(p) -> html.Div:
+    kind = {"int": "number", "float": "number"}.get(p.type, "text")
+    return html.Div([
+        html.Label(f"{p.name} ({p.type}){'' if not p.required else ' *'}", htmlFor=f"queries-param-{p.name}"),
+        dcc.Input(id={"type": ids.QUERIES_PARAM, "name": p.name}, type=kind, value=default_text(p),
+                  placeholder="required" if p.required else "", debounce=False,
+                  step="any" if p.type == "float" else None, className="wide"),
+        html.Span(p.help, className="muted"),
+    ], className="param")
+
+
+def layout(**_query):
+    try:
+        options = [{"label": f"{q.name} — {q.title}", "value": q.name} for q in read_queries()]
+        problem = ""
+    except CasegraphError as e:
+        options, problem = [], str(e)
+    s = app.settings()
+    return html.Div([
+        html.H2("Saved queries"),
+        dcc.Dropdown(id=ids.QUERIES_NAME, options=options, placeholder="pick a query", clearable=False),
+        html.P(id=ids.QUERIES_PURPOSE, className="muted"),
+        html.Div(id=ids.QUERIES_FORM),
+        html.Button("Run query", id=ids.QUERIES_RUN, n_clicks=0),
+        html.H3("Ad-hoc Cypher (read-only)"),
+        dcc.Textarea(id=ids.QUERIES_CYPHER, placeholder="MATCH (a:Account)-[r:USED_DEVICE]->(d) RETURN a, r, d LIMIT 25",
+                     style={"width": "100%", "height": "7em", "fontFamily": "monospace"}),
+        html.Div(f"Time limit {s.query_timeout_ms:,} ms, row limit {s.row_limit:,} rows; "
+                 "write clauses are refused.", className="muted"),
+        html.Button("Run Cypher", id=ids.QUERIES_CYPHER_RUN, n_clicks=0),
+        html.Div(problem, id=ids.QUERIES_MESSAGE, className="message"),
+        html.Div(id=ids.QUERIES_NOTE, className="muted"),
+        dash_table.DataTable(id=ids.QUERIES_TABLE, columns=[], data=[], sort_action="native",
+                             filter_action="native", page_size=25, style_table={"overflowX": "auto"},
+                             style_cell={"textAlign": "left", "maxWidth": "420px", "whiteSpace": "normal",
+                                         "height": "auto"}),
+        html.Div(id=ids.QUERIES_OPEN),
+        cyto.Cytoscape(id=ids.QUERIES_GRAPH, elements=[], layout={"name": "cose", "animate": False},
+                       stylesheet=_stylesheet(), style={"width": "100%", "height": "55vh"}),
+    ])
+
+
+def _stylesheet() -> list[dict]:
+    try:
+        from app.styles import stylesheet
+        return stylesheet()
+    except ImportError:
+        return [{"selector": "node", "style": {"label": "data(label)"}}]
+
+
+@callback(Output(ids.QUERIES_PURPOSE, "children"), Output(ids.QUERIES_FORM, "children"),
+          Input(ids.QUERIES_NAME, "value"), prevent_initial_call=True)
+def show_form(name):
+    if not name:
+        return "", []
+    try:
+        q = app.store().queries.get(name)
+    except CasegraphError as e:
+        return str(e), []
+    return q.purpose, [param_field(p) for p in q.params] or [html.P("no parameters", className="muted")]
+
+
+@callback(Output(ids.QUERIES_TABLE, "columns"), Output(ids.QUERIES_TABLE, "data"),
+          Output(ids.QUERIES_GRAPH, "elements"), Output(ids.QUERIES_MESSAGE, "children"),
+          Output(ids.QUERIES_NOTE, "children"), Output(ids.QUERIES_OPEN, "children"),
+          Input(ids.QUERIES_RUN, "n_clicks"), Input(ids.QUERIES_CYPHER_RUN, "n_clicks"),
+          State(ids.QUERIES_NAME, "value"), State({"type": ids.QUERIES_PARAM, "name": ALL}, "value"),
+          State({"type": ids.QUERIES_PARAM, "name": ALL}, "id"), State(ids.QUERIES_CYPHER, "value"),
+          prevent_initial_call=True)
+def run(_q, _c, name, values, field_ids, text):
+    s = app.settings()
+    try:
+        if ctx.triggered_id == ids.QUERIES_CYPHER_RUN:
+            if not (text or "").strip():
+                return no_update, no_update, no_update, "write a Cypher query first", "", no_update
+            res = app.store().read_cypher(text, {}, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
+        else:
+            if not name:
+                return no_update, no_update, no_update, "pick a query first", "", no_update
+            params = form_values([i["name"] for i in field_ids or []], values or [])
+            res = app.store().read(name, params, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
+        from app.graph import to_elements
+        elements = to_elements(res)
+    except CasegraphError as e:
+        return [], [], [], str(e), "", []
+    columns, rows = table_of(res)
+    nodes = [e["data"]["id"] for e in elements if "source" not in e["data"]]
+    link = (dcc.Link(f"open {min(len(nodes), EXPLORER_LINK_MAX)} node(s) in the explorer",
+                     href=explorer_href(nodes[:EXPLORER_LINK_MAX])) if nodes else [])
+    return columns, rows, elements, "", result_note(res, s.row_limit), link
