@@ -3,6 +3,8 @@
 // mode: read
 // note: one row per (frontier node, relationship type, direction, neighbour); outgoing is true when the relationship points from the frontier node to the neighbour
 // note: supernodes are not walked through: exchange hot wallets (label exchange:...) and identifiers used by more than max_shared accounts return nothing; the caller drops accounts and wallets with too many money links (it sees them all here)
+// note: with targets 'listed' IPs are matched from the (few) watchlisted accounts instead: a carrier IP's thousands of users are then never counted (the check behind a pending transfer stays fast)
+// note: the watchlist test runs after the aggregation, once per neighbour rather than once per link
 // note: every branch follows one direction (undirected and degree patterns cost several times more in FalkorDB), and finds its start node by key before a WITH so the planner cannot start from a label scan
 // param accounts: list = [] — account ids to expand
 // param wallets: list = [] — wallet addresses to expand
@@ -19,9 +21,9 @@ UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 WITH a, key
 MATCH (a)-[r:TRANSFERRED|WITHDREW]->(b)
-WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
-       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WHERE $targets <> 'accounts' OR b:Account
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Account' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
@@ -30,9 +32,9 @@ UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 WITH a, key
 MATCH (a)<-[r:TRANSFERRED|DEPOSITED]-(b)
-WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
-       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WHERE $targets <> 'accounts' OR b:Account
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Account' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
@@ -42,9 +44,9 @@ MATCH (a:Wallet {address: key})
 WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
 WITH a, key
 MATCH (a)-[r:SENT|DEPOSITED]->(b)
-WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
-       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WHERE $targets <> 'accounts' OR b:Account
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Wallet' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
@@ -54,9 +56,9 @@ MATCH (a:Wallet {address: key})
 WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
 WITH a, key
 MATCH (a)<-[r:SENT|WITHDREW]-(b)
-WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
-       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
+WHERE $targets <> 'accounts' OR b:Account
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Wallet' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
@@ -84,6 +86,7 @@ RETURN 'Device' AS src_label, key AS src, 'USED_DEVICE' AS rel, false AS outgoin
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $ips AS key
+WITH key WHERE $targets <> 'listed'
 MATCH (i:IP {ip: key})
 WITH i, key
 MATCH (i)<-[:USED_IP]-(c:Account)
@@ -132,5 +135,16 @@ UNWIND users AS b
 WITH key, b
 WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
 RETURN 'Document' AS src_label, key AS src, 'HAS_DOCUMENT' AS rel, false AS outgoing, 'Account' AS dst_label,
+       b.account_id AS dst, 1 AS n, 0.0 AS usd,
+       CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
+UNION ALL
+MATCH (:Watchlist)<-[:LISTED_ON]-(b:Account)
+WHERE $targets = 'listed'
+WITH DISTINCT b
+MATCH (b)-[:USED_IP]->(i:IP)
+WHERE i.ip IN $ips
+WITH b, i, size([(i)<-[:USED_IP]-() | 1]) AS users
+WHERE users <= $max_shared
+RETURN 'IP' AS src_label, i.ip AS src, 'USED_IP' AS rel, false AS outgoing, 'Account' AS dst_label,
        b.account_id AS dst, 1 AS n, 0.0 AS usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
