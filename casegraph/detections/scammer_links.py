@@ -8,6 +8,11 @@ account is 2 hops). Exchange hot wallets, identifiers shared by more than `max_s
 accounts and accounts/wallets with more than `max_degree` money links are never walked
 through (the watchlisted entities themselves are exempt from the degree cap).
 
+Parameters (`--param name=value`): `k` (int, default 3, 1..5) — most hops from a listed
+entity; `max_shared` (int, default 25) — identifiers used by more accounts are not walked
+through; `max_degree` (int, default 200) — accounts and wallets with more money links are
+reached but not walked through.
+
 Watchlisted accounts themselves are not results (they are the list, not a link to it).
 
 Known reach (sample data): with k=3 every mule and nearly every victim is found. The

@@ -12,6 +12,16 @@ scam-prevention staff look at it) or "allow":
 - the amount only raises the score: a first payment to a recipient the sender never paid
   before, and a large one (at least `large_usd`), score higher, but never hold on their own.
 
+Parameters (`--param name=value`): `sender` (account id; without it the result is []),
+exactly one of `recipient_account` (account id) and `recipient_wallet` (address),
+`amount_usd` (float, required with a sender); optional `k_hold` (int, default 2, 0..3),
+`max_shared` (int, default 25), `max_degree` (int, default 200) as in scammer_links, and
+`large_usd` (float, default 1000) — the amount from which a first payment counts as large.
+
+Result: {account_id (the sender), decision, score, reasons, path (recipient first, to the
+nearest listed entity; [] when none), hops, recipient {label, key, found, lists, reports,
+paid_before_usd, times_paid_before, exchange_wallet}, amount_usd}.
+
 Cost: one key lookup (transfer_risk_facts), then at most `k_hold` expand queries, the
 last one returning only watchlisted neighbours; it stops at the first level that reaches
 a watchlisted entity. Without a `sender` there is nothing to check: [] (so `detect --all`
