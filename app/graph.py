@@ -17,6 +17,9 @@ MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")
 MORE = "More"                 # kind of a "+N more" pager node (and of its edge to the parent)
 TIME_HIDDEN = "time-hidden"   # class of a money edge outside the time window
 HIDDEN = "hidden"             # class of an element the investigator hid
+PATH = "path"                 # class of the elements on a shortest path or a fund trace
+# Risk flags (node class "risk-<flag>"), most severe last: the stylesheet lets the last win.
+RISK_FLAGS = ("reported-victim", "silent-sufferer", "ring-member", "mule", "watchlisted")
 
 
 # ---- ids --------------------------------------------------------------------------------

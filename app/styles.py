@@ -1,0 +1,174 @@
+"""How the explorer draws the graph: the cytoscape stylesheet (one colour and shape per
+model label, risk colouring, edge width by USD amount on a log scale), the legend, the
+layouts, and a server-computed preset layout for large graphs. Pure; no Dash."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from app.graph import HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
+from casegraph.model import model
+
+# label -> (colour, cytoscape shape); every model label has one (a test holds it)
+NODE_STYLE: dict[str, tuple[str, str]] = {
+    "Account": ("#4e79a7", "ellipse"),
+    "Wallet": ("#f28e2b", "diamond"),
+    "Device": ("#76b7b2", "round-rectangle"),
+    "IP": ("#59a14f", "round-triangle"),
+    "Phone": ("#edc948", "round-tag"),
+    "Email": ("#b07aa1", "round-rectangle"),
+    "Document": ("#9c755f", "rectangle"),
+    "ScamReport": ("#e15759", "octagon"),
+    "Watchlist": ("#000000", "star"),
+    "Group": ("#bab0ac", "hexagon"),
+}
+FALLBACK = ("#999999", "ellipse")
+
+# flag -> (legend text, colour): drawn as a thick border, the most severe flag wins
+RISK: dict[str, tuple[str, str]] = {
+    "reported-victim": ("reported victim", "#1f9e89"),
+    "silent-sufferer": ("silent sufferer", "#8fbc3f"),
+    "ring-member": ("ring member", "#9467bd"),
+    "mule": ("mule", "#ff7f0e"),
+    "watchlisted": ("watchlisted", "#d62728"),
+}
+
+EDGE_COLOURS: dict[str, str] = {
+    "TRANSFERRED": "#4e79a7", "WITHDREW": "#f28e2b", "DEPOSITED": "#59a14f", "SENT": "#e15759",
+}
+EDGE_DEFAULT = "#b5b5b5"
+
+# USD thresholds for edge width: 1 px plus 1 px per power of ten (log scale)
+WIDTH_STEPS = tuple(10 ** k for k in range(0, 8))
+MIN_WIDTH, MAX_WIDTH = 1.0, 1.0 + len(WIDTH_STEPS)
+
+LEGEND: list[tuple[str, str, str]] = [(label, *NODE_STYLE.get(label, FALLBACK)) for label in model().nodes]
+RISK_LEGEND: list[tuple[str, str]] = [RISK[f] for f in RISK_FLAGS]
+
+LAYOUTS: dict[str, dict[str, Any]] = {
+    "cose": {"name": "cose", "animate": False, "nodeRepulsion": 8000, "idealEdgeLength": 80,
+             "numIter": 1000, "randomize": False, "fit": True, "padding": 30},
+    "breadthfirst": {"name": "breadthfirst", "directed": True, "spacingFactor": 1.2, "animate": False,
+                     "fit": True, "padding": 30},
+    "concentric": {"name": "concentric", "minNodeSpacing": 30, "animate": False, "fit": True, "padding": 30},
+    "circle": {"name": "circle", "animate": False, "fit": True, "padding": 30},
+    "grid": {"name": "grid", "animate": False, "fit": True, "padding": 30},
+    "preset": {"name": "preset", "animate": False, "fit": True, "padding": 30},
+}
+LARGE_GRAPH = 300   # above this many nodes the UI should prefer the server-computed preset layout
+
+
+def edge_width(amount_usd: float | None) -> float:
+    """The width an edge of `amount_usd` gets: 1 px, plus 1 px per power of ten of USD
+    from 1 USD up (log scale), at most MAX_WIDTH. What the stylesheet's steps encode."""
+    if amount_usd is None or not math.isfinite(amount_usd) or amount_usd < 1:
+        return MIN_WIDTH
+    return min(MAX_WIDTH, MIN_WIDTH + 1 + math.floor(math.log10(amount_usd) + 1e-9))
+
+
+def stylesheet() -> list[dict[str, Any]]:
+    """The explorer's cytoscape stylesheet. Later rules win where they overlap, so risk
+    comes after labels (most severe flag last) and hiding comes last."""
+    rules: list[dict[str, Any]] = [
+        {"selector": "node", "style": {
+            "label": "data(label)", "font-size": 9, "text-valign": "bottom", "text-margin-y": 3,
+            "width": 26, "height": 26, "background-color": FALLBACK[0], "shape": FALLBACK[1],
+            "border-width": 1, "border-color": "#ffffff", "text-wrap": "ellipsis", "text-max-width": 110}},
+        {"selector": "edge", "style": {
+            "width": MIN_WIDTH, "line-color": EDGE_DEFAULT, "target-arrow-color": EDGE_DEFAULT,
+            "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.8,
+            "opacity": 0.85, "font-size": 7, "text-rotation": "autorotate"}},
+    ]
+    for label, (colour, shape) in NODE_STYLE.items():
+        rules.append({"selector": f"node.{label}", "style": {"background-color": colour, "shape": shape}})
+    for rel, colour in EDGE_COLOURS.items():
+        rules.append({"selector": f"edge.{rel}", "style": {"line-color": colour, "target-arrow-color": colour,
+                                                           "label": "data(label)"}})
+    for step in WIDTH_STEPS:
+        rules.append({"selector": f"edge[amount_usd >= {step}]", "style": {"width": edge_width(step)}})
+    for flag in RISK_FLAGS:
+        rules.append({"selector": f"node.risk-{flag}", "style": {
+            "border-width": 5, "border-color": RISK[flag][1], "border-style": "solid"}})
+    rules += [
+        {"selector": f"node.{MORE}", "style": {
+            "shape": "round-rectangle", "background-color": "#eeeeee", "border-color": "#888888",
+            "border-width": 1, "border-style": "dashed", "width": 56, "height": 18, "text-valign": "center",
+            "text-margin-y": 0, "font-size": 9, "color": "#333333"}},
+        {"selector": f"edge.{MORE}", "style": {"line-style": "dashed", "line-color": "#cccccc",
+                                               "target-arrow-shape": "none", "width": 1}},
+        {"selector": f".{PATH}", "style": {"overlay-color": "#ffbf00", "overlay-opacity": 0.25,
+                                           "overlay-padding": 4}},
+        {"selector": f"edge.{PATH}", "style": {"line-color": "#ffbf00", "target-arrow-color": "#ffbf00"}},
+        {"selector": "node.pinned", "style": {"border-style": "double", "border-width": 4,
+                                              "border-color": "#333333"}},
+        {"selector": ":selected", "style": {"overlay-color": "#1f77b4", "overlay-opacity": 0.3,
+                                            "overlay-padding": 5}},
+        {"selector": f".{HIDDEN}", "style": {"display": "none"}},
+        {"selector": f".{TIME_HIDDEN}", "style": {"display": "none"}},
+    ]
+    return rules
+
+
+def _force_layout(n: int, edges: list[tuple[int, int]], seed: int, iterations: int = 50,
+                  block: int | None = None) -> np.ndarray:
+    """Fruchterman-Reingold in numpy (x, y in about [0, 1]): repulsion between every pair,
+    computed a block of rows at a time so memory stays O(block x n); attraction along
+    edges; a weak pull to the centre keeps separate components on screen. networkx's own
+    spring_layout took 17 s for 1,000 nodes here; this takes about 1 s."""
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    k = 1.0 / math.sqrt(n)
+    temp, cool = 0.1, 0.1 / (iterations + 1)
+    src = np.array([a for a, _ in edges], dtype=np.int64)
+    dst = np.array([b for _, b in edges], dtype=np.int64)
+    block = block or max(1, min(n, 4_000_000 // n))
+    for _ in range(iterations):
+        x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
+        disp = np.empty_like(pos)
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            dx = x[lo:hi, None] - x[None, :]
+            dy = y[lo:hi, None] - y[None, :]
+            w = dx * dx
+            w += dy * dy
+            np.maximum(w, 1e-6, out=w)
+            np.divide(k * k, w, out=w)
+            w[np.arange(hi - lo), np.arange(lo, hi)] = 0.0
+            disp[lo:hi, 0] = (dx * w).sum(1)
+            disp[lo:hi, 1] = (dy * w).sum(1)
+        if len(src):
+            e = pos[src] - pos[dst]
+            f = e * np.sqrt((e * e).sum(1))[:, None] / k
+            np.add.at(disp, src, -f)
+            np.add.at(disp, dst, f)
+        disp -= 0.05 * (pos - 0.5) * n * k
+        length = np.maximum(np.sqrt((disp * disp).sum(1))[:, None], 1e-9)
+        pos += disp / length * np.minimum(length, temp)
+        temp -= cool
+    return pos
+
+
+def preset_layout(elements: list[dict[str, Any]], seed: int = 7) -> list[dict[str, Any]]:
+    """The elements with a computed "position" on every node (a force-directed layout,
+    deterministic for the same elements and seed, about 60 px between neighbours); edges
+    unchanged. For graphs too large for the browser's own force layout to stay interactive."""
+    nodes = sorted({e["data"]["id"] for e in elements if is_node(e)})
+    index = {nid: i for i, nid in enumerate(nodes)}
+    edges = sorted((index[e["data"]["source"]], index[e["data"]["target"]]) for e in elements
+                   if not is_node(e) and e["data"]["source"] in index and e["data"]["target"] in index
+                   and e["data"]["source"] != e["data"]["target"])
+    if not nodes:
+        return [dict(e) for e in elements]
+    pos = _force_layout(len(nodes), edges, seed) if len(nodes) > 1 else np.zeros((1, 2))
+    scale = 60.0 * math.sqrt(len(nodes))
+    out = []
+    for e in elements:
+        if is_node(e):
+            x, y = (float(v) * scale for v in pos[index[e["data"]["id"]]])
+            if not (math.isfinite(x) and math.isfinite(y)):
+                x, y = 0.0, 0.0
+            e = {**e, "position": {"x": round(x, 2), "y": round(y, 2)}}
+        out.append(e)
+    return out

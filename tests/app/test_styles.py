@@ -1,0 +1,108 @@
+"""app/styles.py: the stylesheet covers the model and the risk flags, widths follow the
+amount, and the preset layout places every node, the same way every time."""
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import time
+
+import pytest
+
+from app import graph, styles
+from casegraph.model import model
+
+
+def _rules(selector):
+    return [r["style"] for r in styles.stylesheet() if r["selector"] == selector]
+
+
+def test_every_label_and_flag_has_a_rule():
+    sheet = styles.stylesheet()
+    json.dumps(sheet)
+    for label in model().nodes:
+        (style,) = _rules(f"node.{label}")
+        assert re.fullmatch(r"#[0-9a-f]{6}", style["background-color"]) and style["shape"]
+    for flag in graph.RISK_FLAGS:
+        (style,) = _rules(f"node.risk-{flag}")
+        assert style["border-color"] == styles.RISK[flag][1] and style["border-width"] > 1
+    assert set(styles.RISK) == set(graph.RISK_FLAGS)
+    for cls in (graph.HIDDEN, graph.TIME_HIDDEN):
+        assert _rules(f".{cls}") == [{"display": "none"}]
+    # hiding comes last so that nothing re-shows a hidden element
+    assert [r["selector"] for r in sheet][-2:] == [f".{graph.HIDDEN}", f".{graph.TIME_HIDDEN}"]
+
+
+def test_legend_covers_every_label_with_its_style():
+    assert [label for label, _, _ in styles.LEGEND] == list(model().nodes)
+    colours = [c for _, c, _ in styles.LEGEND]
+    assert len(set(colours)) == len(colours)
+    for label, colour, shape in styles.LEGEND:
+        assert _rules(f"node.{label}") == [{"background-color": colour, "shape": shape}]
+    assert [name for name, _ in styles.RISK_LEGEND] == [styles.RISK[f][0] for f in graph.RISK_FLAGS]
+
+
+def _cytoscape_width(amount):
+    """The width cytoscape would give an edge: the last matching rule that sets one wins."""
+    width = None
+    for rule in styles.stylesheet():
+        sel = rule["selector"]
+        m = re.fullmatch(r"edge\[amount_usd >= ([\d.e+]+)\]", sel)
+        if "width" in rule["style"] and (sel == "edge" or (m and amount is not None and amount >= float(m.group(1)))):
+            width = rule["style"]["width"]
+    return width
+
+
+def test_edge_width_grows_with_amount_on_a_log_scale():
+    amounts = [None, 0, 0.5, 1, 9, 10, 99, 100, 5_000, 1e5, 1e6, 1e7, 1e12]
+    widths = [_cytoscape_width(a) for a in amounts]
+    assert widths == [styles.edge_width(a) for a in amounts]
+    assert widths == sorted(widths) and widths[0] == styles.MIN_WIDTH and widths[-1] == styles.MAX_WIDTH
+    assert _cytoscape_width(10) < _cytoscape_width(100) < _cytoscape_width(1000)
+    # log scale: ten times the money adds the same width
+    assert _cytoscape_width(1000) - _cytoscape_width(100) == _cytoscape_width(100) - _cytoscape_width(10)
+
+
+def test_layouts():
+    assert {"cose", "breadthfirst", "concentric", "circle", "grid", "preset"} <= set(styles.LAYOUTS)
+    assert all(v["name"] == k for k, v in styles.LAYOUTS.items())
+
+
+def _random_graph(n_nodes, n_edges, seed=3):
+    rnd = random.Random(seed)
+    nodes = [{"data": {"id": f"Account:A{i}", "kind": "Account", "label": f"A{i}"}, "classes": "Account"}
+             for i in range(n_nodes)]
+    edges = []
+    for j in range(n_edges):
+        a, b = rnd.randrange(n_nodes), rnd.randrange(n_nodes)
+        edges.append({"data": {"id": f"TRANSFERRED:T{j}", "source": f"Account:A{a}", "target": f"Account:A{b}",
+                               "kind": "TRANSFERRED", "amount_usd": 10.0, "at": None}, "classes": "TRANSFERRED"})
+    return nodes + edges
+
+
+@pytest.mark.parametrize("n_nodes, n_edges", [(0, 0), (1, 0), (2, 1), (40, 10), (1000, 1500)])
+def test_preset_layout_places_every_node_deterministically(n_nodes, n_edges):
+    els = _random_graph(n_nodes, n_edges)
+    els += graph.pager("Account:A0", None, 25, 10) if n_nodes else []
+    started = time.perf_counter()
+    laid = styles.preset_layout(els)
+    took = time.perf_counter() - started
+    assert [e["data"] for e in laid] == [e["data"] for e in els]
+    nodes = [e for e in laid if graph.is_node(e)]
+    assert all(math.isfinite(e["position"]["x"]) and math.isfinite(e["position"]["y"]) for e in nodes)
+    assert not any("position" in e for e in laid if not graph.is_node(e))
+    assert styles.preset_layout(els) == laid
+    if n_nodes >= 40:
+        distinct = {(e["position"]["x"], e["position"]["y"]) for e in nodes}
+        assert len(distinct) == len(nodes)
+        print(f"\npreset_layout: {len(nodes)} nodes, {n_edges} edges in {took * 1000:.0f} ms")
+
+
+def test_force_layout_blocks_give_the_same_positions():
+    """Large graphs compute repulsion a block of rows at a time; the result must not change."""
+    import numpy as np
+    edges = [(i, (i * 7 + 3) % 60) for i in range(60)]
+    whole = styles._force_layout(60, edges, seed=1)
+    assert np.allclose(styles._force_layout(60, edges, seed=1, block=7), whole, atol=1e-5)
+    assert np.isfinite(whole).all() and not np.allclose(styles._force_layout(60, edges, seed=2), whole)
