@@ -4,7 +4,6 @@
 // note: one row per (frontier node, relationship type, direction, neighbour); outgoing is true when the relationship points from the frontier node to the neighbour
 // note: supernodes are not walked through: exchange hot wallets (label exchange:...) and identifiers used by more than max_shared accounts return nothing; the caller drops accounts and wallets with too many money links (it sees them all here)
 // note: with targets 'listed' IPs are matched from the (few) watchlisted accounts instead: a carrier IP's thousands of users are then never counted (the check behind a pending transfer stays fast)
-// note: the watchlist test runs after the aggregation, once per neighbour rather than once per link
 // note: every branch follows one direction (undirected and degree patterns cost several times more in FalkorDB), and finds its start node by key before a WITH so the planner cannot start from a label scan
 // param accounts: list = [] — account ids to expand
 // param wallets: list = [] — wallet addresses to expand
@@ -21,9 +20,9 @@ UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 WITH a, key
 MATCH (a)-[r:TRANSFERRED|WITHDREW]->(b)
-WHERE $targets <> 'accounts' OR b:Account
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Account' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
@@ -32,9 +31,9 @@ UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 WITH a, key
 MATCH (a)<-[r:TRANSFERRED|DEPOSITED]-(b)
-WHERE $targets <> 'accounts' OR b:Account
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Account' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
@@ -44,9 +43,9 @@ MATCH (a:Wallet {address: key})
 WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
 WITH a, key
 MATCH (a)-[r:SENT|DEPOSITED]->(b)
-WHERE $targets <> 'accounts' OR b:Account
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Wallet' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
@@ -56,9 +55,9 @@ MATCH (a:Wallet {address: key})
 WHERE NOT coalesce(a.label, '') STARTS WITH 'exchange:'
 WITH a, key
 MATCH (a)<-[r:SENT|WITHDREW]-(b)
-WHERE $targets <> 'accounts' OR b:Account
+WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
+       OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
 WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
-WHERE $targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist)
 RETURN 'Wallet' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
        coalesce(b.account_id, b.address) AS dst, n, usd,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
