@@ -15,7 +15,7 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 import app
-from app import ids
+from app import graph, ids
 from casegraph.console import iso
 from casegraph.errors import CasegraphError, QueryError
 
@@ -24,9 +24,9 @@ dash.register_page(__name__, path="/explorer", name="Explorer", title="casegraph
 
 UNDO_LIMIT = 15
 TRACE_TOP = 25
-USER_HIDDEN = "hidden"        # app.graph.HIDDEN: the class the shared stylesheet hides
-MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")
-PRESET = "preset (server)"
+USER_HIDDEN = graph.HIDDEN    # the class the shared stylesheet hides
+PINNED = "pinned"
+PRESET = "preset"             # the server-computed layout (app.styles.preset_layout)
 
 
 class MissingPiece(CasegraphError):
@@ -138,10 +138,9 @@ def collapse(elements: list[dict], node_id: str) -> list[dict]:
 
 
 def visible(elements: list[dict]) -> list[dict]:
-    """What an export holds: every shown node and edge (no pagers, nothing hidden)."""
-    shown = [e for e in elements if not is_pager(e) and not any("hidden" in c for c in _classes(e))]
-    nodes = {eid(e) for e in shown if is_node(e)}
-    return [e for e in shown if is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]
+    """What an export holds: every shown node and edge (no pagers, nothing hidden, no edge
+    to a hidden node)."""
+    return graph.visible(elements)
 
 
 def time_range(elements: list[dict]) -> tuple[int, int] | None:
@@ -199,18 +198,24 @@ def _ms(value: Any) -> int | None:
         return None
 
 
-def with_styles_extra(sheet: list[dict]) -> list[dict]:
-    """The shared stylesheet plus this page's own classes (user-hidden, path highlight)."""
-    return sheet + [{"selector": f".{USER_HIDDEN}", "style": {"display": "none"}},
-                    {"selector": ".on-path", "style": {"border-width": 4, "border-color": "#ff9800",
-                                                       "line-color": "#ff9800", "width": 5}}]
-
-
 def mark_path(elements: list[dict], path_ids: set[str]) -> list[dict]:
+    """Highlight exactly `path_ids` (class app.graph.PATH): the last path or trace asked for."""
     out = []
     for e in elements:
-        cls = [c for c in _classes(e) if c != "on-path"] + (["on-path"] if eid(e) in path_ids else [])
+        cls = [c for c in _classes(e) if c != graph.PATH] + ([graph.PATH] if eid(e) in path_ids else [])
         out.append({**e, "classes": " ".join(cls)})
+    return out
+
+
+def pin(elements: list[dict], node_ids: set[str]) -> list[dict]:
+    """Toggle pinning: a pinned node keeps its place (cytoscape `locked`) through layouts."""
+    out = []
+    for e in elements:
+        if eid(e) in node_ids and is_node(e) and not is_pager(e):
+            pinned = PINNED in _classes(e)
+            cls = [c for c in _classes(e) if c != PINNED] + ([] if pinned else [PINNED])
+            e = {**e, "classes": " ".join(cls), "locked": not pinned}
+        out.append(e)
     return out
 
 
@@ -249,45 +254,40 @@ def alert_panel(alert_id: Any) -> html.Div | None:
     try:
         n = int(alert_id)
     except (TypeError, ValueError):
-        return html.Div(f"alert {alert_id!r}: not an alert id", className="message")
+        return html.Div(f"alert {alert_id!r}: not an alert id", className="message", id=ids.EXPLORE_REASONS)
     with app.state().engine.connect() as conn:
         row = conn.execute(sa.select(alerts).where(alerts.c.id == n)).mappings().first()
     if row is None:
-        return html.Div(f"there is no alert {n}", className="message")
-    return html.Div([html.H4(f"Alert {n}: {row['detection']} (score {row['score']:.3f}, {row['status']})"),
+        return html.Div(f"there is no alert {n}", className="message", id=ids.EXPLORE_REASONS)
+    return html.Div(id=ids.EXPLORE_REASONS, children=[html.H4(f"Alert {n}: {row['detection']} (score {row['score']:.3f}, {row['status']})"),
                      html.Ul([html.Li(str(r)) for r in row["reasons"] or []])], className="reasons")
 
 
-def layout_options() -> list:
-    try:
-        names = list(need("app.styles", "LAYOUTS"))
-    except MissingPiece:
-        names = ["cose", "breadthfirst", "concentric", "circle", "grid"]
-    return names + [PRESET]
+def layout_options() -> list[str]:
+    return list(need("app.styles", "LAYOUTS"))
 
 
 def legend() -> list:
-    try:
-        items = need("app.styles", "LEGEND")
-    except MissingPiece as e:
-        return [html.Span(str(e), className="muted")]
-    return [html.Span([html.Span(className="swatch", style={"backgroundColor": colour}), f" {label}"],
-                      className="legend-item", title=shape) for label, colour, shape in items]
+    styles = importlib.import_module("app.styles")
+    items = [html.Span([html.Span(className="swatch", style={"backgroundColor": colour}), f" {label}"],
+                       className="legend-item", title=shape) for label, colour, shape in styles.LEGEND]
+    items += [html.Span([html.Span(className="swatch ring", style={"borderColor": colour}), f" {text}"],
+                        className="legend-item") for text, colour in getattr(styles, "RISK_LEGEND", [])]
+    return items
 
 
 def stylesheet() -> list[dict]:
-    try:
-        return with_styles_extra(need("app.styles", "stylesheet")())
-    except MissingPiece:
-        return with_styles_extra([{"selector": "node", "style": {"label": "data(label)"}}])
+    return need("app.styles", "stylesheet")()
 
 
 def _layout_for(name: str) -> dict:
-    try:
-        layouts = need("app.styles", "LAYOUTS")
-    except MissingPiece:
-        layouts = {}
-    return layouts.get(name) or {"name": name if name != PRESET else "preset"}
+    return need("app.styles", "LAYOUTS").get(name) or {"name": name}
+
+
+def large(elements: list[dict]) -> bool:
+    """Too many nodes for the browser's force layout: use the server-computed one."""
+    limit = getattr(importlib.import_module("app.styles"), "LARGE_GRAPH", 300)
+    return sum(1 for e in elements if is_node(e)) > limit
 
 
 def _button(label: str, id_: str, title: str = "") -> html.Button:
@@ -309,6 +309,9 @@ def layout(ids_=None, alert=None, **query):
     first = eid(elements[0]) if elements else None
     span = time_range(elements)
     layouts = layout_options()
+    start = PRESET if large(elements) else layouts[0]
+    if start == PRESET:
+        elements = need("app.styles", "preset_layout")(elements)
     return html.Div([
         html.Div([
             html.Div([
@@ -317,6 +320,7 @@ def layout(ids_=None, alert=None, **query):
                 _button("Expand", ids.EXPLORE_EXPAND, "Expand the selected node(s), or the one last tapped"),
                 _button("Collapse", ids.EXPLORE_COLLAPSE, "Remove the neighbours that hang only off the node"),
                 _button("Hide", ids.EXPLORE_HIDE), _button("Show all", ids.EXPLORE_SHOW_ALL),
+                _button("Pin", ids.EXPLORE_PIN, "Pin / unpin the selected node(s): layouts leave them in place"),
                 _button("Remove", ids.EXPLORE_REMOVE), _button("Undo", ids.EXPLORE_UNDO),
                 _button("Shortest path", ids.EXPLORE_PATH, "Between the two selected nodes"),
                 _button("Trace funds", ids.EXPLORE_TRACE, "From the selected node"),
@@ -325,7 +329,7 @@ def layout(ids_=None, alert=None, **query):
             ], className="toolbar"),
             html.Div([
                 html.Label(["Layout ", dcc.Dropdown(id=ids.EXPLORE_LAYOUT, options=layouts, clearable=False,
-                                                    value=layouts[0], style={"width": "180px"})]),
+                                                    value=start, style={"width": "180px"})]),
                 html.Span("Export: "),
                 _button("PNG", ids.EXPLORE_EXPORT_PNG), _button("SVG", ids.EXPLORE_EXPORT_SVG),
                 _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
@@ -343,7 +347,7 @@ def layout(ids_=None, alert=None, **query):
             html.Div(" · ".join(problems), id=ids.EXPLORE_MESSAGE, className="message"),
             reasons or html.Div(id=ids.EXPLORE_REASONS),
             cyto.Cytoscape(id=ids.EXPLORE_GRAPH, elements=elements, stylesheet=stylesheet(),
-                           layout=_layout_for(layouts[0]), boxSelectionEnabled=True,
+                           layout=_layout_for(start), boxSelectionEnabled=True,
                            minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "70vh"}),
             html.Div(legend(), id=ids.EXPLORE_LEGEND, className="legend"),
         ], className="explore-main"),
@@ -358,9 +362,8 @@ def layout(ids_=None, alert=None, **query):
 # -- callbacks ------------------------------------------------------------------------------
 
 def _expand(elements: list[dict], node_id: str, rel: str | None, skip: int = 0) -> list[dict]:
-    expand, merge = need("casegraph.explore", "expand"), need("app.graph", "merge")
-    new, _total = expand(app.store(), node_id, rel=rel or None, skip=skip)
-    return merge(elements, add_risk(new))
+    new, _total = need("casegraph.explore", "expand")(app.store(), node_id, rel=rel or None, skip=skip)
+    return graph.merge(elements, add_risk(new))
 
 
 @callback(Output(ids.EXPLORE_GRAPH, "elements"), Output(ids.EXPLORE_UNDO_STACK, "data"),
@@ -372,13 +375,14 @@ def _expand(elements: list[dict], node_id: str, rel: str | None, skip: int = 0) 
           Input(ids.EXPLORE_SHOW_ALL, "n_clicks"), Input(ids.EXPLORE_REMOVE, "n_clicks"),
           Input(ids.EXPLORE_UNDO, "n_clicks"), Input(ids.EXPLORE_PATH, "n_clicks"),
           Input(ids.EXPLORE_TRACE, "n_clicks"), Input(ids.EXPLORE_TIME, "value"),
+          Input(ids.EXPLORE_PIN, "n_clicks"),
           State(ids.EXPLORE_GRAPH, "elements"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_REL, "value"), State(ids.EXPLORE_UNDO_STACK, "data"),
           State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_TRACE_DIRECTION, "value"),
-          State(ids.EXPLORE_TIME, "min"), State(ids.EXPLORE_TIME, "max"),
+          State(ids.EXPLORE_TIME, "min"), State(ids.EXPLORE_TIME, "max"), State(ids.EXPLORE_LAYOUT, "value"),
           prevent_initial_call=True)
-def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window,
-                 elements, selected, rel, stack, focus, direction, lo, hi):
+def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
+                 elements, selected, rel, stack, focus, direction, lo, hi, layout_name):
     """Every change to the element list, dispatched on what was clicked."""
     trigger = ctx.triggered_id
     elements = elements or []
@@ -416,6 +420,8 @@ def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window,
             new = show_all(elements)
         elif trigger == ids.EXPLORE_REMOVE:
             new = drop(elements, set(chosen))
+        elif trigger == ids.EXPLORE_PIN:
+            new = pin(elements, set(chosen))
         elif trigger == ids.EXPLORE_PATH:
             picked = node_ids_of(selected)
             if len(picked) != 2:
@@ -425,8 +431,7 @@ def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window,
             if not found:
                 return no_update, no_update, f"no path of up to 6 hops between {picked[0]} and {picked[1]}", \
                     no_update, no_update, no_update, no_update
-            merged = need("app.graph", "merge")(elements, add_risk(found))
-            new = mark_path(merged, {eid(e) for e in found})
+            new = mark_path(graph.merge(elements, add_risk(found)), {eid(e) for e in found})
             message = f"shortest path: {sum(1 for e in found if not is_node(e))} hop(s)"
         elif trigger == ids.EXPLORE_TRACE:
             label, key = split_id(chosen[0])
@@ -437,13 +442,15 @@ def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window,
             params = {"account_id" if label == "Account" else "address": key, "direction": direction or "forward"}
             results = detections.run(app.store(), "trace_funds", params)
             found = trace_elements(results)
-            new = need("app.graph", "merge")(elements, add_risk(found)) if found else elements
+            new = mark_path(graph.merge(elements, add_risk(found)), {eid(e) for e in found}) if found else elements
             message = (f"trace {direction}: {len(results)} entities reached; showing the best "
                        f"{min(len(results), TRACE_TOP)} path(s)") if results else "no money movements to trace"
         else:
             return (no_update,) * 7
     except CasegraphError as e:
         return no_update, no_update, str(e), no_update, no_update, no_update, no_update
+    if layout_name == PRESET and any(is_node(e) and "position" not in e for e in new):
+        new = need("app.styles", "preset_layout")(new)
     return (new, push(stack, elements, new), message) + _window(new, lo, hi, window)
 
 

@@ -27,6 +27,16 @@ def cy_call(duo, expression: str, *args):
         f"if (!cy) return null; return {expression};", ids.EXPLORE_GRAPH, *args)
 
 
+def tap(duo, node_id: str) -> None:
+    cy_call(duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", node_id)
+
+
+def select(duo, *node_ids: str) -> None:
+    """Select exactly these nodes (as shift-click would)."""
+    cy_call(duo, "(cy.nodes().unselect(), arguments[1].forEach(i => cy.getElementById(i).select()), true)",
+            list(node_ids))
+
+
 def node_ids(duo) -> set[str] | None:
     found = cy_call(duo, "cy.nodes().map(n => n.id())")
     return None if found is None else set(found)
@@ -144,4 +154,109 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     dash_duo.find_element(f"#{ids.QUERIES_CYPHER}").send_keys("MATCH (a:Account) SET a.status = 'x' RETURN a")
     dash_duo.find_element(f"#{ids.QUERIES_CYPHER_RUN}").click()
     dash_duo.wait_for_contains_text(f"#{ids.QUERIES_MESSAGE}", "refused: queries run read-only", timeout=10)
+    no_console_errors(dash_duo)
+
+
+def hot_wallet_neighbours(folder) -> tuple[str, set[str]]:
+    """The exchange hot wallet with the most neighbours, and those neighbours' node ids
+    (from the deposit, withdrawal, on-chain, watchlist and scam-report files)."""
+    hot = [r["address"] for r in read_csv(folder / "wallets.csv") if r["label"].startswith("exchange:")]
+    near: dict[str, set[str]] = {h: set() for h in hot}
+    for name in ("deposits", "withdrawals"):
+        for r in read_csv(folder / f"{name}.csv"):
+            if r["address"] in near:
+                near[r["address"]].add(f"Account:{r['account_id']}")
+    for r in read_csv(folder / "onchain.csv"):
+        for a, b in ((r["from_address"], r["to_address"]), (r["to_address"], r["from_address"])):
+            if a in near:
+                near[a].add(f"Wallet:{b}")
+    for r in read_csv(folder / "watchlists.csv"):
+        if r["address"] in near:
+            near[r["address"]].add(f"Watchlist:{r['watchlist']}")
+    for r in read_csv(folder / "scam_reports.csv"):
+        if r["against_address"] in near:
+            near[r["against_address"]].add(f"ScamReport:{r['report_id']}")
+    best = max(hot, key=lambda h: len(near[h]))
+    return best, near[best]
+
+
+VISIBLE = "cy.nodes().filter(n => n.visible() && n.data('kind') !== 'More').map(n => n.id())"
+PAGE = 25   # explore.expand's default page
+
+
+def wait_download(folder, name, timeout=10):
+    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
+    return folder / name
+
+
+def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, ui_data):
+    import json
+    from pathlib import Path
+
+    import networkx as nx
+    _, folder = ui_data
+    wallet, near = hot_wallet_neighbours(folder)
+    start = f"Wallet:{wallet}"
+    assert len(near) > 2 * PAGE, "the busiest hot wallet should need more than two pages"
+    dash_duo.start_server(ui_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/explorer?ids={start}")
+    assert wait_nodes(dash_duo, lambda n: n == {start}) == {start}
+
+    # details: every property with its provenance, and the relationship kinds to expand by
+    tap(dash_duo, start)
+    details = dash_duo.wait_for_element(f"#{ids.EXPLORE_DETAILS} table").text
+    for prop in ("address", "chain", "label", "source", "load_id", "loaded_at"):
+        assert prop in details
+    assert wallet in details
+
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    first = wait_nodes(dash_duo, lambda n: len(n) > 1)
+    pagers = [n for n in first if n.startswith("more:")]
+    assert len(pagers) == 1 and len(first) == 1 + PAGE + 1
+    assert first - {start} - set(pagers) <= near
+    assert cy_call(dash_duo, "cy.getElementById(arguments[1]).data('label')", pagers[0]) == \
+        f"+{len(near) - PAGE} more"
+
+    # the pager fetches the next page
+    tap(dash_duo, pagers[0])
+    second = wait_nodes(dash_duo, lambda n: len(n) > len(first))
+    assert first - set(pagers) <= second and len(second - {start} - {n for n in second if n.startswith("more:")}) == 2 * PAGE
+
+    # undo goes back one step
+    dash_duo.find_element(f"#{ids.EXPLORE_UNDO}").click()
+    assert wait_nodes(dash_duo, lambda n: n == first) == first
+
+    # hide one neighbour, then show all again
+    victim = sorted(first - {start} - set(pagers))[0]
+    select(dash_duo, victim)
+    dash_duo.find_element(f"#{ids.EXPLORE_HIDE}").click()
+    until(lambda: victim not in cy_call(dash_duo, VISIBLE), timeout=10)
+    dash_duo.find_element(f"#{ids.EXPLORE_SHOW_ALL}").click()
+    until(lambda: victim in cy_call(dash_duo, VISIBLE), timeout=10)
+    # ... and remove it
+    dash_duo.find_element(f"#{ids.EXPLORE_REMOVE}").click()
+    shown = wait_nodes(dash_duo, lambda n: victim not in n)
+    shown = set(cy_call(dash_duo, VISIBLE))
+    edges = cy_call(dash_duo, "cy.edges().filter(e => e.visible() && e.data('kind') !== 'More').length")
+
+    # exports hold exactly what is on the canvas, read back by independent readers
+    downloads = Path(dash_duo.download_path)
+    # headless Chromium saves downloads only when told where (dash.testing does this for --headless only)
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_JSON}").click()
+    cyjs = json.loads(wait_download(downloads, "casegraph.cyjs").read_text())
+    assert {n["data"]["id"] for n in cyjs["elements"]["nodes"]} == shown
+    assert len(cyjs["elements"]["edges"]) == edges
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_GRAPHML}").click()
+    g = nx.read_graphml(wait_download(downloads, "casegraph.graphml"))
+    assert set(g.nodes) == shown and g.number_of_edges() == edges
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_CSV}").click()
+    assert {r["id"] for r in read_csv(wait_download(downloads, "casegraph-nodes.csv"))} == shown
+    assert len(read_csv(wait_download(downloads, "casegraph-edges.csv"))) == edges
+    # images are drawn in the browser by cytoscape
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_PNG}").click()
+    assert wait_download(downloads, "casegraph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_SVG}").click()
+    import xml.etree.ElementTree as ET
+    assert ET.parse(wait_download(downloads, "casegraph.svg")).getroot().tag.endswith("svg")
     no_console_errors(dash_duo)
