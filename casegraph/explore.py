@@ -172,3 +172,78 @@ def expand(store: GraphStore, node_id: str, rel: str | None = None, skip: int = 
     if total > shown:
         elements += graph.pager(node_id, rel_type or None, shown, total - shown)
     return elements, total
+
+
+# ---- shortest path ----------------------------------------------------------------------
+
+MAX_HOPS = 6
+
+
+def _mark(elements: list[dict[str, Any]], cls: str) -> list[dict[str, Any]]:
+    return [{**e, "classes": " ".join(dict.fromkeys(graph.classes_of(e) + [cls]))} for e in elements]
+
+
+def shortest_path(store: GraphStore, a_id: str, b_id: str, max_hops: int = MAX_HOPS) -> list[dict[str, Any]]:
+    """The elements of one shortest path (any direction, at most `max_hops` relationships)
+    between two nodes, each with the class "path"; [] when there is none. QueryError when
+    either node is not in the graph."""
+    a_label, a_key = parse_node_id(a_id)
+    b_label, b_key = parse_node_id(b_id)
+    max_hops = _bounded("max_hops", max_hops, 1, MAX_HOPS)
+    for nid, label, key in ((a_id, a_label, a_key), (b_id, b_label, b_key)):
+        if _find(store, label, key) is None:
+            raise QueryError(f"{nid} is not in the graph")
+    if (a_label, a_key) == (b_label, b_key):
+        return _mark(graph.to_elements(_degrees(store, a_label, a_key)), graph.PATH)
+    res = store.read("ui_shortest_path", {"a_label": a_label, "a_key": a_key, "b_label": b_label,
+                                          "b_key": b_key, "max_hops": max_hops})
+    if not res.rows:
+        return []
+    one = Result()
+    one.collect(res.rows[0]["p"])
+    return _mark(graph.to_elements(one), graph.PATH)
+
+
+# ---- risk flags -------------------------------------------------------------------------
+
+# open alerts of these detections flag the accounts (and wallets) they are about
+ALERT_FLAGS = {"rings": "ring-member", "silent_sufferers": "silent-sufferer", "mules": "mule"}
+
+
+def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
+    """Risk flags per node, keyed as asked (node ids "Account:A1" or bare keys "A1"):
+    "watchlisted" (LISTED_ON in the graph), "reported-victim" (FILED a scam report), and
+    "ring-member", "silent-sufferer", "mule" from open alerts in the state store. Only
+    accounts and wallets carry flags; every asked key is in the answer."""
+    asked: dict[str, tuple[str | None, str]] = {}
+    for k in dict.fromkeys(node_keys):
+        label, sep, key = str(k).partition(":")
+        asked[k] = (label, key) if sep and label in model().nodes and key else (None, str(k))
+    accounts = sorted({key for label, key in asked.values() if label in (None, "Account")})
+    wallets = sorted({key for label, key in asked.values() if label in (None, "Wallet")})
+    found: dict[tuple[str, str], set[str]] = {}
+    if accounts or wallets:
+        for r in store.read("ui_risk_graph", {"accounts": accounts, "wallets": wallets}).rows:
+            flags = found.setdefault((r["label"], r["key"]), set())
+            if r["lists"]:
+                flags.add("watchlisted")
+            if r["filed"]:
+                flags.add("reported-victim")
+    wanted = set(accounts) | set(wallets)
+    alerted: dict[str, set[str]] = {}
+    if state is not None and wanted:
+        for detection, flag in ALERT_FLAGS.items():
+            for alert in state.list_alerts(detection=detection, status="open", limit=10**7):
+                for entity in alert["entities"] or ():
+                    if entity in wanted:
+                        alerted.setdefault(entity, set()).add(flag)
+    order = {f: i for i, f in enumerate(graph.RISK_FLAGS)}
+    out: dict[str, list[str]] = {}
+    for k, (label, key) in asked.items():
+        flags: set[str] = set()
+        for lab in ((label,) if label else ("Account", "Wallet")):
+            if lab in ("Account", "Wallet"):
+                flags |= found.get((lab, key), set())
+                flags |= alerted.get(key, set())
+        out[k] = sorted(flags, key=order.__getitem__)
+    return out

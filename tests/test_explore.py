@@ -238,3 +238,61 @@ def test_expand_real_supernodes_in_generated_data(store, state, tmp_path):
         print(f"\nsupernode {node}: {len(expected)} neighbours {counts}; neighbour_counts "
               f"{t_counts * 1000:.1f} ms; expand (count + page of 25) first {times[0] * 1000:.1f} ms, "
               f"mean {sum(times) / len(times) * 1000:.1f} ms over {len(times)} pages")
+
+
+# ---- shortest path --------------------------------------------------------------------------
+
+def _chain(elements, a, b):
+    """The path's node ids from a to b, checking that its edges form one chain."""
+    edges = [e["data"] for e in elements if not graph.is_node(e)]
+    at, seen = a, [a]
+    while edges:
+        step = next(e for e in edges if at in (e["source"], e["target"]))
+        edges.remove(step)
+        at = step["target"] if step["source"] == at else step["source"]
+        seen.append(at)
+    assert at == b
+    return seen
+
+
+def test_shortest_path(case):
+    els = explore.shortest_path(case, "Account:A1", "Wallet:0xccc")
+    hops = _chain(els, "Account:A1", "Wallet:0xccc")
+    # A1 -T1-> A2 -T2-> A3 -W1-> 0xbbb -SENT-> 0xccc, or A1 -IP- A3 -> ...: four hops either way
+    assert len(hops) == 5 and hops[-2:] == ["Wallet:0xbbb", "Wallet:0xccc"] and hops[2] == "Account:A3"
+    assert ids(els) == set(hops)
+    assert all(graph.PATH in graph.classes_of(e) for e in els)
+    assert _chain(explore.shortest_path(case, "Wallet:0xccc", "Account:A1"), "Wallet:0xccc", "Account:A1")[2] \
+        == "Account:A3"                                            # any direction
+    assert explore.shortest_path(case, "Account:A1", "Wallet:0xccc", max_hops=3) == []
+    assert explore.shortest_path(case, "Account:A1", "Account:A5") == []   # A5 has no links
+    (only,) = explore.shortest_path(case, "Account:A1", "Account:A1")
+    assert only["data"]["id"] == "Account:A1"
+    with pytest.raises(QueryError, match="not in the graph"):
+        explore.shortest_path(case, "Account:A1", "Account:A999")
+    with pytest.raises(QueryError, match="max_hops"):
+        explore.shortest_path(case, "Account:A1", "Account:A2", max_hops=7)
+
+
+# ---- risk flags -----------------------------------------------------------------------------
+
+def test_risk_flags_from_graph_and_open_alerts(case, state):
+    from casegraph import detections
+    from casegraph.state import alerts
+    detections.save_as_alerts(state, "rings", {}, [{"ring_id": "r1", "members": ["A1", "A2"], "score": 0.9,
+                                                    "reasons": ["shared device"]}])
+    detections.save_as_alerts(state, "mules", {}, [{"account_id": "A3", "score": 0.8, "reasons": ["x"]},
+                                                   {"account_id": "A10", "score": 0.7, "reasons": ["x"]}])
+    detections.save_as_alerts(state, "silent_sufferers", {}, [{"account_id": "A4", "score": 0.5, "reasons": ["x"]}])
+    detections.save_as_alerts(state, "account_takeover", {}, [{"account_id": "A5", "score": 0.5, "reasons": ["x"]}])
+    with state.engine.begin() as conn:   # a dismissed alert no longer flags anyone
+        conn.execute(alerts.update().where(alerts.c.entity_key == "A10").values(status="dismissed"))
+    asked = ["Account:A1", "A2", "Account:A3", "Account:A4", "Wallet:0xccc", "Wallet:0xbbb", "Account:A10",
+             "Account:A5", "Device:D1", "nowhere"]
+    flags = explore.risk_flags(case, state, asked)
+    assert flags == {"Account:A1": ["ring-member"], "A2": ["ring-member"], "Account:A3": ["mule"],
+                     "Account:A4": ["reported-victim", "silent-sufferer"], "Wallet:0xccc": ["watchlisted"],
+                     "Wallet:0xbbb": [], "Account:A10": [], "Account:A5": [], "Device:D1": [], "nowhere": []}
+    assert explore.risk_flags(case, None, ["Account:A4"]) == {"Account:A4": ["reported-victim"]}
+    els = graph.with_risk(explore.expand(case, "Wallet:0xccc")[0], explore.risk_flags(case, state, ["Wallet:0xccc"]))
+    assert "risk-watchlisted" in next(e for e in els if e["data"]["id"] == "Wallet:0xccc")["classes"]
