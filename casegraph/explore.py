@@ -247,3 +247,58 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
                 flags |= alerted.get(key, set())
         out[k] = sorted(flags, key=order.__getitem__)
     return out
+
+
+# ---- fund traces ------------------------------------------------------------------------
+
+TRACE_START = "trace-start"     # class of the node a trace starts from
+_TRACE_PARAM = {"TRANSFERRED": "transferred", "WITHDREW": "withdrew", "DEPOSITED": "deposited", "SENT": "sent"}
+
+
+def trace_elements(store: GraphStore, start_id: str, results: list[dict[str, Any]],
+                   max_results: int = 50) -> list[dict[str, Any]]:
+    """Cytoscape elements for trace_funds results (casegraph.detections trace_funds): the
+    start node, the movements on the best path to each of the first `max_results` reached
+    entities (read back from the graph with all their properties), all with the class
+    "path". A reached node carries data.trace = {amount_usd, hops, score, endpoint, reasons}."""
+    keys: dict[str, set[str]] = {p: set() for p in _TRACE_PARAM.values()}
+    reached: dict[str, dict[str, Any]] = {}
+    for r in results[:max_results]:
+        for step in r.get("path") or ():
+            keys[_TRACE_PARAM[step["type"]]].add(str(step["tx_id"]))
+        label = "Account" if r.get("kind") == "account" else "Wallet"
+        reached[graph.node_id(label, r["entity"])] = {
+            "amount_usd": r.get("amount_usd"), "hops": r.get("hops"), "score": r.get("score"),
+            "endpoint": bool(r.get("endpoint")), "reasons": list(r.get("reasons") or [])}
+    elements = []
+    if any(keys.values()):
+        res = store.read("ui_trace_elements", {k: sorted(v) for k, v in keys.items()})
+        elements = graph.to_elements(res)
+    if not any(e["data"]["id"] == start_id for e in elements):
+        label, key = parse_node_id(start_id)
+        elements = graph.to_elements(_degrees(store, label, key)) + elements
+    out = []
+    for e in _mark(elements, graph.PATH):
+        nid = e["data"]["id"]
+        if nid in reached:
+            e = {**e, "data": {**e["data"], "trace": reached[nid]}}
+        if nid == start_id:
+            e = {**e, "classes": f"{e['classes']} {TRACE_START}"}
+        out.append(e)
+    return out
+
+
+def trace(store: GraphStore, node_id: str, direction: str = "forward", max_results: int = 50,
+          **params: Any) -> list[dict[str, Any]]:
+    """Trace funds forward or backward from an account or wallet (the trace_funds detection,
+    with its other parameters: max_hops, since, until, min_amount_usd, ...) and return the
+    trace as elements (see trace_elements). QueryError for other labels; the detection's
+    ParameterError for a node not in the graph or an exchange hot wallet."""
+    from casegraph import detections
+    label, key = parse_node_id(node_id)
+    if label not in ("Account", "Wallet"):
+        raise QueryError(f"funds are traced from an account or a wallet, not a {label}")
+    max_results = _bounded("max_results", max_results, 1, 10_000)
+    start = {"account_id": key} if label == "Account" else {"address": key}
+    results = detections.run(store, "trace_funds", {**params, **start, "direction": direction})
+    return trace_elements(store, node_id, results, max_results)

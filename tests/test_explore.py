@@ -296,3 +296,41 @@ def test_risk_flags_from_graph_and_open_alerts(case, state):
     assert explore.risk_flags(case, None, ["Account:A4"]) == {"Account:A4": ["reported-victim"]}
     els = graph.with_risk(explore.expand(case, "Wallet:0xccc")[0], explore.risk_flags(case, state, ["Wallet:0xccc"]))
     assert "risk-watchlisted" in next(e for e in els if e["data"]["id"] == "Wallet:0xccc")["classes"]
+
+
+# ---- fund traces ----------------------------------------------------------------------------
+
+def test_trace_forward_and_backward(case):
+    from casegraph import detections
+    for start, direction, reached in [("Account:A1", "forward", {"Account:A2", "Account:A3", "Wallet:0xbbb",
+                                                                  "Wallet:0xccc"}),
+                                      ("Wallet:0xccc", "backward", {"Wallet:0xbbb", "Account:A3", "Account:A2",
+                                                                    "Account:A1"})]:
+        label, key = start.split(":", 1)
+        results = detections.run(case, "trace_funds", {("account_id" if label == "Account" else "address"): key,
+                                                       "direction": direction})
+        steps = {(s["type"], s["tx_id"]) for r in results for s in r["path"]}
+        assert {("Account:" if r["kind"] == "account" else "Wallet:") + r["entity"] for r in results} == reached
+        els = explore.trace(case, start, direction=direction)
+        assert ids(els) == reached | {start}
+        edges = {(e["data"]["kind"], e["data"]["props"].get("tx_id") or e["data"]["props"].get("tx_hash"))
+                 for e in els if not graph.is_node(e)}
+        assert edges == steps and steps
+        assert all(graph.PATH in graph.classes_of(e) for e in els)
+        by = {e["data"]["id"]: e for e in els}
+        assert explore.TRACE_START in graph.classes_of(by[start])
+        for r in results:
+            nid = ("Account:" if r["kind"] == "account" else "Wallet:") + r["entity"]
+            assert by[nid]["data"]["trace"]["amount_usd"] == r["amount_usd"]
+            assert by[nid]["data"]["trace"]["hops"] == r["hops"]
+        assert all(e["data"]["props"].get("source") for e in els)       # read back with provenance
+    # forward from A1 the best path to A2 is the larger transfer, T1
+    assert "TRANSFERRED:T1" in ids(explore.trace(case, "Account:A1"), nodes=False)
+    assert "TRANSFERRED:T3" not in ids(explore.trace(case, "Account:A1"), nodes=False)
+    assert ids(explore.trace(case, "Account:A1", max_results=1)) <= reached | {"Account:A1", "Account:A2"}
+    (only,) = explore.trace(case, "Account:A5")
+    assert only["data"]["id"] == "Account:A5"
+    with pytest.raises(QueryError, match="account or a wallet"):
+        explore.trace(case, "Device:D1")
+    with pytest.raises(QueryError):
+        explore.trace(case, "Wallet:0xhot")          # a hot wallet pools money: nothing to trace
