@@ -238,6 +238,18 @@ def test_expand_real_supernodes_in_generated_data(store, state, tmp_path):
         print(f"\nsupernode {node}: {len(expected)} neighbours {counts}; neighbour_counts "
               f"{t_counts * 1000:.1f} ms; expand (count + page of 25) first {times[0] * 1000:.1f} ms, "
               f"mean {sum(times) / len(times) * 1000:.1f} ms over {len(times)} pages")
+    # a fund trace on the same graph: from the account with the largest transfer out
+    transfers = read("transfers")
+    sender = transfers.loc[transfers["amount_usd"].astype(float).idxmax(), "from_account"]
+    from casegraph import detections
+    started = time.perf_counter()
+    els = explore.trace(store, f"Account:{sender}")
+    took = time.perf_counter() - started
+    results = detections.run(store, "trace_funds", {"account_id": sender})
+    steps = {s["tx_id"] for r in results[:50] for s in r["path"]}
+    assert {e["data"]["props"].get("tx_id") or e["data"]["props"].get("tx_hash")
+            for e in els if not graph.is_node(e)} == steps and steps
+    print(f"trace from Account:{sender}: {len(results)} reached, {len(els)} elements in {took * 1000:.0f} ms")
 
 
 # ---- shortest path --------------------------------------------------------------------------
