@@ -158,46 +158,6 @@ def split_id(node_id: str) -> tuple[str, str]:
     return label, key
 
 
-def bare_node(node_id: str) -> dict:
-    """A node element known only by id (trace steps); the details panel fills in the rest."""
-    label, key = split_id(node_id)
-    return {"data": {"id": node_id, "label": key if len(key) <= 14 else key[:12] + "…", "kind": label,
-                     "key": key, "props": {}, "risk": []}, "classes": label}
-
-
-ENDS = {"TRANSFERRED": ("Account", "Account"), "WITHDREW": ("Account", "Wallet"),
-        "DEPOSITED": ("Wallet", "Account"), "SENT": ("Wallet", "Wallet")}
-
-
-def trace_elements(results: list[dict], top: int = TRACE_TOP) -> list[dict]:
-    """trace_funds results (best path per reached entity) -> nodes and money edges of the
-    `top` best paths. Edge ids follow the contract: <TYPE>:<tx key>."""
-    out: dict[str, dict] = {}
-    for r in results[:top]:
-        for s in r.get("path") or []:
-            a, b = ENDS.get(s["type"], ("Account", "Account"))
-            src, dst = f"{a}:{s['from']}", f"{b}:{s['to']}"
-            for n in (src, dst):
-                out.setdefault(n, bare_node(n))
-            edge_id = f"{s['type']}:{s['tx_id']}"
-            at = s.get("at")
-            out.setdefault(edge_id, {"data": {
-                "id": edge_id, "source": src, "target": dst, "kind": s["type"],
-                "label": f"{(s.get('amount_usd') or 0):,.0f} USD", "amount_usd": s.get("amount_usd"),
-                "at": at if isinstance(at, (int, float)) or at is None else _ms(at),
-                "props": {k: v for k, v in s.items() if k not in ("from", "to")}}, "classes": s["type"]})
-    nodes = [e for e in out.values() if is_node(e)]
-    return nodes + [e for e in out.values() if not is_node(e)]
-
-
-def _ms(value: Any) -> int | None:
-    from casegraph.times import to_epoch_ms
-    try:
-        return to_epoch_ms(value)
-    except Exception:  # noqa: BLE001 - an unparsable time is just not filterable
-        return None
-
-
 def mark_path(elements: list[dict], path_ids: set[str]) -> list[dict]:
     """Highlight exactly `path_ids` (class app.graph.PATH): the last path or trace asked for."""
     out = []
@@ -441,7 +401,8 @@ def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
             from casegraph import detections
             params = {"account_id" if label == "Account" else "address": key, "direction": direction or "forward"}
             results = detections.run(app.store(), "trace_funds", params)
-            found = trace_elements(results)
+            found = need("casegraph.explore", "trace_elements")(app.store(), chosen[0], results,
+                                                                 TRACE_TOP) if results else []
             new = mark_path(graph.merge(elements, add_risk(found)), {eid(e) for e in found}) if found else elements
             message = (f"trace {direction}: {len(results)} entities reached; showing the best "
                        f"{min(len(results), TRACE_TOP)} path(s)") if results else "no money movements to trace"

@@ -260,3 +260,63 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     import xml.etree.ElementTree as ET
     assert ET.parse(wait_download(downloads, "casegraph.svg")).getroot().tag.endswith("svg")
     no_console_errors(dash_duo)
+
+
+MONEY_AT = ("cy.edges().filter(e => e.visible() && e.data('at') !== null && e.data('kind') !== 'More')"
+            ".map(e => [e.id(), e.data('at')])")
+
+
+def test_explorer_kind_time_window_path_and_trace(dash_duo, ui_app, ui_data):
+    import app as ui
+    from casegraph import detections
+    _, folder = ui_data
+    account = busiest_account(folder)
+    start = f"Account:{account}"
+    transfers = read_csv(folder / "transfers.csv")
+    partners = {f"Account:{r['to_account']}" for r in transfers if r["from_account"] == account} \
+        | {f"Account:{r['from_account']}" for r in transfers if r["to_account"] == account}
+    dash_duo.start_server(ui_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/explorer?ids={start}")
+    wait_nodes(dash_duo, lambda n: n == {start})
+
+    # expand by one kind: the menu counts distinct neighbours per relationship type
+    tap(dash_duo, start)
+    dash_duo.wait_for_element(f"#{ids.EXPLORE_DETAILS} table")
+    dash_duo.select_dcc_dropdown(f"#{ids.EXPLORE_REL}", value=f"TRANSFERRED ({len(partners)})")
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    shown = wait_nodes(dash_duo, lambda n: len(n) > 1)
+    assert shown - {start} - {n for n in shown if n.startswith("more:")} <= partners
+    assert set(cy_call(dash_duo, "cy.edges().map(e => e.data('kind'))")) <= {"TRANSFERRED", "More"}
+
+    # time window over money movements: only the later half stays visible
+    moves = dict(cy_call(dash_duo, MONEY_AT))
+    ats = sorted(moves.values())
+    assert len(ats) >= 2
+    cut = ats[len(ats) // 2]
+    assert ats[0] < cut     # so the window really hides something
+    dash_duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], {value: [arguments[1], arguments[2]]})",
+                                   ids.EXPLORE_TIME, cut, ats[-1])
+    until(lambda: dict(cy_call(dash_duo, MONEY_AT)) == {k: v for k, v in moves.items() if v >= cut}, timeout=10)
+    dash_duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], {value: [arguments[1], arguments[2]]})",
+                                   ids.EXPLORE_TIME, ats[0], ats[-1])
+    until(lambda: dict(cy_call(dash_duo, MONEY_AT)) == moves, timeout=10)
+
+    # shortest path between two partners runs through the account (or something shorter)
+    a, b = sorted(shown & partners)[:2]
+    select(dash_duo, a, b)
+    dash_duo.find_element(f"#{ids.EXPLORE_PATH}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", "shortest path:", timeout=10)
+    hops = int(dash_duo.find_element(f"#{ids.EXPLORE_MESSAGE}").text.split(":")[1].split()[0])
+    assert 1 <= hops <= 2
+    on_path = set(cy_call(dash_duo, "cy.elements('.path').map(e => e.id())"))
+    assert {a, b} <= on_path
+
+    # trace funds forward from the account: what the trace_funds detection reaches is drawn
+    expected = detections.run(ui.store(), "trace_funds", {"account_id": account})
+    select(dash_duo, start)
+    dash_duo.find_element(f"#{ids.EXPLORE_TRACE}").click()
+    assert expected, "the account with the most transfers sends money somewhere"
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"{len(expected)} entities reached", timeout=20)
+    best = {("Account:" if r["kind"] == "account" else "Wallet:") + r["entity"] for r in expected[:25]}
+    assert best <= node_ids(dash_duo)
+    no_console_errors(dash_duo)
