@@ -69,10 +69,21 @@ def _hit(node) -> dict[str, Any] | None:
             "detail": _detail(d["kind"], d["props"])}
 
 
+def _prefix_end(text: str) -> str | None:
+    """The smallest ASCII string above every string that starts with `text`, or None when
+    `text` is not ASCII (FalkorDB's index returns nothing for a non-ASCII range bound)."""
+    if not text.isascii():
+        return None
+    for i in range(len(text) - 1, -1, -1):
+        if ord(text[i]) < 0x7f:
+            return text[:i] + chr(ord(text[i]) + 1)
+    return None
+
+
 def search(store: GraphStore, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Find nodes by key: exact matches on every label's key property first, then keys
-    starting with `text`; at most `limit` hits, each {id, kind, key, label, detail}.
-    A full node id ("Wallet:0xabc") finds that node."""
+    starting with `text` (ASCII text only); at most `limit` hits, each {id, kind, key,
+    label, detail}. A full node id ("Wallet:0xabc") finds that node."""
     limit = _bounded("limit", limit, 1, SEARCH_LIMIT_MAX)
     text = (text or "").strip()
     if not text:
@@ -87,8 +98,9 @@ def search(store: GraphStore, text: str, limit: int = 20) -> list[dict[str, Any]
         h = _hit(row["n"])
         if h:
             hits.setdefault(h["id"], h)
-    if len(hits) < limit:
-        prefix = store.read("ui_search_prefix", {"text": text, "limit": limit}).rows
+    upto = _prefix_end(text)
+    if len(hits) < limit and upto is not None:
+        prefix = store.read("ui_search_prefix", {"text": text, "upto": upto, "limit": limit}).rows
         found = [h for h in map(_hit, (r["n"] for r in prefix)) if h and h["id"] not in hits]
         found.sort(key=lambda h: (len(h["key"]), h["key"], h["kind"]))
         for h in found:

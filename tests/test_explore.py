@@ -109,6 +109,32 @@ def test_search_exact_before_prefix(case):
     assert explore.search(case, "nothing-like-this") == [] and explore.search(case, "  ") == []
 
 
+def test_search_prefix_bounds():
+    assert explore._prefix_end("A1") == "A2" and explore._prefix_end("0x") == "0y"
+    assert explore._prefix_end("a\x7f") == "b" and explore._prefix_end("Zé") is None
+
+
+def test_search_non_ascii_text_is_exact_only(case):
+    assert explore.search(case, "Aé") == []
+
+
+def test_ui_templates_start_from_indexes(case):
+    """FalkorDB plans: every lookup starts from an index, never a label scan."""
+    from casegraph.store.falkordb import params_header
+    plans = {"ui_search_prefix": {"text": "A1", "upto": "A2", "limit": 5},
+             "ui_search_exact": {"text": "A1"},
+             "ui_expand": {"label": "Account", "key": "A1", "rel": "", "skip": 0, "limit": 5, "max_links": 5},
+             "ui_trace_elements": {"transferred": ["T1"], "withdrew": ["W1"], "deposited": [], "sent": ["0x03"]},
+             "ui_risk_graph": {"accounts": ["A1"], "wallets": ["0xccc"]},
+             "ui_shortest_path": {"a_label": "Account", "a_key": "A1", "b_label": "Wallet", "b_key": "0xccc",
+                                  "max_hops": 6}}
+    for name, params in plans.items():
+        q = case.queries.get(name)
+        plan = str(case.backend._graph.explain(params_header(q.bind(params)) + q.text_for("falkordb")))
+        assert "Label Scan" not in plan and "All Node Scan" not in plan, f"{name}:\n{plan}"
+        assert "Index Scan" in plan, name
+
+
 def test_search_limit(case):
     hits = explore.search(case, "H", limit=7)
     assert [h["id"] for h in hits] == [f"Account:{h}" for h in HUB_USERS[:7]]
