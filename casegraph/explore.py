@@ -314,3 +314,20 @@ def trace(store: GraphStore, node_id: str, direction: str = "forward", max_resul
     start = {"account_id": key} if label == "Account" else {"address": key}
     results = detections.run(store, "trace_funds", {**params, **start, "direction": direction})
     return trace_elements(store, node_id, results, max_results)
+
+
+# ---- many nodes at once -----------------------------------------------------------------
+
+def nodes(store: GraphStore, node_ids) -> tuple[list[dict[str, Any]], list[str]]:
+    """Node elements for many node ids in one query (opening an alert's entities), and the
+    ids that are not in the graph. QueryError for an id outside the model."""
+    wanted = list(dict.fromkeys(node_ids))
+    keys: dict[str, list[str]] = {}
+    for nid in wanted:
+        label, key = parse_node_id(nid)
+        keys.setdefault(label, []).append(key)
+    if not keys:
+        return [], []
+    elements = graph.to_elements(store.read("ui_nodes", {"keys": keys}))
+    found = {e["data"]["id"] for e in elements}
+    return elements, [nid for nid in wanted if nid not in found]

@@ -86,9 +86,9 @@ def test_ui_templates_cover_every_label_and_take_values_as_parameters():
             "ui_expand"} <= {q.name for q in ui}
     for q in ui:
         assert q.mode == "read", q.name
-        if "$label" in q.text or q.name.startswith("ui_search"):
+        if "_label" in q.text or "$label" in q.text or q.name.startswith("ui_search") or q.name == "ui_nodes":
             for label, spec in model().nodes.items():
-                assert re.search(rf"\(n:{label} \{{{spec.key}: \$\w+\}}\)|\(n:{label}\)\s*WHERE n\.{spec.key}",
+                assert re.search(rf"\(\w:{label} \{{{spec.key}: \$?\w+\}}\)|\(n:{label}\)\s*WHERE n\.{spec.key}",
                                  q.text), f"{q.name} has no branch for {label}"
         assert not re.search(r"'[A-Z]\d+'|\"[A-Z]\d+\"", q.text.split("\n// example")[-1].split("\n", 1)[-1]), q.name
 
@@ -126,6 +126,7 @@ def test_ui_templates_start_from_indexes(case):
              "ui_expand": {"label": "Account", "key": "A1", "rel": "", "skip": 0, "limit": 5, "max_links": 5},
              "ui_trace_elements": {"transferred": ["T1"], "withdrew": ["W1"], "deposited": [], "sent": ["0x03"]},
              "ui_risk_graph": {"accounts": ["A1"], "wallets": ["0xccc"]},
+             "ui_nodes": {"keys": {"Account": ["A1"], "Wallet": ["0xccc"]}},
              "ui_shortest_path": {"a_label": "Account", "a_key": "A1", "b_label": "Wallet", "b_key": "0xccc",
                                   "max_hops": 6}}
     for name, params in plans.items():
@@ -372,3 +373,14 @@ def test_trace_forward_and_backward(case):
         explore.trace(case, "Device:D1")
     with pytest.raises(QueryError):
         explore.trace(case, "Wallet:0xhot")          # a hot wallet pools money: nothing to trace
+
+
+def test_nodes_in_one_query(case):
+    els, missing = explore.nodes(case, ["Account:A1", "Wallet:0xccc", "Account:A999", "Account:A1",
+                                        f"Device:{HUB}", "Watchlist:internal"])
+    assert {e["data"]["id"] for e in els} == {"Account:A1", f"Device:{HUB}", "Wallet:0xccc", "Watchlist:internal"}
+    assert len(els) == 4
+    assert missing == ["Account:A999"] and all(graph.is_node(e) for e in els)
+    assert explore.nodes(case, []) == ([], [])
+    with pytest.raises(QueryError, match="unknown label"):
+        explore.nodes(case, ["Thing:1"])
