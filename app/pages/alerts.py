@@ -7,34 +7,13 @@ from dash import Input, Output, callback, dash_table, dcc, html
 
 import app
 from app import ids
-from app.pages.search import explorer_href
-from casegraph.console import iso
+from app.pages._tables import table_rows
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/alerts", name="Alerts", title="casegraph: alerts")
 
 STATUSES = [("open", "open"), ("closed", "closed"), ("all", "all")]
 COLUMNS = ["id", "detection", "entity_key", "status", "score", "reasons", "updated_at", "open"]
-
-
-def node_ids(alert: dict) -> list[str]:
-    """An alert's entities as explorer node ids: wallets where the result says so, else accounts."""
-    result = alert.get("result") or {}
-    wallets = {result.get("address")} | ({result.get("entity")} if result.get("kind") == "wallet" else set())
-    return [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
-
-
-def table_rows(alerts: list[dict]) -> list[dict]:
-    """State-store alerts -> table rows (reasons joined, times as ISO, an explorer link)."""
-    rows = []
-    for a in alerts:
-        reasons = a.get("reasons") or []
-        rows.append({"id": a["id"], "detection": a["detection"], "entity_key": a["entity_key"],
-                     "status": a["status"], "score": round(float(a["score"]), 3),
-                     "reasons": "; ".join(str(r) for r in reasons),
-                     "updated_at": iso(a["updated_at"]),
-                     "open": f"[open in explorer]({explorer_href(node_ids(a), a['id'])})"})
-    return rows
 
 
 def _detections() -> list[str]:

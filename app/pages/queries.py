@@ -3,16 +3,13 @@ from each template's header, results as a sortable table and as a graph; and an 
 read-only Cypher editor with the CLI's time and row limits."""
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import dash
 import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 import app
 from app import ids
-from app.pages.search import explorer_href
+from app.pages._tables import default_text, explorer_href, form_values, result_note, table_of
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/queries", name="Saved queries", title="casegraph: saved queries")
@@ -23,55 +20,6 @@ EXPLORER_LINK_MAX = 100   # nodes carried to the explorer in one link
 def read_queries() -> list:
     """The catalogue's read queries (write queries only run through loads)."""
     return [q for q in app.store().queries if q.mode == "read"]
-
-
-def default_text(p) -> str:
-    """A parameter's default as the form shows it (lists and maps as JSON)."""
-    if p.required or p.default is None:
-        return ""
-    if isinstance(p.default, (list, dict)):
-        return json.dumps(p.default)
-    return str(p.default).lower() if isinstance(p.default, bool) else str(p.default)
-
-
-def form_values(names: list[str], values: list[Any]) -> dict[str, Any]:
-    """Form fields -> parameters for Query.bind: blank fields are left out (the header's
-    default applies, or bind says the parameter is required)."""
-    out = {}
-    for name, value in zip(names, values):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        out[name] = value.strip() if isinstance(value, str) else value
-    return out
-
-
-def cell(value: Any) -> Any:
-    """A result value as a table cell: nodes and relationships by their element ids,
-    lists and maps as JSON."""
-    from app.graph import node_element_id, rel_element_id
-    from casegraph.store import Node, Path, Relationship
-    if isinstance(value, Node):
-        return node_element_id(value) or f"({','.join(value.labels)})"
-    if isinstance(value, Relationship):
-        return f"[{value.type}]"
-    if isinstance(value, Path):
-        return " ".join(cell(n) for n in value.nodes)
-    if isinstance(value, (list, dict)):
-        from casegraph.store import plain
-        return json.dumps(plain(value), default=str)[:500]
-    return value
-
-
-def table_of(res) -> tuple[list[dict], list[dict]]:
-    columns = [{"name": c, "id": c} for c in res.columns]
-    return columns, [{c: cell(r.get(c)) for c in res.columns} for r in res.rows]
-
-
-def result_note(res, limit: int) -> str:
-    note = f"{len(res.rows)} row(s)"
-    if res.truncated:
-        note += f"; row limit reached: showing the first {len(res.rows)} (CASEGRAPH_ROW_LIMIT={limit})"
-    return note
 
 
 def param_field(p) -> html.Div:

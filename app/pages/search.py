@@ -2,22 +2,15 @@
 or document id, and open it in the explorer."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 import app
 from app import ids
+from app.pages._tables import explorer_href
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/", name="Search", title="casegraph: search")
-
-
-def explorer_href(node_ids: list[str], alert: int | None = None) -> str:
-    """The explorer URL that opens these node ids (and shows an alert's reasons)."""
-    href = "/explorer?ids=" + quote(",".join(node_ids), safe=":,")
-    return href + (f"&alert={alert}" if alert is not None else "")
 
 
 def result_rows(hits: list[dict]) -> list:

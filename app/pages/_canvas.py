@@ -1,0 +1,183 @@
+"""The explorer's element-list operations: pure functions over cytoscape element lists
+(undo diffs, hide / remove / collapse / pin, path marking, time range, exports), so the
+page's callbacks stay thin and these are unit-tested without a browser."""
+from __future__ import annotations
+
+import importlib
+
+from app import graph
+from casegraph.errors import CasegraphError
+
+UNDO_LIMIT = 15
+USER_HIDDEN = graph.HIDDEN    # the class the shared stylesheet hides
+PINNED = "pinned"
+
+
+class MissingPiece(CasegraphError):
+    """A module the page needs is not there yet (or lacks a function)."""
+
+
+def need(module: str, name: str):
+    """module.name, or a MissingPiece error saying what is missing."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as e:
+        raise MissingPiece(f"{module} is missing ({e}); the explorer cannot do this yet") from None
+    fn = getattr(mod, name, None)
+    if fn is None:
+        raise MissingPiece(f"{module}.{name} is missing; the explorer cannot do this yet")
+    return fn
+
+
+# -- pure element-list functions ------------------------------------------------------------
+
+def eid(element: dict) -> str:
+    return element["data"]["id"]
+
+
+def is_node(element: dict) -> bool:
+    return "source" not in element["data"]
+
+
+def is_pager(element: dict) -> bool:
+    return element["data"].get("kind") == "More"
+
+
+def _classes(element: dict) -> list[str]:
+    return (element.get("classes") or "").split()
+
+
+def _content(element: dict) -> dict:
+    return {k: v for k, v in element.items() if k not in ("position", "selected", "grabbed")}
+
+
+def diff(old: list[dict], new: list[dict]) -> dict:
+    """What turns `new` back into `old`: ids added, elements removed, elements changed."""
+    before = {eid(e): e for e in old}
+    after = {eid(e): e for e in new}
+    return {"added": [i for i in after if i not in before],
+            "removed": [e for i, e in before.items() if i not in after],
+            "changed": [before[i] for i in after if i in before and _content(before[i]) != _content(after[i])]}
+
+
+def undo(elements: list[dict], entry: dict) -> list[dict]:
+    """Apply a diff entry backwards."""
+    added = set(entry["added"])
+    changed = {eid(e): e for e in entry["changed"]}
+    out = [changed.get(eid(e), e) for e in elements if eid(e) not in added]
+    nodes = [e for e in entry["removed"] if is_node(e)]
+    edges = [e for e in entry["removed"] if not is_node(e)]
+    return nodes + out + edges
+
+
+def push(stack: list[dict] | None, old: list[dict], new: list[dict], limit: int = UNDO_LIMIT) -> list[dict]:
+    """The undo stack with one more step (oldest steps dropped past `limit`)."""
+    entry = diff(old, new)
+    if not (entry["added"] or entry["removed"] or entry["changed"]):
+        return list(stack or [])
+    return (list(stack or []) + [entry])[-limit:]
+
+
+def drop(elements: list[dict], node_ids: set[str]) -> list[dict]:
+    """Elements without these nodes, their edges, and the pagers hanging off them."""
+    gone = set(node_ids) | {eid(e) for e in elements if is_pager(e) and e["data"].get("parent_id") in node_ids}
+    return [e for e in elements if eid(e) not in gone
+            and e["data"].get("source") not in gone and e["data"].get("target") not in gone]
+
+
+def hide(elements: list[dict], node_ids: set[str]) -> list[dict]:
+    """Mark nodes (and so their edges, by style) hidden; they stay for undo and 'show all'."""
+    out = []
+    for e in elements:
+        d = e["data"]
+        if d["id"] in node_ids or d.get("source") in node_ids or d.get("target") in node_ids:
+            if USER_HIDDEN not in _classes(e):
+                e = {**e, "classes": " ".join(_classes(e) + [USER_HIDDEN])}
+        out.append(e)
+    return out
+
+
+def show_all(elements: list[dict]) -> list[dict]:
+    return [{**e, "classes": " ".join(c for c in _classes(e) if c != USER_HIDDEN)}
+            if USER_HIDDEN in _classes(e) else e for e in elements]
+
+
+def neighbours(elements: list[dict], node_id: str) -> dict[str, set[str]]:
+    """Each node's neighbour ids (edges only)."""
+    adj: dict[str, set[str]] = {}
+    for e in elements:
+        d = e["data"]
+        if "source" in d:
+            adj.setdefault(d["source"], set()).add(d["target"])
+            adj.setdefault(d["target"], set()).add(d["source"])
+    return adj
+
+
+def collapse(elements: list[dict], node_id: str) -> list[dict]:
+    """Remove the neighbours that hang only off `node_id`, and its pagers."""
+    adj = neighbours(elements, node_id)
+    leaves = {n for n in adj.get(node_id, set()) if adj.get(n, set()) <= {node_id}}
+    pagers = {eid(e) for e in elements if is_pager(e) and e["data"].get("parent_id") == node_id}
+    return drop(elements, leaves | pagers)
+
+
+def visible(elements: list[dict]) -> list[dict]:
+    """What an export holds: every shown node and edge (no pagers, nothing hidden, no edge
+    to a hidden node)."""
+    return graph.visible(elements)
+
+
+def time_range(elements: list[dict]) -> tuple[int, int] | None:
+    """Earliest and latest `at` (epoch ms) over the money edges."""
+    ats = [e["data"]["at"] for e in elements if not is_node(e) and e["data"].get("at") is not None]
+    return (min(ats), max(ats)) if ats else None
+
+
+def node_ids_of(selected: list[dict] | None) -> list[str]:
+    return [d["id"] for d in selected or [] if d.get("kind") != "More"]
+
+
+def split_id(node_id: str) -> tuple[str, str]:
+    label, _, key = node_id.partition(":")
+    return label, key
+
+
+def mark_path(elements: list[dict], path_ids: set[str]) -> list[dict]:
+    """Highlight exactly `path_ids` (class app.graph.PATH): the last path or trace asked for."""
+    out = []
+    for e in elements:
+        cls = [c for c in _classes(e) if c != graph.PATH] + ([graph.PATH] if eid(e) in path_ids else [])
+        out.append({**e, "classes": " ".join(cls)})
+    return out
+
+
+def pin(elements: list[dict], node_ids: set[str]) -> list[dict]:
+    """Toggle pinning: a pinned node keeps its place (cytoscape `locked`) through layouts."""
+    out = []
+    for e in elements:
+        if eid(e) in node_ids and is_node(e) and not is_pager(e):
+            pinned = PINNED in _classes(e)
+            cls = [c for c in _classes(e) if c != PINNED] + ([] if pinned else [PINNED])
+            e = {**e, "classes": " ".join(cls), "locked": not pinned}
+        out.append(e)
+    return out
+
+
+def slider_window(elements, lo, hi, window) -> tuple:
+    """Slider min, max, value, disabled after a change: a full window stays full."""
+    span = time_range(elements)
+    if span is None:
+        return 0, 1, [0, 1], True
+    full = not window or (window[0] <= (lo or 0) and window[1] >= (hi or 0))
+    return span[0], span[1], list(span) if full else [max(window[0], span[0]), min(window[1], span[1])], False
+
+
+def export_files(kind: str, elements: list[dict]) -> list[tuple[str, str | bytes]]:
+    """(filename, content) per file an export writes, over the visible elements."""
+    shown = visible(elements)
+    if kind == "json":
+        return [("casegraph.cyjs", need("app.exports", "to_cytoscape_json")(shown))]
+    if kind == "graphml":
+        return [("casegraph.graphml", need("app.exports", "to_graphml")(shown))]
+    nodes, edges = need("app.exports", "to_csv")(shown)
+    return [("casegraph-nodes.csv", nodes), ("casegraph-edges.csv", edges)]

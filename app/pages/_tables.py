@@ -1,0 +1,84 @@
+"""Rows for the Search, Alerts and Saved-queries pages: pure functions from what
+casegraph returns to what a table or link shows (unit-tested without a browser)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from casegraph.console import iso
+
+
+def explorer_href(node_ids: list[str], alert: int | None = None) -> str:
+    """The explorer URL that opens these node ids (and shows an alert's reasons)."""
+    href = "/explorer?ids=" + quote(",".join(node_ids), safe=":,")
+    return href + (f"&alert={alert}" if alert is not None else "")
+
+
+def node_ids(alert: dict) -> list[str]:
+    """An alert's entities as explorer node ids: wallets where the result says so, else accounts."""
+    result = alert.get("result") or {}
+    wallets = {result.get("address")} | ({result.get("entity")} if result.get("kind") == "wallet" else set())
+    return [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
+
+
+def table_rows(alerts: list[dict]) -> list[dict]:
+    """State-store alerts -> table rows (reasons joined, times as ISO, an explorer link)."""
+    rows = []
+    for a in alerts:
+        reasons = a.get("reasons") or []
+        rows.append({"id": a["id"], "detection": a["detection"], "entity_key": a["entity_key"],
+                     "status": a["status"], "score": round(float(a["score"]), 3),
+                     "reasons": "; ".join(str(r) for r in reasons),
+                     "updated_at": iso(a["updated_at"]),
+                     "open": f"[open in explorer]({explorer_href(node_ids(a), a['id'])})"})
+    return rows
+
+
+def default_text(p) -> str:
+    """A parameter's default as the form shows it (lists and maps as JSON)."""
+    if p.required or p.default is None:
+        return ""
+    if isinstance(p.default, (list, dict)):
+        return json.dumps(p.default)
+    return str(p.default).lower() if isinstance(p.default, bool) else str(p.default)
+
+
+def form_values(names: list[str], values: list[Any]) -> dict[str, Any]:
+    """Form fields -> parameters for Query.bind: blank fields are left out (the header's
+    default applies, or bind says the parameter is required)."""
+    out = {}
+    for name, value in zip(names, values):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        out[name] = value.strip() if isinstance(value, str) else value
+    return out
+
+
+def cell(value: Any) -> Any:
+    """A result value as a table cell: nodes and relationships by their element ids,
+    lists and maps as JSON."""
+    from app.graph import node_element_id
+    from casegraph.store import Node, Path, Relationship
+    if isinstance(value, Node):
+        return node_element_id(value) or f"({','.join(value.labels)})"
+    if isinstance(value, Relationship):
+        return f"[{value.type}]"
+    if isinstance(value, Path):
+        return " ".join(cell(n) for n in value.nodes)
+    if isinstance(value, (list, dict)):
+        from casegraph.store import plain
+        return json.dumps(plain(value), default=str)[:500]
+    return value
+
+
+def table_of(res) -> tuple[list[dict], list[dict]]:
+    columns = [{"name": c, "id": c} for c in res.columns]
+    return columns, [{c: cell(r.get(c)) for c in res.columns} for r in res.rows]
+
+
+def result_note(res, limit: int) -> str:
+    note = f"{len(res.rows)} row(s)"
+    if res.truncated:
+        note += f"; row limit reached: showing the first {len(res.rows)} (CASEGRAPH_ROW_LIMIT={limit})"
+    return note

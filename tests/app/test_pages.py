@@ -1,0 +1,185 @@
+"""The pure functions behind the pages' callbacks (app/pages/_canvas.py, _tables.py),
+without a browser or a database."""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from app.graph import HIDDEN, PATH, TIME_HIDDEN, pager
+from app.pages import _canvas as c
+from app.pages import _tables as t
+from casegraph.catalogue import Param
+from casegraph.store import Node, Result
+
+
+def node(nid, **classes):
+    label, _, key = nid.partition(":")
+    return {"data": {"id": nid, "label": key, "kind": label, "key": key, "props": {}, "risk": []},
+            "classes": " ".join([label, *classes.get("extra", [])])}
+
+
+def edge(eid, s, d, kind="TRANSFERRED", at=None):
+    return {"data": {"id": eid, "source": s, "target": d, "kind": kind, "label": "", "props": {},
+                     "amount_usd": None, "at": at}, "classes": kind}
+
+
+def ids_of(elements):
+    return [e["data"]["id"] for e in elements]
+
+
+@pytest.fixture
+def star():
+    """A1 linked to A2, A3 (leaves) and A4, which also links to A5; plus a pager off A1."""
+    return [node("Account:A1"), node("Account:A2"), node("Account:A3"), node("Account:A4"), node("Account:A5"),
+            edge("T:1", "Account:A1", "Account:A2", at=1000), edge("T:2", "Account:A3", "Account:A1", at=2000),
+            edge("T:3", "Account:A1", "Account:A4", at=3000), edge("T:4", "Account:A4", "Account:A5", at=4000),
+            *pager("Account:A1", None, 25, 7)]
+
+
+def test_undo_reverses_every_kind_of_change(star):
+    changes = [lambda e: c.drop(e, {"Account:A4"}), lambda e: c.hide(e, {"Account:A2"}),
+               lambda e: c.collapse(e, "Account:A1"), lambda e: c.pin(e, {"Account:A3"}),
+               lambda e: c.mark_path(e, {"Account:A1", "T:3"}), lambda e: e + [node("Wallet:0xabc")]]
+    for change in changes:
+        after = change(star)
+        assert after != star
+        back = c.undo(after, c.diff(star, after))
+        assert sorted(map(json.dumps, back)) == sorted(map(json.dumps, star))
+
+
+def test_undo_steps_back_in_order_and_the_stack_is_bounded(star):
+    stack, states, now = [], [star], star
+    for i in range(c.UNDO_LIMIT + 5):
+        new = now + [node(f"Account:X{i}")]
+        stack = c.push(stack, now, new)
+        states.append(new)
+        now = new
+    assert len(stack) == c.UNDO_LIMIT
+    for expected in reversed(states[-c.UNDO_LIMIT - 1:-1]):
+        now, stack = c.undo(now, stack[-1]), stack[:-1]
+        assert set(ids_of(now)) == set(ids_of(expected))
+    assert c.push([], star, list(star)) == []       # no change, no undo step
+
+
+def test_undo_stack_entries_are_small(star):
+    big = star + [node(f"Account:B{i}") for i in range(1000)]
+    entry = c.diff(big, c.hide(big, {"Account:A2"}))
+    assert entry["added"] == [] and entry["removed"] == []
+    assert {e["data"]["id"] for e in entry["changed"]} == {"Account:A2", "T:1"}   # not the 1000 others
+
+
+def test_drop_takes_edges_and_pagers_with_the_node(star):
+    left = c.drop(star, {"Account:A1"})
+    assert set(ids_of(left)) == {"Account:A2", "Account:A3", "Account:A4", "Account:A5", "T:4"}
+
+
+def test_collapse_removes_only_the_leaves_and_pagers(star):
+    left = set(ids_of(c.collapse(star, "Account:A1")))
+    assert left == {"Account:A1", "Account:A4", "Account:A5", "T:3", "T:4"}
+
+
+def test_hide_show_all_and_visible(star):
+    hidden = c.hide(star, {"Account:A4"})
+    assert {e["data"]["id"] for e in hidden if HIDDEN in e["classes"].split()} == {"Account:A4", "T:3", "T:4"}
+    shown = c.visible(hidden)
+    assert "Account:A4" not in ids_of(shown) and not any(i.startswith("more:") for i in ids_of(shown))
+    assert c.show_all(hidden) == star
+
+
+def test_pin_toggles_and_locks(star):
+    once = c.pin(star, {"Account:A2", "more:Account:A1:*:25"})
+    a2 = next(e for e in once if e["data"]["id"] == "Account:A2")
+    assert a2["locked"] is True and "pinned" in a2["classes"].split()
+    assert all("locked" not in e for e in once if e["data"]["id"] != "Account:A2")   # pagers never pinned
+    twice = c.pin(once, {"Account:A2"})
+    a2 = next(e for e in twice if e["data"]["id"] == "Account:A2")
+    assert a2["locked"] is False and "pinned" not in a2["classes"].split()
+
+
+def test_mark_path_highlights_only_the_latest(star):
+    first = c.mark_path(star, {"Account:A1", "T:1", "Account:A2"})
+    second = c.mark_path(first, {"Account:A4"})
+    assert [e["data"]["id"] for e in second if PATH in e["classes"].split()] == ["Account:A4"]
+
+
+def test_time_range_and_slider_window(star):
+    assert c.time_range(star) == (1000, 4000)
+    assert c.time_range([node("Account:A1")]) is None
+    assert c.slider_window([node("Account:A1")], 0, 1, [0, 1]) == (0, 1, [0, 1], True)
+    grown = star + [edge("T:9", "Account:A5", "Account:A1", at=9000)]
+    # a full window stays full as the range grows; a narrowed one keeps its bounds
+    assert c.slider_window(grown, 1000, 4000, [1000, 4000]) == (1000, 9000, [1000, 9000], False)
+    assert c.slider_window(grown, 1000, 4000, [2000, 3000]) == (1000, 9000, [2000, 3000], False)
+    # time-hidden edges are not exported
+    filtered = [{**e, "classes": e["classes"] + f" {TIME_HIDDEN}"} if e["data"]["id"] == "T:1" else e for e in star]
+    assert "T:1" not in ids_of(c.visible(filtered))
+
+
+def test_node_ids_of_ignores_pagers():
+    assert c.node_ids_of([{"id": "Account:A1", "kind": "Account"}, {"id": "more:x", "kind": "More"}]) == ["Account:A1"]
+    assert c.node_ids_of(None) == []
+
+
+def test_need_says_what_is_missing():
+    with pytest.raises(c.MissingPiece, match="app.graph.no_such_function is missing"):
+        c.need("app.graph", "no_such_function")
+    with pytest.raises(c.MissingPiece, match="app.no_such_module is missing"):
+        c.need("app.no_such_module", "x")
+
+
+def test_export_files_cover_the_visible_elements(star):
+    import networkx as nx
+    hidden = c.hide(star, {"Account:A5"})
+    files = dict(c.export_files("json", hidden))
+    cyjs = json.loads(files["casegraph.cyjs"])
+    assert {n["data"]["id"] for n in cyjs["elements"]["nodes"]} == {"Account:A1", "Account:A2", "Account:A3", "Account:A4"}
+    graphml = dict(c.export_files("graphml", hidden))["casegraph.graphml"]
+    import io
+    assert set(nx.read_graphml(io.BytesIO(graphml)).nodes) == {"Account:A1", "Account:A2", "Account:A3", "Account:A4"}
+    names = [name for name, _ in c.export_files("csv", hidden)]
+    assert names == ["casegraph-nodes.csv", "casegraph-edges.csv"]
+
+
+# ---- tables ---------------------------------------------------------------------------------
+
+def test_explorer_href_round_trips_ids():
+    node_ids = ["Account:A1", "Wallet:0xab/c&d", "Email:x+1@example.com"]
+    href = t.explorer_href(node_ids, 12)
+    q = parse_qs(urlsplit(href).query)
+    assert urlsplit(href).path == "/explorer" and q["ids"] == [",".join(node_ids)] and q["alert"] == ["12"]
+
+
+def test_alert_rows_name_wallets_and_accounts():
+    ring = {"id": 1, "detection": "rings", "entity_key": "A1,A2", "status": "open", "score": 0.91234,
+            "entities": ["A1", "A2"], "reasons": ["shared device d1", "registered together"],
+            "result": {"members": ["A1", "A2"]}, "updated_at": 0}
+    report = {"id": 2, "detection": "scam_triage", "entity_key": "SR1", "status": "open", "score": 0.5,
+              "entities": ["0xabc"], "reasons": ["r"], "result": {"suspect": "0xabc", "address": "0xabc"},
+              "updated_at": 0}
+    trace = {**report, "id": 3, "result": {"entity": "0xabc", "kind": "wallet"}}
+    assert t.node_ids(ring) == ["Account:A1", "Account:A2"]
+    assert t.node_ids(report) == ["Wallet:0xabc"] and t.node_ids(trace) == ["Wallet:0xabc"]
+    row = t.table_rows([ring])[0]
+    assert row["score"] == 0.912 and row["reasons"] == "shared device d1; registered together"
+    assert row["updated_at"].startswith("1970-01-01")
+    assert row["open"] == f"[open in explorer]({t.explorer_href(['Account:A1', 'Account:A2'], 1)})"
+
+
+def test_form_values_leave_blanks_to_the_header():
+    assert t.form_values(["a", "b", "c", "d"], ["  x ", "", None, 3]) == {"a": "x", "d": 3}
+    assert t.default_text(Param("limit", "int", 100)) == "100"
+    assert t.default_text(Param("ids", "list", ["a"])) == '["a"]'
+    assert t.default_text(Param("flag", "bool", False)) == "false"
+    assert t.default_text(Param("account_id", "string")) == ""
+
+
+def test_result_cells_and_note():
+    a = Node("7", ("Account",), {"account_id": "A1"})
+    res = Result(columns=["a", "n", "xs"], rows=[{"a": a, "n": 3, "xs": [a, 1]}], truncated=True)
+    columns, rows = t.table_of(res)
+    assert [col["id"] for col in columns] == ["a", "n", "xs"]
+    assert rows[0]["a"] == "Account:A1" and rows[0]["n"] == 3 and json.loads(rows[0]["xs"])[1] == 1
+    assert "row limit reached" in t.result_note(res, 1)
+    assert t.result_note(Result(columns=["n"], rows=[{"n": 1}]), 10) == "1 row(s)"
