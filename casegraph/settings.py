@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of the user's own .cypher files, added to the built-in catalogue."),
     Setting("query_timeout_ms", 30000, "CASEGRAPH_QUERY_TIMEOUT_MS",
             "Time limit for a read query, in milliseconds.", int),
+    Setting("detection_timeout_ms", 600000, "CASEGRAPH_DETECTION_TIMEOUT_MS",
+            "Time limit for each query of a built-in detection (batch jobs over the whole graph), in milliseconds.", int),
     Setting("row_limit", 10000, "CASEGRAPH_ROW_LIMIT",
             "Most rows a user-run query returns; the user is told when it was cut.", int),
     Setting("batch_size", 5000, "CASEGRAPH_BATCH_SIZE",
@@ -56,6 +58,7 @@ class Settings:
     neo4j_password: str = field(default=_setting("neo4j_password").default, repr=False)
     queries_dir: str = _setting("queries_dir").default
     query_timeout_ms: int = _setting("query_timeout_ms").default
+    detection_timeout_ms: int = _setting("detection_timeout_ms").default
     row_limit: int = _setting("row_limit").default
     batch_size: int = _setting("batch_size").default
 

@@ -57,8 +57,10 @@ def module(name: str) -> Any:
 
 
 def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Run one detection; every result says why (reasons)."""
+    """Run one detection; every result says why (reasons). Its queries run under the
+    detection time limit (a batch job over the whole graph), not the user-query one."""
     d = get(name)
+    store = store.with_timeout(store.settings.detection_timeout_ms)
     if d.runner is not None:
         return d.runner(store, dict(params or {}))
     res = store.read(d.query, params or {}, row_limit=None)

@@ -27,7 +27,9 @@ def render_catalogue() -> str:
         d = detections.get(name)
         doc = inspect.cleandoc(detections.module(name).__doc__ or d.summary)
         out.append(f"### `{name}` — {d.level} level\n\n{doc}\n")
-        params = cat.get(d.query).params if d.query in cat else ()
+        # a runner's parameters are its own (documented in its docstring); a plain
+        # detection's are its template's header
+        params = cat.get(d.query).params if d.runner is None and d.query in cat else ()
         if params:
             out.append("| parameter | type | default | meaning |\n|---|---|---|---|")
             for p in params:

@@ -58,6 +58,12 @@ class GraphStore:
                                 timeout_ms=timeout_ms or self.settings.query_timeout_ms,
                                 row_limit=row_limit if row_limit is not None else self.settings.row_limit)
 
+    def with_timeout(self, timeout_ms: int) -> "GraphStore":
+        """The same connection with another default time limit for reads (built-in batch
+        jobs such as detections get a longer one than user queries)."""
+        from dataclasses import replace
+        return GraphStore(self.backend, replace(self.settings, query_timeout_ms=timeout_ms), self.queries)
+
     def ensure_schema(self) -> list[str]:
         return self.backend.ensure_schema(model())
 
