@@ -34,6 +34,7 @@ EXPLORE_COLLAPSE = "explore-collapse"
 EXPLORE_UNDO = "explore-undo"
 EXPLORE_UNDO_STACK = "explore-undo-stack"
 EXPLORE_FOCUS = "explore-focus"
+EXPLORE_ELEMENTS = "explore-elements"   # the element list (the canvas reports back a lossy copy)
 EXPLORE_PIN = "explore-pin"
 EXPLORE_LAYOUT = "explore-layout"
 EXPLORE_LEGEND = "explore-legend"

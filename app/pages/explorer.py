@@ -163,6 +163,7 @@ def layout(ids_=None, alert=None, **query):
         ], className="explore-main"),
         html.Div([html.Div(id=ids.EXPLORE_TOOLTIP, className="tooltip"),
                   html.H4("Details"), html.Div("tap a node", id=ids.EXPLORE_DETAILS)], className="explore-side"),
+        dcc.Store(id=ids.EXPLORE_ELEMENTS, data=elements),
         dcc.Store(id=ids.EXPLORE_UNDO_STACK, data=[]),
         dcc.Store(id=ids.EXPLORE_FOCUS, data=first),
         dcc.Download(id=ids.EXPLORE_DOWNLOAD), dcc.Download(id=ids.EXPLORE_DOWNLOAD_EDGES),
@@ -176,7 +177,8 @@ def _expand(elements: list[dict], node_id: str, rel: str | None, skip: int = 0) 
     return graph.merge(elements, add_risk(new))
 
 
-@callback(Output(ids.EXPLORE_GRAPH, "elements"), Output(ids.EXPLORE_UNDO_STACK, "data"),
+@callback(Output(ids.EXPLORE_ELEMENTS, "data"), Output(ids.EXPLORE_GRAPH, "elements"),
+          Output(ids.EXPLORE_UNDO_STACK, "data"),
           Output(ids.EXPLORE_MESSAGE, "children"),
           Output(ids.EXPLORE_TIME, "min"), Output(ids.EXPLORE_TIME, "max"),
           Output(ids.EXPLORE_TIME, "value"), Output(ids.EXPLORE_TIME, "disabled"),
@@ -186,14 +188,21 @@ def _expand(elements: list[dict], node_id: str, rel: str | None, skip: int = 0) 
           Input(ids.EXPLORE_UNDO, "n_clicks"), Input(ids.EXPLORE_PATH, "n_clicks"),
           Input(ids.EXPLORE_TRACE, "n_clicks"), Input(ids.EXPLORE_TIME, "value"),
           Input(ids.EXPLORE_PIN, "n_clicks"),
-          State(ids.EXPLORE_GRAPH, "elements"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_ELEMENTS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_REL, "value"), State(ids.EXPLORE_UNDO_STACK, "data"),
           State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_TRACE_DIRECTION, "value"),
           State(ids.EXPLORE_TIME, "min"), State(ids.EXPLORE_TIME, "max"), State(ids.EXPLORE_LAYOUT, "value"),
           prevent_initial_call=True)
-def change_graph(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
-                 elements, selected, rel, stack, focus, direction, lo, hi, layout_name):
-    """Every change to the element list, dispatched on what was clicked."""
+def change_graph(*args):
+    """Every change to the element list, dispatched on what was clicked. The list itself
+    lives in a store: the canvas reports its elements back without their classes or
+    pinning (dash-cytoscape syncs only data and position), so it is never read back."""
+    out = _change(*args)
+    return (out[0],) + out
+
+
+def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
+            elements, selected, rel, stack, focus, direction, lo, hi, layout_name):
     trigger = ctx.triggered_id
     elements = elements or []
     chosen = node_ids_of(selected) or ([focus] if focus else [])
@@ -273,7 +282,7 @@ def show_window(window, disabled):
     return f"{iso(window[0])} and {iso(window[1])}"
 
 
-@callback(Output(ids.EXPLORE_COUNT, "children"), Input(ids.EXPLORE_GRAPH, "elements"))
+@callback(Output(ids.EXPLORE_COUNT, "children"), Input(ids.EXPLORE_ELEMENTS, "data"))
 def count(elements):
     shown = visible(elements or [])
     n = sum(1 for e in shown if is_node(e))
@@ -330,15 +339,17 @@ def tooltip(node, edge):
 
 
 @callback(Output(ids.EXPLORE_GRAPH, "layout"), Output(ids.EXPLORE_GRAPH, "elements", allow_duplicate=True),
-          Input(ids.EXPLORE_LAYOUT, "value"), State(ids.EXPLORE_GRAPH, "elements"),
+          Output(ids.EXPLORE_ELEMENTS, "data", allow_duplicate=True),
+          Input(ids.EXPLORE_LAYOUT, "value"), State(ids.EXPLORE_ELEMENTS, "data"),
           prevent_initial_call=True)
 def pick_layout(name, elements):
     if name == PRESET:
         try:
-            return {"name": "preset", "fit": True}, need("app.styles", "preset_layout")(elements or [])
+            placed = need("app.styles", "preset_layout")(elements or [])
         except CasegraphError:
-            return {"name": "grid"}, no_update
-    return _layout_for(name), no_update
+            return {"name": "grid"}, no_update, no_update
+        return _layout_for(PRESET), placed, placed
+    return _layout_for(name), no_update, no_update
 
 
 @callback(Output(ids.EXPLORE_GRAPH, "generateImage"),
@@ -353,7 +364,7 @@ def export_image(_png, _svg):
 @callback(Output(ids.EXPLORE_DOWNLOAD, "data"), Output(ids.EXPLORE_DOWNLOAD_EDGES, "data"),
           Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True),
           Input(ids.EXPLORE_EXPORT_JSON, "n_clicks"), Input(ids.EXPLORE_EXPORT_GRAPHML, "n_clicks"),
-          Input(ids.EXPLORE_EXPORT_CSV, "n_clicks"), State(ids.EXPLORE_GRAPH, "elements"),
+          Input(ids.EXPLORE_EXPORT_CSV, "n_clicks"), State(ids.EXPLORE_ELEMENTS, "data"),
           prevent_initial_call=True)
 def export_file(_j, _g, _c, elements):
     kind = {ids.EXPLORE_EXPORT_JSON: "json", ids.EXPLORE_EXPORT_GRAPHML: "graphml"}.get(ctx.triggered_id, "csv")

@@ -320,3 +320,43 @@ def test_explorer_kind_time_window_path_and_trace(dash_duo, ui_app, ui_data):
     best = {("Account:" if r["kind"] == "account" else "Wallet:") + r["entity"] for r in expected[:25]}
     assert best <= node_ids(dash_duo)
     no_console_errors(dash_duo)
+
+
+def test_a_thousand_nodes_stay_interactive(dash_duo, ui_app, ui_data):
+    """Every account on the canvas: laid out on the server (preset), and an expand, a
+    hide and an undo each come back within a few seconds."""
+    import time
+    _, folder = ui_data
+    accounts = [f"Account:{r['account_id']}" for r in read_csv(folder / "accounts.csv")]
+    assert len(accounts) == 1000
+    dash_duo.start_server(ui_app)
+    t0 = time.monotonic()
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/explorer?ids={','.join(accounts)}", timeout=30)
+    assert wait_nodes(dash_duo, lambda n: len(n) == 1000, timeout=30) == set(accounts)
+    opened = time.monotonic() - t0
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_LAYOUT}", "preset", timeout=5)
+    spots = cy_call(dash_duo, "new Set(cy.nodes().map(n => Math.round(n.position('x')) + ',' + Math.round(n.position('y')))).size")
+    assert spots > 900    # laid out, not piled up
+
+    timings = {}
+    hub = busiest_account(folder)
+    select(dash_duo, f"Account:{hub}")
+    t0 = time.monotonic()
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    grown = wait_nodes(dash_duo, lambda n: len(n) > 1000, timeout=20)
+    timings["expand"] = time.monotonic() - t0
+    select(dash_duo, f"Account:{hub}")
+    t0 = time.monotonic()
+    dash_duo.find_element(f"#{ids.EXPLORE_HIDE}").click()
+    until(lambda: f"Account:{hub}" not in cy_call(dash_duo, VISIBLE), timeout=20)
+    timings["hide"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    dash_duo.find_element(f"#{ids.EXPLORE_UNDO}").click()
+    until(lambda: f"Account:{hub}" in cy_call(dash_duo, VISIBLE), timeout=20)
+    # the node keeps its style classes through hide and undo
+    assert "Account" in cy_call(dash_duo, "cy.getElementById(arguments[1]).classes()", f"Account:{hub}")
+    timings["undo"] = time.monotonic() - t0
+    print(f"1000 nodes: opened in {opened:.1f}s; " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    assert all(v < 5 for v in timings.values()), timings
+    assert len(grown) > 1000
+    no_console_errors(dash_duo)
