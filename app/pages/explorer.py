@@ -116,6 +116,8 @@ def layout(ids_=None, alert=None, **query):
             reasons = alert_panel(alert)
     except CasegraphError as e:
         problems.append(str(e))
+    if not node_ids:
+        problems.append("nothing open yet: find an entity on Search, open an alert, or run a saved query")
     first = eid(elements[0]) if elements else None
     span = time_range(elements)
     layouts = layout_options()

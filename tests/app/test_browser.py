@@ -88,6 +88,9 @@ def test_search_open_expand(dash_duo, ui_app, ui_data):
     linked |= {f"Account:{r['from_account']}" for r in read_csv(folder / "transfers.csv") if r["to_account"] == account}
     assert any(n in linked for n in grown)
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_COUNT}", f"{len([n for n in grown if not n.startswith('more:')])} node(s)")
+    # the layout ran over the new nodes: no two share a spot
+    until(lambda: cy_call(dash_duo, "new Set(cy.nodes().map(n => Math.round(n.position('x')) + ',' + "
+                                    "Math.round(n.position('y')))).size") == len(grown), timeout=10)
     no_console_errors(dash_duo)
 
 
@@ -112,6 +115,9 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     dash_duo.find_element(f"#{ids.ALERTS_TABLE} td[data-dash-column=open] a").click()
     expected = {f"Account:{m}" for m in alert["entities"]}
     assert wait_nodes(dash_duo, lambda n: n == expected) == expected
+    # risk colouring: every member carries the ring-member flag from the open alert
+    flagged = cy_call(dash_duo, "cy.nodes('.risk-ring-member').map(n => n.id())")
+    assert set(flagged) == expected
     reasons = dash_duo.wait_for_element(".reasons").text
     assert f"Alert {alert['id']}" in reasons
     for r in alert["reasons"]:
