@@ -338,15 +338,19 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _serve(settings: Settings, host: str, port: int, debug: bool) -> None:
-    if not _port_free(host, port):
+def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool = True) -> None:
+    """Serve the UI until Ctrl-C. `reload` (with --debug) restarts on code changes by
+    re-running the command line, which `demo` must not do (it would load everything again)."""
+    import os
+    reloaded = os.environ.get("WERKZEUG_RUN_MAIN") == "true"   # the reloader's child: its parent holds the port
+    if not reloaded and not _port_free(host, port):
         raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it or pick another with --port")
     import app as ui
     dash_app = ui.create_app(settings)
     ui.store()   # open the graph now: a bad --db is a one-line error before serving, not a broken page
     echo(f"casegraph UI on {settings.db}: http://{host}:{port}  (Ctrl-C to stop)")
     try:
-        dash_app.run(host=host, port=port, debug=debug, use_reloader=debug)
+        dash_app.run(host=host, port=port, debug=debug, use_reloader=debug and reload)
     finally:
         ui.close()
 
@@ -396,7 +400,7 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))
     if not no_serve:
-        _serve(settings, host, port, debug)
+        _serve(settings, host, port, debug, reload=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
