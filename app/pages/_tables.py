@@ -22,16 +22,22 @@ def node_ids(alert: dict) -> list[str]:
     return [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
 
 
+def short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def table_rows(alerts: list[dict]) -> list[dict]:
-    """State-store alerts -> table rows (reasons joined, times as ISO, an explorer link)."""
+    """State-store alerts -> table rows: an explorer link, the first reason (the explorer
+    shows them all), the entity key shortened, times as ISO."""
     rows = []
     for a in alerts:
-        reasons = a.get("reasons") or []
-        rows.append({"id": a["id"], "detection": a["detection"], "entity_key": a["entity_key"],
-                     "status": a["status"], "score": round(float(a["score"]), 3),
-                     "reasons": "; ".join(str(r) for r in reasons),
-                     "updated_at": iso(a["updated_at"]),
-                     "open": f"[open in explorer]({explorer_href(node_ids(a), a['id'])})"})
+        reasons = [str(r) for r in a.get("reasons") or []]
+        first = short(reasons[0], 160) if reasons else ""
+        rows.append({"id": a["id"], "open": f"[open]({explorer_href(node_ids(a), a['id'])})",
+                     "detection": a["detection"], "score": round(float(a["score"]), 3), "status": a["status"],
+                     "entity_key": short(a["entity_key"], 40),
+                     "reasons": first + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""),
+                     "updated_at": iso(a["updated_at"])})
     return rows
 
 

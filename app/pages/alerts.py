@@ -13,7 +13,7 @@ from casegraph.errors import CasegraphError
 dash.register_page(__name__, path="/alerts", name="Alerts", title="casegraph: alerts")
 
 STATUSES = [("open", "open"), ("closed", "closed"), ("all", "all")]
-COLUMNS = ["id", "detection", "entity_key", "status", "score", "reasons", "updated_at", "open"]
+COLUMNS = ["id", "open", "detection", "score", "status", "entity_key", "reasons", "updated_at"]
 
 
 def _detections() -> list[str]:

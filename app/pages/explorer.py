@@ -153,7 +153,7 @@ def layout(ids_=None, alert=None, **query):
                 html.Span(id=ids.EXPLORE_TIME_LABEL),
                 dcc.RangeSlider(id=ids.EXPLORE_TIME, min=span[0] if span else 0, max=span[1] if span else 1,
                                 value=list(span) if span else [0, 1], step=1,
-                                marks=None, allowCross=False, updatemode="mouseup",
+                                marks=None, allowCross=False, updatemode="mouseup", allow_direct_input=False,
                                 tooltip=None, disabled=span is None),
             ], className="timebar"),
             html.Div(" · ".join(problems), id=ids.EXPLORE_MESSAGE, className="message"),

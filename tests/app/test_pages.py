@@ -162,9 +162,11 @@ def test_alert_rows_name_wallets_and_accounts():
     assert t.node_ids(ring) == ["Account:A1", "Account:A2"]
     assert t.node_ids(report) == ["Wallet:0xabc"] and t.node_ids(trace) == ["Wallet:0xabc"]
     row = t.table_rows([ring])[0]
-    assert row["score"] == 0.912 and row["reasons"] == "shared device d1; registered together"
+    assert row["score"] == 0.912 and row["reasons"] == "shared device d1 (+1 more)"
     assert row["updated_at"].startswith("1970-01-01")
-    assert row["open"] == f"[open in explorer]({t.explorer_href(['Account:A1', 'Account:A2'], 1)})"
+    assert row["open"] == f"[open]({t.explorer_href(['Account:A1', 'Account:A2'], 1)})"
+    long = t.table_rows([{**ring, "entity_key": "A" * 100, "reasons": ["x" * 500]}])[0]
+    assert len(long["entity_key"]) == 40 and long["entity_key"].endswith("…") and len(long["reasons"]) == 160
 
 
 def test_form_values_leave_blanks_to_the_header():
