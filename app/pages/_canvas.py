@@ -181,3 +181,21 @@ def export_files(kind: str, elements: list[dict]) -> list[tuple[str, str | bytes
         return [("casegraph.graphml", need("app.exports", "to_graphml")(shown))]
     nodes, edges = need("app.exports", "to_csv")(shown)
     return [("casegraph-nodes.csv", nodes), ("casegraph-edges.csv", edges)]
+
+
+def edge_rows(data: dict) -> list[dict]:
+    """An edge's properties for the details panel, like explore.details' rows for a node:
+    the model's properties first, provenance last, times also as ISO 8601."""
+    from casegraph.console import iso
+    from casegraph.model import model
+    spec = model().relationships.get(data.get("kind"))
+    types = dict(spec.properties) if spec is not None else {}
+    prov = list(model().provenance)
+    props = data.get("props") or {}
+    rows = []
+    for name in sorted(props, key=lambda p: (p in prov, p not in types, p)):
+        value = props[name]
+        is_time = types.get(name) == "time" or name == "loaded_at"
+        shown = iso(value) if is_time and isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        rows.append({"property": name, "value": shown, "provenance": name in prov})
+    return rows

@@ -16,9 +16,9 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 import app
 from app import graph, ids
-from app.pages._canvas import (MissingPiece, slider_window, collapse, drop, eid, export_files, hide, is_node, is_pager,
-                               mark_path, need, node_ids_of, pin, push, show_all, split_id, time_range, undo,
-                               visible)
+from app.pages._canvas import (MissingPiece, collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
+                               mark_path, need, node_ids_of, pin, push, show_all, slider_window, split_id,
+                               time_range, undo, visible)
 from casegraph.console import iso
 from casegraph.errors import CasegraphError, QueryError
 
@@ -294,12 +294,10 @@ def count(elements):
 def details_view(node_id: str, d: dict) -> list:
     """The details panel: every property (provenance marked, times as ISO 8601) and, per
     relationship type, relationships out / in and distinct neighbours."""
-    rows = [html.Tr([html.Th(r["property"]), html.Td(str(r["value"]))],
-                    className="provenance" if r.get("provenance") else None) for r in d.get("rows") or []]
     degree = d.get("degree") or {}
     deg_rows = [html.Tr([html.Td(t), html.Td(v["out"]), html.Td(v["in"]), html.Td(v["neighbours"])])
                 for t, v in sorted(degree.items())]
-    return [html.H5(f"{d.get('kind', '')} {d.get('key', node_id)}"), html.Table(rows, className="props"),
+    return [html.H5(f"{d.get('kind', '')} {d.get('key', node_id)}"), _props_table(d.get("rows") or []),
             html.H5("Relationships"),
             html.Table([html.Tr([html.Th("type"), html.Th("out"), html.Th("in"), html.Th("neighbours")])]
                        + deg_rows, className="props") if deg_rows else html.P("none")]
@@ -310,6 +308,21 @@ def _fmt(key: str, value: Any) -> str:
                                                                     ("at", "first_seen", "last_seen")):
         return f"{iso(value)}"
     return str(value)
+
+
+def _props_table(rows: list[dict]) -> html.Table:
+    return html.Table([html.Tr([html.Th(r["property"]), html.Td(str(r["value"]))],
+                               className="provenance" if r.get("provenance") else None) for r in rows],
+                      className="props")
+
+
+@callback(Output(ids.EXPLORE_DETAILS, "children", allow_duplicate=True),
+          Input(ids.EXPLORE_GRAPH, "tapEdgeData"), prevent_initial_call=True)
+def tap_edge(edge):
+    """An edge's details come with it (every property and its provenance): no query."""
+    if not edge or edge.get("kind") == "More":
+        return no_update
+    return [html.H5(f"{edge['kind']}: {edge['source']} -> {edge['target']}"), _props_table(edge_rows(edge))]
 
 
 @callback(Output(ids.EXPLORE_DETAILS, "children"), Output(ids.EXPLORE_REL, "options"),

@@ -222,6 +222,14 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     assert first - {start} - set(pagers) <= near
     assert cy_call(dash_duo, "cy.getElementById(arguments[1]).data('label')", pagers[0]) == \
         f"+{len(near) - PAGE} more"
+    # an edge's details: its properties and provenance, straight from the element
+    edge_id = cy_call(dash_duo, "cy.edges().filter(e => e.data('kind') !== 'More')[0].id()")
+    cy_call(dash_duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", edge_id)
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_DETAILS}", "loaded_at", timeout=10)
+    assert edge_id.split(":", 1)[0] in dash_duo.find_element(f"#{ids.EXPLORE_DETAILS}").text
+    # hovering shows a tooltip
+    cy_call(dash_duo, "(cy.getElementById(arguments[1]).emit('mouseover'), true)", start)
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_TOOLTIP}", f"Wallet {wallet}", timeout=10)
 
     # the pager fetches the next page
     tap(dash_duo, pagers[0])

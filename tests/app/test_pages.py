@@ -185,3 +185,12 @@ def test_result_cells_and_note():
     assert rows[0]["a"] == "Account:A1" and rows[0]["n"] == 3 and json.loads(rows[0]["xs"])[1] == 1
     assert "row limit reached" in t.result_note(res, 1)
     assert t.result_note(Result(columns=["n"], rows=[{"n": 1}]), 10) == "1 row(s)"
+
+
+def test_edge_rows_put_model_properties_first_and_provenance_last():
+    data = {"kind": "TRANSFERRED", "props": {"load_id": "L1", "amount_usd": 10.0, "at": 0, "tx_id": "T1",
+                                              "source": "transfers.csv", "loaded_at": 0, "extra": "x"}}
+    rows = c.edge_rows(data)
+    assert [r["property"] for r in rows] == ["amount_usd", "at", "tx_id", "extra", "load_id", "loaded_at", "source"]
+    assert [r["provenance"] for r in rows] == [False] * 4 + [True] * 3
+    assert rows[1]["value"].startswith("1970-01-01") and rows[5]["value"].startswith("1970-01-01")
