@@ -6,9 +6,9 @@ scam-prevention staff look at it) or "allow":
 
 - hold when the recipient is on a watchlist, was the target of a scam report
   ((ScamReport)-[:AGAINST]->(recipient)), or is within `k_hold` hops (default 2) of a
-  watchlisted entity through the scammer-links walk (_exposure.py) started from the
-  recipient — bounded and with the same supernode cuts, so an exchange hot wallet, a
-  carrier IP or a transfer hub never links a recipient to a scammer;
+  watchlisted entity through the scammer-links walk (_exposure.py) — with the same
+  supernode cuts, so an exchange hot wallet, a carrier IP or a transfer hub never links a
+  recipient to a scammer;
 - the amount only raises the score: a first payment to a recipient the sender never paid
   before, and a large one (at least `large_usd`), score higher, but never hold on their own.
 
@@ -22,14 +22,21 @@ Result: {account_id (the sender), decision, score, reasons, path (recipient firs
 nearest listed entity; [] when none), hops, recipient {label, key, found, lists, reports,
 paid_before_usd, times_paid_before, exchange_wallet}, amount_usd}.
 
-Cost: one key lookup (transfer_risk_facts), then at most `k_hold` expand queries, the
-last one returning only watchlisted neighbours; it stops at the first level that reaches
-a watchlisted entity. Without a `sender` there is nothing to check: [] (so `detect --all`
-passes through).
+Cost: one key lookup per check (transfer_risk_facts) and a dictionary look-up in the
+exposure index: everything within `k_hold` hops of a watchlisted entity, found by one walk
+out from the watchlists (about 1.6 s on the 1M-account sample) and kept in memory per
+graph and parameters. The index is rebuilt when the watchlists change (the facts query
+returns their count and latest load time) before the check that notices, and in the
+background once it is older than INDEX_TTL_S seconds, so new money links count soon
+after. Walking out from the watchlists rather than in from the recipient differs only at the degree cap: a recipient that is itself a hub is still
+reached (it is the walk's end, not a step through). Without a `sender` there is nothing
+to check: [] (so `detect --all` passes through).
 """
 from __future__ import annotations
 
 import math
+import threading
+import time
 from typing import Any
 
 from casegraph.detections import Detection
@@ -40,6 +47,10 @@ NAME = "transfer_risk"
 PARAMS = ("sender", "recipient_account", "recipient_wallet", "amount_usd", "k_hold", "max_shared",
           "max_degree", "large_usd")
 HOLD_BY_HOPS = {1: 0.8, 2: 0.7, 3: 0.6}
+INDEX_TTL_S = 60.0
+_INDEX: dict[tuple, tuple[tuple, float, dict]] = {}
+_INDEX_LOCK = threading.Lock()
+_REFRESHING: set[tuple] = set()
 
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,28 +84,65 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     recipient: ex.Node = ("Account", acc) if acc is not None else ("Wallet", wal)
 
     link = None
-    if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and k_hold > 0:
-        link = nearest_listed(store, recipient, k_hold, max_shared, max_degree)
+    hot = str(facts.get("recipient_label") or "").startswith("exchange:")
+    # an exchange hot wallet is never walked through, so it links nobody to anything
+    if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and k_hold > 0 and not hot:
+        fingerprint = (facts.get("listed"), facts.get("listed_loaded_at"))
+        link = nearest_listed(exposure_index(store, k_hold, max_shared, max_degree, fingerprint), recipient)
     return [decide(sender, recipient, amount, facts, link, large)]
 
 
-def nearest_listed(store, recipient: ex.Node, k_hold: int, max_shared: int,
-                   max_degree: int) -> dict[str, Any] | None:
-    """The walk from the recipient, stopping at the first level that reaches a watchlisted
-    entity -> {hops, path (recipient first), entity, label, lists} or None."""
-    seen = ex.walk(store, [recipient], k_hold, max_shared=max_shared, max_degree=max_degree,
-                   last_targets="listed", with_lists=True, stop=lambda new: any(v.lists for v in new))
-    hits = [v for v in seen.values() if v.lists and v.hops > 0]
-    if not hits:
+def exposure_index(store, k_hold: int, max_shared: int, max_degree: int,
+                   fingerprint: tuple) -> tuple[dict[ex.Node, ex.Visit], dict[ex.Node, dict[str, Any]]]:
+    """(every node within k_hold hops of a watchlisted entity with how it was reached, the
+    seeds' lists), cached per graph and parameters. Changed watchlists rebuild it before
+    answering (a check must never miss a scammer just listed); an index older than
+    INDEX_TTL_S answers once more while a background thread rebuilds it."""
+    key = (store.backend.describe(), store.settings.graph, k_hold, max_shared, max_degree)
+    with _INDEX_LOCK:
+        hit = _INDEX.get(key)
+        if hit is None or hit[0] != fingerprint:
+            index = _compute(store, k_hold, max_shared, max_degree)
+            _INDEX[key] = (fingerprint, time.monotonic(), index)
+            return index
+        if time.monotonic() - hit[1] >= INDEX_TTL_S and key not in _REFRESHING:
+            _REFRESHING.add(key)
+            threading.Thread(target=_refresh, args=(store, key, k_hold, max_shared, max_degree, fingerprint),
+                             daemon=True).start()
+        return hit[2]
+
+
+def _compute(store, k_hold: int, max_shared: int, max_degree: int):
+    from casegraph.detections.scammer_links import seed_info
+    seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows)
+    seen = ex.walk(store, list(seeds), k_hold, max_shared=max_shared, max_degree=max_degree,
+                   exempt=[k for _, k in seeds], last_targets="all") if seeds else {}
+    return seen, seeds
+
+
+def _refresh(store, key, k_hold, max_shared, max_degree, fingerprint) -> None:
+    try:
+        index = _compute(store, k_hold, max_shared, max_degree)
+        with _INDEX_LOCK:
+            if _INDEX.get(key, (None,))[0] == fingerprint:
+                _INDEX[key] = (fingerprint, time.monotonic(), index)
+    except Exception:  # noqa: BLE001 - a failed refresh keeps the previous index; a later check retries
+        pass
+    finally:
+        _REFRESHING.discard(key)
+
+
+def nearest_listed(index, recipient: ex.Node) -> dict[str, Any] | None:
+    """The recipient's shortest path to a watchlisted entity from the index ->
+    {hops, path (recipient first), entity, label, lists} or None."""
+    seen, seeds = index
+    v = seen.get(recipient)
+    if v is None or v.hops == 0:
         return None
-    best = min(hits, key=lambda v: (v.hops, -_width(v), v.node))
-    steps = ex.reverse(ex.path_to_source(seen, best.node))
-    return {"hops": best.hops, "path": steps, "entity": best.node[1], "label": best.node[0],
-            "lists": list(best.lists)}
-
-
-def _width(v: ex.Visit) -> float:
-    return v.bottleneck if v.bottleneck != math.inf else -1.0
+    steps = ex.path_to_source(seen, recipient)
+    source = (steps[-1]["to_label"], steps[-1]["to"])
+    return {"hops": v.hops, "path": steps, "entity": source[1], "label": source[0],
+            "lists": sorted(seeds.get(source, {}).get("lists", ()))}
 
 
 def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any],
