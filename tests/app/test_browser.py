@@ -160,7 +160,19 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     dash_duo.find_element(f"#{ids.QUERIES_CYPHER}").send_keys("MATCH (a:Account) SET a.status = 'x' RETURN a")
     dash_duo.find_element(f"#{ids.QUERIES_CYPHER_RUN}").click()
     dash_duo.wait_for_contains_text(f"#{ids.QUERIES_MESSAGE}", "refused: queries run read-only", timeout=10)
+    # the row limit from the settings cuts a long answer, and the page says so
+    limit = ui_app_settings(ui_data).row_limit
+    box = dash_duo.find_element(f"#{ids.QUERIES_CYPHER}")
+    dash_duo.clear_input(box)
+    box.send_keys(f"UNWIND range(1, {limit + 5}) AS i RETURN i")
+    dash_duo.find_element(f"#{ids.QUERIES_CYPHER_RUN}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.QUERIES_NOTE}", f"{limit} row(s); row limit reached", timeout=20)
+    assert dash_duo.find_element(f"#{ids.QUERIES_MESSAGE}").text == ""
     no_console_errors(dash_duo)
+
+
+def ui_app_settings(ui_data):
+    return ui_data[0]
 
 
 def hot_wallet_neighbours(folder) -> tuple[str, set[str]]:
