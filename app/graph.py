@@ -165,10 +165,12 @@ def to_elements(result: Result) -> list[dict[str, Any]]:
     return out
 
 
-def pager(parent_id: str, rel: str | None, skip: int, remaining: int) -> list[dict[str, Any]]:
-    """A "+N more" node for `parent_id` (next page starts at `skip`) and its edge to the parent."""
+def pager(parent_id: str, rel: str | None, skip: int, remaining: int,
+          at_least: bool = False) -> list[dict[str, Any]]:
+    """A "+N more" node for `parent_id` (next page starts at `skip`) and its edge to the
+    parent; "+N+ more" when the count was capped (`at_least`)."""
     pid = f"more:{parent_id}:{rel or '*'}:{skip}"
-    return [{"data": {"id": pid, "kind": MORE, "label": f"+{remaining} more", "parent_id": parent_id,
+    return [{"data": {"id": pid, "kind": MORE, "label": f"+{remaining}{'+' if at_least else ''} more", "parent_id": parent_id,
                       "rel": rel, "skip": skip}, "classes": MORE},
             {"data": {"id": f"{pid}:edge", "source": parent_id, "target": pid, "kind": MORE,
                       "label": "", "props": {}, "amount_usd": None, "at": None}, "classes": MORE}]

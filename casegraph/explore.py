@@ -16,6 +16,8 @@ from casegraph.store import GraphStore, Result
 SEARCH_LIMIT_MAX = 200
 EXPAND_LIMIT_MAX = 500
 MAX_LINKS = 20          # relationships drawn between a node and one neighbour
+SORT_MAX = 2000         # neighbours sorted by label and key for stable pages; past this, database order
+COUNT_CAP = 5001        # neighbours counted at most (a hot wallet has tens of thousands)
 
 
 def parse_node_id(node_id: str) -> tuple[str, str]:
@@ -166,23 +168,28 @@ def expand(store: GraphStore, node_id: str, rel: str | None = None, skip: int = 
            limit: int = 25) -> tuple[list[dict[str, Any]], int]:
     """One page of a node's neighbours as cytoscape elements (the node, up to `limit`
     neighbours, the relationships to them) plus a "+N more" pager when more remain; and
-    the total number of neighbours across `rel` (None: every type). Counted first, so a
-    supernode costs one count and one page, never all its neighbours."""
+    the total number of neighbours across `rel` (None: every type), counted only up to
+    COUNT_CAP (a total of COUNT_CAP means "at least"). Counted first, so a supernode costs
+    one capped count and one page, never all its neighbours; past SORT_MAX neighbours the
+    pages follow the database's order instead of label and key."""
     label, key = parse_node_id(node_id)
     rel_type = _check_rel(rel)
     skip = _bounded("skip", skip, 0, 10**9)
     limit = _bounded("limit", limit, 1, EXPAND_LIMIT_MAX)
     params = {"label": label, "key": key, "rel": rel_type}
-    total = int(store.read("ui_expand_total", params).rows[0]["total"])
+    total = int(store.read("ui_expand_total", {**params, "cap": COUNT_CAP}).rows[0]["total"])
     if total == 0:
         if _find(store, label, key) is None:
             raise QueryError(f"{node_id} is not in the graph")
         return [], 0
-    page = store.read("ui_expand", {**params, "skip": skip, "limit": limit, "max_links": MAX_LINKS})
+    # a supernode is paged in the database's order: sorting all its neighbours costs seconds
+    template = "ui_expand" if total <= SORT_MAX else "ui_expand_unsorted"
+    page = store.read(template, {**params, "skip": skip, "limit": limit, "max_links": MAX_LINKS})
     elements = graph.to_elements(page)
     shown = skip + len(page.rows)
-    if total > shown:
-        elements += graph.pager(node_id, rel_type or None, shown, total - shown)
+    at_least = total >= COUNT_CAP
+    if at_least or total > shown:
+        elements += graph.pager(node_id, rel_type or None, shown, max(total - shown, 1), at_least=at_least)
     return elements, total
 
 

@@ -221,6 +221,25 @@ def test_expand_pages_through_a_hub(case):
     assert [e["data"]["id"] for e in els if e["data"]["kind"] == graph.MORE][0] == f"more:Device:{HUB}:*:10"
 
 
+def test_supernode_pages_in_database_order_with_a_capped_count(case, monkeypatch):
+    """Past SORT_MAX neighbours the pages follow the database's order (still every
+    neighbour exactly once); past COUNT_CAP the pager says "at least"."""
+    monkeypatch.setattr(explore, "SORT_MAX", 10)
+    seen, skip = [], 0
+    while True:
+        els, total = explore.expand(case, f"Device:{HUB}", rel="USED_DEVICE", skip=skip, limit=25)
+        seen += ids(els) - {f"Device:{HUB}"}
+        more = [e["data"] for e in els if e["data"]["kind"] == graph.MORE and graph.is_node(e)]
+        if not more:
+            break
+        skip = more[0]["skip"]
+    assert sorted(seen) == [f"Account:{h}" for h in HUB_USERS] and len(seen) == len(HUB_USERS)
+    monkeypatch.setattr(explore, "COUNT_CAP", 30)
+    els, total = explore.expand(case, f"Device:{HUB}", rel="USED_DEVICE", limit=25)
+    more = [e["data"] for e in els if e["data"]["kind"] == graph.MORE and graph.is_node(e)]
+    assert total == 30 and more[0]["label"] == "+5+ more"
+
+
 @pytest.mark.slow
 def test_expand_real_supernodes_in_generated_data(store, state, tmp_path):
     """The busiest IP (a carrier NAT) and the busiest exchange hot wallet in generated data:

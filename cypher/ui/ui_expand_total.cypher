@@ -1,11 +1,12 @@
 // title: UI: how many neighbours an expansion has
-// purpose: The number of distinct neighbours of a node across one relationship type (or all types), counted before a page of them is fetched so that supernodes are paged.
+// purpose: The number of distinct neighbours of a node across one relationship type (or all types), counted up to a cap before a page of them is fetched, so that supernodes are paged and never counted in full.
 // mode: read
 // note: the start node is found by an index lookup in one UNION branch per label (labels cannot be parameters); the CALL has no scope clause because FalkorDB 4.16 has no CALL () {...} (Neo4j 5 only warns)
 // param label: string — the node's label (one of the model's)
 // param key: string — the value of the label's key property
 // param rel: string = "" — relationship type to follow; empty for every type
-// example: :params {label: "Wallet", key: "0xabc", rel: "DEPOSITED"}
+// param cap: int = 5001 — stop counting here (an exchange hot wallet has tens of thousands of neighbours; counting them all took seconds)
+// example: :params {label: "Wallet", key: "0xabc", rel: "DEPOSITED", cap: 5001}
 CALL {
   MATCH (n:Account {account_id: $key}) WHERE $label = 'Account' RETURN n
   UNION ALL
@@ -30,4 +31,6 @@ CALL {
 WITH n
 MATCH (n)-[r]-(m)
 WHERE $rel = '' OR type(r) = $rel
-RETURN count(DISTINCT m) AS total
+WITH DISTINCT m
+LIMIT $cap
+RETURN count(m) AS total
