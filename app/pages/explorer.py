@@ -230,7 +230,9 @@ def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
             new = elements
             for n in chosen:
                 new = _expand(new, n, rel)
-            message = f"expanded {', '.join(chosen)}" + (f" by {rel}" if rel else "")
+            added = sum(1 for e in new if is_node(e) and not is_pager(e)) - \
+                sum(1 for e in elements if is_node(e) and not is_pager(e))
+            message = f"expanded {', '.join(chosen)}" + (f" by {rel}" if rel else "") + f": {added} new node(s)"
         elif trigger == ids.EXPLORE_COLLAPSE:
             new = elements
             for n in chosen:
@@ -273,7 +275,10 @@ def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
         return no_update, no_update, str(e), no_update, no_update, no_update, no_update
     if layout_name == PRESET and any(is_node(e) and "position" not in e for e in new):
         new = need("app.styles", "preset_layout")(new)
-    return (new, push(stack, elements, new), message) + slider_window(new, lo, hi, window)
+    span = slider_window(new, lo, hi, window)
+    if not span[3]:     # a narrowed time window applies to the movements just added too
+        new = graph.filter_time(new, span[2][0], span[2][1])
+    return (new, push(stack, elements, new), message) + span
 
 
 @callback(Output(ids.EXPLORE_TIME_LABEL, "children"), Input(ids.EXPLORE_TIME, "value"),
