@@ -17,12 +17,15 @@ def result_rows(hits: list[dict]) -> list:
     """Search hits -> one line each: kind, label, detail and an "open" link."""
     if not hits:
         return [html.P("nothing found", className="muted")]
-    return [html.Div([
+    head = [html.P([f"{len(hits)} hit(s)"] + ([" · ", dcc.Link("open all in the explorer", className="search-all",
+                                                               href=explorer_href([h["id"] for h in hits]))]
+                                              if len(hits) > 1 else []), className="muted")]
+    return head + [html.Div([
         html.Span(h["kind"], className=f"tag {h['kind']}"),
-        dcc.Link(h.get("label") or h["key"], href=explorer_href([h["id"]]), className="search-hit",
-                 id={"type": "search-hit", "index": i}),
+        dcc.Link(h["key"], href=explorer_href([h["id"]]), className="search-hit"),
+        html.Span(h["label"] if h.get("label") and h["label"] != h["key"] else "", className="muted"),
         html.Span(h.get("detail") or "", className="muted"),
-    ], className="search-row") for i, h in enumerate(hits)]
+    ], className="search-row") for h in hits]
 
 
 layout = html.Div([

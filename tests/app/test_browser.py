@@ -73,7 +73,12 @@ def test_search_open_expand(dash_duo, ui_app, ui_data):
     _, folder = ui_data
     account = busiest_account(folder)
     dash_duo.start_server(ui_app)
-    dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}").send_keys(account)
+    box = dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}")
+    box.send_keys("no-such-entity-anywhere")
+    dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.SEARCH_RESULTS}", "nothing found", timeout=10)
+    dash_duo.clear_input(box)
+    box.send_keys(account)
     dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
     dash_duo.wait_for_text_to_equal(".search-hit", account, timeout=10)
     dash_duo.find_element(".search-hit").click()
