@@ -102,8 +102,8 @@ def show_all(elements: list[dict]) -> list[dict]:
             if USER_HIDDEN in _classes(e) else e for e in elements]
 
 
-def neighbours(elements: list[dict], node_id: str) -> dict[str, set[str]]:
-    """Each node's neighbour ids (edges only)."""
+def neighbours(elements: list[dict]) -> dict[str, set[str]]:
+    """Each node's neighbour ids, from the edges."""
     adj: dict[str, set[str]] = {}
     for e in elements:
         d = e["data"]
@@ -115,7 +115,7 @@ def neighbours(elements: list[dict], node_id: str) -> dict[str, set[str]]:
 
 def collapse(elements: list[dict], node_id: str) -> list[dict]:
     """Remove the neighbours that hang only off `node_id`, and its pagers."""
-    adj = neighbours(elements, node_id)
+    adj = neighbours(elements)
     leaves = {n for n in adj.get(node_id, set()) if adj.get(n, set()) <= {node_id}}
     pagers = {eid(e) for e in elements if is_pager(e) and e["data"].get("parent_id") == node_id}
     return drop(elements, leaves | pagers)
