@@ -21,7 +21,10 @@ console = Console(stderr=True, soft_wrap=True)
 
 def render(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None, title: str | None = None) -> str:
     """Rows as a table (for people), a JSON array of objects, or CSV (for machines)."""
-    columns = columns or (list(rows[0]) if rows else [])
+    if fmt == "json" and columns is None:
+        # rows of different shapes (e.g. `detect --all`) keep every field of their own
+        return json.dumps([plain(r) for r in rows], indent=2, ensure_ascii=False, default=str)
+    columns = columns or list(dict.fromkeys(c for r in rows for c in r))
     data = [{c: plain(r.get(c)) for c in columns} for r in rows]
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False, default=str)

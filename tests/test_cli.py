@@ -158,7 +158,8 @@ def test_db_stop_stops_the_embedded_server_and_status_restarts_it(tmp_path):
 def test_demo_generates_loads_and_fills_the_alert_queue(tmp_path):
     env = {"CASEGRAPH_DB": f"embedded:{tmp_path / 'db'}", "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 's.sqlite'}"}
     try:
-        out = run("demo", "--accounts", "1000", "--seed", "3", "--data", str(tmp_path / "sample"), env=env).stdout
+        out = run("demo", "--accounts", "1000", "--seed", "3", "--data", str(tmp_path / "sample"), "--no-serve",
+                  env=env).stdout
         truth = json.loads((tmp_path / "sample" / "truth.json").read_text())
         assert f"detection silent_sufferers: {len(truth['silent_sufferers'])} result(s)" in out
         queue = json.loads(run("alerts", "list", "--detection", "silent_sufferers", "--format", "json", env=env).stdout)
@@ -168,8 +169,36 @@ def test_demo_generates_loads_and_fills_the_alert_queue(tmp_path):
         assert all(set(r) >= {"account_id", "score", "reasons"} for r in found)
         bad = run("detect", env=env, check=False)
         assert bad.returncode == 1 and "name one detection or use --all" in bad.stderr
+        _every_detection_answers_in_the_documented_shape(env, truth)
     finally:
         run("db", "stop", env=env)
+
+
+def _every_detection_answers_in_the_documented_shape(env, truth):
+    """DESIGN.md: ring detections give ring_id, members, score, reasons; account-level ones
+    account_id, score, reasons; the checks that need an input take it as --param."""
+    every = json.loads(run("detect", "--all", "--no-alerts", "--format", "json", env=env).stdout)
+    by = {}
+    for r in every:
+        by.setdefault(r["detection"], []).append(r)
+    assert {"rings", "scammer_links", "silent_sufferers", "scam_triage", "mules", "referral_abuse",
+            "account_takeover"} <= set(by)
+    for name in ("rings", "referral_abuse"):
+        assert all(set(r) >= {"ring_id", "members", "score", "reasons"} for r in by[name]), name
+    for name in ("scammer_links", "silent_sufferers", "mules", "account_takeover"):
+        assert all(set(r) >= {"account_id", "score", "reasons"} for r in by[name]), name
+    assert all(set(r) >= {"report_id", "suspect", "verdict", "freeze", "score", "reasons"} for r in by["scam_triage"])
+    victim = truth["silent_sufferers"][0]
+    trace = json.loads(run("detect", "trace_funds", "--param", f"account_id={victim}", "--no-alerts",
+                           "--format", "json", env=env).stdout)
+    assert trace and all(set(r) >= {"entity", "hops", "path", "score", "reasons"} for r in trace)
+    [check] = json.loads(run("detect", "transfer_risk", "--param", f"sender={victim}", "--param",
+                             f"recipient_account={truth['scammers'][0]}", "--param", "amount_usd=250",
+                             "--no-alerts", "--format", "json", env=env).stdout)
+    assert check["account_id"] == victim and check["decision"] in ("hold", "allow") and check["reasons"]
+    bad = run("detect", "transfer_risk", "--param", "sender=X", "--param", "recipient_wallet=0xabc", "--param",
+              "amount_usd=lots", env=env, check=False)
+    assert bad.returncode == 1 and "amount_usd" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_user_query_folder_write_refused_and_nothing_touched(tmp_path, cli_env):
