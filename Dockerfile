@@ -21,4 +21,4 @@ USER 10001:10001
 # Relative paths (sample data, casegraph-state.sqlite, rejects) land in the /data volume.
 WORKDIR /data
 EXPOSE 8050
-CMD ["casegraph", "demo"]
+CMD ["casegraph", "demo", "--host", "0.0.0.0"]

@@ -18,6 +18,7 @@ EXPAND_LIMIT_MAX = 500
 MAX_LINKS = 20          # relationships drawn between a node and one neighbour
 SORT_MAX = 2000         # neighbours sorted by label and key for stable pages; past this, database order
 COUNT_CAP = 5001        # neighbours counted at most (a hot wallet has tens of thousands)
+LINKS_MAX_ACCOUNTS = 500  # accounts whose shared links are drawn when opened together
 
 
 def parse_node_id(node_id: str) -> tuple[str, str]:
@@ -338,3 +339,19 @@ def nodes(store: GraphStore, node_ids) -> tuple[list[dict[str, Any]], list[str]]
     elements = graph.to_elements(store.read("ui_nodes", {"keys": keys}))
     found = {e["data"]["id"] for e in elements}
     return elements, [nid for nid in wanted if nid not in found]
+
+
+def links_between(store: GraphStore, node_ids, max_links: int = 50) -> list[dict[str, Any]]:
+    """What links accounts opened together (an alert's ring, a search's hits): identifiers
+    and wallets two or more of them share, and transfers and referrals between them, as
+    elements. Ids that are not accounts are ignored; at most LINKS_MAX_ACCOUNTS accounts."""
+    keys = []
+    for nid in dict.fromkeys(node_ids):
+        label, key = parse_node_id(nid)
+        if label == "Account":
+            keys.append(key)
+    if len(keys) < 2:
+        return []
+    res = store.read("ui_links_between", {"keys": keys[:LINKS_MAX_ACCOUNTS],
+                                          "max_links": _bounded("max_links", max_links, 1, 1000)})
+    return graph.to_elements(res)

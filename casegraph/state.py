@@ -111,6 +111,12 @@ class StateStore:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
+    def get_alert(self, alert_id: int) -> dict[str, Any] | None:
+        """One alert by id, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+        return dict(row) if row is not None else None
+
     def unfinished_loads(self, db: str) -> list[dict[str, Any]]:
         """Loads into `db` that did not complete and were not completed by a later run."""
         with self.engine.connect() as conn:

@@ -403,3 +403,13 @@ def test_nodes_in_one_query(case):
     assert explore.nodes(case, []) == ([], [])
     with pytest.raises(QueryError, match="unknown label"):
         explore.nodes(case, ["Thing:1"])
+
+
+def test_links_between_accounts_opened_together(case):
+    els = explore.links_between(case, ["Account:A1", "Account:A2", "Wallet:0xbbb"])
+    got = {e["data"]["id"] for e in els}
+    assert {"Device:D1", "Phone:+441234", "Account:A1", "Account:A2"} <= got
+    assert {"TRANSFERRED:T1", "TRANSFERRED:T3", "REFERRED:Account:A1->Account:A2"} <= got
+    assert "IP:10.0.0.1" not in got and "Account:A3" not in got      # A3 was not opened
+    assert explore.links_between(case, ["Account:A1"]) == []
+

@@ -31,20 +31,23 @@ PRESET = "preset"             # the server-computed layout (app.styles.preset_la
 
 # -- server reads ---------------------------------------------------------------------------
 
-def open_nodes(node_ids: list[str]) -> tuple[list[dict], list[str]]:
-    """Node elements for ids (from the graph, with properties); ids not in the graph
-    (or malformed) come back as problems."""
-    from casegraph.store import Node, Result
-    details, to_elements = need("casegraph.explore", "details"), need("app.graph", "to_elements")
-    res, missing = Result(), []
+def open_nodes(node_ids: list[str], with_links: bool = False) -> tuple[list[dict], list[str]]:
+    """Node elements for ids (one query) and, `with_links` (an alert's entities), what
+    links them: a ring's shared devices, wallets, transfers. Ids not in the graph (or
+    malformed) come back as problems."""
+    from casegraph import explore
+    wanted, problems = [], []
     for nid in node_ids:
         try:
-            d = details(app.store(), nid)
+            explore.parse_node_id(nid)
+            wanted.append(nid)
         except QueryError as e:
-            missing.append(str(e))
-            continue
-        res.nodes[nid] = Node(nid, (d["kind"],), d.get("props") or {})
-    return to_elements(res), missing
+            problems.append(str(e))
+    elements, missing = explore.nodes(app.store(), wanted)
+    problems += [f"{nid} is not in the graph" for nid in missing]
+    if not with_links:
+        return elements, problems
+    return graph.merge(elements, explore.links_between(app.store(), wanted)), problems
 
 
 def add_risk(elements: list[dict]) -> list[dict]:
@@ -59,14 +62,11 @@ def add_risk(elements: list[dict]) -> list[dict]:
 
 def alert_panel(alert_id: Any) -> html.Div | None:
     """The reasons of the alert the explorer was opened from."""
-    import sqlalchemy as sa
-    from casegraph.state import alerts
     try:
         n = int(alert_id)
     except (TypeError, ValueError):
         return html.Div(f"alert {alert_id!r}: not an alert id", className="message", id=ids.EXPLORE_REASONS)
-    with app.state().engine.connect() as conn:
-        row = conn.execute(sa.select(alerts).where(alerts.c.id == n)).mappings().first()
+    row = app.state().get_alert(n)
     if row is None:
         return html.Div(f"there is no alert {n}", className="message", id=ids.EXPLORE_REASONS)
     return html.Div(id=ids.EXPLORE_REASONS, children=[html.H4(f"Alert {n}: {row['detection']} (score {row['score']:.3f}, {row['status']})"),
@@ -109,7 +109,7 @@ def layout(ids_=None, alert=None, **query):
     elements, problems, reasons = [], [], None
     try:
         if node_ids:
-            elements, missing = open_nodes(node_ids)
+            elements, missing = open_nodes(node_ids, with_links=bool(alert))
             elements = add_risk(elements)
             problems += missing
         if alert:

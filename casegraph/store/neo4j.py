@@ -29,7 +29,8 @@ class Neo4jBackend(Backend):
             raise ConnectionFailed(f"Neo4j at {uri} refused user {user!r}: set NEO4J_USER and "
                                    "NEO4J_PASSWORD (or put them in the URI)") from e
         except (nx.ServiceUnavailable, nx.DriverError, OSError, ValueError) as e:
-            raise ConnectionFailed(f"cannot reach Neo4j at {uri} ({e}); is the server running? "
+            why = " ".join(str(e).split())       # the driver's message spans lines
+            raise ConnectionFailed(f"cannot reach Neo4j at {uri} ({why}); is the server running? "
                                    "With Docker: docker compose up -d neo4j") from e
 
     def describe(self) -> str:

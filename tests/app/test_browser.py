@@ -119,7 +119,12 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
 
     dash_duo.find_element(f"#{ids.ALERTS_TABLE} td[data-dash-column=open] a").click()
     expected = {f"Account:{m}" for m in alert["entities"]}
-    assert wait_nodes(dash_duo, lambda n: n == expected) == expected
+    # the members and what links them: every identifier and wallet the ring result names
+    label = {"device": "Device", "ip": "IP", "phone": "Phone", "email": "Email", "document": "Document",
+             "withdrawal wallet": "Wallet", "funding wallet": "Wallet"}
+    shared = {f"{label[s['kind']]}:{s['value']}" for s in alert["result"]["shared"]}
+    shown = wait_nodes(dash_duo, lambda n: expected | shared <= n)
+    assert expected | shared <= shown and not {n for n in shown - expected if n.startswith("Account:")}
     # risk colouring: every member carries the ring-member flag from the open alert
     flagged = cy_call(dash_duo, "cy.nodes('.risk-ring-member').map(n => n.id())")
     assert set(flagged) == expected
