@@ -138,7 +138,8 @@ def render(args, settings, counts, rows, risk, decisions, build_s: float) -> str
                       f"(target < {TARGET_RISK_P99_MS:.0f} ms {'✓' if p99 < TARGET_RISK_P99_MS else '✗ missed'}); "
                       f"decisions: {decisions.get('hold', 0):,} hold, {decisions.get('allow', 0):,} allow. "
                       f"The first check builds the exposure index (everything within k_hold hops of a "
-                      f"watchlist, cached until the watchlists change or 60 s pass): {build_s:.2f} s."]
+                      f"watchlist; rebuilt when the watchlists change, refreshed in the background after 60 s): "
+                      f"{build_s:.2f} s."]
     return "\n".join(lines)
 
 
