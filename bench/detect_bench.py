@@ -36,7 +36,6 @@ from loaders.pipeline import load  # noqa: E402
 
 TARGETS_S = {"rings": 30.0, "scammer_links": 10.0, "silent_sufferers": 5.0}
 TARGET_RISK_P99_MS = 20.0
-PARAMLESS_SKIP = {"transfer_risk", "trace_funds"}     # need an input; measured separately
 
 
 def pending_transfers(data: Path, truth: dict, n: int, seed: int) -> list[dict]:
@@ -83,7 +82,7 @@ def main() -> None:
         store.queries.get("silent_sufferers")       # warm the catalogue outside the timings
         only = set(filter(None, args.only.split(",")))
         for name in detections.names():
-            if name in PARAMLESS_SKIP or (only and name not in only):
+            if detections.get(name).needs_input or (only and name not in only):
                 continue
             t0 = time.perf_counter()
             results = detections.run(store, name)

@@ -22,6 +22,9 @@ class Detection:
     # Detections that need more than one query (a walk level by level, a check per input)
     # give run(store, params) -> results instead; `query` then names the first template.
     runner: Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]] | None = None
+    # A check of one input (a pending transfer, a trace's start) rather than a sweep of the
+    # graph: without its parameters it returns [] (so `detect --all` passes it by).
+    needs_input: bool = False
 
 
 _MODULES: dict[str, Any] = {}

@@ -51,6 +51,11 @@ def render_quality(rows: list[dict[str, Any]], command: str, when: str) -> str:
         q = r["quality"]
         cells = [f"`{r['detection']}`", r["dataset"], *(q.get(k, "") for k in head[2:-1]), f"{r['seconds']:.2f}"]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    checks = [n for n in detections.names() if detections.get(n).needs_input]
+    if checks:
+        lines.append("\n" + ", ".join(f"`{n}`" for n in checks) + " check one input (a pending transfer, a "
+                     "trace's start) rather than sweep the graph: their tests score them on the same "
+                     "datasets (tests/detections/).")
     return "\n".join(lines) + "\n"
 
 

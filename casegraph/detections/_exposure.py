@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from casegraph.errors import ParameterError
+from casegraph.detections._params import check_names, float_param, int_param, str_param  # noqa: F401
 
 EXPAND = "scammer_links_expand"
 MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")
@@ -161,53 +161,3 @@ def bottleneck(steps: list[dict[str, Any]]) -> float:
     """Smallest USD total over the money steps of a path; 0 when it has none."""
     amounts = [s["usd"] for s in steps if "usd" in s]
     return round(min(amounts), 2) if amounts else 0.0
-
-
-# -- parameters -----------------------------------------------------------------------------
-
-def check_names(detection: str, params: dict[str, Any], known: Iterable[str]) -> None:
-    unknown = sorted(set(params) - set(known))
-    if unknown:
-        raise ParameterError(f"detection {detection}: unknown parameter(s) {', '.join(unknown)}; "
-                             f"it takes {', '.join(sorted(known))}")
-
-
-def int_param(detection: str, params: dict[str, Any], name: str, default: int, lo: int, hi: int) -> int:
-    value = params.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        n = int(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"detection {detection}: {name} must be a whole number, got {value!r}") from None
-    if not lo <= n <= hi:
-        raise ParameterError(f"detection {detection}: {name} must be between {lo} and {hi}, got {n}")
-    return n
-
-
-def float_param(detection: str, params: dict[str, Any], name: str, default: float | None,
-                lo: float = 0.0) -> float | None:
-    value = params.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"detection {detection}: {name} must be a number, got {value!r}") from None
-    if not math.isfinite(x) or x < lo:
-        raise ParameterError(f"detection {detection}: {name} must be a finite number >= {lo:g}, got {value!r}")
-    return x
-
-
-def str_param(detection: str, params: dict[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ParameterError(f"detection {detection}: {name} must be a string, got {value!r}")
-    value = value.strip()
-    return value or None

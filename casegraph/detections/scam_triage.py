@@ -31,8 +31,8 @@ from typing import Any
 from casegraph import detections
 from casegraph.console import iso
 from casegraph.detections import Detection
+from casegraph.detections._params import bool_param
 from casegraph.detections._quality import precision_recall
-from casegraph.errors import ParameterError
 
 DAY_MS = 86_400_000
 YOUNG_DAYS = 180
@@ -111,10 +111,8 @@ def explain(rows: list[dict[str, Any]], rings: dict[str, str] | None = None) -> 
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     params = dict(params)
-    raw = params.pop("with_rings", True)
-    if str(raw).lower() not in ("true", "1", "yes", "false", "0", "no"):
-        raise ParameterError(f"scam_triage: parameter with_rings must be true or false, got {raw!r}")
-    with_rings = str(raw).lower() in ("true", "1", "yes")
+    with_rings = bool_param("scam_triage", params, "with_rings", True)
+    params.pop("with_rings", None)
     rows = store.read("scam_triage", params, row_limit=None).rows
     rings: dict[str, str] = {}
     if with_rings and rows and "rings" in detections.names():

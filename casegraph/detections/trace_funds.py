@@ -33,10 +33,11 @@ from typing import Any
 
 from casegraph.console import iso
 from casegraph.detections import Detection
+from casegraph.detections import _params as P
 from casegraph.errors import ParameterError
 from casegraph.store import GraphStore
-from casegraph.times import to_epoch_ms
 
+NAME = "trace_funds"
 EXCHANGE_PREFIX = "exchange:"
 FAR_FUTURE = 4_102_444_800_000          # 2100-01-01: "no upper bound"
 MAX_HOPS_LIMIT = 6
@@ -46,59 +47,24 @@ DEFAULTS: dict[str, Any] = {"account_id": None, "address": None, "direction": "f
 VERB = {"TRANSFERRED": "transfer", "WITHDREW": "withdrawal", "DEPOSITED": "deposit", "SENT": "on-chain send"}
 
 
-def _int(name: str, value: Any, lo: int, hi: int) -> int:
-    try:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        v = int(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"trace_funds: {name} must be a whole number, got {value!r}") from None
-    if not lo <= v <= hi:
-        raise ParameterError(f"trace_funds: {name} must be between {lo} and {hi}, got {v}")
-    return v
-
-
-def _time(name: str, value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return to_epoch_ms(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ParameterError(f"trace_funds: {name} must be a time (ISO 8601 or epoch seconds/ms), "
-                             f"got {value!r}") from None
-
-
 def parse_params(params: dict[str, Any]) -> dict[str, Any]:
     """Validate and coerce the user's parameters (strings from the CLI or Python values)."""
-    unknown = sorted(set(params) - set(DEFAULTS))
-    if unknown:
-        raise ParameterError(f"trace_funds: unknown parameter(s) {', '.join(unknown)}; "
-                             f"known: {', '.join(DEFAULTS)}")
+    P.check_names(NAME, params, DEFAULTS)
     p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None}}
-    for k in ("account_id", "address"):
-        p[k] = (str(p[k]).strip() or None) if p[k] is not None else None
+    p["account_id"], p["address"] = P.str_param(NAME, p, "account_id"), P.str_param(NAME, p, "address")
     if p["account_id"] and p["address"]:
-        raise ParameterError("trace_funds: give account_id or address, not both")
+        raise ParameterError(f"{NAME}: give account_id or address, not both")
     direction = str(p["direction"]).strip().lower()
     if direction not in ("forward", "backward"):
-        raise ParameterError(f"trace_funds: direction must be forward or backward, got {p['direction']!r}")
+        raise ParameterError(f"{NAME}: direction must be forward or backward, got {p['direction']!r}")
     p["direction"] = direction
-    p["max_hops"] = _int("max_hops", p["max_hops"], 1, MAX_HOPS_LIMIT)
-    p["max_paths"] = _int("max_paths", p["max_paths"], 1, 100_000)
-    p["max_fanout"] = _int("max_fanout", p["max_fanout"], 1, 100_000)
-    try:
-        if isinstance(p["min_amount_usd"], bool):
-            raise ValueError
-        p["min_amount_usd"] = float(p["min_amount_usd"])
-        if not 0 <= p["min_amount_usd"] < math.inf:      # also refuses NaN
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ParameterError(f"trace_funds: min_amount_usd must be a number >= 0, "
-                             f"got {params.get('min_amount_usd')!r}") from None
-    p["since"] = _time("since", p["since"])
-    p["until"] = _time("until", p["until"])
+    p["max_hops"] = P.int_param(NAME, p, "max_hops", DEFAULTS["max_hops"], 1, MAX_HOPS_LIMIT)
+    p["max_paths"] = P.int_param(NAME, p, "max_paths", DEFAULTS["max_paths"], 1, 100_000)
+    p["max_fanout"] = P.int_param(NAME, p, "max_fanout", DEFAULTS["max_fanout"], 1, 100_000)
+    p["min_amount_usd"] = P.float_param(NAME, p, "min_amount_usd", 0.0)
+    p["since"], p["until"] = P.time_param(NAME, p, "since"), P.time_param(NAME, p, "until")
     if p["since"] is not None and p["until"] is not None and p["since"] > p["until"]:
-        raise ParameterError("trace_funds: since is later than until")
+        raise ParameterError(f"{NAME}: since is later than until")
     return p
 
 
@@ -229,4 +195,4 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 DETECTION = Detection("trace_funds", "account", "trace_funds_forward", explain,
                       "follow money forward or backward from an account or wallet, in time order, "
-                      "with how much can have flowed", runner=run)
+                      "with how much can have flowed", runner=run, needs_input=True)

@@ -221,4 +221,4 @@ def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, A
 
 DETECTION = Detection(NAME, "account", "transfer_risk_facts", explain,
                       "hold or allow one pending transfer: is its recipient watchlisted, reported, "
-                      "or within k_hold hops of a watchlisted entity", runner=run)
+                      "or within k_hold hops of a watchlisted entity", runner=run, needs_input=True)
