@@ -77,7 +77,10 @@ def reference(server_dir, dataset, tmp_path_factory):
 def test_interrupted_load_then_rerun_equals_one_clean_load(how, server_dir, dataset, reference, tmp_path):
     graph, state = f"interrupted_{how.replace('-', '_')}", tmp_path / "state.sqlite"
     cmd, env = _cli(server_dir, graph, dataset, state)
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A runner started in the background (`cmd &`) ignores SIGINT and its children inherit
+    # that, so Python would never raise KeyboardInterrupt: give the load the default handler.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     with _store(server_dir, graph) as store:
         _wait_until_some_rows(store, proc)
         if how == "ctrl-c":
