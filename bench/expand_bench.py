@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 from casegraph import explore  # noqa: E402
 from casegraph.settings import Settings  # noqa: E402
 from casegraph.store import open_store  # noqa: E402
+from bench.detect_bench import percentile as pct  # noqa: E402
 
 TARGET_P95_MS = 300.0
 
@@ -42,11 +43,6 @@ def targets(data: Path, truth: dict, n: int, seed: int) -> list[tuple[str, int]]
     hubs += [f"IP:{ip}" for ip in truth["confounders"]["carrier_ips"][:40]]
     out += [(h, skip) for h in hubs for skip in (0, 500)]
     return out
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def main() -> None:
