@@ -286,9 +286,17 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
             results = detections.run(store, n, values)
             if state is not None:
                 new, updated = detections.save_as_alerts(state, n, values, results)
-                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated")
+                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated"
+                              + _below_threshold(n, results))
             out += [{"detection": n, **r} if run_all else r for r in results]
     echo(render(out, fmt))
+
+
+def _below_threshold(name: str, results: list[dict]) -> str:
+    from casegraph import detections
+    floor = detections.get(name).alert_min_score
+    below = sum(r["score"] < floor for r in results)
+    return f" ({below} scoring below {floor:g} not queued)" if below else ""
 
 
 @main.group()
@@ -395,7 +403,8 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
         for name in detections.names():
             results = detections.run(store, name)
             new, updated = detections.save_as_alerts(state, name, {}, results)
-            echo(f"detection {name}: {len(results)} result(s); alerts: {new} new, {updated} updated")
+            echo(f"detection {name}: {len(results)} result(s); alerts: {new} new, {updated} updated"
+                 + _below_threshold(name, results))
     echo(f"loaded into {info['backend']} ({info['version']})")
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))

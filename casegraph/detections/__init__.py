@@ -25,6 +25,9 @@ class Detection:
     # A check of one input (a pending transfer, a trace's start) rather than a sweep of the
     # graph: without its parameters it returns [] (so `detect --all` passes it by).
     needs_input: bool = False
+    # Results scoring below this are returned but not queued as alerts (a sweep like
+    # scammer_links reaches thousands of accounts 3 hops out; the queue gets the close ones).
+    alert_min_score: float = 0.0
 
 
 _MODULES: dict[str, Any] = {}
@@ -71,9 +74,11 @@ def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> l
 
 
 def save_as_alerts(state, name: str, params: dict[str, Any], results: list[dict[str, Any]]) -> tuple[int, int]:
-    """Store results in the alert queue; returns (new, updated)."""
+    """Store results scoring at least the detection's alert_min_score in the alert queue;
+    returns (new, updated)."""
     d = get(name)
-    return state.save_alerts(name, params, [(entity_key(d, r), entities(d, r), r) for r in results])
+    queued = [r for r in results if r["score"] >= d.alert_min_score]
+    return state.save_alerts(name, params, [(entity_key(d, r), entities(d, r), r) for r in queued])
 
 
 def entities(detection: Detection, result: dict[str, Any]) -> list[str]:

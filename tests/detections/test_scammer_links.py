@@ -193,3 +193,16 @@ def test_hubs_are_reached_but_not_walked_through():
     # unless exempt (the watchlisted seeds), or under the cap
     assert len(ex.cut_hubs(rows, 10, {"HUB", "W"})) == len(rows)
     assert [r["src"] for r in ex.cut_hubs(rows, 11, set())] == ["W"]
+
+
+def test_only_close_links_are_queued_as_alerts(loaded):
+    store, _, settings = loaded
+    from casegraph import detections
+    from casegraph.state import open_state
+    results = detections.run(store, "scammer_links")
+    close = {r["account_id"] for r in results if r["score"] >= scammer_links.ALERT_MIN_SCORE}
+    assert close and len(close) < len(results)            # the sample has links 3 hops out
+    assert all(r["hops"] <= 2 for r in results if r["score"] >= 0.8)
+    state = open_state(settings.state_url())
+    detections.save_as_alerts(state, "scammer_links", {}, results)
+    assert {a["entity_key"] for a in state.list_alerts("scammer_links")} == close
