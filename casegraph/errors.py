@@ -41,3 +41,20 @@ class LoadError(CasegraphError):
 
 class GenerateError(CasegraphError):
     """The sample-data generator was given impossible options."""
+
+
+class UserError(CasegraphError):
+    """A user account cannot be added or changed: the name is taken or empty, the role
+    or user is unknown, or the password is too short."""
+
+
+class AuthError(CasegraphError):
+    """Who is acting could not be established, or they may not do what they asked."""
+
+
+class PermissionDenied(AuthError):
+    """A user's role does not allow an action (the message names both)."""
+
+
+class AuditError(CasegraphError):
+    """The audit log cannot be written, read or exported as asked."""

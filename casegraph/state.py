@@ -49,6 +49,39 @@ alerts = sa.Table(
 )
 
 
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("disabled_at", sa.BigInteger),
+)
+
+# Append-only and hash-chained (casegraph/audit.py): id is assigned by the writer as the
+# previous id + 1, so two concurrent writers collide on the key instead of forking the chain.
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("actor", sa.String(128), nullable=False, index=True),
+    sa.Column("action", sa.String(64), nullable=False, index=True),
+    sa.Column("details", sa.Text, nullable=False),  # canonical JSON, hashed as stored
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# SQLite refuses UPDATE and DELETE on the audit log; other databases rely on the hash chain.
+_SQLITE_AUDIT_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+)
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -60,6 +93,10 @@ class StateStore:
             if url.startswith("sqlite"):
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            if self.engine.dialect.name == "sqlite":
+                with self.engine.begin() as conn:
+                    for ddl in _SQLITE_AUDIT_TRIGGERS:
+                        conn.exec_driver_sql(ddl)
         except sa.exc.ArgumentError as e:
             raise ConfigError(f"invalid state store URL {url!r}: {e}") from e
         except sa.exc.SQLAlchemyError as e:

@@ -1,0 +1,56 @@
+"""Roles and what each may do, declared once as data. docs/roles.md shows the same
+matrix and a test keeps the two in step; code asks `require(user, action)`."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from casegraph.errors import PermissionDenied
+
+ACTIONS: dict[str, str] = {
+    "view_graph": "Search, open and expand the graph.",
+    "run_saved_query": "Run the saved read queries of the catalogue.",
+    "run_adhoc_query": "Run one's own read-only Cypher.",
+    "review_alerts": "Work the alert queue: open, assign, close alerts.",
+    "change_case": "Open cases, add notes, entities and remediation.",
+    "decide_case": "Confirm or dismiss a case.",
+    "export_evidence": "Build evidence packages for law enforcement.",
+    "manage_users": "Add, disable and change users and their roles.",
+    "view_audit": "Read the audit log.",
+    "export_audit": "Export the audit log.",
+    "view_kpis": "See the team's KPIs (resolution rate, time to decision, QA).",
+}
+
+ROLES: dict[str, str] = {
+    "investigator": "Fraud investigators: review alerts, work and decide cases.",
+    "le_response": "Law-enforcement response: answer requests with evidence packages.",
+    "analyst": "Analysts: saved and their own read-only queries; never change cases.",
+    "admin": "Administrators: everything, including users and the audit log.",
+}
+
+_READ = ("view_graph", "run_saved_query")
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "investigator": frozenset(_READ + ("review_alerts", "change_case", "decide_case", "view_kpis")),
+    "le_response": frozenset(_READ + ("export_evidence",)),
+    "analyst": frozenset(_READ + ("run_adhoc_query", "view_kpis")),
+    "admin": frozenset(ACTIONS),
+}
+
+assert set(PERMISSIONS) == set(ROLES)
+assert all(p <= set(ACTIONS) for p in PERMISSIONS.values())
+
+
+def allowed(role: str, action: str) -> bool:
+    """Whether `role` may do `action`; an unknown action is a programming error."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; actions: {', '.join(ACTIONS)}")
+    return action in PERMISSIONS.get(role, frozenset())
+
+
+def require(user: Mapping[str, Any], action: str) -> None:
+    """Raise PermissionDenied unless the (enabled) user's role allows `action`."""
+    role = user.get("role")
+    if user.get("disabled"):
+        raise PermissionDenied(f"user {user.get('name')!r} is disabled and may not {action}")
+    if not allowed(role, action):
+        raise PermissionDenied(f"role {role!r} may not {action} (user {user.get('name')!r})")

@@ -1,0 +1,101 @@
+"""The audit log: append-only, hash-chained, filtered, exported; tampering is found."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from casegraph import audit
+from casegraph.errors import AuditError
+from casegraph.state import audit_log, open_state
+
+
+def _fill(state, n=5):
+    for i in range(n):
+        audit.record(state, "alice" if i % 2 == 0 else "bob", "query.run", {"name": "q", "i": i})
+
+
+def _drop_triggers(state):
+    """What an attacker with raw database access can do."""
+    with state.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+        conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+
+
+def test_record_and_filter(state):
+    assert audit.record(state, "alice", "user.add", {"name": "bob", "role": "analyst"}) == 1
+    assert audit.record(state, "bob", "query.cypher", {"text": "RETURN 1", "params": {"x": [1, 2]}}) == 2
+    rows = audit.entries(state)
+    assert [(r["id"], r["actor"], r["action"]) for r in rows] == [(1, "alice", "user.add"), (2, "bob", "query.cypher")]
+    assert rows[1]["details"] == {"text": "RETURN 1", "params": {"x": [1, 2]}}
+    assert rows[0]["prev_hash"] == audit.GENESIS and rows[1]["prev_hash"] == rows[0]["hash"]
+    assert [r["id"] for r in audit.entries(state, actor="bob")] == [2]
+    assert [r["id"] for r in audit.entries(state, action="user.add")] == [1]
+    assert audit.entries(state, since=rows[1]["at"] + 1) == []
+    assert [r["id"] for r in audit.entries(state, since=rows[0]["at"])] == [1, 2]
+    assert audit.verify_chain(state) is None
+    with pytest.raises(AuditError, match="actor"):
+        audit.record(state, "", "x", {})
+
+
+def test_update_and_delete_are_refused_on_sqlite(state):
+    _fill(state, 2)
+    with pytest.raises(sa.exc.IntegrityError, match="append-only"):
+        with state.engine.begin() as conn:
+            conn.execute(audit_log.update().where(audit_log.c.id == 1).values(actor="mallory"))
+    with pytest.raises(sa.exc.IntegrityError, match="append-only"):
+        with state.engine.begin() as conn:
+            conn.execute(audit_log.delete().where(audit_log.c.id == 2))
+    assert [r["actor"] for r in audit.entries(state)] == ["alice", "bob"]
+    open_state(str(state.engine.url))                       # reopening: triggers created idempotently
+    with pytest.raises(sa.exc.IntegrityError, match="append-only"):
+        with state.engine.begin() as conn:
+            conn.execute(audit_log.delete())
+
+
+@pytest.mark.parametrize("column, value", [("actor", "mallory"), ("details", '{"i":99,"name":"q"}'),
+                                           ("at", 1), ("details", "not json")])
+def test_a_changed_row_is_detected(state, column, value):
+    _fill(state)
+    _drop_triggers(state)
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.update().where(audit_log.c.id == 3).values({column: value}))
+    assert audit.verify_chain(state) == 3
+
+
+def test_a_rehashed_row_breaks_the_next_link(state):
+    _fill(state)
+    _drop_triggers(state)
+    row = audit.entries(state)[2]
+    forged = audit.canonical({"i": 2, "name": "forged"})
+    new_hash = audit.entry_hash(row["prev_hash"], 3, row["at"], row["actor"], row["action"], forged)
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.update().where(audit_log.c.id == 3).values(details=forged, hash=new_hash))
+    assert audit.verify_chain(state) == 4
+
+
+def test_a_deleted_row_is_detected(state):
+    _fill(state)
+    _drop_triggers(state)
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.id == 2))
+    assert audit.verify_chain(state) == 3
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.id == 1))
+    assert audit.verify_chain(state) == 3
+
+
+def test_export_jsonl_and_csv(state):
+    _fill(state, 3)
+    lines = audit.export(state, "jsonl").splitlines()
+    parsed = [json.loads(ln) for ln in lines]
+    assert [p["id"] for p in parsed] == [1, 2, 3] and parsed[2]["details"] == {"i": 2, "name": "q"}
+    assert parsed[2]["prev_hash"] == parsed[1]["hash"]
+    table = list(csv.DictReader(io.StringIO(audit.export(state, "csv"))))
+    assert [r["actor"] for r in table] == ["alice", "bob", "alice"]
+    assert json.loads(table[0]["details"]) == {"i": 0, "name": "q"} and table[0]["hash"] == parsed[0]["hash"]
+    with pytest.raises(AuditError, match="unknown export format 'xml'"):
+        audit.export(state, "xml")
