@@ -12,6 +12,7 @@ import click
 from casegraph import __version__
 from casegraph.console import FORMATS, RowProgress, console, echo, iso, render
 from casegraph.errors import CasegraphError, ParameterError
+from casegraph.permissions import ROLES
 from casegraph.settings import SETTINGS, Settings
 
 
@@ -226,6 +227,7 @@ def query_show(name, dialect) -> None:
 @store_options
 def query_run(name, params, timeout_ms, row_limit, fmt, db, graph) -> None:
     """Run a saved read query with parameters."""
+    _audit(db, graph, "query.run", {"name": name, "params": _parse_params(params)})
     with _open(db, graph) as store:
         q = store.queries.get(name)
         if q.mode != "read":
@@ -244,6 +246,7 @@ def query_run(name, params, timeout_ms, row_limit, fmt, db, graph) -> None:
 @store_options
 def query_cypher(text, params, timeout_ms, row_limit, fmt, db, graph) -> None:
     """Run your own read-only Cypher, with the time and row limits."""
+    _audit(db, graph, "query.cypher", {"text": text, "params": _parse_params(params)})
     values = {}
     for k, v in _parse_params(params).items():
         try:
@@ -410,6 +413,130 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))
     if not no_serve:
         _serve(settings, host, port, debug, reload=False)
+
+
+# -- users and the audit log ---------------------------------------------------------------
+
+def _os_user() -> str:
+    """Who runs the command, as the operating system knows them: the CLI's audit actor."""
+    import getpass
+    import os
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (e.g. a container's uid without a passwd entry)
+        return f"uid:{os.getuid()}"
+
+
+def _state(db: str | None, graph: str | None):
+    from casegraph.state import open_state
+    return open_state(_settings(db=db, graph=graph).state_url())
+
+
+def _audit(db: str | None, graph: str | None, action: str, details: dict[str, Any]) -> None:
+    from casegraph import audit
+    audit.record(_state(db, graph), _os_user(), action, details)
+
+
+@main.group()
+def user() -> None:
+    """casegraph users and their roles (docs/roles.md)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)),
+              help="What the user may do (docs/roles.md).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input "
+              "instead of prompting (passwords are never taken on the command line).")
+@store_options
+def user_add(name, role, password_stdin, db, graph) -> None:
+    """Add a user; the password is prompted for twice, or read from stdin."""
+    from casegraph.users import add_user
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    state = _state(db, graph)
+    add_user(state, name, role, password)
+    _audit(db, graph, "user.add", {"name": name, "role": role})
+    echo(f"added {name} ({role})")
+
+
+@user.command("list")
+@format_option
+@store_options
+def user_list(fmt, db, graph) -> None:
+    """Every user with role and whether they are disabled."""
+    from casegraph.users import list_users
+    rows = [{"name": u["name"], "role": u["role"], "disabled": bool(u["disabled"]),
+             "created_at": iso(u["created_at"]), "disabled_at": iso(u["disabled_at"])}
+            for u in list_users(_state(db, graph))]
+    echo(render(rows, fmt, ["name", "role", "disabled", "created_at", "disabled_at"]))
+
+
+@user.command("disable")
+@click.argument("name")
+@store_options
+def user_disable(name, db, graph) -> None:
+    """Disable a user: they can no longer log in (their history stays)."""
+    from casegraph.users import disable_user
+    disable_user(_state(db, graph), name)
+    _audit(db, graph, "user.disable", {"name": name})
+    echo(f"disabled {name}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The append-only, hash-chained audit log."""
+
+
+@audit_group.command("list")
+@click.option("--since", default=None, help="Only entries at or after this time (ISO 8601 date or time, UTC).")
+@click.option("--actor", default=None, help="Only this actor's entries.")
+@click.option("--action", default=None, help="Only this action (e.g. user.add, query.cypher).")
+@format_option
+@store_options
+def audit_list(since, actor, action, fmt, db, graph) -> None:
+    """Audit entries, oldest first."""
+    from casegraph import audit
+    from casegraph.errors import ConfigError
+    from casegraph.times import to_epoch_ms
+    try:
+        since_ms = to_epoch_ms(since) if since else None
+    except ValueError:
+        raise ConfigError(f"--since {since!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+    rows = audit.entries(_state(db, graph), since=since_ms, actor=actor, action=action)
+    for r in rows:
+        r["at"] = iso(r["at"])
+        if fmt != "json":
+            r["details"] = audit.canonical(r["details"])
+    echo(render(rows, fmt, ["id", "at", "actor", "action", "details"] if fmt == "table" else None))
+
+
+@audit_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="jsonl: one JSON object a line; csv: details as canonical JSON. Hashes included.")
+@store_options
+def audit_export(file, fmt, db, graph) -> None:
+    """Write the whole audit log, with its hash chain, to FILE."""
+    from casegraph import audit
+    text = audit.export(_state(db, graph), fmt)
+    Path(file).write_text(text, encoding="utf-8")
+    echo(f"wrote {text.count(chr(10)) - (fmt == 'csv')} entries to {file}")
+
+
+@audit_group.command("verify")
+@store_options
+def audit_verify(db, graph) -> None:
+    """Recompute the hash chain; exit 1 naming the first entry that does not match."""
+    from casegraph import audit
+    state = _state(db, graph)
+    broken = audit.verify_chain(state)
+    if broken is not None:
+        raise click.ClickException(f"audit log broken at entry {broken}: it, or an entry before it, "
+                                   "was changed or removed")
+    echo(f"audit log intact: {len(audit.entries(state))} entries")
 
 
 if __name__ == "__main__":  # pragma: no cover
