@@ -9,6 +9,8 @@ import csv
 import hashlib
 import io
 import json
+import random
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +39,7 @@ def record(state: StateStore, actor: str, action: str, details: dict[str, Any] |
     if not actor or not action:
         raise AuditError("an audit entry needs an actor and an action")
     details_json = canonical(details or {})
-    for _ in range(_RETRIES):
+    for attempt in range(_RETRIES):
         try:
             with state.engine.begin() as conn:
                 last = conn.execute(sa.select(audit_log.c.id, audit_log.c.hash)
@@ -49,7 +51,8 @@ def record(state: StateStore, actor: str, action: str, details: dict[str, Any] |
                     hash=entry_hash(prev, entry_id, at, actor, action, details_json)))
             return entry_id
         except (sa.exc.IntegrityError, sa.exc.OperationalError):
-            continue  # another writer took this id (or held the lock): read the new tail and retry
+            # another writer took this id (or held the lock): back off a little, read the new tail, retry
+            time.sleep(random.uniform(0, 0.005) * (attempt + 1))
     raise AuditError(f"could not append to the audit log after {_RETRIES} attempts (too many writers)")
 
 

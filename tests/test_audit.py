@@ -99,3 +99,25 @@ def test_export_jsonl_and_csv(state):
     assert json.loads(table[0]["details"]) == {"i": 0, "name": "q"} and table[0]["hash"] == parsed[0]["hash"]
     with pytest.raises(AuditError, match="unknown export format 'xml'"):
         audit.export(state, "xml")
+
+
+def test_concurrent_writers_keep_one_chain(state):
+    """Writers in several threads (each its own connection) never fork the chain."""
+    import threading
+    errors = []
+
+    def write(who):
+        try:
+            for i in range(15):
+                audit.record(state, who, "query.run", {"i": i})
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+    threads = [threading.Thread(target=write, args=(f"w{n}",)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = audit.entries(state)
+    assert [r["id"] for r in rows] == list(range(1, 91))
+    assert audit.verify_chain(state) is None
