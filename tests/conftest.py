@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,19 @@ def any_store(request, embedded_dir, tmp_path):
 @pytest.fixture
 def state(settings):
     return open_state(settings.state_url())
+
+
+def run_cli(*args, env=None, check=True, input=None, **popen):
+    """`casegraph ARGS` as a user runs it (a real process); AssertionError with stderr on failure."""
+    proc = subprocess.run([sys.executable, "-m", "casegraph.cli", *args], capture_output=True, text=True,
+                          input=input, env={**os.environ, **(env or {})}, **popen)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"casegraph {' '.join(args)} failed:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def cli_env(embedded_dir, tmp_path):
+    """Environment for CLI runs: the session's embedded server, a graph and state of the test's own."""
+    return {"CASEGRAPH_DB": f"embedded:{embedded_dir}", "CASEGRAPH_GRAPH": f"cli_{tmp_path.name}",
+            "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 'state.sqlite'}"}

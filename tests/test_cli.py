@@ -3,27 +3,12 @@ with counts checked against what the files say, computed independently with pand
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-
-def run(*args, env=None, check=True):
-    proc = subprocess.run([sys.executable, "-m", "casegraph.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
-    if check and proc.returncode != 0:
-        raise AssertionError(f"casegraph {' '.join(args)} failed:\n{proc.stderr}")
-    return proc
-
-
-@pytest.fixture
-def cli_env(embedded_dir, tmp_path):
-    return {"CASEGRAPH_DB": f"embedded:{embedded_dir}", "CASEGRAPH_GRAPH": f"cli_{tmp_path.name}",
-            "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 'state.sqlite'}"}
+from tests.conftest import run_cli as run
 
 
 def expected_counts(d: Path) -> dict:

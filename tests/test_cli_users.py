@@ -6,31 +6,15 @@ import csv
 import getpass
 import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
 
 from casegraph.state import audit_log, open_state
 from casegraph.users import authenticate
+from tests.conftest import run_cli as run
 
 PW = "s3cret-enough"
-
-
-def run(*args, env=None, check=True, input=None, **kw):
-    proc = subprocess.run([sys.executable, "-m", "casegraph.cli", *args], capture_output=True, text=True,
-                          input=input, env={**os.environ, **(env or {})}, **kw)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"casegraph {' '.join(args)} failed:\n{proc.stderr}")
-    return proc
-
-
-@pytest.fixture
-def cli_env(embedded_dir, tmp_path):
-    return {"CASEGRAPH_DB": f"embedded:{embedded_dir}", "CASEGRAPH_GRAPH": f"cli_{tmp_path.name}",
-            "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 'state.sqlite'}"}
 
 
 def _json(*args, env):

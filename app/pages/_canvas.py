@@ -3,30 +3,11 @@
 page's callbacks stay thin and these are unit-tested without a browser."""
 from __future__ import annotations
 
-import importlib
-
-from app import graph
-from casegraph.errors import CasegraphError
+from app import exports, graph
 
 UNDO_LIMIT = 15
 USER_HIDDEN = graph.HIDDEN    # the class the shared stylesheet hides
 PINNED = "pinned"
-
-
-class MissingPiece(CasegraphError):
-    """A module the page needs is not there yet (or lacks a function)."""
-
-
-def need(module: str, name: str):
-    """module.name, or a MissingPiece error saying what is missing."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as e:
-        raise MissingPiece(f"{module} is missing ({e}); the explorer cannot do this yet") from None
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise MissingPiece(f"{module}.{name} is missing; the explorer cannot do this yet")
-    return fn
 
 
 # -- pure element-list functions ------------------------------------------------------------
@@ -176,10 +157,10 @@ def export_files(kind: str, elements: list[dict]) -> list[tuple[str, str | bytes
     """(filename, content) per file an export writes, over the visible elements."""
     shown = visible(elements)
     if kind == "json":
-        return [("casegraph.cyjs", need("app.exports", "to_cytoscape_json")(shown))]
+        return [("casegraph.cyjs", exports.to_cytoscape_json(shown))]
     if kind == "graphml":
-        return [("casegraph.graphml", need("app.exports", "to_graphml")(shown))]
-    nodes, edges = need("app.exports", "to_csv")(shown)
+        return [("casegraph.graphml", exports.to_graphml(shown))]
+    nodes, edges = exports.to_csv(shown)
     return [("casegraph-nodes.csv", nodes), ("casegraph-edges.csv", edges)]
 
 

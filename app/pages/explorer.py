@@ -7,7 +7,6 @@ Callbacks are thin: the element-list work is pure functions in app/pages/_canvas
 and app.graph / app.styles / app.exports; graph reads are casegraph.explore."""
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import dash
@@ -15,10 +14,11 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 import app
-from app import graph, ids
-from app.pages._canvas import (MissingPiece, collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
-                               mark_path, need, node_ids_of, pin, push, show_all, slider_window, split_id,
+from app import graph, ids, styles
+from app.pages._canvas import (collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
+                               mark_path, node_ids_of, pin, push, show_all, slider_window, split_id,
                                time_range, undo, visible)
+from casegraph import explore
 from casegraph.console import iso
 from casegraph.errors import CasegraphError, QueryError
 
@@ -35,7 +35,6 @@ def open_nodes(node_ids: list[str], with_links: bool = False) -> tuple[list[dict
     """Node elements for ids (one query) and, `with_links` (an alert's entities), what
     links them: a ring's shared devices, wallets, transfers. Ids not in the graph (or
     malformed) come back as problems."""
-    from casegraph import explore
     wanted, problems = [], []
     for nid in node_ids:
         try:
@@ -51,13 +50,9 @@ def open_nodes(node_ids: list[str], with_links: bool = False) -> tuple[list[dict
 
 
 def add_risk(elements: list[dict]) -> list[dict]:
-    """Nodes with their risk flags (risk colouring); unchanged while explore.risk_flags is missing."""
-    try:
-        risk_flags, with_risk = need("casegraph.explore", "risk_flags"), need("app.graph", "with_risk")
-    except MissingPiece:
-        return elements
+    """Nodes with their risk flags (risk colouring)."""
     keys = [eid(e) for e in elements if is_node(e) and not is_pager(e)]
-    return with_risk(elements, risk_flags(app.store(), app.state(), keys)) if keys else elements
+    return graph.with_risk(elements, explore.risk_flags(app.store(), app.state(), keys)) if keys else elements
 
 
 def alert_panel(alert_id: Any) -> html.Div | None:
@@ -74,30 +69,28 @@ def alert_panel(alert_id: Any) -> html.Div | None:
 
 
 def layout_options() -> list[str]:
-    return list(need("app.styles", "LAYOUTS"))
+    return list(styles.LAYOUTS)
 
 
 def legend() -> list:
-    styles = importlib.import_module("app.styles")
     items = [html.Span([html.Span(className="swatch", style={"backgroundColor": colour}), f" {label}"],
                        className="legend-item", title=shape) for label, colour, shape in styles.LEGEND]
     items += [html.Span([html.Span(className="swatch ring", style={"borderColor": colour}), f" {text}"],
-                        className="legend-item") for text, colour in getattr(styles, "RISK_LEGEND", [])]
+                        className="legend-item") for text, colour in styles.RISK_LEGEND]
     return items
 
 
 def stylesheet() -> list[dict]:
-    return need("app.styles", "stylesheet")()
+    return styles.stylesheet()
 
 
 def _layout_for(name: str) -> dict:
-    return need("app.styles", "LAYOUTS").get(name) or {"name": name}
+    return styles.LAYOUTS.get(name) or {"name": name}
 
 
 def large(elements: list[dict]) -> bool:
     """Too many nodes for the browser's force layout: use the server-computed one."""
-    limit = getattr(importlib.import_module("app.styles"), "LARGE_GRAPH", 300)
-    return sum(1 for e in elements if is_node(e)) > limit
+    return sum(1 for e in elements if is_node(e)) > styles.LARGE_GRAPH
 
 
 def _button(label: str, id_: str, title: str = "") -> html.Button:
@@ -123,7 +116,7 @@ def layout(ids_=None, alert=None, **query):
     layouts = layout_options()
     start = PRESET if large(elements) else layouts[0]
     if start == PRESET:
-        elements = need("app.styles", "preset_layout")(elements)
+        elements = styles.preset_layout(elements)
     return html.Div([
         html.Div([
             html.Div([
@@ -175,7 +168,7 @@ def layout(ids_=None, alert=None, **query):
 # -- callbacks ------------------------------------------------------------------------------
 
 def _expand(elements: list[dict], node_id: str, rel: str | None, skip: int = 0) -> list[dict]:
-    new, _total = need("casegraph.explore", "expand")(app.store(), node_id, rel=rel or None, skip=skip)
+    new, _total = explore.expand(app.store(), node_id, rel=rel or None, skip=skip)
     return graph.merge(elements, add_risk(new))
 
 
@@ -212,7 +205,7 @@ def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
     try:
         if trigger == ids.EXPLORE_TIME:
             window = window or [lo, hi]
-            new = need("app.graph", "filter_time")(elements, window[0], window[1])
+            new = graph.filter_time(elements, window[0], window[1])
             return new, no_update, "", no_update, no_update, no_update, no_update
         if trigger == ids.EXPLORE_GRAPH:
             if not tapped or tapped.get("kind") != "More":
@@ -250,7 +243,7 @@ def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
             if len(picked) != 2:
                 return no_update, no_update, "select exactly two nodes (shift-click) for a shortest path", \
                     no_update, no_update, no_update, no_update
-            found = need("casegraph.explore", "shortest_path")(app.store(), picked[0], picked[1])
+            found = explore.shortest_path(app.store(), picked[0], picked[1])
             if not found:
                 return no_update, no_update, f"no path of up to 6 hops between {picked[0]} and {picked[1]}", \
                     no_update, no_update, no_update, no_update
@@ -264,7 +257,7 @@ def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
             from casegraph import detections
             params = {"account_id" if label == "Account" else "address": key, "direction": direction or "forward"}
             results = detections.run(app.store(), "trace_funds", params)
-            found = need("casegraph.explore", "trace_elements")(app.store(), chosen[0], results,
+            found = explore.trace_elements(app.store(), chosen[0], results,
                                                                  TRACE_TOP) if results else []
             new = mark_path(graph.merge(elements, add_risk(found)), {eid(e) for e in found}) if found else elements
             message = (f"trace {direction}: {len(results)} entities reached; showing the best "
@@ -274,7 +267,7 @@ def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
     except CasegraphError as e:
         return no_update, no_update, str(e), no_update, no_update, no_update, no_update
     if layout_name == PRESET and any(is_node(e) and "position" not in e for e in new):
-        new = need("app.styles", "preset_layout")(new)
+        new = styles.preset_layout(new)
     span = slider_window(new, lo, hi, window)
     if not span[3]:     # a narrowed time window applies to the movements just added too
         new = graph.filter_time(new, span[2][0], span[2][1])
@@ -338,8 +331,8 @@ def tap_details(tapped):
         return no_update, no_update, no_update
     nid = tapped["id"]
     try:
-        d = need("casegraph.explore", "details")(app.store(), nid) or {}
-        counts = need("casegraph.explore", "neighbour_counts")(app.store(), nid) or {}
+        d = explore.details(app.store(), nid) or {}
+        counts = explore.neighbour_counts(app.store(), nid) or {}
     except CasegraphError as e:
         return html.P(str(e), className="message"), no_update, nid
     options = [{"label": f"{t} ({n})", "value": t} for t, n in sorted(counts.items()) if n]
@@ -365,7 +358,7 @@ def tooltip(node, edge):
 def pick_layout(name, elements):
     if name == PRESET:
         try:
-            placed = need("app.styles", "preset_layout")(elements or [])
+            placed = styles.preset_layout(elements or [])
         except CasegraphError:
             return {"name": "grid"}, no_update, no_update
         return _layout_for(PRESET), placed, placed

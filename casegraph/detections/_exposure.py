@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from casegraph.detections._params import check_names, float_param, int_param, str_param  # noqa: F401
 
 EXPAND = "scammer_links_expand"
 MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")

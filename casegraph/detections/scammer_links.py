@@ -45,6 +45,7 @@ from typing import Any
 
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
+from casegraph.detections import _params as P
 from casegraph.detections._quality import confounders_hit
 
 NAME = "scammer_links"
@@ -57,10 +58,10 @@ DIRECT_RELS = ("TRANSFERRED", "WITHDREW", "DEPOSITED")
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Seeds from the watchlists, the walk, then one explained result per account reached."""
-    ex.check_names(NAME, params, PARAMS)
-    k = ex.int_param(NAME, params, "k", 3, 1, 5)
-    max_shared = ex.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
-    max_degree = ex.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
+    P.check_names(NAME, params, PARAMS)
+    k = P.int_param(NAME, params, "k", 3, 1, 5)
+    max_shared = P.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
+    max_degree = P.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
     seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows)
     if not seeds:
         return []

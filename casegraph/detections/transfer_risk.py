@@ -41,6 +41,7 @@ from typing import Any
 
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
+from casegraph.detections import _params as P
 from casegraph.errors import ParameterError
 
 NAME = "transfer_risk"
@@ -55,10 +56,10 @@ _REFRESHING: set[tuple] = set()
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Check one pending transfer -> [one result] (or [] when no sender is given)."""
-    ex.check_names(NAME, params, PARAMS)
-    sender = ex.str_param(NAME, params, "sender")
-    acc = ex.str_param(NAME, params, "recipient_account")
-    wal = ex.str_param(NAME, params, "recipient_wallet")
+    P.check_names(NAME, params, PARAMS)
+    sender = P.str_param(NAME, params, "sender")
+    acc = P.str_param(NAME, params, "recipient_account")
+    wal = P.str_param(NAME, params, "recipient_wallet")
     if sender is None:
         if acc or wal or params.get("amount_usd") not in (None, ""):
             raise ParameterError(f"detection {NAME}: sender (the paying account's id) is required")
@@ -66,13 +67,13 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     if (acc is None) == (wal is None):
         raise ParameterError(f"detection {NAME}: give exactly one of recipient_account (internal transfer) "
                              f"and recipient_wallet (withdrawal)")
-    amount = ex.float_param(NAME, params, "amount_usd", None)
+    amount = P.float_param(NAME, params, "amount_usd", None)
     if amount is None:
         raise ParameterError(f"detection {NAME}: amount_usd (the transfer's amount in USD) is required")
-    k_hold = ex.int_param(NAME, params, "k_hold", 2, 0, 3)
-    max_shared = ex.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
-    max_degree = ex.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
-    large = ex.float_param(NAME, params, "large_usd", 1000.0)
+    k_hold = P.int_param(NAME, params, "k_hold", 2, 0, 3)
+    max_shared = P.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
+    max_degree = P.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
+    large = P.float_param(NAME, params, "large_usd", 1000.0)
 
     rows = store.read("transfer_risk_facts", {"sender": sender, "recipient_account": acc or "",
                                               "recipient_wallet": wal or ""}, row_limit=None).rows

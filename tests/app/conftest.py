@@ -33,7 +33,9 @@ def ui_data(embedded_dir, tmp_path_factory):
     """1,000 generated accounts, loaded into a fresh graph, detections run into alerts.
     Yields (settings, folder with the CSVs and truth.json)."""
     if not (shutil.which("chromedriver") and os.path.exists(CHROMIUM)):
-        pytest.skip("browser tests need Debian's chromium and chromium-driver (scripts/setup --test)")
+        # fail, not skip: a run without a browser must never pass as if the UI were tested
+        pytest.fail("browser tests need Debian's chromium and chromium-driver: run the test command, "
+                    "`bash scripts/test`, which installs them", pytrace=False)
     folder = tmp_path_factory.mktemp("ui_data")
     generate(folder, 1000, 7)
     settings = Settings.load(db=f"embedded:{embedded_dir}", graph=f"ui_{os.getpid()}",

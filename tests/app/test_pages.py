@@ -122,13 +122,6 @@ def test_node_ids_of_ignores_pagers():
     assert c.node_ids_of(None) == []
 
 
-def test_need_says_what_is_missing():
-    with pytest.raises(c.MissingPiece, match="app.graph.no_such_function is missing"):
-        c.need("app.graph", "no_such_function")
-    with pytest.raises(c.MissingPiece, match="app.no_such_module is missing"):
-        c.need("app.no_such_module", "x")
-
-
 def test_export_files_cover_the_visible_elements(star):
     import networkx as nx
     hidden = c.hide(star, {"Account:A5"})

@@ -1,23 +1,16 @@
 """Account-takeover detection scored against the generator's ground truth, on the real embedded store."""
 from __future__ import annotations
 
-import time
-
 from casegraph.detections import account_takeover as ato
+from tests.detections.conftest import timed_run
 
 H = 3_600_000
 DAY = 24 * H
 
 
-def _run(store, params=None):
-    t0 = time.perf_counter()
-    rows = store.read(ato.DETECTION.query, params or {}, row_limit=None).rows
-    return ato.explain(rows), time.perf_counter() - t0
-
-
 def test_account_takeover_matches_truth(loaded):
     store, truth, _ = loaded
-    results, seconds = _run(store)
+    results, seconds = timed_run(store, "account_takeover")
     q = ato.quality(results, truth)
     assert q["expected"], "the dataset must plant takeovers"
     print(f"\naccount_takeover: {q}, query+explain {seconds:.2f}s")
@@ -35,8 +28,8 @@ def test_account_takeover_matches_truth(loaded):
 
 def test_shorter_window_finds_fewer(loaded):
     store, _, _ = loaded
-    default, _ = _run(store)
-    strict, _ = _run(store, {"window_hours": 1})
+    default, _ = timed_run(store, "account_takeover")
+    strict, _ = timed_run(store, "account_takeover", {"window_hours": 1})
     assert {r["account_id"] for r in strict} <= {r["account_id"] for r in default}
     assert len(strict) < len(default)
 

@@ -1,23 +1,16 @@
 """Mules detection scored against the generator's ground truth, on the real embedded store."""
 from __future__ import annotations
 
-import time
-
 from casegraph.detections import mules
+from tests.detections.conftest import timed_run
 
 H = 3_600_000
 DAY = 24 * H
 
 
-def _run(store, params=None):
-    t0 = time.perf_counter()
-    rows = store.read(mules.DETECTION.query, params or {}, row_limit=None).rows
-    return mules.explain(rows), time.perf_counter() - t0
-
-
 def test_mules_match_truth(loaded):
     store, truth, _ = loaded
-    results, seconds = _run(store)
+    results, seconds = timed_run(store, "mules")
     assert truth["mules"], "the dataset must plant mules"
     q = mules.quality(results, truth)
     print(f"\nmules: {q}, query+explain {seconds:.2f}s")
@@ -32,8 +25,8 @@ def test_mules_match_truth(loaded):
 
 def test_stricter_parameters_find_fewer(loaded):
     store, truth, _ = loaded
-    default, _ = _run(store)
-    strict, _ = _run(store, {"min_senders": 50})
+    default, _ = timed_run(store, "mules")
+    strict, _ = timed_run(store, "mules", {"min_senders": 50})
     assert {r["account_id"] for r in strict} <= {r["account_id"] for r in default}
     assert len(strict) < len(default) or not default
 

@@ -1,20 +1,13 @@
 """Referral-abuse detection scored against the generator's ground truth, on the real embedded store."""
 from __future__ import annotations
 
-import time
-
 from casegraph.detections import referral_abuse as ra
-
-
-def _run(store, params=None):
-    t0 = time.perf_counter()
-    rows = store.read(ra.DETECTION.query, params or {}, row_limit=None).rows
-    return ra.explain(rows), time.perf_counter() - t0
+from tests.detections.conftest import timed_run
 
 
 def test_referral_abuse_matches_truth(loaded):
     store, truth, _ = loaded
-    results, seconds = _run(store)
+    results, seconds = timed_run(store, "referral_abuse")
     q = ra.quality(results, truth)
     assert q["expected"], "the dataset must plant referral abuse"
     print(f"\nreferral_abuse: {q}, query+explain {seconds:.2f}s")
@@ -33,8 +26,8 @@ def test_referral_abuse_matches_truth(loaded):
 
 def test_identifier_cap_drops_shared_identifiers(loaded):
     store, _, _ = loaded
-    default, _ = _run(store)
-    capped, _ = _run(store, {"max_identifier_accounts": 1})
+    default, _ = timed_run(store, "referral_abuse")
+    capped, _ = timed_run(store, "referral_abuse", {"max_identifier_accounts": 1})
     assert {r["ring_id"] for r in capped} <= {r["ring_id"] for r in default}
     for r in capped:     # only mailbox and money evidence survive a cap of one account
         assert set(r["evidence_kinds"]) <= {"Mailbox", "Wallet"}

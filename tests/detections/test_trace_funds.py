@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from casegraph.detections import run, trace_funds as tf
+from casegraph.detections import run
 from casegraph.errors import ParameterError
 from loaders.pipeline import load
 

@@ -183,43 +183,49 @@ def test_decide_on_hand_written_facts():
     assert all(0 < r["score"] <= 1 for r in (listed, reported, linked, small, big_new))
 
 
-def test_a_new_listing_counts_at_the_next_check(store):
-    """The exposure index is cached, but rebuilt as soon as the watchlists change."""
-    prov = {"source": "t.csv", "load_id": "0123456789abcdef", "loaded_at": 1735689600000}
+PROV = {"source": "t.csv", "load_id": "0123456789abcdef", "loaded_at": 1735689600000}
+CHECK = {"sender": "P1", "recipient_account": "M1", "amount_usd": 100.0}
+
+
+def _three_accounts(store) -> None:
+    """S1 (the scammer to be), M1 (the recipient), P1 (the payer)."""
     store.ensure_schema()
     store.write("load_accounts", {"rows": [
         {"account_id": a, "registered_at": 1704067200000, "country": None, "kyc_level": None,
-         "status": None, "referral_code": None} for a in ("S1", "M1", "P1")], **prov})
+         "status": None, "referral_code": None} for a in ("S1", "M1", "P1")], **PROV})
+
+
+def _m1_pays_s1(store) -> None:
     store.write("load_transfers", {"rows": [
         {"tx_id": "T1", "from_account": "M1", "to_account": "S1", "amount": 900.0, "amount_usd": 900.0,
-         "asset": "USDT", "at": 1706745600000}], **prov})
-    check = {"sender": "P1", "recipient_account": "M1", "amount_usd": 100.0}
-    assert run(store, "transfer_risk", check)[0]["decision"] == "allow"
+         "asset": "USDT", "at": 1706745600000}], **PROV})
+
+
+def _list_s1(store, loaded_at: int) -> None:
     store.write("load_watchlist_accounts", {"rows": [
         {"watchlist": "internal", "account_id": "S1", "list_source": "fraud-team", "reason": "scam",
-         "listed_at": 1706745600000}], **{**prov, "loaded_at": 1735689700000}})
-    held = run(store, "transfer_risk", check)[0]
+         "listed_at": 1706745600000}], **{**PROV, "loaded_at": loaded_at}})
+
+
+def test_a_new_listing_counts_at_the_next_check(store):
+    """The exposure index is cached, but rebuilt as soon as the watchlists change."""
+    _three_accounts(store)
+    _m1_pays_s1(store)
+    assert run(store, "transfer_risk", CHECK)[0]["decision"] == "allow"
+    _list_s1(store, 1735689700000)
+    held = run(store, "transfer_risk", CHECK)[0]
     assert held["decision"] == "hold" and held["hops"] == 1
     assert held["path"][-1]["to"] == "S1" and "internal" in held["reasons"][1]
 
 
 def test_new_money_links_count_after_a_background_refresh(store, monkeypatch):
-    prov = {"source": "t.csv", "load_id": "0123456789abcdef", "loaded_at": 1735689600000}
-    store.ensure_schema()
-    store.write("load_accounts", {"rows": [
-        {"account_id": a, "registered_at": 1704067200000, "country": None, "kyc_level": None,
-         "status": None, "referral_code": None} for a in ("S1", "M1", "P1")], **prov})
-    store.write("load_watchlist_accounts", {"rows": [
-        {"watchlist": "internal", "account_id": "S1", "list_source": "fraud-team", "reason": "scam",
-         "listed_at": 1706745600000}], **prov})
-    check = {"sender": "P1", "recipient_account": "M1", "amount_usd": 100.0}
-    assert run(store, "transfer_risk", check)[0]["decision"] == "allow"
-    store.write("load_transfers", {"rows": [
-        {"tx_id": "T1", "from_account": "M1", "to_account": "S1", "amount": 900.0, "amount_usd": 900.0,
-         "asset": "USDT", "at": 1706745600000}], **prov})
+    _three_accounts(store)
+    _list_s1(store, PROV["loaded_at"])
+    assert run(store, "transfer_risk", CHECK)[0]["decision"] == "allow"
+    _m1_pays_s1(store)
     monkeypatch.setattr(transfer_risk, "INDEX_TTL_S", 0.0)
-    run(store, "transfer_risk", check)                       # answers from the old index, starts a refresh
+    run(store, "transfer_risk", CHECK)                       # answers from the old index, starts a refresh
     deadline = time.monotonic() + 10
     while transfer_risk._REFRESHING and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert run(store, "transfer_risk", check)[0]["decision"] == "hold"
+    assert run(store, "transfer_risk", CHECK)[0]["decision"] == "hold"
