@@ -10,6 +10,8 @@ ACTIONS: dict[str, str] = {
     "view_graph": "Search, open and expand the graph.",
     "run_saved_query": "Run the saved read queries of the catalogue.",
     "run_adhoc_query": "Run one's own read-only Cypher.",
+    "view_alerts": "See the alert queue and open alerts in the explorer.",
+    "view_cases": "Read cases: their graph, notes, decisions and remediation.",
     "review_alerts": "Work the alert queue: open, assign, close alerts.",
     "change_case": "Open cases, add notes, entities and remediation.",
     "decide_case": "Confirm or dismiss a case.",
@@ -27,7 +29,7 @@ ROLES: dict[str, str] = {
     "admin": "Administrators: everything, including users and the audit log.",
 }
 
-_READ = ("view_graph", "run_saved_query")
+_READ = ("view_graph", "run_saved_query", "view_alerts", "view_cases")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "investigator": frozenset(_READ + ("review_alerts", "change_case", "decide_case", "view_kpis")),

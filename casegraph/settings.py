@@ -39,6 +39,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Most rows a user-run query returns; the user is told when it was cut.", int),
     Setting("batch_size", 5000, "CASEGRAPH_BATCH_SIZE",
             "Rows per UNWIND batch when loading.", int),
+    Setting("secret_key", "", "CASEGRAPH_SECRET_KEY",
+            "Key that signs UI session cookies. Empty: a random key generated once and kept in a "
+            "file next to the state store (give every app instance the same key).", ),
+    Setting("session_minutes", 480, "CASEGRAPH_SESSION_MINUTES",
+            "A UI session ends after this many minutes without a request; the user logs in again.", int),
+    Setting("mask_key", "", "CASEGRAPH_MASK_KEY",
+            "Key for the stable pseudonyms of masked evidence packages. Empty: a random key generated "
+            "once and kept next to the state store (the same value gets the same pseudonym).", ),
 )
 
 
@@ -61,6 +69,9 @@ class Settings:
     detection_timeout_ms: int = _setting("detection_timeout_ms").default
     row_limit: int = _setting("row_limit").default
     batch_size: int = _setting("batch_size").default
+    secret_key: str = field(default=_setting("secret_key").default, repr=False)
+    session_minutes: int = _setting("session_minutes").default
+    mask_key: str = field(default=_setting("mask_key").default, repr=False)
 
     @classmethod
     def load(cls, **overrides: Any) -> "Settings":
