@@ -58,3 +58,9 @@ class PermissionDenied(AuthError):
 
 class AuditError(CasegraphError):
     """The audit log cannot be written, read or exported as asked."""
+
+
+class CaseError(CasegraphError):
+    """A case or alert cannot be changed as asked: unknown case or alert, a status move the
+    workflow does not allow (the message names the allowed moves), a missing reason, or a
+    remediation target that is not in the case."""
