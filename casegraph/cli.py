@@ -99,9 +99,15 @@ def load(paths, mapping, strict, rejects_dir, batch_size, fmt, db, graph) -> Non
     settings = _settings(db=db, graph=graph, batch_size=batch_size)
     spec = load_mapping(mapping) if mapping else None
     from casegraph.store import open_store
+    state = open_state(settings.state_url())
     with open_store(settings) as store, RowProgress() as progress:
-        report = run(store, open_state(settings.state_url()), list(paths), mapping=spec, strict=strict,
+        report = run(store, state, list(paths), mapping=spec, strict=strict,
                      rejects_dir=rejects_dir, progress=progress)
+    from casegraph import audit
+    audit.record(state, _os_user(), "load", {
+        "db": settings.db, "graph": settings.graph, "strict": strict, "mapping": mapping,
+        "files": [{"file": f.file, "kind": f.kind, "status": f.status, "rows": f.rows_read,
+                   "loaded": f.rows_written, "rejected": f.rows_rejected} for f in report.files]})
     rows = [{"file": f.file, "kind": f.kind, "status": f.status, "rows": f.rows_read, "loaded": f.rows_written,
              "rejected": f.rows_rejected, "filtered": f.rows_filtered, "nodes_created": f.nodes_created,
              "relationships_created": f.relationships_created, "seconds": round(f.seconds, 2),
@@ -289,6 +295,9 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
             results = detections.run(store, n, values)
             if state is not None:
                 new, updated = detections.save_as_alerts(state, n, values, results)
+                from casegraph import audit
+                audit.record(state, _os_user(), "detect", {"detection": n, "params": values, "results": len(results),
+                                                           "alerts_new": new, "alerts_updated": updated})
                 console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated"
                               + _below_threshold(n, results))
             out += [{"detection": n, **r} if run_all else r for r in results]

@@ -100,3 +100,18 @@ def test_export_and_verify(cli_env, tmp_path):
     engine.dispose()
     bad = run("audit", "verify", env=cli_env, check=False)
     assert bad.returncode == 1 and "audit log broken at entry 2" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_loads_and_detections_are_audited(cli_env, tmp_path):
+    data = tmp_path / "d"
+    run("generate", "--accounts", "1000", "--seed", "5", "--out", str(data), env=cli_env)
+    run("load", str(data), "--rejects", str(tmp_path / "rej"), env=cli_env)
+    run("detect", "silent_sufferers", env=cli_env)
+    run("detect", "silent_sufferers", "--no-alerts", env=cli_env)       # nothing stored: nothing audited
+    loads = _json("audit", "list", "--action", "load", env=cli_env)
+    assert len(loads) == 1 and loads[0]["actor"] == getpass.getuser()
+    files = {f["kind"]: f for f in loads[0]["details"]["files"]}
+    assert files["accounts"]["status"] == "complete" and files["accounts"]["loaded"] == 1000
+    detects = _json("audit", "list", "--action", "detect", env=cli_env)
+    assert [(d["details"]["detection"], d["details"]["alerts_new"]) for d in detects] == [
+        ("silent_sufferers", len(json.loads(run("alerts", "list", "--format", "json", env=cli_env).stdout)))]
