@@ -67,7 +67,7 @@ QUERIES_NOTE = "queries-note"
 QUERIES_OPEN = "queries-open"
 
 # cases / kpis
-ALERTS_SELECTED_ACTION = "alerts-bulk-action"
+ALERTS_BULK_ACTION = "alerts-bulk-action"
 ALERTS_BULK_ASSIGNEE = "alerts-bulk-assignee"
 ALERTS_BULK_REASON = "alerts-bulk-reason"
 ALERTS_BULK_APPLY = "alerts-bulk-apply"
