@@ -1,16 +1,21 @@
 """The audit log: who did what, when. Append-only (SQLite triggers refuse UPDATE and
 DELETE) and tamper-evident on every database: each entry stores the SHA-256 of the
 previous entry's hash followed by its own canonical JSON, so changing or removing an
-entry breaks the chain from there on. (Removing the newest entries leaves a valid,
-shorter chain; keep exported copies or the latest hash elsewhere to catch that.)"""
+entry breaks the chain from there on. Removing the newest entries would leave a valid,
+shorter chain, so on SQLite the newest id and hash are also kept outside the database,
+in a "head" file next to it (`<state file>.audit-head`), which `check_head` compares;
+on other databases keep exported copies elsewhere to catch that."""
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import json
+import os
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,14 +51,65 @@ def record(state: StateStore, actor: str, action: str, details: dict[str, Any] |
                                     .order_by(audit_log.c.id.desc()).limit(1)).first()
                 entry_id, prev = (last.id + 1, last.hash) if last else (1, GENESIS)
                 at = now_ms()
+                new_hash = entry_hash(prev, entry_id, at, actor, action, details_json)
                 conn.execute(audit_log.insert().values(
                     id=entry_id, at=at, actor=actor, action=action, details=details_json, prev_hash=prev,
-                    hash=entry_hash(prev, entry_id, at, actor, action, details_json)))
+                    hash=new_hash))
+            _advance_head(state, entry_id, new_hash)
             return entry_id
         except (sa.exc.IntegrityError, sa.exc.OperationalError):
             # another writer took this id (or held the lock): back off a little, read the new tail, retry
             time.sleep(random.uniform(0, 0.005) * (attempt + 1))
     raise AuditError(f"could not append to the audit log after {_RETRIES} attempts (too many writers)")
+
+
+def head_file(state: StateStore) -> Path | None:
+    """Where the newest entry's id and hash are kept outside the database (SQLite files only)."""
+    url = state.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database + ".audit-head")
+
+
+def _advance_head(state: StateStore, entry_id: int, entry_hash_: str) -> None:
+    """Move the head forward to (entry_id, hash); never back (writers may finish out of order)."""
+    path = head_file(state)
+    if path is None:
+        return
+    with open(path, "a+", encoding="utf-8") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        try:
+            current = json.loads(f.read() or "{}").get("id", 0)
+        except ValueError:
+            current = 0
+        if entry_id > current:
+            f.seek(0)
+            f.truncate()
+            f.write(canonical({"id": entry_id, "hash": entry_hash_}))
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def check_head(state: StateStore) -> str | None:
+    """None when the log still ends where the head file says it did; else what is wrong."""
+    path = head_file(state)
+    if path is None or not path.exists():
+        return None
+    try:
+        head = json.loads(path.read_text(encoding="utf-8"))
+        head_id, head_hash = int(head["id"]), str(head["hash"])
+    except (ValueError, KeyError, TypeError):
+        return f"the audit head file {path} is unreadable"
+    with state.engine.connect() as conn:
+        row = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.id == head_id)).first()
+        last = conn.execute(sa.select(sa.func.max(audit_log.c.id))).scalar() or 0
+    if row is None:
+        return (f"entries {last + 1}..{head_id} were removed: the log ends at entry {last}, "
+                f"but entry {head_id} had been written ({path})")
+    if row.hash != head_hash:
+        return f"entry {head_id} differs from the hash recorded in {path}"
+    return None
 
 
 def entries(state: StateStore, since: int | None = None, actor: str | None = None,

@@ -545,6 +545,9 @@ def audit_verify(db, graph) -> None:
     if broken is not None:
         raise click.ClickException(f"audit log broken at entry {broken}: it, or an entry before it, "
                                    "was changed or removed")
+    gone = audit.check_head(state)
+    if gone:
+        raise click.ClickException(f"audit log broken: {gone}")
     echo(f"audit log intact: {len(audit.entries(state))} entries")
 
 

@@ -121,3 +121,26 @@ def test_concurrent_writers_keep_one_chain(state):
     rows = audit.entries(state)
     assert [r["id"] for r in rows] == list(range(1, 91))
     assert audit.verify_chain(state) is None
+
+
+def test_removing_the_newest_entries_is_detected(state):
+    _fill(state, 4)
+    assert audit.check_head(state) is None and audit.head_file(state).exists()
+    _drop_triggers(state)
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.id >= 3))
+    assert audit.verify_chain(state) is None          # the shorter chain is still a valid chain ...
+    assert "entries 3..4 were removed" in audit.check_head(state)   # ... but the head remembers
+
+
+def test_a_rewritten_newest_entry_is_detected_by_the_head(state):
+    _fill(state, 2)
+    _drop_triggers(state)
+    row = audit.entries(state)[-1]
+    forged = audit.canonical({"name": "q", "i": 99})
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.update().where(audit_log.c.id == row["id"]).values(
+            details=forged, hash=audit.entry_hash(row["prev_hash"], row["id"], row["at"], row["actor"],
+                                                  row["action"], forged)))
+    assert audit.verify_chain(state) is None
+    assert "differs from the hash recorded" in audit.check_head(state)

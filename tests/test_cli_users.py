@@ -115,3 +115,14 @@ def test_loads_and_detections_are_audited(cli_env, tmp_path):
     detects = _json("audit", "list", "--action", "detect", env=cli_env)
     assert [(d["details"]["detection"], d["details"]["alerts_new"]) for d in detects] == [
         ("silent_sufferers", len(json.loads(run("alerts", "list", "--format", "json", env=cli_env).stdout)))]
+
+
+def test_verify_names_removed_newest_entries(cli_env):
+    for name in ("u1", "u2", "u3"):
+        run("user", "add", name, "--role", "analyst", "--password-stdin", input=PW, env=cli_env)
+    state = open_state(cli_env["CASEGRAPH_STATE"])
+    with state.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+        conn.execute(audit_log.delete().where(audit_log.c.id == 3))
+    proc = run("audit", "verify", env=cli_env, check=False)
+    assert proc.returncode == 1 and "entries 3..3 were removed" in proc.stderr, proc.stderr
