@@ -135,3 +135,25 @@ KPIS_SUMMARY = "kpis-summary"
 KPIS_DETECTIONS = "kpis-detections"
 KPIS_DOMAINS = "kpis-domains"
 KPIS_MESSAGE = "kpis-message"
+
+# auth / audit
+SHELL_USER = "shell-user"               # the logged-in user's name and role in the nav
+SHELL_LOGOUT = "shell-logout"           # the logout button (a POST form with the CSRF token)
+SHELL_DENIED = "shell-denied"           # "not allowed" in place of a page the role may not see
+LOGIN_FORM = "login-form"               # the login page is plain HTML served by Flask (app/auth.py)
+LOGIN_NAME = "login-name"
+LOGIN_PASSWORD = "login-password"
+LOGIN_SUBMIT = "login-submit"
+LOGIN_ERROR = "login-error"
+LOGIN_NOTE = "login-note"
+AUDIT_SINCE = "audit-since"
+AUDIT_ACTOR = "audit-actor"
+AUDIT_ACTION = "audit-action"
+AUDIT_LIMIT = "audit-limit"
+AUDIT_CHAIN = "audit-chain"
+AUDIT_COUNT = "audit-count"
+AUDIT_MESSAGE = "audit-message"
+AUDIT_TABLE = "audit-table"
+AUDIT_FORMAT = "audit-format"
+AUDIT_EXPORT = "audit-export"
+AUDIT_DOWNLOAD = "audit-download"
