@@ -17,7 +17,8 @@ _current: Settings | None = None
 _stores: dict[Settings, object] = {}
 _states: dict[str, object] = {}
 
-PAGES = [("Search", "/"), ("Explorer", "/explorer"), ("Alerts", "/alerts"), ("Saved queries", "/queries")]
+PAGES = [("Search", "/"), ("Explorer", "/explorer"), ("Alerts", "/alerts"), ("Saved queries", "/queries"),
+         ("Cases", "/cases"), ("KPIs", "/kpis"), ("Audit", "/audit")]
 
 
 def settings() -> Settings:
@@ -56,17 +57,39 @@ def close() -> None:
         _states.clear()
 
 
+def nav() -> html.Nav:
+    """The nav bar for the logged-in user: only the pages their role may open, their name
+    and role, and a logout button (a POST form carrying the session's CSRF token)."""
+    from app import auth
+    user = auth.current_user()
+    allowed = set(auth.allowed_paths(user))
+    registered = {p["path"] for p in dash.page_registry.values()}
+    links = [dcc.Link(name, href=path, className="nav-link", id=f"{ids.NAV}-{path.strip('/') or 'search'}")
+             for name, path in PAGES if path in allowed and path in registered]
+    who = []
+    if user is not None:
+        who = [html.Span(f"{user['name']} ({user['role']})", id=ids.SHELL_USER, className="nav-user",
+                         style={"marginLeft": "auto", "color": "#cfd8dc"}),
+               html.Form([dcc.Input(type="hidden", name=auth.CSRF_FIELD, value=auth.csrf_token()),
+                          html.Button("Log out", id=ids.SHELL_LOGOUT, type="submit", className="nav-logout")],
+                         action="/logout", method="POST", className="nav-form", style={"margin": 0})]
+    return html.Nav([html.Span("casegraph", className="brand")] + links + who, id=ids.NAV, className="nav")
+
+
+def shell() -> html.Div:
+    """The page shell, built per request (the nav depends on who is logged in)."""
+    return html.Div([nav(), html.Main(dash.page_container, className="page")])
+
+
 def create_app(app_settings: Settings | None = None) -> Dash:
-    """The Dash app over `app_settings` (default: Settings.load()). Pages register
-    themselves when Dash imports app/pages/ on the first call in a process."""
+    """The Dash app over `app_settings` (default: Settings.load()), behind the login and
+    role checks of app/auth.py. Pages register themselves when Dash imports app/pages/ on
+    the first call in a process."""
     global _current
     _current = app_settings or Settings.load()
     app = Dash(__name__, use_pages=True, pages_folder=str(Path(__file__).parent / "pages"),
                suppress_callback_exceptions=True, title="casegraph", update_title=None)
-    app.layout = html.Div([
-        html.Nav([html.Span("casegraph", className="brand")]
-                 + [dcc.Link(name, href=path, className="nav-link", id=f"{ids.NAV}-{path.strip('/') or 'search'}")
-                    for name, path in PAGES], id=ids.NAV, className="nav"),
-        html.Main(dash.page_container, className="page"),
-    ])
+    app.layout = shell
+    from app import auth
+    auth.install(app, _current)
     return app

@@ -8,13 +8,15 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 import app
-from app import ids
+from app import auth, ids
 from app.pages._tables import default_text, explorer_href, form_values, result_note, table_of
+from casegraph import audit
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/queries", name="Saved queries", title="casegraph: saved queries")
 
 EXPLORER_LINK_MAX = 100   # nodes carried to the explorer in one link
+auth.protect(ids.QUERIES_CYPHER_RUN, "run_adhoc_query")   # refused before the callback for other roles
 
 
 def read_queries() -> list:
@@ -95,13 +97,18 @@ def run(_q, _c, name, values, field_ids, text):
     s = app.settings()
     try:
         if ctx.triggered_id == ids.QUERIES_CYPHER_RUN:
+            user = auth.require("run_adhoc_query")
             if not (text or "").strip():
                 return no_update, no_update, no_update, "write a Cypher query first", "", no_update
+            # recorded before it runs, like the CLI's, so refused and timed-out queries are on record too
+            audit.record(app.state(), user["name"], "query.cypher", {"text": text, "params": {}})
             res = app.store().read_cypher(text, {}, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
         else:
+            user = auth.require("run_saved_query")
             if not name:
                 return no_update, no_update, no_update, "pick a query first", "", no_update
             params = form_values([i["name"] for i in field_ids or []], values or [])
+            audit.record(app.state(), user["name"], "query.run", {"name": name, "params": params})
             res = app.store().read(name, params, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
         from app.graph import to_elements
         elements = to_elements(res)

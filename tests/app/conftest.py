@@ -12,9 +12,13 @@ from casegraph.generate import generate
 from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
+from casegraph.users import add_user
 from loaders.pipeline import load
 
 CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+# the fixture users ui_data creates, one per role: login(dash_duo, "inv") or login(dash_duo, "investigator")
+USERS = {"inv": "investigator", "le": "le_response", "ana": "analyst", "adm": "admin"}
 
 
 def pytest_setup_options():
@@ -45,6 +49,8 @@ def ui_data(embedded_dir, tmp_path_factory):
     assert load(store, state, [folder], rejects_dir=folder / "rej").ok
     for name in detections.names():
         detections.save_as_alerts(state, name, {}, detections.run(store, name))
+    for name, role in USERS.items():
+        add_user(state, name, role, PASSWORD)
     yield settings, folder
     store.backend._graph.delete()
     store.close()
@@ -56,3 +62,36 @@ def ui_app(ui_data):
     dash_app = ui.create_app(ui_data[0])
     yield dash_app
     ui.close()
+
+
+def user_name(who: str) -> str:
+    """A fixture user's name from its name or its role."""
+    if who in USERS:
+        return who
+    names = [n for n, role in USERS.items() if role == who]
+    if not names:
+        raise ValueError(f"no fixture user or role {who!r}; users {USERS}")
+    return names[0]
+
+
+def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWORD) -> None:
+    """Log in through the real login form as a fixture user (by name or role), then open
+    `path` and wait for the Dash app. Give `app` to start the server too; otherwise start
+    it first with `dash_duo.start_server(ui_app, navigate=False)` (navigating before login
+    only reaches the login page, which dash_duo would wait on for the Dash app in vain)."""
+    from selenium.webdriver.common.by import By
+
+    from app import ids
+    if app is not None:
+        dash_duo.start_server(app, navigate=False)
+    base = dash_duo.server.url
+    dash_duo.driver.get(f"{base}/login")
+    dash_duo.wait_for_element(f"#{ids.LOGIN_NAME}").send_keys(user_name(who))
+    dash_duo.driver.find_element(By.ID, ids.LOGIN_PASSWORD).send_keys(password)
+    dash_duo.driver.find_element(By.ID, ids.LOGIN_SUBMIT).click()
+    if password != PASSWORD:
+        return
+    dash_duo.wait_for_element(f"#{ids.SHELL_USER}", timeout=15)
+    dash_duo._url = base          # dash_duo.server_url without its implicit navigation
+    if path != "/":
+        dash_duo.wait_for_page(f"{base}{path}")

@@ -1,5 +1,6 @@
 """The investigator UI in a real headless Chromium (dash[testing]'s dash_duo) over a
-generated, loaded dataset with its detections run into the alert queue. Every test
+generated, loaded dataset with its detections run into the alert queue, logged in through
+the login form as one of the fixture users (each role somewhere). Every test
 ends with no SEVERE message in the browser console."""
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from dash.testing.wait import until
 
 from app import ids
+from tests.app.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +74,7 @@ def busiest_account(folder) -> str:
 def test_search_open_expand(dash_duo, ui_app, ui_data):
     _, folder = ui_data
     account = busiest_account(folder)
-    dash_duo.start_server(ui_app)
+    login(dash_duo, "inv", ui_app)
     box = dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}")
     box.send_keys("no-such-entity-anywhere")
     dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
@@ -105,7 +107,7 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     rings = ui.state().list_alerts("rings")
     assert rings, "the generated data plants rings; the rings detection must have found some"
     alert = rings[0]
-    dash_duo.start_server(ui_app)
+    login(dash_duo, "le", ui_app)
     dash_duo.wait_for_element(f"#{ids.NAV}-alerts").click()
     dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
     total = int(dash_duo.find_element(f"#{ids.ALERTS_COUNT}").text.split()[0])
@@ -140,7 +142,7 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     _, folder = ui_data
     account = busiest_account(folder)
     q = catalogue().get("find_account")
-    dash_duo.start_server(ui_app)
+    login(dash_duo, "ana", ui_app)
     dash_duo.wait_for_element(f"#{ids.NAV}-queries").click()
     dash_duo.wait_for_element(f"#{ids.QUERIES_NAME}")
     dash_duo.select_dcc_dropdown(f"#{ids.QUERIES_NAME}", value=f"{q.name} — {q.title}")
@@ -226,7 +228,7 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     wallet, near = hot_wallet_neighbours(folder)
     start = f"Wallet:{wallet}"
     assert len(near) > 2 * PAGE, "the busiest hot wallet should need more than two pages"
-    dash_duo.start_server(ui_app)
+    login(dash_duo, "adm", ui_app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/explorer?ids={start}")
     assert wait_nodes(dash_duo, lambda n: n == {start}) == {start}
 
@@ -311,7 +313,7 @@ def test_explorer_kind_time_window_path_and_trace(dash_duo, ui_app, ui_data):
     transfers = read_csv(folder / "transfers.csv")
     partners = {f"Account:{r['to_account']}" for r in transfers if r["from_account"] == account} \
         | {f"Account:{r['from_account']}" for r in transfers if r["to_account"] == account}
-    dash_duo.start_server(ui_app)
+    login(dash_duo, "inv", ui_app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/explorer?ids={start}")
     wait_nodes(dash_duo, lambda n: n == {start})
 
@@ -365,7 +367,7 @@ def test_a_thousand_nodes_stay_interactive(dash_duo, ui_app, ui_data):
     _, folder = ui_data
     accounts = [f"Account:{r['account_id']}" for r in read_csv(folder / "accounts.csv")]
     assert len(accounts) == 1000
-    dash_duo.start_server(ui_app)
+    login(dash_duo, "ana", ui_app)
     t0 = time.monotonic()
     dash_duo.wait_for_page(f"{dash_duo.server_url}/explorer?ids={','.join(accounts)}", timeout=30)
     assert wait_nodes(dash_duo, lambda n: len(n) == 1000, timeout=30) == set(accounts)
