@@ -45,7 +45,89 @@ alerts = sa.Table(
     sa.Column("result", sa.JSON, nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("assignee", sa.String(128)),
+    sa.Column("case_id", sa.Integer, index=True),       # set when the alert was turned into a case
+    sa.Column("closed_reason", sa.Text),
     sa.Index("alerts_open_entity", "detection", "entity_key", "status"),
+)
+
+# Cases (casegraph/cases.py): what investigators made of alerts, groups and selections.
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("assignee", sa.String(128), index=True),
+    sa.Column("source", sa.Text, nullable=False),        # selection, alert:<id>, group:<id>, search
+    sa.Column("detection", sa.String(64)),
+    sa.Column("domain", sa.String(32)),
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("decision", sa.String(16)),                # confirmed | false_positive
+    sa.Column("decision_reason", sa.Text),
+    sa.Column("decided_by", sa.String(128)),
+    sa.Column("decided_at", sa.BigInteger, index=True),
+)
+
+# One row per element brought into a case: its snapshot and provenance. Removal keeps the row.
+case_elements = sa.Table(
+    "case_elements", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("element_id", sa.Text, nullable=False),
+    sa.Column("element", sa.JSON, nullable=False),       # the cytoscape element as it was added
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("added_by", sa.String(128), nullable=False),
+    sa.Column("added_at", sa.BigInteger, nullable=False),
+    sa.Column("removed_by", sa.String(128)),
+    sa.Column("removed_at", sa.BigInteger),
+)
+
+case_notes = sa.Table(
+    "case_notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("author", sa.String(128), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+case_history = sa.Table(
+    "case_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("from_status", sa.String(16)),             # None for the creation
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+case_actions = sa.Table(
+    "case_actions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.Text, nullable=False),        # a node id of the case, "<Label>:<key>"
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("requested_by", sa.String(128), nullable=False),
+    sa.Column("requested_at", sa.BigInteger, nullable=False),
+)
+
+# Second reviews (QA) of decided cases.
+case_reviews = sa.Table(
+    "case_reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.String(128), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),  # the decision reviewed
+    sa.Column("decided_by", sa.String(128), nullable=False),
+    sa.Column("agrees", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
 )
 
 
@@ -93,6 +175,7 @@ class StateStore:
             if url.startswith("sqlite"):
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
             if self.engine.dialect.name == "sqlite":
                 with self.engine.begin() as conn:
                     for ddl in _SQLITE_AUDIT_TRIGGERS:
@@ -163,6 +246,19 @@ class StateStore:
         for r in rows:
             latest[(r["file"], r["load_id"])] = r
         return [r for r in latest.values() if r["status"] in ("running", "interrupted", "failed")]
+
+
+def _add_missing_columns(engine: sa.engine.Engine) -> None:
+    """Columns added to a table since a state file was made (create_all only creates
+    missing tables): ALTER TABLE ADD COLUMN each, nullable, so older files keep working."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have:
+                    kind = col.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}')
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -1,0 +1,503 @@
+"""Cases: what investigators make of alerts, model-team groups and explorer selections.
+
+A case keeps a snapshot of its graph (cytoscape elements) and, for every element, the
+query and parameters that brought it in; notes; an assignee; a status workflow with a
+reason for every move; remediation actions; second reviews (QA). Every function that
+changes something takes the acting user second and checks the permission FIRST, so the
+UI and the CLI are held to the same rules, and records what it did in the audit log.
+Times are epoch ms (state.now_ms); docs/cases.md describes the workflow."""
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+import os
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+
+from app import graph
+from casegraph import audit, kpis
+from casegraph.console import iso
+from casegraph.errors import CaseError
+from casegraph.permissions import require
+from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_notes,
+                             case_reviews, cases, now_ms)
+
+STATUSES = ("open", "in_review", "confirmed", "false_positive", "closed")
+DECISIONS = ("confirmed", "false_positive")
+MOVES: dict[str, tuple[str, ...]] = {
+    "open": ("in_review",),
+    "in_review": ("confirmed", "false_positive", "open"),
+    "confirmed": ("closed",),
+    "false_positive": ("closed",),
+    "closed": ("in_review",),   # reopen
+}
+REMEDIATION = ("block", "freeze", "hold_transfer", "victim_outreach", "report_to_le")
+ALERT_ACTIONS = ("close", "dismiss", "reopen", "assign")
+ACTIONS_CSV_COLUMNS = ("action_id", "case_id", "action", "target_kind", "target_key", "requested_by",
+                       "requested_at", "note")
+GROUP_MEMBERS = "case_group_members"     # cypher/cases/: a model-team group and its member accounts
+
+
+def operator() -> dict[str, Any]:
+    """The actor of the command line: the local operator, as the OS knows them, with the admin role."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container's uid without a passwd entry)
+        name = f"uid:{os.getuid()}"
+    return {"name": f"cli:{name}", "role": "admin", "disabled": False}
+
+
+# ---- small checks -------------------------------------------------------------------------
+
+def _reason(reason: str | None, what: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise CaseError(f"{what} needs a reason")
+    return text
+
+
+def _element_id(element: Any) -> str:
+    try:
+        eid = element["data"]["id"]
+    except (TypeError, KeyError):
+        raise CaseError(f"not a graph element (a dict with data.id): {str(element)[:80]!r}") from None
+    if not isinstance(eid, str) or not eid:
+        raise CaseError(f"graph element without an id: {str(element)[:80]!r}")
+    return eid
+
+
+def _provenance(provenance: Any) -> tuple[str, dict[str, Any]]:
+    if not isinstance(provenance, dict) or not str(provenance.get("query") or "").strip():
+        raise CaseError("provenance must say which query (or what) brought the elements in: "
+                        "{'query': ..., 'params': {...}}")
+    params = provenance.get("params") or {}
+    if not isinstance(params, dict):
+        raise CaseError("provenance params must be a mapping")
+    return str(provenance["query"]).strip(), params
+
+
+def _check_assignee(state: StateStore, name: str | None) -> str | None:
+    if name is None or not str(name).strip():
+        return None
+    from casegraph.users import get_user
+    user = get_user(state, str(name).strip())
+    if user is None:
+        raise CaseError(f"cannot assign to {name!r}: no such user")
+    if user["disabled"]:
+        raise CaseError(f"cannot assign to {name!r}: the user is disabled")
+    return user["name"]
+
+
+def _case_row(conn, case_id: int) -> dict[str, Any]:
+    row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).mappings().first()
+    if row is None:
+        raise CaseError(f"there is no case {case_id}")
+    return dict(row)
+
+
+def _is_node(element: dict[str, Any]) -> bool:
+    return "source" not in element["data"]
+
+
+# ---- creating cases -----------------------------------------------------------------------
+
+def create_case(state: StateStore, actor: dict[str, Any], title: str, elements: list[dict[str, Any]],
+                provenance: dict[str, Any], *, source: str = "selection", alert_ids: Iterable[int] = (),
+                assignee: str | None = None, detection: str | None = None, domain: str | None = None,
+                now: int | None = None) -> int:
+    """A new open case with `elements` as its snapshot (each with `provenance`), linked to
+    `alert_ids` (those alerts get status "in_case"). Returns the case id."""
+    require(actor, "change_case")
+    title = (title or "").strip()
+    if not title:
+        raise CaseError("a case needs a title")
+    query, params = _provenance(provenance)
+    assignee = _check_assignee(state, assignee)
+    domain = domain or kpis.domain_of(detection)
+    if domain is not None and domain not in kpis.DOMAIN_NAMES:
+        raise CaseError(f"unknown domain {domain!r}; domains: {', '.join(kpis.DOMAIN_NAMES)}")
+    alert_ids = [int(a) for a in dict.fromkeys(alert_ids)]
+    at = now if now is not None else now_ms()
+    with state.engine.begin() as conn:
+        _check_alerts(conn, alert_ids, free=True)
+        case_id = conn.execute(cases.insert().values(
+            title=title, status="open", assignee=assignee, source=source, detection=detection, domain=domain,
+            created_by=actor["name"], created_at=at, updated_at=at)).inserted_primary_key[0]
+        conn.execute(case_history.insert().values(case_id=case_id, actor=actor["name"], at=at, from_status=None,
+                                                  to_status="open", reason=f"created from {source}"))
+        added = _insert_elements(conn, case_id, elements, query, params, actor["name"], at)
+        if alert_ids:
+            conn.execute(alerts.update().where(alerts.c.id.in_(alert_ids))
+                         .values(case_id=case_id, status="in_case", updated_at=at))
+    audit.record(state, actor["name"], "case.create",
+                 {"case_id": case_id, "title": title, "source": source, "alert_ids": alert_ids,
+                  "detection": detection, "domain": domain, "assignee": assignee,
+                  "element_ids": added, "query": query, "params": params})
+    return case_id
+
+
+def _check_alerts(conn, alert_ids: list[int], free: bool) -> list[dict[str, Any]]:
+    if not alert_ids:
+        return []
+    rows = [dict(r) for r in conn.execute(sa.select(alerts).where(alerts.c.id.in_(alert_ids))).mappings()]
+    missing = sorted(set(alert_ids) - {r["id"] for r in rows})
+    if missing:
+        raise CaseError(f"there is no alert {', '.join(map(str, missing))}")
+    if free:
+        taken = [f"{r['id']} (case {r['case_id']})" for r in rows if r["case_id"] is not None]
+        if taken:
+            raise CaseError(f"alert {', '.join(taken)} is already in a case")
+    return rows
+
+
+def alert_node_ids(alert: dict[str, Any]) -> list[str]:
+    """An alert's entities as node ids, exactly as the alert queue opens them in the explorer."""
+    from app.pages._tables import node_ids
+    return node_ids(alert)
+
+
+def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: int) -> int:
+    """A case from an alert: its entities and what links them (the same elements the explorer
+    shows for the alert), the detection and its domain copied from the alert."""
+    require(actor, "change_case")
+    from casegraph import explore
+    alert = state.get_alert(int(alert_id))
+    if alert is None:
+        raise CaseError(f"there is no alert {alert_id}")
+    if alert.get("case_id") is not None:
+        raise CaseError(f"alert {alert_id} is already in case {alert['case_id']}")
+    ids = alert_node_ids(alert)
+    nodes, missing = explore.nodes(store, ids)
+    links = [e for e in explore.links_between(store, ids) if _element_id(e) not in {_element_id(n) for n in nodes}]
+    keys: dict[str, list[str]] = {}
+    for nid in ids:
+        label, key = explore.parse_node_id(nid)
+        keys.setdefault(label, []).append(key)
+    accounts = [explore.parse_node_id(n)[1] for n in ids if n.startswith("Account:")]
+    title = f"{alert['detection']} alert {alert['id']}: {alert['entity_key']}"[:200]
+    case_id = create_case(state, actor, title, nodes, {"query": "ui_nodes", "params": {"keys": keys}},
+                          source=f"alert:{alert['id']}", alert_ids=[alert["id"]], detection=alert["detection"],
+                          domain=kpis.domain_of(alert["detection"]))
+    if links:
+        add_elements(state, actor, case_id, links, {
+            "query": "ui_links_between",
+            "params": {"keys": accounts[:explore.LINKS_MAX_ACCOUNTS], "max_links": 50}})
+    if missing:
+        add_note(state, actor, case_id, f"not in the graph when the case was opened: {', '.join(missing)}")
+    return case_id
+
+
+def case_from_group(state: StateStore, store, actor: dict[str, Any], group_id: str) -> int:
+    """A case from a model-team Group (batch registration): the group, its member accounts
+    and what links them; source "group:<id>", domain kyc_fraud."""
+    require(actor, "change_case")
+    from casegraph import explore
+    res = store.read(GROUP_MEMBERS, {"group_id": str(group_id)})
+    if not res.rows:
+        raise CaseError(f"there is no group {group_id!r} in the graph")
+    elements = graph.to_elements(res)
+    members = [graph.node_id("Account", r["a"].properties["account_id"]) for r in res.rows if r["a"] is not None]
+    group = res.rows[0]["g"].properties
+    title = f"group {group_id} ({group.get('model', 'model')}, score {group.get('score')}): {len(members)} accounts"
+    case_id = create_case(state, actor, title, elements,
+                          {"query": GROUP_MEMBERS, "params": {"group_id": str(group_id)}},
+                          source=f"group:{group_id}", domain=kpis.GROUP_DOMAIN)
+    links = explore.links_between(store, members)
+    if links:
+        add_elements(state, actor, case_id, links, {
+            "query": "ui_links_between",
+            "params": {"keys": [m.split(":", 1)[1] for m in members][:explore.LINKS_MAX_ACCOUNTS],
+                       "max_links": 50}})
+    return case_id
+
+
+# ---- elements -----------------------------------------------------------------------------
+
+def _current_ids(conn, case_id: int) -> set[str]:
+    return set(conn.execute(sa.select(case_elements.c.element_id).where(
+        case_elements.c.case_id == case_id, case_elements.c.removed_at.is_(None))).scalars())
+
+
+def _insert_elements(conn, case_id: int, elements, query: str, params: dict[str, Any], by: str,
+                     at: int) -> list[str]:
+    present = _current_ids(conn, case_id)
+    added = []
+    for e in elements or ():
+        eid = _element_id(e)
+        if eid in present or e["data"].get("kind") == graph.MORE:   # pagers are not evidence
+            continue
+        conn.execute(case_elements.insert().values(case_id=case_id, element_id=eid, element=e, query=query,
+                                                   params=params, added_by=by, added_at=at))
+        present.add(eid)
+        added.append(eid)
+    return added
+
+
+def _touch(conn, case_id: int, at: int) -> None:
+    conn.execute(cases.update().where(cases.c.id == case_id).values(updated_at=at))
+
+
+def add_elements(state: StateStore, actor: dict[str, Any], case_id: int, elements: list[dict[str, Any]],
+                 provenance: dict[str, Any]) -> list[str]:
+    """Add elements to a case's snapshot (those already in it are left as they are); returns
+    the ids added."""
+    require(actor, "change_case")
+    query, params = _provenance(provenance)
+    at = now_ms()
+    with state.engine.begin() as conn:
+        _case_row(conn, case_id)
+        added = _insert_elements(conn, case_id, elements, query, params, actor["name"], at)
+        if added:
+            _touch(conn, case_id, at)
+    audit.record(state, actor["name"], "case.add", {"case_id": case_id, "element_ids": added,
+                                                    "query": query, "params": params})
+    return added
+
+
+def remove_elements(state: StateStore, actor: dict[str, Any], case_id: int, element_ids: Iterable[str]) -> list[str]:
+    """Take elements out of a case's snapshot (and the edges that touch a removed node); the
+    rows stay, marked removed_by/removed_at. Returns the ids removed."""
+    require(actor, "change_case")
+    wanted = set(element_ids)
+    at = now_ms()
+    with state.engine.begin() as conn:
+        _case_row(conn, case_id)
+        rows = conn.execute(sa.select(case_elements.c.id, case_elements.c.element_id, case_elements.c.element)
+                            .where(case_elements.c.case_id == case_id, case_elements.c.removed_at.is_(None))
+                            ).mappings().all()
+        unknown = sorted(wanted - {r["element_id"] for r in rows})
+        if unknown:
+            raise CaseError(f"not in case {case_id}: {', '.join(unknown)}")
+        gone = [r for r in rows if r["element_id"] in wanted or r["element"]["data"].get("source") in wanted
+                or r["element"]["data"].get("target") in wanted]
+        if gone:
+            conn.execute(case_elements.update().where(case_elements.c.id.in_([r["id"] for r in gone]))
+                         .values(removed_by=actor["name"], removed_at=at))
+            _touch(conn, case_id, at)
+    removed = [r["element_id"] for r in gone]
+    audit.record(state, actor["name"], "case.remove", {"case_id": case_id, "element_ids": removed})
+    return removed
+
+
+# ---- notes, assignee, status --------------------------------------------------------------
+
+def add_note(state: StateStore, actor: dict[str, Any], case_id: int, text: str) -> None:
+    """Append a note to a case."""
+    require(actor, "change_case")
+    text = (text or "").strip()
+    if not text:
+        raise CaseError("a note needs some text")
+    at = now_ms()
+    with state.engine.begin() as conn:
+        _case_row(conn, case_id)
+        conn.execute(case_notes.insert().values(case_id=case_id, author=actor["name"], at=at, text=text))
+        _touch(conn, case_id, at)
+    audit.record(state, actor["name"], "case.note", {"case_id": case_id, "text": text})
+
+
+def assign(state: StateStore, actor: dict[str, Any], case_id: int, assignee_name: str | None) -> None:
+    """Give a case to a user (an enabled user's name), or to nobody (None or "")."""
+    require(actor, "change_case")
+    name = _check_assignee(state, assignee_name)
+    at = now_ms()
+    with state.engine.begin() as conn:
+        before = _case_row(conn, case_id)["assignee"]
+        conn.execute(cases.update().where(cases.c.id == case_id).values(assignee=name, updated_at=at))
+    audit.record(state, actor["name"], "case.assign", {"case_id": case_id, "from": before, "to": name})
+
+
+def set_status(state: StateStore, actor: dict[str, Any], case_id: int, to_status: str, reason: str, *,
+               now: int | None = None) -> None:
+    """Move a case along the workflow (MOVES), with a reason. Confirming or dismissing as a
+    false positive needs decide_case and records the decision; reopening a closed case
+    (closed -> in_review) clears it (the history keeps it)."""
+    require(actor, "decide_case" if to_status in DECISIONS else "change_case")
+    if to_status not in STATUSES:
+        raise CaseError(f"unknown status {to_status!r}; statuses: {', '.join(STATUSES)}")
+    reason = _reason(reason, f"moving a case to {to_status}")
+    at = now if now is not None else now_ms()
+    with state.engine.begin() as conn:
+        row = _case_row(conn, case_id)
+        frm = row["status"]
+        if to_status not in MOVES[frm]:
+            allowed = "; ".join(f"{a} -> {', '.join(b)}" for a, b in MOVES.items())
+            raise CaseError(f"case {case_id}: cannot move from {frm} to {to_status} "
+                            f"(from {frm}: {', '.join(MOVES[frm])}; allowed moves: {allowed})")
+        values: dict[str, Any] = {"status": to_status, "updated_at": at}
+        if to_status in DECISIONS:
+            values |= {"decision": to_status, "decision_reason": reason, "decided_by": actor["name"],
+                       "decided_at": at}
+        elif frm == "closed":
+            values |= {"decision": None, "decision_reason": None, "decided_by": None, "decided_at": None}
+        conn.execute(cases.update().where(cases.c.id == case_id).values(**values))
+        conn.execute(case_history.insert().values(case_id=case_id, actor=actor["name"], at=at, from_status=frm,
+                                                  to_status=to_status, reason=reason))
+    audit.record(state, actor["name"], "case.status",
+                 {"case_id": case_id, "from": frm, "to": to_status, "reason": reason})
+
+
+def second_review(state: StateStore, actor: dict[str, Any], case_id: int, verdict: str, reason: str, *,
+                  now: int | None = None) -> bool:
+    """QA: another user's verdict (confirmed | false_positive) on a decided case; stored with
+    whether it agrees with the decision. Returns the agreement."""
+    require(actor, "decide_case")
+    if verdict not in DECISIONS:
+        raise CaseError(f"a second review's verdict is one of {', '.join(DECISIONS)}, not {verdict!r}")
+    reason = _reason(reason, "a second review")
+    at = now if now is not None else now_ms()
+    with state.engine.begin() as conn:
+        row = _case_row(conn, case_id)
+        if not row["decision"]:
+            raise CaseError(f"case {case_id} is {row['status']}: only decided cases (confirmed, false_positive, "
+                            "or closed after a decision) get a second review")
+        if row["decided_by"] == actor["name"]:
+            raise CaseError(f"case {case_id} was decided by {actor['name']}: the second review must be "
+                            "by someone else")
+        agrees = verdict == row["decision"]
+        conn.execute(case_reviews.insert().values(
+            case_id=case_id, reviewer=actor["name"], at=at, verdict=verdict, decision=row["decision"],
+            decided_by=row["decided_by"], agrees=agrees, reason=reason))
+        _touch(conn, case_id, at)
+    audit.record(state, actor["name"], "case.review",
+                 {"case_id": case_id, "verdict": verdict, "decision": row["decision"], "agrees": agrees,
+                  "reason": reason})
+    return agrees
+
+
+# ---- remediation --------------------------------------------------------------------------
+
+def record_action(state: StateStore, actor: dict[str, Any], case_id: int, action: str, target: str,
+                  note: str = "") -> int:
+    """Record a remediation action (REMEDIATION) on a node of the case ("<Label>:<key>").
+    Returns the action id."""
+    require(actor, "change_case")
+    if action not in REMEDIATION:
+        raise CaseError(f"unknown remediation action {action!r}; actions: {', '.join(REMEDIATION)}")
+    at = now_ms()
+    with state.engine.begin() as conn:
+        _case_row(conn, case_id)
+        nodes = {r["element_id"] for r in conn.execute(
+            sa.select(case_elements.c.element_id, case_elements.c.element).where(
+                case_elements.c.case_id == case_id, case_elements.c.removed_at.is_(None))).mappings()
+            if _is_node(r["element"])}
+        if target not in nodes:
+            raise CaseError(f"{target!r} is not an entity of case {case_id}; add it to the case first")
+        action_id = conn.execute(case_actions.insert().values(
+            case_id=case_id, action=action, target=target, note=(note or "").strip(), requested_by=actor["name"],
+            requested_at=at)).inserted_primary_key[0]
+        _touch(conn, case_id, at)
+    audit.record(state, actor["name"], "case.action", {"case_id": case_id, "action_id": action_id,
+                                                       "action": action, "target": target, "note": note})
+    return action_id
+
+
+def actions_csv(state: StateStore, case_ids: Iterable[int] | None = None) -> str:
+    """Remediation actions as CSV for downstream systems (ACTIONS_CSV_COLUMNS), oldest first."""
+    q = sa.select(case_actions).order_by(case_actions.c.id)
+    if case_ids is not None:
+        q = q.where(case_actions.c.case_id.in_([int(c) for c in case_ids]))
+    with state.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=ACTIONS_CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        kind, key = graph.split_node_id(r["target"])
+        w.writerow({"action_id": r["id"], "case_id": r["case_id"], "action": r["action"], "target_kind": kind,
+                    "target_key": key, "requested_by": r["requested_by"], "requested_at": iso(r["requested_at"]),
+                    "note": r["note"]})
+    return buf.getvalue()
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+def get_case(state: StateStore, case_id: int) -> dict[str, Any]:
+    """Everything about a case (see the contract in docs/cases.md)."""
+    with state.engine.connect() as conn:
+        case = _case_row(conn, case_id)
+        by_case = lambda t, order: conn.execute(  # noqa: E731
+            sa.select(t).where(t.c.case_id == case_id).order_by(order)).mappings().all()
+        els = by_case(case_elements, case_elements.c.id)
+        case["alert_ids"] = list(conn.execute(sa.select(alerts.c.id).where(alerts.c.case_id == case_id)
+                                              .order_by(alerts.c.id)).scalars())
+        case["elements"] = [r["element"] for r in els if r["removed_at"] is None]
+        case["provenance"] = {r["element_id"]: {"query": r["query"], "params": r["params"],
+                                                "added_by": r["added_by"], "added_at": r["added_at"]}
+                              for r in els if r["removed_at"] is None}
+        case["removed"] = [{"element_id": r["element_id"], "removed_by": r["removed_by"],
+                            "removed_at": r["removed_at"]} for r in els if r["removed_at"] is not None]
+        case["notes"] = [{"author": r["author"], "at": r["at"], "text": r["text"]}
+                         for r in by_case(case_notes, case_notes.c.id)]
+        case["history"] = [{"actor": r["actor"], "at": r["at"], "from_status": r["from_status"],
+                            "to_status": r["to_status"], "reason": r["reason"]}
+                           for r in by_case(case_history, case_history.c.id)]
+        case["actions"] = [{"id": r["id"], "action": r["action"], "target": r["target"], "note": r["note"],
+                            "requested_by": r["requested_by"], "requested_at": r["requested_at"]}
+                           for r in by_case(case_actions, case_actions.c.id)]
+        case["reviews"] = [{"reviewer": r["reviewer"], "at": r["at"], "verdict": r["verdict"],
+                            "decision": r["decision"], "decided_by": r["decided_by"], "agrees": bool(r["agrees"]),
+                            "reason": r["reason"]} for r in by_case(case_reviews, case_reviews.c.id)]
+    return case
+
+
+def list_cases(state: StateStore, status: str | None = None, assignee: str | None = None) -> list[dict[str, Any]]:
+    """Case summaries, newest first, with how many elements (current) and alerts each has."""
+    if status is not None and status not in STATUSES:
+        raise CaseError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
+    n_el = (sa.select(sa.func.count()).where(case_elements.c.case_id == cases.c.id,
+                                              case_elements.c.removed_at.is_(None)).scalar_subquery())
+    n_al = sa.select(sa.func.count()).where(alerts.c.case_id == cases.c.id).scalar_subquery()
+    q = sa.select(cases, n_el.label("elements"), n_al.label("alerts")).order_by(cases.c.id.desc())
+    if status:
+        q = q.where(cases.c.status == status)
+    if assignee:
+        q = q.where(cases.c.assignee == assignee)
+    with state.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+# ---- the alert queue ----------------------------------------------------------------------
+
+def bulk_alerts(state: StateStore, actor: dict[str, Any], alert_ids: Iterable[int], action: str, *,
+                assignee: str | None = None, reason: str = "") -> dict[str, Any]:
+    """One action on many alerts: close or dismiss (with a reason), reopen, or assign.
+    Alerts in a case keep their status (the case decides them) and are reported as skipped.
+    Returns {"action", "changed": [ids], "skipped": [{"id", "why"}]}."""
+    require(actor, "review_alerts")
+    if action not in ALERT_ACTIONS:
+        raise CaseError(f"unknown alert action {action!r}; actions: {', '.join(ALERT_ACTIONS)}")
+    ids = [int(a) for a in dict.fromkeys(alert_ids)]
+    if not ids:
+        raise CaseError("no alerts given")
+    if action in ("close", "dismiss"):
+        reason = _reason(reason, f"{action} alerts")
+    if action == "assign":
+        if not (assignee or "").strip():
+            raise CaseError("assign alerts needs --assignee")
+        assignee = _check_assignee(state, assignee)
+    at = now_ms()
+    changed, skipped = [], []
+    with state.engine.begin() as conn:
+        rows = _check_alerts(conn, ids, free=False)
+        for r in sorted(rows, key=lambda r: r["id"]):
+            values: dict[str, Any]
+            if action == "assign":
+                values = {"assignee": assignee}
+            elif r["status"] == "in_case":
+                skipped.append({"id": r["id"], "why": f"in case {r['case_id']}"})
+                continue
+            elif action == "reopen":
+                if r["status"] == "open":
+                    skipped.append({"id": r["id"], "why": "already open"})
+                    continue
+                values = {"status": "open", "closed_reason": None}
+            else:
+                values = {"status": "closed" if action == "close" else "dismissed", "closed_reason": reason}
+            conn.execute(alerts.update().where(alerts.c.id == r["id"]).values(updated_at=at, **values))
+            changed.append(r["id"])
+    audit.record(state, actor["name"], "alerts.bulk",
+                 {"action": action, "alert_ids": changed, "skipped": skipped, "assignee": assignee,
+                  "reason": reason or None})
+    return {"action": action, "changed": changed, "skipped": skipped}
