@@ -1,0 +1,229 @@
+"""What the Cases and KPIs pages, and the case controls on Alerts, Search and Explorer,
+show and send: pure functions from casegraph.cases / kpis answers to rows and texts, and
+from the explorer's canvas to the elements a case keeps (unit-tested without a browser)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from app import graph
+from casegraph.console import iso
+
+# classes that are the explorer's view state, not part of what a case keeps
+VIEW_CLASSES = {graph.HIDDEN, graph.TIME_HIDDEN, graph.PATH, "pinned"}
+DECIDED = ("confirmed", "false_positive")
+
+
+def case_href(case_id: int) -> str:
+    return f"/cases?id={int(case_id)}"
+
+
+def move_action(to_status: str) -> str:
+    """The permission a move to `to_status` needs: deciding needs decide_case."""
+    return "decide_case" if to_status in DECIDED else "change_case"
+
+
+def case_id_of(value: Any) -> int | None:
+    """A case id from the URL or a store, or None when it is not a whole number."""
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return n if n > 0 else None
+
+
+# -- case list and detail ---------------------------------------------------------------------
+
+def case_rows(found: list[dict]) -> list[dict]:
+    """list_cases rows -> table rows with a link to each case, times as ISO."""
+    return [{"id": c["id"], "open": f"[#{c['id']}]({case_href(c['id'])})", "title": c.get("title") or "",
+             "status": c.get("status") or "", "assignee": c.get("assignee") or "",
+             "source": c.get("source") or "", "detection": c.get("detection") or "",
+             "created_at": iso(c.get("created_at")), "updated_at": iso(c.get("updated_at"))} for c in found]
+
+
+def header_items(case: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs for the case header."""
+    items = [("status", case["status"]), ("assignee", case.get("assignee") or "nobody"),
+             ("source", case.get("source") or ""), ("detection", case.get("detection") or ""),
+             ("domain", case.get("domain") or ""), ("alerts", ", ".join(map(str, case.get("alert_ids") or []))),
+             ("created", f"{iso(case.get('created_at'))} by {case.get('created_by') or ''}"),
+             ("updated", iso(case.get("updated_at")))]
+    if case.get("decision"):
+        items.append(("decision", f"{case['decision']} by {case.get('decided_by') or ''} at "
+                                  f"{iso(case.get('decided_at'))}: {case.get('decision_reason') or ''}"))
+    return [(k, v) for k, v in items if v]
+
+
+def canvas_elements(case: dict) -> list[dict]:
+    """The case's current snapshot as canvas elements (no view-state classes, edges only
+    between nodes the snapshot holds)."""
+    out = [clean(e) for e in case.get("elements") or []]
+    nodes = {e["data"]["id"] for e in out if graph.is_node(e)}
+    return [e for e in out if graph.is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]
+
+
+def node_ids(elements: list[dict]) -> list[str]:
+    return [e["data"]["id"] for e in elements if graph.is_node(e) and e["data"].get("kind") != graph.MORE]
+
+
+def target_options(case: dict) -> list[dict]:
+    """Remediation targets: the snapshot's nodes, accounts and wallets first."""
+    nodes = [e["data"] for e in case.get("elements") or [] if graph.is_node(e)]
+    nodes.sort(key=lambda d: (d.get("kind") not in ("Account", "Wallet"), d["id"]))
+    return [{"label": d["id"], "value": d["id"]} for d in nodes]
+
+
+def provenance_rows(case: dict, element_id: str) -> list[tuple[str, str]]:
+    """How an element came into the case: query, parameters, who added it and when."""
+    p = (case.get("provenance") or {}).get(element_id)
+    if not p:
+        return [("provenance", "none recorded")]
+    params = ", ".join(f"{k}={v}" for k, v in sorted((p.get("params") or {}).items()))
+    return [("query", str(p.get("query") or "")), ("params", params),
+            ("added by", str(p.get("added_by") or "")), ("added at", iso(p.get("added_at")))]
+
+
+def note_rows(case: dict) -> list[dict]:
+    return [{"at": iso(n.get("at")), "author": n.get("author") or "", "text": n.get("text") or ""}
+            for n in case.get("notes") or []]
+
+
+def history_rows(case: dict) -> list[dict]:
+    return [{"at": iso(h.get("at")), "actor": h.get("actor") or "",
+             "move": f"{h.get('from_status') or '-'} -> {h.get('to_status') or ''}", "reason": h.get("reason") or ""}
+            for h in case.get("history") or []]
+
+
+def action_rows(case: dict) -> list[dict]:
+    rows = []
+    for a in case.get("actions") or []:
+        rows.append({"action": a.get("action") or "", "target": a.get("target") or "",
+                     "requested_by": a.get("requested_by") or "", "at": iso(a.get("requested_at")),
+                     "note": a.get("note") or ""})
+    return rows
+
+
+def review_rows(case: dict) -> list[dict]:
+    return [{"at": iso(r.get("at")), "reviewer": r.get("reviewer") or "",
+             "verdict": r.get("verdict") or "", "agrees": "yes" if r.get("agrees") else "no",
+             "reason": r.get("reason") or ""} for r in case.get("reviews") or []]
+
+
+def reviewable(case: dict) -> bool:
+    """A second review is for decided cases."""
+    return bool(case.get("decision")) or case.get("status") in DECIDED
+
+
+# -- elements a case takes in -----------------------------------------------------------------
+
+def clean(element: dict) -> dict:
+    """An element as a case keeps it: data and the style classes, no position or view state."""
+    classes = [c for c in graph.classes_of(element) if c not in VIEW_CLASSES]
+    return {"data": element["data"], "classes": " ".join(classes)}
+
+
+def selection(elements: list[dict], selected: list[dict] | None) -> list[dict]:
+    """The explorer's selected nodes (never pagers) and the edges between them, taken from
+    the page's element list (the canvas's own copy lacks classes)."""
+    chosen = {d["id"] for d in selected or [] if d.get("kind") != graph.MORE}
+    nodes = [clean(e) for e in elements or [] if graph.is_node(e) and e["data"]["id"] in chosen]
+    edges = [clean(e) for e in elements or [] if not graph.is_node(e) and e["data"].get("kind") != graph.MORE
+             and e["data"]["source"] in chosen and e["data"]["target"] in chosen]
+    return nodes + edges
+
+
+def selection_provenance(node_ids_: list[str]) -> dict:
+    return {"query": "explorer selection", "params": {"node_ids": list(node_ids_)}}
+
+
+def selection_title(node_ids_: list[str]) -> str:
+    if not node_ids_:
+        return "Explorer selection"
+    more = f" (+{len(node_ids_) - 1} more)" if len(node_ids_) > 1 else ""
+    return f"Explorer selection: {node_ids_[0]}{more}"
+
+
+def search_groups(text: str, hits: list[dict], limit: int) -> list[tuple[dict, list[str]]]:
+    """Search hits split by the template that found them (explore.search): keys equal to
+    the text come from ui_search_exact, the others from ui_search_prefix. Each group is
+    (provenance, node ids); empty groups are left out."""
+    text = (text or "").strip()
+    exact = [h["id"] for h in hits if h["key"] == text or h["id"] == text]
+    prefix = [h["id"] for h in hits if h["id"] not in exact]
+    groups = []
+    if exact:
+        groups.append(({"query": "ui_search_exact", "params": {"text": text}}, exact))
+    if prefix:
+        groups.append(({"query": "ui_search_prefix", "params": {"text": text, "limit": limit}}, prefix))
+    return groups
+
+
+def case_options(found: list[dict]) -> list[dict]:
+    """Open cases for the explorer's "add to case" menu."""
+    return [{"label": f"#{c['id']} {c.get('title') or ''} ({c.get('status')})", "value": c["id"]} for c in found]
+
+
+# -- KPIs -------------------------------------------------------------------------------------
+
+def day_ms(day: str | None, end: bool = False) -> int | None:
+    """A date picker's "YYYY-MM-DD" as epoch ms (UTC): the day's start, or with `end` its
+    last millisecond. None for no date."""
+    if not day:
+        return None
+    d = date.fromisoformat(str(day)[:10])
+    start = datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+    if end:
+        start += timedelta(days=1)
+    return int(start.timestamp() * 1000) - (1 if end else 0)
+
+
+def _pct(x: Any) -> str:
+    return "n/a" if x is None else f"{100 * float(x):.1f}%"
+
+
+def _hours(x: Any) -> str:
+    return "n/a" if x is None else f"{float(x):.1f} h"
+
+
+def kpi_summary(k: dict) -> list[tuple[str, str]]:
+    """The headline numbers of kpis.compute as (label, text)."""
+    ttd = k.get("time_to_decision") or {}
+    return [("resolution rate", _pct(k.get("resolution_rate"))),
+            ("time to decision, median", _hours(ttd.get("median") if isinstance(ttd, dict) else None)),
+            ("time to decision, p90", _hours(ttd.get("p90") if isinstance(ttd, dict) else None)),
+            ("QA agreement", _pct(k.get("qa_agreement")))]
+
+
+KPI_COLUMNS = ("alerts", "cases", "confirmed", "false_positive")
+
+
+def kpi_rows(per: dict, name: str) -> list[dict]:
+    """per_detection / per_domain -> table rows (name first, then the counts)."""
+    return [{name: key, **{c: (v or {}).get(c, 0) for c in KPI_COLUMNS}} for key, v in sorted((per or {}).items())]
+
+
+# -- the alert queue --------------------------------------------------------------------------
+
+def alert_rows(rows: list[dict], found: list[dict]) -> list[dict]:
+    """Alert table rows (app.pages._tables.table_rows) with the assignee and a link to the
+    alert's case."""
+    by_id = {a["id"]: a for a in found}
+    out = []
+    for r in rows:
+        a = by_id.get(r["id"], {})
+        case = a.get("case_id")
+        out.append({**r, "assignee": a.get("assignee") or "", "case": f"[#{case}]({case_href(case)})" if case else ""})
+    return out
+
+
+def bulk_message(done: dict) -> str:
+    """What bulk_alerts did, in one line."""
+    changed = done.get("changed") or []
+    text = f"{done.get('action')}: {len(changed)} alert(s) changed"
+    if changed:
+        text += f" ({', '.join(map(str, changed))})"
+    skipped = done.get("skipped") or []
+    if skipped:
+        text += "; skipped " + ", ".join(f"{s['id']} ({s['why']})" for s in skipped)
+    return text
