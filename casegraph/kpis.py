@@ -3,6 +3,16 @@ second-review (QA) agreement, and alerts and decisions per detection and per dow
 domain. Definitions: docs/cases.md."""
 from __future__ import annotations
 
+import math
+import statistics
+from typing import Any
+
+import sqlalchemy as sa
+
+from casegraph.console import iso
+from casegraph.errors import ConfigError
+from casegraph.state import StateStore, alerts, case_reviews, cases
+
 # The downstream team (domain) each detection's findings go to, declared once.
 DOMAINS: dict[str, str] = {
     "referral_abuse": "reward_fraud",
@@ -24,3 +34,69 @@ assert set(DOMAINS.values()) <= set(DOMAIN_NAMES)
 def domain_of(detection: str | None) -> str | None:
     """The domain of a detection, or None (a case made from a selection)."""
     return DOMAINS.get(detection) if detection else None
+
+
+COUNTS = ("alerts", "cases", "confirmed", "false_positive")
+
+
+def _in(value: int | None, since_ms: int | None, until_ms: int | None) -> bool:
+    return value is not None and (since_ms is None or value >= since_ms) and (until_ms is None or value < until_ms)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The nearest-rank percentile (q in 0..100): the smallest value with at least q% of the
+    values at or below it; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def compute(state: StateStore, since_ms: int | None = None, until_ms: int | None = None) -> dict[str, Any]:
+    """The KPIs for the period [since_ms, until_ms) (None: unbounded). Definitions in docs/cases.md."""
+    if since_ms is not None and until_ms is not None and until_ms <= since_ms:
+        raise ConfigError("the period is empty: --until must be after --since")
+    with state.engine.connect() as conn:
+        case_rows = [dict(r) for r in conn.execute(sa.select(cases)).mappings()]
+        alert_rows = [dict(r) for r in conn.execute(
+            sa.select(alerts.c.id, alerts.c.detection, alerts.c.created_at, alerts.c.case_id)).mappings()]
+        review_rows = [dict(r) for r in conn.execute(sa.select(case_reviews.c.at, case_reviews.c.agrees)).mappings()]
+    first_alert: dict[int, int] = {}
+    for a in alert_rows:
+        if a["case_id"] is not None:
+            first_alert[a["case_id"]] = min(a["created_at"], first_alert.get(a["case_id"], a["created_at"]))
+
+    created = [c for c in case_rows if _in(c["created_at"], since_ms, until_ms)]
+    resolved = [c for c in created if c["decided_at"] is not None and (until_ms is None or c["decided_at"] < until_ms)]
+    decided = [c for c in case_rows if _in(c["decided_at"], since_ms, until_ms)]
+    hours = [(c["decided_at"] - first_alert.get(c["id"], c["created_at"])) / 3_600_000 for c in decided]
+    reviews = [r for r in review_rows if _in(r["at"], since_ms, until_ms)]
+    agreeing = sum(bool(r["agrees"]) for r in reviews)
+
+    per_detection = {name: dict.fromkeys(COUNTS, 0) for name in DOMAINS}
+    per_domain = {name: dict.fromkeys(COUNTS, 0) for name in DOMAIN_NAMES}
+
+    def count(detection: str | None, domain: str | None, what: str) -> None:
+        if detection:
+            per_detection.setdefault(detection, dict.fromkeys(COUNTS, 0))[what] += 1
+        if domain:
+            per_domain.setdefault(domain, dict.fromkeys(COUNTS, 0))[what] += 1
+
+    for a in alert_rows:
+        if _in(a["created_at"], since_ms, until_ms):
+            count(a["detection"], domain_of(a["detection"]), "alerts")
+    for c in created:
+        count(c["detection"], c["domain"], "cases")
+    for c in decided:
+        count(c["detection"], c["domain"], c["decision"])
+    return {
+        "since": iso(since_ms) or None, "until": iso(until_ms) or None,
+        "cases_created": len(created), "cases_resolved": len(resolved), "cases_decided": len(decided),
+        "resolution_rate": len(resolved) / len(created) if created else None,
+        "time_to_decision": {"cases": len(hours), "median": statistics.median(hours) if hours else None,
+                             "p90": percentile(hours, 90)},
+        "second_reviews": len(reviews), "agreeing_reviews": agreeing,
+        "qa_agreement": agreeing / len(reviews) if reviews else None,
+        "per_detection": per_detection, "per_domain": per_domain,
+    }

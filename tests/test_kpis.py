@@ -1,0 +1,112 @@
+"""casegraph/kpis.py on fixed, hand-made alerts, cases, decisions and reviews with set
+times, so every number has a known answer (worked out in the comments)."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from casegraph import cases, detections, kpis
+from casegraph.errors import ConfigError
+from casegraph.state import alerts
+from casegraph.times import to_epoch_ms
+
+INV = {"name": "inv", "role": "investigator", "disabled": False}
+INV2 = {"name": "inv2", "role": "investigator", "disabled": False}
+H = 3_600_000
+D = 24 * H
+T0 = to_epoch_ms("2024-03-01T00:00:00Z")
+UNTIL = T0 + 10 * D
+NODE = {"data": {"id": "Account:A1", "kind": "Account", "key": "A1", "label": "A1", "props": {}}}
+PROV = {"query": "test", "params": {}}
+
+
+def test_every_detection_has_a_domain():
+    assert set(detections.names()) <= set(kpis.DOMAINS), set(detections.names()) - set(kpis.DOMAINS)
+    assert set(kpis.DOMAINS.values()) == set(kpis.DOMAIN_NAMES)
+
+
+def _alert(state, detection: str, created_at: int) -> int:
+    key = f"{detection}-{created_at}"
+    state.save_alerts(detection, {}, [(key, [key], {"score": 0.9, "reasons": []})])
+    with state.engine.begin() as conn:
+        aid = conn.execute(sa.select(alerts.c.id).where(alerts.c.entity_key == key)).scalar_one()
+        conn.execute(alerts.update().where(alerts.c.id == aid).values(created_at=created_at))
+    return aid
+
+
+def _case(state, created_at: int, alert_id: int | None = None, detection: str | None = None,
+          decided: tuple[str, int] | None = None, **kw) -> int:
+    cid = cases.create_case(state, INV, "t", [NODE], PROV, alert_ids=[alert_id] if alert_id else (),
+                            detection=detection, now=created_at, **kw)
+    if decided:
+        cases.set_status(state, INV, cid, "in_review", "look", now=decided[1])
+        cases.set_status(state, INV, cid, decided[0], "decided", now=decided[1])
+    return cid
+
+
+@pytest.fixture
+def fixed(state):
+    a1 = _alert(state, "rings", T0)                       # in the period
+    a2 = _alert(state, "referral_abuse", T0 - D)          # before
+    _alert(state, "account_takeover", T0 + 5 * H)         # in, no case
+    _alert(state, "mules", T0 + 11 * D)                   # after
+    a5 = _alert(state, "scam_triage", T0 - 3 * D)         # before
+    a6 = _alert(state, "transfer_risk", T0 + 8 * D)       # in
+    c1 = _case(state, T0 + 2 * H, a1, "rings", ("confirmed", T0 + 10 * H))              # 10 h from its alert
+    c2 = _case(state, T0 + H, a2, "referral_abuse", ("false_positive", T0 + 1 * D))      # 48 h from its alert
+    _case(state, T0 + 3 * H, decided=("confirmed", T0 + 7 * H))                          # 4 h, no alert
+    _case(state, T0 + 4 * H)                                                             # never decided
+    c5 = _case(state, T0 - 2 * D, a5, "scam_triage", ("confirmed", T0 + 3 * D))          # created before; 144 h
+    _case(state, T0 + 8 * D, a6, "transfer_risk", ("confirmed", T0 + 12 * D))            # decided after
+    _case(state, T0 + 6 * H, source="group:G1", domain="kyc_fraud",
+          decided=("false_positive", T0 + 30 * H))                                       # 24 h, no alert
+    cases.second_review(state, INV2, c1, "confirmed", "agree", now=T0 + 20 * H)
+    cases.second_review(state, INV2, c2, "confirmed", "disagree", now=T0 + 30 * H)
+    cases.second_review(state, INV2, c5, "confirmed", "agree, after the period", now=T0 + 11 * D)
+    return state
+
+
+def test_kpis_for_a_period(fixed):
+    k = kpis.compute(fixed, since_ms=T0, until_ms=UNTIL)
+    # created in the period: c1, c2, c3, c4, c6, c7; decided before UNTIL: c1, c2, c3, c7
+    assert (k["cases_created"], k["cases_resolved"]) == (6, 4)
+    assert k["resolution_rate"] == pytest.approx(4 / 6)
+    # decided in the period: c3 4 h, c1 10 h, c7 24 h, c2 48 h, c5 144 h
+    assert k["cases_decided"] == 5
+    assert k["time_to_decision"] == {"cases": 5, "median": 24.0, "p90": 144.0}
+    assert (k["second_reviews"], k["agreeing_reviews"], k["qa_agreement"]) == (2, 1, 0.5)
+    det = k["per_detection"]
+    assert det["rings"] == {"alerts": 1, "cases": 1, "confirmed": 1, "false_positive": 0}
+    assert det["referral_abuse"] == {"alerts": 0, "cases": 1, "confirmed": 0, "false_positive": 1}
+    assert det["account_takeover"] == {"alerts": 1, "cases": 0, "confirmed": 0, "false_positive": 0}
+    assert det["scam_triage"] == {"alerts": 0, "cases": 0, "confirmed": 1, "false_positive": 0}
+    assert det["transfer_risk"] == {"alerts": 1, "cases": 1, "confirmed": 0, "false_positive": 0}
+    assert det["mules"] == {"alerts": 0, "cases": 0, "confirmed": 0, "false_positive": 0}
+    assert k["per_domain"] == {
+        "kyc_fraud": {"alerts": 1, "cases": 2, "confirmed": 1, "false_positive": 1},
+        "reward_fraud": {"alerts": 0, "cases": 1, "confirmed": 0, "false_positive": 1},
+        "ato_scam": {"alerts": 2, "cases": 1, "confirmed": 1, "false_positive": 0}}
+    assert (k["since"], k["until"]) == ("2024-03-01T00:00:00Z", "2024-03-11T00:00:00Z")
+
+
+def test_kpis_over_all_time(fixed):
+    k = kpis.compute(fixed)
+    assert (k["cases_created"], k["cases_resolved"], k["cases_decided"]) == (7, 6, 6)
+    # 4, 10, 24, 48, 144 and c6: 12 d - 8 d = 96 h
+    assert k["time_to_decision"] == {"cases": 6, "median": 36.0, "p90": 144.0}
+    assert k["qa_agreement"] == pytest.approx(2 / 3)
+    assert sum(v["alerts"] for v in k["per_detection"].values()) == 6
+
+
+def test_an_empty_period_has_no_rates(state):
+    k = kpis.compute(state, since_ms=T0, until_ms=UNTIL)
+    assert k["resolution_rate"] is None and k["qa_agreement"] is None
+    assert k["time_to_decision"] == {"cases": 0, "median": None, "p90": None}
+    with pytest.raises(ConfigError, match="empty"):
+        kpis.compute(state, since_ms=UNTIL, until_ms=T0)
+
+
+@pytest.mark.parametrize("values, q, want", [([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90, 9), ([5], 90, 5),
+                                             ([3, 1, 2], 50, 2), ([], 90, None), ([1, 2], 100, 2)])
+def test_nearest_rank_percentile(values, q, want):
+    assert kpis.percentile(values, q) == want
