@@ -64,3 +64,8 @@ class CaseError(CasegraphError):
     """A case or alert cannot be changed as asked: unknown case or alert, a status move the
     workflow does not allow (the message names the allowed moves), a missing reason, or a
     remediation target that is not in the case."""
+
+
+class EvidenceError(CasegraphError):
+    """An evidence package cannot be built or read as asked: a missing request reference or
+    agency, an unusable output folder, or a file that is not a package."""
