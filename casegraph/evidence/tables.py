@@ -1,0 +1,77 @@
+"""The tabular files of a package: nodes.csv, edges.csv and graph.graphml (the explorer's
+exports, app/exports.py: one implementation), and transfers.csv, the money movements
+one row each. Times are ISO 8601 UTC. Rows are sorted so the same elements always give the same bytes."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from app import exports, graph
+from casegraph.console import iso
+from casegraph.model import model
+
+MONEY = graph.MONEY
+TRANSFER_COLUMNS = ["kind", "tx_id", "tx_hash", "at", "from", "to", "amount", "asset", "amount_usd",
+                    "from_kind", "to_kind"]
+
+
+def _times(kind: str, is_node: bool) -> set[str]:
+    spec = (model().nodes if is_node else model().relationships).get(kind)
+    names = {k for k, t in spec.properties.items() if t == "time"} if spec is not None else set()
+    return names | {"loaded_at"}
+
+
+def _readable(e: dict[str, Any]) -> dict[str, Any]:
+    """The element with its time properties as ISO 8601 UTC text instead of epoch ms."""
+    d = e["data"]
+    times = _times(d.get("kind"), graph.is_node(e))
+    props = {k: iso(int(v)) if k in times and isinstance(v, (int, float)) and not isinstance(v, bool) else v
+             for k, v in (d.get("props") or {}).items()}
+    return {**e, "data": {**d, "props": props}}
+
+
+def _sorted(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    nodes = sorted((_readable(e) for e in elements if graph.is_node(e)), key=lambda e: e["data"]["id"])
+    edges = sorted((_readable(e) for e in elements if not graph.is_node(e)), key=lambda e: e["data"]["id"])
+    return nodes + edges
+
+
+def nodes_edges_csv(elements: list[dict[str, Any]]) -> tuple[bytes, bytes]:
+    """(nodes.csv, edges.csv): one row per node and per relationship, one column per property."""
+    nodes, edges = exports.to_csv(_sorted(elements))
+    return nodes.encode("utf-8"), edges.encode("utf-8")
+
+
+def graphml(elements: list[dict[str, Any]]) -> bytes:
+    """graph.graphml with every property as an attribute."""
+    return exports.to_graphml(_sorted(elements))
+
+
+def transfers(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The money movements (TRANSFERRED, WITHDREW, DEPOSITED, SENT), oldest first."""
+    kinds = {e["data"]["id"]: e["data"].get("kind") for e in elements if graph.is_node(e)}
+    rows = []
+    for e in elements:
+        d = e["data"]
+        if graph.is_node(e) or d.get("kind") not in MONEY:
+            continue
+        p = d.get("props") or {}
+        rows.append({"kind": d["kind"], "tx_id": p.get("tx_id") or "", "tx_hash": p.get("tx_hash") or "",
+                     "at_ms": p.get("at"), "at": iso(int(p["at"])) if p.get("at") is not None else "",
+                     "from": d["source"], "to": d["target"], "amount": p.get("amount"),
+                     "asset": p.get("asset") or "", "amount_usd": p.get("amount_usd"),
+                     "from_kind": kinds.get(d["source"], ""), "to_kind": kinds.get(d["target"], "")})
+    rows.sort(key=lambda r: (r["at_ms"] if r["at_ms"] is not None else -1, r["kind"], r["tx_id"], r["tx_hash"]))
+    return rows
+
+
+def transfers_csv(elements: list[dict[str, Any]]) -> bytes:
+    """transfers.csv: kind, tx id and hash, time (ISO 8601 UTC), from and to (node ids),
+    amount, asset, USD value; oldest first."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=TRANSFER_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    for r in transfers(elements):
+        w.writerow({k: "" if v is None else v for k, v in r.items()})
+    return buf.getvalue().encode("utf-8")
