@@ -551,5 +551,86 @@ def audit_verify(db, graph) -> None:
     echo(f"audit log intact: {len(audit.entries(state))} entries")
 
 
+# -- evidence packages (docs/evidence.md) --------------------------------------------------
+
+def evidence_options(fn):
+    fn = click.option("--mask", "masked", is_flag=True, help="Replace emails, phones and document ids by stable pseudonyms (for sharing across agencies).")(fn)
+    fn = click.option("--out", "out_dir", default="evidence", show_default=True, type=click.Path(file_okay=False), help="Folder the package (and its .sha256) is written to.")(fn)
+    fn = click.option("--agency", required=True, help="The requesting agency.")(fn)
+    fn = click.option("--request-ref", required=True, help="The request's reference (as the agency gave it).")(fn)
+    return fn
+
+
+def _print_package(result: dict[str, Any]) -> None:
+    echo(f"wrote {result['path']}\nsha256 {result['sha256']}")
+    for note in result.get("notes") or ():
+        console.print(f"note: {note}", markup=False, highlight=False)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Evidence packages for law-enforcement requests (the CLI acts as the local admin operator)."""
+
+
+@export_group.command("case")
+@click.argument("case_id", type=int)
+@evidence_options
+@store_options
+def export_case(case_id, request_ref, agency, out_dir, masked, db, graph) -> None:
+    """A package of case CASE_ID's current graph, with every element's provenance."""
+    from casegraph import cases
+    from casegraph.evidence import build_case_package
+    settings = _settings(db=db, graph=graph)
+    with _open(db, graph) as store:
+        result = build_case_package(_state(db, graph), store, cases.operator(), case_id, request_ref=request_ref,
+                                    agency=agency, out_dir=out_dir, mask=masked, settings=settings)
+    _print_package(result)
+
+
+@export_group.command("subject")
+@click.option("--account", default=None, help="The subject account's id.")
+@click.option("--wallet", default=None, help="The subject wallet's address.")
+@click.option("--since", required=True, help="Start of the period (ISO 8601 date or time, UTC; inclusive).")
+@click.option("--until", required=True, help="End of the period (ISO 8601 date or time, UTC; exclusive).")
+@evidence_options
+@store_options
+def export_subject(account, wallet, since, until, request_ref, agency, out_dir, masked, db, graph) -> None:
+    """A package about an account or a wallet in a period: identifiers, linked accounts,
+    money movements with counterparties, watchlist listings and scam reports."""
+    from casegraph import cases
+    from casegraph.errors import ConfigError
+    from casegraph.evidence import build_subject_package
+    from casegraph.times import to_epoch_ms
+    if bool(account) == bool(wallet):
+        raise click.ClickException("name the subject with exactly one of --account ID or --wallet ADDRESS")
+    times = {}
+    for name, value in (("--since", since), ("--until", until)):
+        try:
+            times[name] = to_epoch_ms(value)
+        except ValueError:
+            raise ConfigError(f"{name} {value!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+    subject = f"Account:{account}" if account else f"Wallet:{wallet}"
+    settings = _settings(db=db, graph=graph)
+    with _open(db, graph) as store:
+        result = build_subject_package(_state(db, graph), store, cases.operator(), subject,
+                                       since_ms=times["--since"], until_ms=times["--until"], request_ref=request_ref,
+                                       agency=agency, out_dir=out_dir, mask=masked, settings=settings)
+    _print_package(result)
+
+
+@main.command("verify")
+@click.argument("package", type=click.Path(dir_okay=False))
+def verify_package(package) -> None:
+    """Re-check an evidence package: every file against the manifest's SHA-256 and size,
+    and the package against PACKAGE.sha256 when present. Exit 1 naming what differs."""
+    from casegraph.evidence import verify
+    problems = verify(package)
+    if problems:
+        for line in problems:
+            echo(line)
+        sys.exit(1)
+    echo(f"OK: {Path(package).name} is intact (every file matches its manifest entry)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
