@@ -1,0 +1,124 @@
+"""Audit (admins): the append-only audit log, newest first, filtered by time, actor and
+action; whether its hash chain is intact; and the whole log as a download (JSON lines or
+CSV, with the hashes, like `casegraph audit export`), itself recorded in the log."""
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import sqlalchemy as sa
+from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
+
+import app
+from app import auth, ids
+from casegraph import audit
+from casegraph.console import iso
+from casegraph.errors import CasegraphError, ConfigError
+from casegraph.state import audit_log
+
+dash.register_page(__name__, path="/audit", name="Audit", title="casegraph: audit log")
+
+COLUMNS = ["id", "at", "actor", "action", "details"]
+LIMITS = (100, 500, 2000)
+auth.protect(ids.AUDIT_EXPORT, "export_audit")
+
+
+def since_ms(text: str | None) -> int | None:
+    """An ISO 8601 date or time (UTC) typed in the filter, as epoch ms; blank = None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    from casegraph.times import to_epoch_ms
+    try:
+        return to_epoch_ms(text)
+    except ValueError:
+        raise ConfigError(f"since {text!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+
+
+def rows_of(entries: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The newest `limit` entries, newest first, as table rows (time in ISO 8601 UTC)."""
+    return [{"id": e["id"], "at": iso(e["at"]), "actor": e["actor"], "action": e["action"],
+             "details": audit.canonical(e["details"])} for e in reversed(entries[-limit:])]
+
+
+def chain_status(state) -> tuple[str, bool]:
+    """One line on the hash chain, and whether it is intact."""
+    broken = audit.verify_chain(state)
+    with state.engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one()
+    if broken is None:
+        return f"hash chain intact: {total:,} entries", True
+    return f"hash chain BROKEN at entry {broken} (of {total:,}): the log was changed there", False
+
+
+def known(state, column: str) -> list[str]:
+    """The distinct actors or actions in the log, for the filter menus."""
+    col = audit_log.c[column]
+    with state.engine.connect() as conn:
+        return [r[0] for r in conn.execute(sa.select(col).distinct().order_by(col))]
+
+
+def layout(**_query):
+    try:
+        state = app.state()
+        actors, actions = known(state, "actor"), known(state, "action")
+    except CasegraphError:
+        actors, actions = [], []
+    export = [] if not auth.may("export_audit") else [
+        dcc.Dropdown(id=ids.AUDIT_FORMAT, options=list(audit.EXPORT_FORMATS), value="jsonl", clearable=False,
+                     style={"width": "8em"}),
+        html.Button("Export the whole log", id=ids.AUDIT_EXPORT, n_clicks=0),
+        dcc.Download(id=ids.AUDIT_DOWNLOAD)]
+    return html.Div([
+        html.H2("Audit log"),
+        html.P(id=ids.AUDIT_CHAIN),
+        html.Div([
+            html.Label(["Since (UTC)", dcc.Input(id=ids.AUDIT_SINCE, type="text", placeholder="2026-01-31",
+                                                 debounce=True)]),
+            html.Label(["Actor", dcc.Dropdown(id=ids.AUDIT_ACTOR, options=actors, placeholder="everyone")]),
+            html.Label(["Action", dcc.Dropdown(id=ids.AUDIT_ACTION, options=actions, placeholder="every action")]),
+            html.Label(["Show", dcc.Dropdown(id=ids.AUDIT_LIMIT, options=list(LIMITS), value=LIMITS[0],
+                                             clearable=False)]),
+        ], className="filters"),
+        html.Div(export, className="toolbar"),
+        html.Div(id=ids.AUDIT_COUNT, className="muted"),
+        html.Div(id=ids.AUDIT_MESSAGE, className="message"),
+        dash_table.DataTable(id=ids.AUDIT_TABLE, data=[], columns=[{"name": c, "id": c} for c in COLUMNS],
+                             page_size=50, sort_action="native", style_table={"overflowX": "auto"},
+                             style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
+                                         "maxWidth": "640px", "fontSize": "12px"}),
+    ])
+
+
+@callback(Output(ids.AUDIT_TABLE, "data"), Output(ids.AUDIT_COUNT, "children"),
+          Output(ids.AUDIT_CHAIN, "children"), Output(ids.AUDIT_CHAIN, "className"),
+          Output(ids.AUDIT_MESSAGE, "children"),
+          Input(ids.AUDIT_SINCE, "value"), Input(ids.AUDIT_ACTOR, "value"), Input(ids.AUDIT_ACTION, "value"),
+          Input(ids.AUDIT_LIMIT, "value"))
+def show(since, actor, action, limit):
+    try:
+        auth.require("view_audit")
+        state = app.state()
+        found = audit.entries(state, since=since_ms(since), actor=actor or None, action=action or None)
+        chain, intact = chain_status(state)
+    except CasegraphError as e:
+        return [], "", "", "", str(e)
+    limit = int(limit or LIMITS[0])
+    shown = rows_of(found, limit)
+    count = f"{len(found):,} entr{'y' if len(found) == 1 else 'ies'}" + (
+        f", newest {len(shown):,} shown" if len(found) > len(shown) else "")
+    return shown, count, chain, "chain-ok" if intact else "message", ""
+
+
+@callback(Output(ids.AUDIT_DOWNLOAD, "data"), Output(ids.AUDIT_MESSAGE, "children", allow_duplicate=True),
+          Input(ids.AUDIT_EXPORT, "n_clicks"), State(ids.AUDIT_FORMAT, "value"), prevent_initial_call=True)
+def export(_clicks, fmt):
+    try:
+        user = auth.require("export_audit")
+        state = app.state()
+        text = audit.export(state, fmt or "jsonl")
+        entries = text.count("\n") - (fmt == "csv")
+        audit.record(state, user["name"], "audit.export", {"format": fmt, "entries": entries})
+    except CasegraphError as e:
+        return no_update, str(e)
+    return dcc.send_string(text, f"casegraph-audit.{fmt}"), ""
