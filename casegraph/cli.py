@@ -632,5 +632,217 @@ def verify_package(package) -> None:
     echo(f"OK: {Path(package).name} is intact (every file matches its manifest entry)")
 
 
+# -- cases, KPIs and feedback (docs/cases.md) ----------------------------------------------
+
+def _times(row: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {**row, **{n: iso(row[n]) for n in names if n in row}}
+
+
+@main.group()
+def case() -> None:
+    """Cases: investigate, decide, record remediation (the CLI acts as the local admin operator)."""
+
+
+@case.command("list")
+@click.option("--status", default=None, help="Only cases in this status (open, in_review, confirmed, false_positive, closed).")
+@click.option("--assignee", default=None, help="Only cases assigned to this user.")
+@format_option
+@store_options
+def case_list(status, assignee, fmt, db, graph) -> None:
+    """Cases, newest first."""
+    from casegraph import cases
+    rows = [_times(r, "created_at", "updated_at", "decided_at") for r in cases.list_cases(_state(db, graph), status, assignee)]
+    cols = ["id", "title", "status", "assignee", "source", "detection", "domain", "elements", "alerts", "created_at", "decided_at"]
+    echo(render(rows, fmt, cols if fmt == "table" else None))
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+@format_option
+@store_options
+def case_show(case_id, fmt, db, graph) -> None:
+    """One case: its fields, entities with provenance, notes, history, actions and reviews."""
+    from casegraph import cases
+    c = cases.get_case(_state(db, graph), case_id)
+    c = _times(c, "created_at", "updated_at", "decided_at")
+    for key, stamp in (("notes", "at"), ("history", "at"), ("actions", "requested_at"), ("reviews", "at"), ("removed", "removed_at")):
+        c[key] = [_times(r, stamp) for r in c[key]]
+    c["provenance"] = {k: _times(v, "added_at") for k, v in c["provenance"].items()}
+    if fmt == "json":
+        echo(render([c], "json"))
+        return
+    fields = [{"field": k, "value": v} for k, v in c.items()
+              if k not in ("elements", "provenance", "removed", "notes", "history", "actions", "reviews")]
+    echo(render(fields, fmt, ["field", "value"]))
+    if fmt == "table":
+        entities = [{"id": e["data"]["id"], "kind": e["data"].get("kind"), "query": c["provenance"][e["data"]["id"]]["query"],
+                     "added_by": c["provenance"][e["data"]["id"]]["added_by"]} for e in c["elements"]]
+        for title, rows in (("entities", entities), ("notes", c["notes"]), ("history", c["history"]),
+                            ("actions", c["actions"]), ("reviews", c["reviews"]), ("removed", c["removed"])):
+            if rows:
+                echo(render(rows, "table", title=title))
+
+
+@case.command("create")
+@click.option("--from-alert", "alert_id", type=int, default=None, help="Open the alert's entities and what links them as a case.")
+@click.option("--from-group", "group_id", default=None, help="Review a model-team group (its member accounts) as a case.")
+@store_options
+def case_create(alert_id, group_id, db, graph) -> None:
+    """Open a case from an alert or a model-team group."""
+    from casegraph import cases
+    if (alert_id is None) == (group_id is None):
+        raise click.ClickException("give one of --from-alert ID or --from-group ID")
+    state = _state(db, graph)
+    with _open(db, graph) as store:
+        if alert_id is not None:
+            cid = cases.case_from_alert(state, store, cases.operator(), alert_id)
+        else:
+            cid = cases.case_from_group(state, store, cases.operator(), group_id)
+    c = cases.get_case(state, cid)
+    echo(f"created case {cid}: {c['title']} ({len(c['elements'])} elements)")
+
+
+@case.command("note")
+@click.argument("case_id", type=int)
+@click.argument("text")
+@store_options
+def case_note(case_id, text, db, graph) -> None:
+    """Add a note to a case."""
+    from casegraph import cases
+    cases.add_note(_state(db, graph), cases.operator(), case_id, text)
+    echo(f"case {case_id}: note added")
+
+
+@case.command("assign")
+@click.argument("case_id", type=int)
+@click.argument("name")
+@store_options
+def case_assign(case_id, name, db, graph) -> None:
+    """Assign a case to a user ("" for nobody)."""
+    from casegraph import cases
+    cases.assign(_state(db, graph), cases.operator(), case_id, name)
+    echo(f"case {case_id}: assigned to {name or 'nobody'}")
+
+
+@case.command("status")
+@click.argument("case_id", type=int)
+@click.argument("to_status", metavar="TO")
+@click.option("--reason", required=True, help="Why (every move needs one; a decision's reason is kept with it).")
+@store_options
+def case_status(case_id, to_status, reason, db, graph) -> None:
+    """Move a case: open -> in_review -> confirmed | false_positive -> closed (closed -> in_review reopens)."""
+    from casegraph import cases
+    cases.set_status(_state(db, graph), cases.operator(), case_id, to_status, reason)
+    echo(f"case {case_id}: {to_status}")
+
+
+@case.command("review")
+@click.argument("case_id", type=int)
+@click.argument("verdict", type=click.Choice(["confirmed", "false_positive"]))
+@click.option("--reason", required=True, help="Why.")
+@store_options
+def case_review(case_id, verdict, reason, db, graph) -> None:
+    """Second review (QA) of a decided case by someone other than the decider."""
+    from casegraph import cases
+    agrees = cases.second_review(_state(db, graph), cases.operator(), case_id, verdict, reason)
+    echo(f"case {case_id}: second review {'agrees' if agrees else 'disagrees'} with the decision")
+
+
+@case.command("action")
+@click.argument("case_id", type=int)
+@click.argument("action", type=click.Choice(["block", "freeze", "hold_transfer", "victim_outreach", "report_to_le"]))
+@click.argument("target")
+@click.option("--note", default="", help="For the team that carries it out.")
+@store_options
+def case_action(case_id, action, target, note, db, graph) -> None:
+    """Record a remediation action on an entity of the case (TARGET: a node id, e.g. Account:A100000001)."""
+    from casegraph import cases
+    action_id = cases.record_action(_state(db, graph), cases.operator(), case_id, action, target, note)
+    echo(f"case {case_id}: action {action_id} {action} {target}")
+
+
+@case.command("actions-csv")
+@click.option("--case", "case_ids", type=int, multiple=True, help="Only this case's actions (repeatable); default all.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE instead of standard output.")
+@store_options
+def case_actions_csv(case_ids, out, db, graph) -> None:
+    """Remediation actions as CSV for downstream systems."""
+    from casegraph import cases
+    text = cases.actions_csv(_state(db, graph), list(case_ids) or None)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        echo(f"wrote {text.count(chr(10)) - 1} action(s) to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@alerts.command("bulk")
+@click.argument("alert_ids", type=int, nargs=-1, required=True)
+@click.option("--action", required=True, type=click.Choice(["close", "dismiss", "reopen", "assign"]), help="What to do with every alert given.")
+@click.option("--reason", default="", help="Why (needed to close or dismiss).")
+@click.option("--assignee", default=None, help="The user to assign to (with --action assign).")
+@format_option
+@store_options
+def alerts_bulk(alert_ids, action, reason, assignee, fmt, db, graph) -> None:
+    """One action on many alerts; alerts in a case are left to the case."""
+    from casegraph import cases
+    done = cases.bulk_alerts(_state(db, graph), cases.operator(), alert_ids, action, assignee=assignee, reason=reason)
+    rows = [{"id": i, "result": action} for i in done["changed"]] + [{"id": s["id"], "result": f"skipped: {s['why']}"} for s in done["skipped"]]
+    echo(render(rows, fmt, ["id", "result"]))
+
+
+@main.command()
+@click.option("--since", default=None, help="From this date or time (ISO 8601, UTC), inclusive.")
+@click.option("--until", default=None, help="Up to this time, exclusive; a date alone includes that whole day.")
+@format_option
+@store_options
+def kpis(since, until, fmt, db, graph) -> None:
+    """Resolution rate, time to decision, QA agreement, and counts per detection and domain."""
+    from casegraph import audit, cases
+    from casegraph import kpis as k
+    since_ms, until_ms = k.period(since, until)
+    state = _state(db, graph)
+    found = k.compute(state, since_ms, until_ms)
+    audit.record(state, cases.operator()["name"], "kpis.view", {"since": since_ms, "until": until_ms})
+    per = [{"scope": scope, "name": name, **counts} for scope, key in (("detection", "per_detection"), ("domain", "per_domain"))
+           for name, counts in found[key].items()]
+    if fmt == "json":
+        echo(json.dumps(found, indent=2))
+        return
+    if fmt == "csv":
+        echo(render(per, "csv"))
+        return
+    ttd = found["time_to_decision"]
+    pct = lambda x: "n/a" if x is None else f"{100 * x:.1f}%"  # noqa: E731
+    hours = lambda x: "n/a" if x is None else f"{x:.1f} h"  # noqa: E731
+    echo(render([{"kpi": "period", "value": f"{found['since'] or 'start'} .. {found['until'] or 'now'}"},
+                 {"kpi": "resolution rate", "value": f"{pct(found['resolution_rate'])} ({found['cases_resolved']} of {found['cases_created']} cases)"},
+                 {"kpi": "time to decision, median", "value": hours(ttd["median"])},
+                 {"kpi": "time to decision, p90", "value": f"{hours(ttd['p90'])} ({ttd['cases']} decisions)"},
+                 {"kpi": "QA agreement", "value": f"{pct(found['qa_agreement'])} ({found['agreeing_reviews']} of {found['second_reviews']} reviews)"}],
+                "table", ["kpi", "value"]))
+    echo(render(per, "table"))
+
+
+@main.command()
+@click.option("--since", required=True, help="Labels from this date or time on (ISO 8601, UTC).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="json: an array of objects; csv: account_ids joined with ';'.")
+@store_options
+def feedback(since, out, fmt, db, graph) -> None:
+    """Labels for the model team: confirmed, false_positive, and missed rings (docs/cases.md)."""
+    from casegraph import feedback as fb
+    from casegraph.kpis import period
+    since_ms, _ = period(since, None)
+    with _open(db, graph) as store:
+        found = fb.rows(_state(db, graph), store, since_ms)
+    text = fb.render(found, fmt)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        echo(f"wrote {len(found)} label(s) to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
