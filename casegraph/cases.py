@@ -176,7 +176,9 @@ def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: i
         label, key = explore.parse_node_id(nid)
         keys.setdefault(label, []).append(key)
     accounts = [explore.parse_node_id(n)[1] for n in ids if n.startswith("Account:")]
-    title = f"{alert['detection']} alert {alert['id']}: {alert['entity_key']}"[:200]
+    ents = [str(e) for e in alert["entities"] or ()]
+    about = ", ".join(ents) if len(ents) <= 3 else f"{', '.join(ents[:2])} and {len(ents) - 2} more"
+    title = f"{alert['detection']} alert {alert['id']}: {about or alert['entity_key']}"
     case_id = create_case(state, actor, title, nodes, {"query": "ui_nodes", "params": {"keys": keys}},
                           source=f"alert:{alert['id']}", alert_ids=[alert["id"]], detection=alert["detection"],
                           domain=kpis.domain_of(alert["detection"]))
