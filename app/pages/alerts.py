@@ -1,24 +1,40 @@
 """Alerts: the queue the detections fill (state store), filterable by detection,
-minimum score and status; each alert opens its entities in the explorer."""
+minimum score and status; each alert opens its entities in the explorer. Selected alerts
+can be closed, dismissed, reopened or assigned at once, or each opened as a case."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 import app
-from app import ids
+from app import auth, ids
+from app.pages import _cases
 from app.pages._tables import table_rows
+from casegraph import cases
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/alerts", name="Alerts", title="casegraph: alerts")
 
-STATUSES = [("open", "open"), ("closed", "closed"), ("all", "all")]
-COLUMNS = ["id", "open", "detection", "score", "status", "entity_key", "reasons", "updated_at"]
+STATUSES = [("open", "open"), ("in a case", "in_case"), ("closed", "closed"), ("dismissed", "dismissed"),
+            ("all", "all")]
+COLUMNS = ["id", "open", "detection", "score", "status", "assignee", "case", "entity_key", "reasons", "updated_at"]
+LINKS = ("open", "case")
 
 
 def _detections() -> list[str]:
     from casegraph import detections
     return detections.names()
+
+
+def bulk_controls(visible: bool) -> html.Div:
+    return html.Div([
+        dcc.Dropdown(id=ids.ALERTS_BULK_ACTION, options=list(cases.ALERT_ACTIONS), style={"width": "160px"},
+                     placeholder="action"),
+        dcc.Input(id=ids.ALERTS_BULK_ASSIGNEE, type="text", placeholder="assignee (assign)"),
+        dcc.Input(id=ids.ALERTS_BULK_REASON, type="text", placeholder="reason (close, dismiss)", className="wide"),
+        html.Button("Apply to the selected alerts", id=ids.ALERTS_BULK_APPLY, n_clicks=0),
+        html.Button("Open a case from each selected alert", id=ids.ALERTS_OPEN_CASE, n_clicks=0),
+    ], id=ids.ALERTS_BULK, className="toolbar", style={} if visible else {"display": "none"})
 
 
 def layout(**_query):
@@ -32,11 +48,16 @@ def layout(**_query):
             html.Label(["Status", dcc.Dropdown(id=ids.ALERTS_STATUS, value="open", clearable=False,
                                                options=[{"label": a, "value": b} for a, b in STATUSES])]),
         ], className="filters"),
+        bulk_controls(auth.may("review_alerts")),
+        html.Div(id=ids.ALERTS_BULK_MESSAGE, className="message"),
         html.Div(id=ids.ALERTS_COUNT, className="muted"),
         html.Div(id=ids.ALERTS_MESSAGE, className="message"),
+        dcc.Store(id=ids.ALERTS_REFRESH, data=0),
+        dcc.Location(id=ids.ALERTS_GO, refresh="callback-nav"),
         dash_table.DataTable(
             id=ids.ALERTS_TABLE, data=[], page_size=25, sort_action="native", filter_action="native",
-            columns=[{"name": c, "id": c, **({"presentation": "markdown"} if c == "open" else {})}
+            row_selectable="multi", selected_rows=[],
+            columns=[{"name": c, "id": c, **({"presentation": "markdown"} if c in LINKS else {})}
                      for c in COLUMNS],
             markdown_options={"link_target": "_self"},
             style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "520px"},
@@ -47,11 +68,39 @@ def layout(**_query):
 @callback(Output(ids.ALERTS_TABLE, "data"), Output(ids.ALERTS_COUNT, "children"),
           Output(ids.ALERTS_MESSAGE, "children"),
           Input(ids.ALERTS_DETECTION, "value"), Input(ids.ALERTS_MIN_SCORE, "value"),
-          Input(ids.ALERTS_STATUS, "value"))
-def load_alerts(detection, min_score, status):
+          Input(ids.ALERTS_STATUS, "value"), Input(ids.ALERTS_REFRESH, "data"))
+def load_alerts(detection, min_score, status, _refresh):
     try:
+        auth.require("view_alerts")
         found = app.state().list_alerts(detection or None, None if status == "all" else status,
                                         float(min_score or 0.0))
     except CasegraphError as e:
         return [], "", str(e)
-    return table_rows(found), f"{len(found)} alert(s)", ""
+    return _cases.alert_rows(table_rows(found), found), f"{len(found)} alert(s)", ""
+
+
+@callback(Output(ids.ALERTS_BULK_MESSAGE, "children"), Output(ids.ALERTS_REFRESH, "data"),
+          Output(ids.ALERTS_TABLE, "selected_rows"), Output(ids.ALERTS_GO, "href"),
+          Input(ids.ALERTS_BULK_APPLY, "n_clicks"), Input(ids.ALERTS_OPEN_CASE, "n_clicks"),
+          State(ids.ALERTS_TABLE, "selected_row_ids"), State(ids.ALERTS_BULK_ACTION, "value"),
+          State(ids.ALERTS_BULK_ASSIGNEE, "value"), State(ids.ALERTS_BULK_REASON, "value"),
+          State(ids.ALERTS_REFRESH, "data"), prevent_initial_call=True)
+def bulk(_apply, _open, selected, action, assignee, reason, refresh):
+    """A bulk action on the selected alerts, or a case from each (then the case opens)."""
+    chosen = [int(i) for i in selected or []]
+    if not chosen:
+        return "select alerts first (the boxes on the left)", no_update, no_update, no_update
+    try:
+        if ctx.triggered_id == ids.ALERTS_OPEN_CASE:
+            user = auth.require("change_case")
+            made = [cases.case_from_alert(app.state(), app.store(), user, a) for a in chosen]
+            go = _cases.case_href(made[0]) if len(made) == 1 else "/cases"
+            return f"opened case(s) {', '.join(f'#{c}' for c in made)}", (refresh or 0) + 1, [], go
+        if not action:
+            return "pick an action", no_update, no_update, no_update
+        user = auth.require("review_alerts")
+        done = cases.bulk_alerts(app.state(), user, chosen, action, assignee=(assignee or "").strip() or None,
+                                 reason=(reason or "").strip())
+    except CasegraphError as e:
+        return str(e), no_update, no_update, no_update
+    return _cases.bulk_message(done), (refresh or 0) + 1, [], no_update

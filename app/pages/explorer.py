@@ -14,7 +14,8 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 import app
-from app import graph, ids, styles
+from app import auth, graph, ids, styles
+from app.pages import _cases
 from app.pages._canvas import (collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
                                mark_path, node_ids_of, pin, push, show_all, slider_window, split_id,
                                time_range, undo, visible)
@@ -97,6 +98,24 @@ def _button(label: str, id_: str, title: str = "") -> html.Button:
     return html.Button(label, id=id_, n_clicks=0, title=title)
 
 
+def case_controls() -> html.Div:
+    """New case from the selection, or add it to an open case (for roles that change cases)."""
+    options = []
+    try:
+        from casegraph import cases
+        if auth.may("change_case"):
+            found = [c for s in ("open", "in_review") for c in cases.list_cases(app.state(), status=s)]
+            options = _cases.case_options(sorted(found, key=lambda c: -c["id"]))
+    except CasegraphError:
+        pass
+    return html.Div([
+        _button("New case from selection", ids.EXPLORE_NEW_CASE, "A case holding the selected nodes and the edges between them"),
+        dcc.Dropdown(id=ids.EXPLORE_CASE_PICK, options=options, placeholder="case #", style={"minWidth": "260px"}),
+        _button("Add selection to case", ids.EXPLORE_ADD_TO_CASE),
+        dcc.Location(id=ids.EXPLORE_GO, refresh="callback-nav"),
+    ], className="toolbar", style={} if auth.may("change_case") else {"display": "none"})
+
+
 def layout(ids_=None, alert=None, **query):
     node_ids = [i for i in (query.get("ids") or ids_ or "").split(",") if i.strip()]
     elements, problems, reasons = [], [], None
@@ -141,6 +160,7 @@ def layout(ids_=None, alert=None, **query):
                 _button("CSV", ids.EXPLORE_EXPORT_CSV),
                 html.Span(id=ids.EXPLORE_COUNT, className="muted"),
             ], className="toolbar"),
+            case_controls(),
             html.Div([
                 html.Span("Money movements between ", className="muted"),
                 html.Span(id=ids.EXPLORE_TIME_LABEL),
@@ -387,3 +407,30 @@ def export_file(_j, _g, _c, elements):
         return no_update, no_update, str(e)
     out = [dcc.send_bytes(c, name) if isinstance(c, bytes) else dcc.send_string(c, name) for name, c in files]
     return out[0], (out[1] if len(out) > 1 else no_update), ""
+
+
+@callback(Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True), Output(ids.EXPLORE_GO, "href"),
+          Input(ids.EXPLORE_NEW_CASE, "n_clicks"), Input(ids.EXPLORE_ADD_TO_CASE, "n_clicks"),
+          State(ids.EXPLORE_ELEMENTS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_CASE_PICK, "value"), prevent_initial_call=True)
+def to_case(_new, _add, elements, selected, case_id):
+    """The selected nodes and the edges between them into a new case (which then opens) or
+    into the case picked."""
+    from casegraph import cases
+    chosen = _cases.selection(elements or [], selected)
+    picked = _cases.node_ids(chosen)
+    if not picked:
+        return "select nodes first (shift-click or drag a box)", no_update
+    provenance = _cases.selection_provenance(picked)
+    try:
+        user = auth.require("change_case")
+        if ctx.triggered_id == ids.EXPLORE_NEW_CASE:
+            made = cases.create_case(app.state(), user, _cases.selection_title(picked), chosen, provenance,
+                                     source="explorer")
+            return f"opened case #{made}", _cases.case_href(made)
+        if case_id is None:
+            return "pick the case to add to", no_update
+        added = cases.add_elements(app.state(), user, int(case_id), chosen, provenance)
+    except CasegraphError as e:
+        return str(e), no_update
+    return [f"added {len(added)} element(s) to ", dcc.Link(f"case #{case_id}", href=_cases.case_href(case_id))], no_update

@@ -1,14 +1,17 @@
 """Search: find any entity by account id, wallet address, device id, IP, phone, e-mail
-or document id, and open it in the explorer."""
+or document id, and open it in the explorer, or open a case from the hits."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 import app
-from app import ids
+from app import auth, ids
+from app.pages import _cases
 from app.pages._tables import explorer_href
 from casegraph.errors import CasegraphError
+
+LIMIT = 20
 
 dash.register_page(__name__, path="/", name="Search", title="casegraph: search")
 
@@ -28,26 +31,57 @@ def result_rows(hits: list[dict]) -> list:
     ], className="search-row") for h in hits]
 
 
-layout = html.Div([
-    html.H2("Search"),
-    html.P("An account id, wallet address, device id, IP, phone, e-mail or document id.", className="muted"),
-    dcc.Input(id=ids.SEARCH_INPUT, type="text", placeholder="e.g. A100000001 or 0xabc…", debounce=True,
-              className="wide", autoFocus=True),
-    html.Button("Search", id=ids.SEARCH_BUTTON, n_clicks=0),
-    html.Div(id=ids.SEARCH_MESSAGE, className="message"),
-    html.Div(id=ids.SEARCH_RESULTS),
-])
+def layout(**_query):
+    return html.Div([
+        html.H2("Search"),
+        html.P("An account id, wallet address, device id, IP, phone, e-mail or document id.", className="muted"),
+        dcc.Input(id=ids.SEARCH_INPUT, type="text", placeholder="e.g. A100000001 or 0xabc…", debounce=True,
+                  className="wide", autoFocus=True),
+        html.Button("Search", id=ids.SEARCH_BUTTON, n_clicks=0),
+        html.Div(id=ids.SEARCH_MESSAGE, className="message"),
+        html.Div(id=ids.SEARCH_RESULTS),
+        html.Button("New case from these hits", id=ids.SEARCH_NEW_CASE, n_clicks=0,
+                    style={} if auth.may("change_case") else {"display": "none"}),
+        dcc.Store(id=ids.SEARCH_HITS, data=None),
+        dcc.Location(id=ids.SEARCH_GO, refresh="callback-nav"),
+    ])
 
 
 @callback(Output(ids.SEARCH_RESULTS, "children"), Output(ids.SEARCH_MESSAGE, "children"),
+          Output(ids.SEARCH_HITS, "data"),
           Input(ids.SEARCH_BUTTON, "n_clicks"), Input(ids.SEARCH_INPUT, "value"),
           prevent_initial_call=True)
 def run_search(_clicks, text):
     text = (text or "").strip()
     if not text:
-        return [], ""
+        return [], "", None
     try:
+        auth.require("view_graph")
         from casegraph import explore
-        return result_rows(explore.search(app.store(), text, limit=20)), ""
+        hits = explore.search(app.store(), text, limit=LIMIT)
     except CasegraphError as e:
-        return [], str(e)
+        return [], str(e), None
+    return result_rows(hits), "", {"text": text, "hits": hits}
+
+
+@callback(Output(ids.SEARCH_MESSAGE, "children", allow_duplicate=True), Output(ids.SEARCH_GO, "href"),
+          Input(ids.SEARCH_NEW_CASE, "n_clicks"), State(ids.SEARCH_HITS, "data"), prevent_initial_call=True)
+def new_case(_n, found):
+    """A case holding every hit shown, each with the search template that found it."""
+    if not found or not found.get("hits"):
+        return "search first: the case is made from the hits shown", no_update
+    from casegraph import cases, explore
+    try:
+        user = auth.require("change_case")
+        state = app.state()
+        case_id = None
+        for provenance, node_ids in _cases.search_groups(found["text"], found["hits"], LIMIT):
+            elements, _missing = explore.nodes(app.store(), node_ids)
+            if case_id is None:
+                case_id = cases.create_case(state, user, f"Search: {found['text']}", elements, provenance,
+                                            source="search")
+            else:
+                cases.add_elements(state, user, case_id, elements, provenance)
+    except CasegraphError as e:
+        return str(e), no_update
+    return f"opened case #{case_id}", _cases.case_href(case_id)
