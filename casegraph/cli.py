@@ -358,6 +358,30 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def _need_a_user(settings: Settings) -> None:
+    """The UI needs a login: refuse to serve when no enabled user exists."""
+    from casegraph import users
+    from casegraph.state import open_state
+    if not users.list_users(open_state(settings.state_url()), include_disabled=False):
+        raise click.ClickException("no user can log in to the UI: add one with "
+                                   "`casegraph user add NAME --role admin`, then serve again")
+
+
+def _first_admin(state) -> None:
+    """A fresh demo (no user at all): create user "admin" with a random password and print
+    it once, on the terminal only."""
+    import secrets
+
+    from casegraph import audit, users
+    if users.list_users(state):
+        return
+    password = secrets.token_urlsafe(12)
+    users.add_user(state, "admin", "admin", password)
+    audit.record(state, _os_user(), "user.add", {"name": "admin", "role": "admin", "by": "demo"})
+    click.echo(f"UI login: user admin, password {password}  (shown only this once; "
+               "`casegraph user add NAME --role ROLE` adds more)")
+
+
 def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool = True) -> None:
     """Serve the UI until Ctrl-C. `reload` (with --debug) restarts on code changes by
     re-running the command line, which `demo` must not do (it would load everything again)."""
@@ -365,6 +389,7 @@ def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool =
     reloaded = os.environ.get("WERKZEUG_RUN_MAIN") == "true"   # the reloader's child: its parent holds the port
     if not reloaded and not _port_free(host, port):
         raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it or pick another with --port")
+    _need_a_user(settings)
     import app as ui
     dash_app = ui.create_app(settings)
     ui.store()   # open the graph now: a bad --db is a one-line error before serving, not a broken page
@@ -379,7 +404,8 @@ def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool =
 @serve_options
 @store_options
 def serve(host, port, debug, db, graph) -> None:
-    """Serve the investigator UI (search, explorer, alerts, saved queries) over --db."""
+    """Serve the investigator UI (search, explorer, alerts, saved queries, cases, KPIs, audit)
+    over --db. Users log in (`casegraph user add NAME --role ROLE`; docs/roles.md)."""
     _serve(_settings(db=db, graph=graph), host, port, debug)
 
 
@@ -420,6 +446,7 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     echo(f"loaded into {info['backend']} ({info['version']})")
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))
+    _first_admin(state)
     if not no_serve:
         _serve(settings, host, port, debug, reload=False)
 
