@@ -73,8 +73,9 @@ def render(elements: list[dict[str, Any]], title: str, subject: str | None = Non
     try:
         png, svg = io.BytesIO(), io.BytesIO()
         fig.savefig(png, format="png", metadata={"Software": None}, bbox_inches="tight")
-        # no date, and a fixed salt for the ids matplotlib gives clip paths: the same bytes every time
-        with matplotlib.rc_context({"svg.hashsalt": "casegraph-evidence"}):
+        # no date, and a fixed salt for the ids matplotlib gives clip paths: the same bytes every
+        # time; labels stay text (searchable, selectable), not glyph outlines
+        with matplotlib.rc_context({"svg.hashsalt": "casegraph-evidence", "svg.fonttype": "none"}):
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     finally:
         plt.close(fig)

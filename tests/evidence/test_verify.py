@@ -1,0 +1,86 @@
+"""verify: an intact package passes; one changed byte, an added or removed file, a broken
+manifest or a changed package hash is reported naming the file."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from casegraph.evidence import verify
+
+
+def _rewrite(src, dst, change):
+    """Copy the ZIP, passing every entry's (name, bytes) through `change` (None drops it)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            out = change(info.filename, zin.read(info.filename))
+            if out is not None:
+                zout.writestr(info.filename, out)
+
+
+def _flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
+
+
+def test_an_intact_package_passes(case_package, subject_package):
+    assert verify(case_package["path"]) == [] and verify(subject_package["path"]) == []
+
+
+@pytest.mark.parametrize("victim", ["graph.graphml", "nodes.csv", "report.pdf", "graph.png"])
+def test_one_changed_byte_names_exactly_that_file(case_package, tmp_path, victim):
+    copy = tmp_path / "copy.zip"
+    _rewrite(case_package["path"], copy, lambda n, d: _flip(d, len(d) // 2) if n == victim else d)
+    problems = verify(copy)
+    assert len(problems) == 1 and problems[0].startswith(f"{victim}: SHA-256 differs from the manifest"), problems
+    # with the original's .sha256 beside it, the package hash is reported too
+    shutil.copy(case_package["path"] + ".sha256", str(copy) + ".sha256")
+    problems = verify(copy)
+    assert sorted(p.split(":")[0] for p in problems) == sorted([victim, "copy.zip"]), problems
+
+
+def test_added_and_removed_files_are_named(case_package, tmp_path):
+    copy = tmp_path / "copy.zip"
+    _rewrite(case_package["path"], copy, lambda n, d: None if n == "edges.csv" else d)
+    with zipfile.ZipFile(copy, "a") as zf:
+        zf.writestr("extra.txt", b"not from casegraph")
+    assert verify(copy) == ["edges.csv: listed in the manifest but missing from the package",
+                            "extra.txt: in the package but not listed in the manifest"]
+
+
+def test_a_changed_manifest_entry_is_named(case_package, tmp_path):
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        m = json.loads(data)
+        m["files"][0]["size"] += 1
+        return json.dumps(m).encode()
+    copy = tmp_path / "copy.zip"
+    _rewrite(case_package["path"], copy, change)
+    problems = verify(copy)
+    assert len(problems) == 1 and "size differs from the manifest" in problems[0]
+
+
+@pytest.mark.parametrize("manifest, expected", [(None, "manifest.json: missing"), (b"{not json", "manifest.json: not a valid manifest"),
+                                                (b'{"files": [{"name": "x"}]}', "manifest.json: not a valid manifest")])
+def test_a_missing_or_broken_manifest_is_named(case_package, tmp_path, manifest, expected):
+    copy = tmp_path / "copy.zip"
+    _rewrite(case_package["path"], copy, lambda n, d: manifest if n == "manifest.json" else d)
+    problems = verify(copy)
+    assert len(problems) == 1 and problems[0].startswith(expected)
+
+
+def test_not_a_zip_and_no_file(tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"hello")
+    assert verify(bad)[0].startswith("bad.zip: not a readable ZIP file")
+    assert verify(tmp_path / "none.zip") == ["none.zip: no such file"]
+
+
+def test_a_changed_sidecar_hash_is_named(case_package, tmp_path):
+    copy = tmp_path / "pkg.zip"
+    shutil.copy(case_package["path"], copy)
+    (tmp_path / "pkg.zip.sha256").write_text("0" * 64 + "  pkg.zip\n")
+    problems = verify(copy)
+    assert len(problems) == 1 and problems[0].startswith("pkg.zip: SHA-256 of the package differs")
