@@ -3,59 +3,20 @@ action; whether its hash chain is intact; and the whole log as a download (JSON 
 CSV, with the hashes, like `casegraph audit export`), itself recorded in the log."""
 from __future__ import annotations
 
-from typing import Any
-
 import dash
-import sqlalchemy as sa
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 
 import app
 from app import auth, ids
+from app.pages._audit import chain_status, known, rows_of, since_ms
 from casegraph import audit
-from casegraph.console import iso
-from casegraph.errors import CasegraphError, ConfigError
-from casegraph.state import audit_log
+from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/audit", name="Audit", title="casegraph: audit log")
 
 COLUMNS = ["id", "at", "actor", "action", "details"]
 LIMITS = (100, 500, 2000)
 auth.protect(ids.AUDIT_EXPORT, "export_audit")
-
-
-def since_ms(text: str | None) -> int | None:
-    """An ISO 8601 date or time (UTC) typed in the filter, as epoch ms; blank = None."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    from casegraph.times import to_epoch_ms
-    try:
-        return to_epoch_ms(text)
-    except ValueError:
-        raise ConfigError(f"since {text!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
-
-
-def rows_of(entries: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """The newest `limit` entries, newest first, as table rows (time in ISO 8601 UTC)."""
-    return [{"id": e["id"], "at": iso(e["at"]), "actor": e["actor"], "action": e["action"],
-             "details": audit.canonical(e["details"])} for e in reversed(entries[-limit:])]
-
-
-def chain_status(state) -> tuple[str, bool]:
-    """One line on the hash chain, and whether it is intact."""
-    broken = audit.verify_chain(state)
-    with state.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one()
-    if broken is None:
-        return f"hash chain intact: {total:,} entries", True
-    return f"hash chain BROKEN at entry {broken} (of {total:,}): the log was changed there", False
-
-
-def known(state, column: str) -> list[str]:
-    """The distinct actors or actions in the log, for the filter menus."""
-    col = audit_log.c[column]
-    with state.engine.connect() as conn:
-        return [r[0] for r in conn.execute(sa.select(col).distinct().order_by(col))]
 
 
 def layout(**_query):
