@@ -3,7 +3,6 @@ show and send: pure functions from casegraph.cases / kpis answers to rows and te
 from the explorer's canvas to the elements a case keeps (unit-tested without a browser)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from app import graph
@@ -165,18 +164,6 @@ def case_options(found: list[dict]) -> list[dict]:
 
 
 # -- KPIs -------------------------------------------------------------------------------------
-
-def day_ms(day: str | None, end: bool = False) -> int | None:
-    """A date picker's "YYYY-MM-DD" as epoch ms (UTC): the day's start, or with `end` its
-    last millisecond. None for no date."""
-    if not day:
-        return None
-    d = date.fromisoformat(str(day)[:10])
-    start = datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
-    if end:
-        start += timedelta(days=1)
-    return int(start.timestamp() * 1000) - (1 if end else 0)
-
 
 def _pct(x: Any) -> str:
     return "n/a" if x is None else f"{100 * float(x):.1f}%"

@@ -9,6 +9,7 @@ removed: a hidden button is no protection, the server refuses (a browser test sh
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -331,6 +332,16 @@ def actions_csv(_n, case_id):
     return dcc.send_string(text, f"case-{case_id}-actions.csv"), ""
 
 
+def export_dir() -> Path:
+    """Where the UI keeps the packages it builds (the audit log names the file): an
+    "evidence" folder beside a SQLite state file, else one in the system's temp folder."""
+    import sqlalchemy as sa
+    url = sa.engine.make_url(app.settings().state_url())
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "evidence"
+    return Path(tempfile.gettempdir()) / "casegraph-evidence"
+
+
 @callback(Output(ids.CASES_EVIDENCE_DOWNLOAD, "data"), Output(ids.CASES_EVIDENCE_RESULT, "children"),
           Input(ids.CASES_EVIDENCE_BUILD, "n_clicks"), State(ids.CASES_ID, "data"),
           State(ids.CASES_EVIDENCE_REF, "value"), State(ids.CASES_EVIDENCE_AGENCY, "value"),
@@ -341,7 +352,7 @@ def evidence(_n, case_id, ref, agency, mask):
     from casegraph import evidence as ev
     try:
         user = auth.require("export_evidence")
-        out = tempfile.mkdtemp(prefix="casegraph-evidence-")
+        out = export_dir()
         built = ev.build_case_package(app.state(), app.store(), user, case_id, request_ref=(ref or "").strip(),
                                       agency=(agency or "").strip(), out_dir=out, mask=bool(mask),
                                       settings=app.settings())

@@ -44,10 +44,10 @@ def layout(**_query):
 def show(since, until):
     try:
         user = auth.require("view_kpis")
-        since_ms, until_ms = v.day_ms(since), v.day_ms(until, end=True)
+        since_ms, until_ms = kpis.period(since, until)
         k = kpis.compute(app.state(), since_ms=since_ms, until_ms=until_ms)
         audit.record(app.state(), user["name"], "kpis.view", {"since": since_ms, "until": until_ms})
-    except (CasegraphError, ValueError) as e:
+    except CasegraphError as e:
         return [], [], [], str(e)
     summary = html.Table([html.Tr([html.Th(label), html.Td(text, className="kpi")])
                           for label, text in v.kpi_summary(k)], className="props kpis")

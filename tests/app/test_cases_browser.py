@@ -1,0 +1,260 @@
+"""Cases, evidence and KPIs in a real headless Chromium, each role logged in through the
+login form: an investigator turns an alert into a case, adds an entity and a note and
+decides it; le_response exports an evidence package that verifies and parses; an analyst
+may read a case but the server refuses every change; the KPIs page shows the numbers
+casegraph.kpis computes. The state store is checked after each, and the browser console
+must stay free of errors."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from dash.testing.wait import until
+
+from app import ids
+from app.pages import _cases
+from tests.app.conftest import login
+from tests.app.test_browser import CY, no_console_errors, read_csv
+
+pytestmark = pytest.mark.browser
+
+NOTE = "same passport photo on every account"
+
+
+def cy_nodes(duo, graph_id=ids.CASES_GRAPH) -> set[str] | None:
+    found = duo.driver.execute_script(
+        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]);"
+        "return cy ? cy.nodes().map(n => n.id()) : null;", graph_id)
+    return None if found is None else set(found)
+
+
+def wait_nodes(duo, predicate, timeout=15) -> set[str]:
+    try:
+        until(lambda: (n := cy_nodes(duo)) is not None and predicate(n), timeout=timeout)
+    except Exception:
+        msg = duo.find_elements(f"#{ids.CASES_MESSAGE}")
+        raise AssertionError(f"nodes {cy_nodes(duo)}; page says {msg[0].text if msg else None!r}; "
+                             f"console {duo.get_logs()}") from None
+    return cy_nodes(duo)
+
+
+def set_props(duo, component_id, props: dict) -> None:
+    """What a click or typing would send, for controls the page hides from this role."""
+    duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], arguments[1])", component_id, props)
+
+
+def free_alert(state, detection="rings") -> dict:
+    """An open alert of `detection` no case holds yet (the last, so other tests keep the first)."""
+    found = [a for a in state.list_alerts(detection) if a.get("case_id") is None]
+    assert found, f"the generated data should give open {detection} alerts"
+    return found[-1]
+
+
+def operator_case(ui) -> int:
+    """A case opened through the core by the local operator (not through the UI)."""
+    from casegraph import cases
+    return cases.case_from_alert(ui.state(), ui.store(), cases.operator(), free_alert(ui.state())["id"])
+
+
+def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app, ui_data):
+    import app as ui
+    from casegraph import audit, cases
+    _, folder = ui_data
+    alert = free_alert(ui.state())
+    members = {f"Account:{m}" for m in alert["entities"]}
+    outsider = next(f"Account:{r['account_id']}" for r in read_csv(folder / "accounts.csv")
+                    if f"Account:{r['account_id']}" not in members)
+    login(dash_duo, "inv", app=ui_app, path="/alerts")
+
+    # the alert queue: filter to the alert's detection, tick the alert, open a case from it
+    dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
+    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_DETECTION}", value="rings")
+    box = dash_duo.find_element(f"#{ids.ALERTS_TABLE} th.dash-filter[data-dash-column=id] input")
+    box.send_keys(f"= {alert['id']}\n")
+    until(lambda: [c.text for c in dash_duo.find_elements(f"#{ids.ALERTS_TABLE} td[data-dash-column=id]")]
+          == [str(alert["id"])], timeout=10)
+    dash_duo.find_element(f"#{ids.ALERTS_TABLE} td.dash-select-cell input").click()
+    dash_duo.find_element(f"#{ids.ALERTS_OPEN_CASE}").click()
+
+    # the case page opens on its own, with the alert's entities and what links them
+    until(lambda: "/cases?id=" in dash_duo.driver.current_url, timeout=15)
+    case_id = int(dash_duo.driver.current_url.rsplit("=", 1)[1])
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}", timeout=15)
+    shown = wait_nodes(dash_duo, lambda n: members <= n)
+    assert not {n for n in shown - members if n.startswith("Account:")}
+    assert cases.get_case(ui.state(), case_id)["alert_ids"] == [alert["id"]]
+    assert ui.state().get_alert(alert["id"])["status"] == "in_case"
+
+    # tapping a member shows how it came into the case
+    dash_duo.driver.execute_script(
+        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]); cy.getElementById(arguments[1]).emit('tap');",
+        ids.CASES_GRAPH, sorted(members)[0])
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_PROVENANCE}", "ui_nodes", timeout=10)
+
+    # add an entity by its id, then a note
+    dash_duo.find_element(f"#{ids.CASES_ADD_ID}").send_keys(outsider)
+    dash_duo.find_element(f"#{ids.CASES_ADD}").click()
+    wait_nodes(dash_duo, lambda n: outsider in n)
+    dash_duo.find_element(f"#{ids.CASES_NOTE_TEXT}").send_keys(NOTE)
+    dash_duo.find_element(f"#{ids.CASES_NOTE_ADD}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_NOTES}", NOTE, timeout=10)
+
+    # the workflow: only the allowed next moves are offered; each needs a reason
+    moves = lambda: [b.text for b in dash_duo.find_elements(f"#{ids.CASES_MOVES} button")]  # noqa: E731
+    until(lambda: moves() == ["-> in_review"], timeout=10)
+    dash_duo.find_element(".move-in_review").click()
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_MESSAGE}", "needs a reason", timeout=10)
+    dash_duo.find_element(f"#{ids.CASES_REASON}").send_keys("ring members share documents")
+    dash_duo.find_element(".move-in_review").click()
+    until(lambda: moves() == ["-> confirmed", "-> false_positive", "-> open"], timeout=10)
+    # a move done clears the reason, so the next move needs its own
+    until(lambda: dash_duo.find_element(f"#{ids.CASES_REASON}").get_attribute("value") == "", timeout=10)
+    dash_duo.find_element(f"#{ids.CASES_REASON}").send_keys("confirmed: one passport, five accounts")
+    dash_duo.find_element(".move-confirmed").click()
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "confirmed by inv", timeout=10)
+    until(lambda: moves() == ["-> closed"], timeout=10)
+
+    # the state store agrees: history, decision, the added entity with its provenance, the note
+    case = cases.get_case(ui.state(), case_id)
+    assert case["status"] == "confirmed" and case["decision"] == "confirmed" and case["decided_by"] == "inv"
+    assert [(h["from_status"], h["to_status"], h["actor"]) for h in case["history"]][1:] == \
+        [("open", "in_review", "inv"), ("in_review", "confirmed", "inv")]
+    assert case["history"][2]["reason"] == "confirmed: one passport, five accounts"
+    assert outsider in {e["data"]["id"] for e in case["elements"]}
+    assert case["provenance"][outsider]["query"] == "ui_nodes" and case["provenance"][outsider]["added_by"] == "inv"
+    assert all(case["provenance"][m]["added_by"] == "inv" for m in members)
+    assert [(n["author"], n["text"]) for n in case["notes"]] == [("inv", NOTE)]
+    logged = [e["action"] for e in audit.entries(ui.state(), actor="inv") if e["action"].startswith("case.")]
+    assert {"case.create", "case.add", "case.note", "case.status"} <= set(logged)
+    no_console_errors(dash_duo)
+
+
+def parse_package(path: Path) -> dict[str, object]:
+    """Every file of an evidence package read by a reader of its format."""
+    import networkx as nx
+    import xml.etree.ElementTree as ET
+    out: dict[str, object] = {}
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            if name.endswith(".json"):
+                out[name] = json.loads(data)
+            elif name.endswith((".jsonl", ".ftm.json", ".ijson")):
+                out[name] = [json.loads(line) for line in data.decode().splitlines() if line.strip()]
+            elif name.endswith(".csv"):
+                out[name] = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+            elif name.endswith(".graphml"):
+                out[name] = nx.read_graphml(io.BytesIO(data))
+            elif name.endswith(".svg"):
+                out[name] = ET.fromstring(data)
+            elif name.endswith(".png"):
+                assert data[:8] == b"\x89PNG\r\n\x1a\n", name
+                out[name] = data
+            elif name.endswith(".pdf"):
+                from pypdf import PdfReader
+                out[name] = PdfReader(io.BytesIO(data))
+            elif name.endswith(".html"):
+                from html.parser import HTMLParser
+                HTMLParser().feed(data.decode("utf-8"))
+                out[name] = data
+            else:
+                out[name] = data
+    return out
+
+
+def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app, ui_data):
+    import app as ui
+    from casegraph import audit, evidence
+    case_id = operator_case(ui)
+    login(dash_duo, "le", app=ui_app, path=f"/cases?id={case_id}")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}", timeout=15)
+    # le_response reads the case but gets no change controls
+    assert not dash_duo.find_element(f"#{ids.CASES_CHANGE}").is_displayed()
+
+    downloads = Path(dash_duo.download_path)
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    dash_duo.find_element(f"#{ids.CASES_EVIDENCE_REF}").send_keys("REQ-2026-0042")
+    dash_duo.find_element(f"#{ids.CASES_EVIDENCE_AGENCY}").send_keys("Example Police Cyber Unit")
+    dash_duo.find_element(f"#{ids.CASES_EVIDENCE_BUILD}").click()
+    dash_duo.wait_for_element(f"#{ids.CASES_EVIDENCE_RESULT} .sha256", timeout=120)
+    shown = dash_duo.find_element(f"#{ids.CASES_EVIDENCE_RESULT} .sha256").text
+    until(lambda: [p for p in downloads.glob("*.zip") if p.stat().st_size > 0], timeout=30)
+    package = next(downloads.glob("*.zip"))
+    until(lambda: hashlib.sha256(package.read_bytes()).hexdigest() == shown, timeout=10)
+
+    assert evidence.verify(package) == []
+    files = parse_package(package)
+    manifest = files["manifest.json"]
+    assert (manifest["request_ref"], manifest["agency"], manifest["case_id"], manifest["exported_by"]) == \
+        ("REQ-2026-0042", "Example Police Cyber Unit", case_id, "le")
+    # the package holds the case's snapshot: every node of the case is in nodes.csv and the GraphML
+    from casegraph import cases
+    snapshot = set(_cases.node_ids(cases.get_case(ui.state(), case_id)["elements"]))
+    assert snapshot <= {r["id"] for r in files["nodes.csv"]} and snapshot <= set(files["graph.graphml"].nodes)
+    # the audit log holds the export with the package's hash, by the le user
+    exports = [e for e in audit.entries(ui.state(), actor="le") if e["action"] == "evidence.export"]
+    assert exports and shown in json.dumps(exports[-1]["details"])
+    no_console_errors(dash_duo)
+
+
+def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, ui_data):
+    import app as ui
+    from casegraph import audit, cases
+    case_id = operator_case(ui)
+    before = cases.get_case(ui.state(), case_id)
+    login(dash_duo, "ana", app=ui_app, path=f"/cases?id={case_id}")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}", timeout=15)
+    wait_nodes(dash_duo, lambda n: len(n) > 0)
+    change = dash_duo.find_element(f"#{ids.CASES_CHANGE}")
+    assert not change.is_displayed()
+    assert not dash_duo.find_element(f"#{ids.CASES_REMOVE}").is_displayed()
+    assert not dash_duo.find_elements(f"#{ids.CASES_EVIDENCE}")
+
+    # the hidden controls still reach the server (a hidden button is no protection): it refuses
+    first = sorted(_cases.node_ids(before["elements"]))[0]
+    dash_duo.driver.execute_script(
+        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]); cy.getElementById(arguments[1]).select();",
+        ids.CASES_GRAPH, first)
+    attempts = [({ids.CASES_NOTE_TEXT: {"value": "an analyst's note"}}, ids.CASES_NOTE_ADD),
+                ({ids.CASES_REASON: {"value": "let me in"}}, {"type": ids.CASES_MOVE, "to": "in_review"}),
+                ({}, ids.CASES_REMOVE), ({ids.CASES_ASSIGN_TO: {"value": "ana"}}, ids.CASES_ASSIGN)]
+    for fields, button in attempts:
+        set_props(dash_duo, ids.CASES_MESSAGE, {"children": ""})
+        for field, props in fields.items():
+            set_props(dash_duo, field, props)
+        set_props(dash_duo, button, {"n_clicks": 1})
+        dash_duo.wait_for_contains_text(f"#{ids.CASES_MESSAGE}", "role 'analyst' may not change_case", timeout=10)
+
+    after = cases.get_case(ui.state(), case_id)
+    for key in ("status", "notes", "history", "elements", "updated_at", "actions"):
+        assert after[key] == before[key], key
+    assert not [e for e in audit.entries(ui.state(), actor="ana") if e["action"].startswith("case.")]
+    no_console_errors(dash_duo)
+
+
+def test_kpis_page_shows_what_kpis_computes(dash_duo, ui_app, ui_data):
+    import app as ui
+    from casegraph import cases, kpis
+    # a decided case, so there is something to measure whatever ran before
+    case_id = operator_case(ui)
+    op = cases.operator()
+    cases.set_status(ui.state(), op, case_id, "in_review", "look")
+    cases.set_status(ui.state(), op, case_id, "false_positive", "shared office IP, not a ring")
+    expected = kpis.compute(ui.state())
+    login(dash_duo, "inv", app=ui_app, path="/kpis")
+    dash_duo.wait_for_contains_text(f"#{ids.KPIS_SUMMARY}", "resolution rate", timeout=15)
+    text = dash_duo.find_element(f"#{ids.KPIS_SUMMARY}").text
+    for label, value in _cases.kpi_summary(expected):
+        assert f"{label} {value}" in text
+    assert "n/a" not in dict(_cases.kpi_summary(expected))["resolution rate"]
+    rows = dash_duo.find_elements(f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]")
+    until(lambda: len(dash_duo.find_elements(f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]"))
+          == len(expected["per_detection"]), timeout=10)
+    rows = dash_duo.find_elements(f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]")
+    assert {r.text for r in rows} == set(expected["per_detection"])
+    no_console_errors(dash_duo)
