@@ -259,6 +259,9 @@ def _add_missing_columns(engine: sa.engine.Engine) -> None:
                 if col.name not in have:
                     kind = col.type.compile(dialect=engine.dialect)
                     conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}')
+                    for index in table.indexes:
+                        if col in index.columns.values():
+                            index.create(conn, checkfirst=True)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -296,6 +296,7 @@ def test_an_old_state_file_gains_the_new_alert_columns(tmp_path):
     open_state(f"sqlite:///{path}")                       # twice: the step is idempotent
     cols = {c["name"] for c in sa.inspect(state.engine).get_columns("alerts")}
     assert {"assignee", "case_id", "closed_reason"} <= cols
+    assert any(i["column_names"] == ["case_id"] for i in sa.inspect(state.engine).get_indexes("alerts"))
     assert state.get_alert(1)["entities"] == ["A1"] and state.get_alert(1)["case_id"] is None
     cid = cases.create_case(state, INV, "t", [A1], PROV, alert_ids=[1])
     assert state.get_alert(1)["case_id"] == cid
