@@ -110,3 +110,10 @@ def test_an_empty_period_has_no_rates(state):
                                              ([3, 1, 2], 50, 2), ([], 90, None), ([1, 2], 100, 2)])
 def test_nearest_rank_percentile(values, q, want):
     assert kpis.percentile(values, q) == want
+
+
+def test_period_text():
+    assert kpis.period("2024-03-01", "2024-03-10") == (T0, T0 + 10 * D)        # a date as --until: whole day
+    assert kpis.period(None, "2024-03-10T12:00:00Z") == (None, T0 + 9 * D + 12 * H)
+    with pytest.raises(ConfigError, match="--since 'March'"):
+        kpis.period("March", None)
