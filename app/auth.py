@@ -64,6 +64,7 @@ _WHY = {
     "expired": f"Sessions last at most {MAX_SESSION_HOURS} hours; log in again.",
     "disabled": "Your user is disabled or no longer exists.",
     "logout": "You are logged out.",
+    "ended": "Your session has ended; log in again.",
 }
 
 

@@ -65,17 +65,12 @@ def ui_app(ui_data):
 
 
 def user_name(who: str) -> str:
-    """A fixture user's name from its name or its role."""
-    if who in USERS:
-        return who
-    names = [n for n, role in USERS.items() if role == who]
-    if not names:
-        raise ValueError(f"no fixture user or role {who!r}; users {USERS}")
-    return names[0]
+    """The fixture user of a role ("investigator" -> "inv"); any other name is a user name."""
+    return next((n for n, role in USERS.items() if role == who), who)
 
 
 def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWORD) -> None:
-    """Log in through the real login form as a fixture user (by name or role), then open
+    """Log in through the real login form as a user (a fixture user by name or role), then open
     `path` and wait for the Dash app. Give `app` to start the server too; otherwise start
     it first with `dash_duo.start_server(ui_app, navigate=False)` (navigating before login
     only reaches the login page, which dash_duo would wait on for the Dash app in vain)."""

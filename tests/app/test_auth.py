@@ -365,3 +365,18 @@ def test_audit_page_rows_since_and_chain_status(tmp_path):
         conn.exec_driver_sql("UPDATE audit_log SET actor = 'someone' WHERE id = 2")
     text, intact = page.chain_status(state)
     assert not intact and "BROKEN at entry 2" in text
+
+
+@pytest.mark.browser
+def test_a_user_disabled_mid_session_lands_on_the_login_page(dash_duo, ui_app):
+    import app as ui
+    name = f"brief{time.time_ns()}"
+    users.add_user(ui.state(), name, "investigator", PASSWORD)
+    login(dash_duo, name, ui_app, path="/alerts")
+    dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
+    users.disable_user(ui.state(), name)
+    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_STATUS}", value="all")      # the next callback: 401
+    dash_duo.wait_for_text_to_equal(f"#{ids.LOGIN_NOTE}", "Your session has ended; log in again.", timeout=10)
+    assert "next=%2Falerts" in dash_duo.driver.current_url
+    severe = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
+    assert all("401" in e["message"] for e in severe), severe            # only the refused callback
