@@ -298,7 +298,9 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
                 from casegraph import audit
                 audit.record(state, _os_user(), "detect", {"detection": n, "params": values, "results": len(results),
                                                            "alerts_new": new, "alerts_updated": updated})
-                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated"
+                queued = sum(r["score"] >= detections.get(n).alert_min_score for r in results)
+                reviewed = f", {queued - new - updated} already reviewed" if queued > new + updated else ""
+                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated{reviewed}"
                               + _below_threshold(n, results))
             out += [{"detection": n, **r} if run_all else r for r in results]
     echo(render(out, fmt))

@@ -202,19 +202,25 @@ class StateStore:
     def save_alerts(self, detection: str, params: dict[str, Any],
                     found: list[tuple[str, list[str], dict[str, Any]]]) -> tuple[int, int]:
         """Store results as alerts: an open alert on the same entity is updated, not
-        duplicated. `found` holds (entity_key, entities, result). Returns (new, updated)."""
+        duplicated, and an entity whose latest alert was already reviewed (dismissed,
+        closed, or taken into a case) is not raised again: a re-run sweep must not refill
+        the queue with what people have decided. (A ring that gains or loses members has a
+        new key, so it comes back.) `found` holds (entity_key, entities, result).
+        Returns (new, updated)."""
         new = updated = 0
         at = now_ms()
         with self.engine.begin() as conn:
-            open_ids = dict(conn.execute(sa.select(alerts.c.entity_key, alerts.c.id).where(
-                alerts.c.detection == detection, alerts.c.status == "open")).all())
+            latest = {key: (row_id, status) for key, row_id, status in conn.execute(
+                sa.select(alerts.c.entity_key, alerts.c.id, alerts.c.status)
+                .where(alerts.c.detection == detection).order_by(alerts.c.id)).all()}
             for key, entities, result in found:
                 values = {"score": float(result["score"]), "params": params, "entities": entities,
                           "reasons": result["reasons"], "result": result, "updated_at": at}
-                if key in open_ids:
-                    conn.execute(alerts.update().where(alerts.c.id == open_ids[key]).values(**values))
+                row_id, status = latest.get(key, (None, None))
+                if status == "open":
+                    conn.execute(alerts.update().where(alerts.c.id == row_id).values(**values))
                     updated += 1
-                else:
+                elif status is None:
                     conn.execute(alerts.insert().values(detection=detection, entity_key=key, status="open",
                                                         created_at=at, **values))
                     new += 1
