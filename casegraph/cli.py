@@ -626,9 +626,7 @@ def export_case(case_id, request_ref, agency, out_dir, masked, db, graph) -> Non
 def export_subject(account, wallet, since, until, request_ref, agency, out_dir, masked, db, graph) -> None:
     """A package about an account or a wallet in a period: identifiers, linked accounts,
     money movements with counterparties, watchlist listings and scam reports."""
-    from casegraph import cases
     from casegraph.errors import ConfigError
-    from casegraph.evidence import build_subject_package
     from casegraph.times import to_epoch_ms
     if bool(account) == bool(wallet):
         raise click.ClickException("name the subject with exactly one of --account ID or --wallet ADDRESS")
@@ -638,6 +636,8 @@ def export_subject(account, wallet, since, until, request_ref, agency, out_dir, 
             times[name] = to_epoch_ms(value)
         except ValueError:
             raise ConfigError(f"{name} {value!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+    from casegraph import cases
+    from casegraph.evidence import build_subject_package
     subject = f"Account:{account}" if account else f"Wallet:{wallet}"
     settings = _settings(db=db, graph=graph)
     with _open(db, graph) as store:
