@@ -1,5 +1,7 @@
 """Login, sessions, CSRF protection and role enforcement for the UI, on the server.
 
+- Login checks the argon2id hash (casegraph.users); MAX_FAILURES failed logins under one name
+  within FAILURE_MINUTES refuse that name's logins for a while (counted in the audit log).
 - Sessions are Flask's signed cookie (HttpOnly, SameSite=Lax, Secure over https) keyed by
   settings.secret_key, or by a random key generated once into a file next to the state
   store, so every process on that state shares it. A session holds the user's name, the
@@ -36,6 +38,8 @@ from casegraph.errors import PermissionDenied
 from casegraph.settings import Settings
 
 MAX_SESSION_HOURS = 12
+MAX_FAILURES = 5                     # failed logins for one name within FAILURE_MINUTES ...
+FAILURE_MINUTES = 15                 # ... refuse that name's logins meanwhile
 SEEN_EVERY_S = 30                    # the last-seen time is rewritten at most this often
 CSRF_COOKIE = "_csrf_token"          # dash-renderer's default csrf_token_name
 CSRF_HEADER = "X-CSRFToken"          # dash-renderer's default csrf_header_name
@@ -341,6 +345,13 @@ def _login_form(settings: Settings, *, error: str = "", name: str = "", status: 
                                   error=error, note=note, name=name), status
 
 
+def recent_failures(name: str) -> int:
+    """Failed logins under `name` in the last FAILURE_MINUTES (from the audit log, so every
+    process on the state store counts the same)."""
+    since = now_ms() - FAILURE_MINUTES * 60_000
+    return len(audit.entries(_state(), since=since, actor=name or "-", action="login.failed"))
+
+
 def _login(settings: Settings):
     if request.method == "GET":
         if current_user() is not None or _session_user(settings) is not None:
@@ -351,6 +362,10 @@ def _login(settings: Settings):
     except Refused as e:
         return jsonify(error=str(e)), e.status
     name = (request.form.get("username") or "").strip()[:128]
+    if recent_failures(name) >= MAX_FAILURES:
+        audit.record(_state(), name, "login.failed", {"ip": request.remote_addr, "reason": "too many failures"})
+        return _login_form(settings, name=name, error=f"Too many failed logins for {name}; "
+                                                      f"try again in {FAILURE_MINUTES} minutes.")
     user = users.authenticate(_state(), name, request.form.get("password") or "")
     if user is None:
         audit.record(_state(), name or "-", "login.failed", {"ip": request.remote_addr})

@@ -380,3 +380,19 @@ def test_a_user_disabled_mid_session_lands_on_the_login_page(dash_duo, ui_app):
     assert "next=%2Falerts" in dash_duo.driver.current_url
     severe = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
     assert all("401" in e["message"] for e in severe), severe            # only the refused callback
+
+
+def test_too_many_failed_logins_refuse_that_name_for_a_while(ui_app):
+    import app as ui
+    name = f"guessed{time.time_ns()}"
+    users.add_user(ui.state(), name, "analyst", PASSWORD)
+    c = client_for(ui_app)
+    c.get("/login")
+    for _ in range(auth.MAX_FAILURES):
+        r = c.post("/login", data={"username": name, "password": "guess", "csrf_token": csrf(c)})
+        assert b"Wrong user name or password." in r.data
+    r = c.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": csrf(c)})
+    assert b"Too many failed logins" in r.data and not logged_in(c)
+    assert audit_of("login.failed", name)[-1]["details"]["reason"] == "too many failures"
+    # other names are not affected
+    assert client_for(ui_app, "ana").get("/").status_code == 200
