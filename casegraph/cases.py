@@ -153,9 +153,10 @@ def _check_alerts(conn, alert_ids: list[int], free: bool) -> list[dict[str, Any]
 
 
 def alert_node_ids(alert: dict[str, Any]) -> list[str]:
-    """An alert's entities as node ids, exactly as the alert queue opens them in the explorer."""
-    from app.pages._tables import node_ids
-    return node_ids(alert)
+    """An alert's entities as explorer node ids: wallets where the result says so, else accounts."""
+    result = alert.get("result") or {}
+    wallets = {result.get("address")} | ({result.get("entity")} if result.get("kind") == "wallet" else set())
+    return [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
 
 
 def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: int) -> int:

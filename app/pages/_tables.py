@@ -6,6 +6,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from casegraph.cases import alert_node_ids
 from casegraph.console import iso
 
 
@@ -13,13 +14,6 @@ def explorer_href(node_ids: list[str], alert: int | None = None) -> str:
     """The explorer URL that opens these node ids (and shows an alert's reasons)."""
     href = "/explorer?ids=" + quote(",".join(node_ids), safe=":,")
     return href + (f"&alert={alert}" if alert is not None else "")
-
-
-def node_ids(alert: dict) -> list[str]:
-    """An alert's entities as explorer node ids: wallets where the result says so, else accounts."""
-    result = alert.get("result") or {}
-    wallets = {result.get("address")} | ({result.get("entity")} if result.get("kind") == "wallet" else set())
-    return [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
 
 
 def short(text: str, width: int) -> str:
@@ -33,7 +27,7 @@ def table_rows(alerts: list[dict]) -> list[dict]:
     for a in alerts:
         reasons = [str(r) for r in a.get("reasons") or []]
         first = short(reasons[0], 160) if reasons else ""
-        rows.append({"id": a["id"], "open": f"[open]({explorer_href(node_ids(a), a['id'])})",
+        rows.append({"id": a["id"], "open": f"[open]({explorer_href(alert_node_ids(a), a['id'])})",
                      "detection": a["detection"], "score": round(float(a["score"]), 3), "status": a["status"],
                      "entity_key": short(a["entity_key"], 40),
                      "reasons": first + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""),

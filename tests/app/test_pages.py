@@ -152,8 +152,8 @@ def test_alert_rows_name_wallets_and_accounts():
               "entities": ["0xabc"], "reasons": ["r"], "result": {"suspect": "0xabc", "address": "0xabc"},
               "updated_at": 0}
     trace = {**report, "id": 3, "result": {"entity": "0xabc", "kind": "wallet"}}
-    assert t.node_ids(ring) == ["Account:A1", "Account:A2"]
-    assert t.node_ids(report) == ["Wallet:0xabc"] and t.node_ids(trace) == ["Wallet:0xabc"]
+    assert t.alert_node_ids(ring) == ["Account:A1", "Account:A2"]
+    assert t.alert_node_ids(report) == ["Wallet:0xabc"] and t.alert_node_ids(trace) == ["Wallet:0xabc"]
     row = t.table_rows([ring])[0]
     assert row["score"] == 0.912 and row["reasons"] == "shared device d1 (+1 more)"
     assert row["updated_at"].startswith("1970-01-01")
