@@ -1,7 +1,16 @@
 """Evidence packages for law-enforcement requests (docs/evidence.md): a ZIP with the case
 or subject graph as CSV, GraphML, FollowTheMoney entities, pictures and a report, and a
-manifest with every query and every file's SHA-256, which `verify` re-checks."""
-from casegraph.evidence.package import build_case_package, build_subject_package
+manifest with every query and every file's SHA-256, which `verify` re-checks.
+
+`verify` is imported eagerly and is light (hashlib, zipfile); the builders pull in
+matplotlib, reportlab and followthemoney, so they load on first use."""
 from casegraph.evidence.verify import verify
 
 __all__ = ["build_case_package", "build_subject_package", "verify"]
+
+
+def __getattr__(name: str):
+    if name in ("build_case_package", "build_subject_package"):
+        from casegraph.evidence import package
+        return getattr(package, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

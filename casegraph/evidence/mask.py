@@ -12,7 +12,6 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from casegraph.errors import ConfigError
 from casegraph.model import model

@@ -17,6 +17,12 @@ def _when(ms: Any) -> str:
     return iso(int(ms)) if ms not in (None, "") else ""
 
 
+def _edge_usd(d: dict[str, Any]) -> float:
+    """A movement's USD value: its amount_usd property (the element's copy as fallback)."""
+    p = d.get("props") or {}
+    return _usd(p["amount_usd"] if p.get("amount_usd") is not None else d.get("amount_usd"))
+
+
 def _usd(value: Any) -> float:
     try:
         return float(value or 0)
@@ -77,8 +83,8 @@ def _flows(nodes: dict[str, dict], edges: list[dict], subject: str | None) -> di
         inn = [d for d in money if d["target"] == party]
         if not (out or inn) and not subject:
             continue
-        totals.append({"party": party, "movements_in": len(inn), "usd_in": round(sum(_usd(d.get("amount_usd")) for d in inn), 2),
-                       "movements_out": len(out), "usd_out": round(sum(_usd(d.get("amount_usd")) for d in out), 2)})
+        totals.append({"party": party, "movements_in": len(inn), "usd_in": round(sum(_edge_usd(d) for d in inn), 2),
+                       "movements_out": len(out), "usd_out": round(sum(_edge_usd(d) for d in out), 2)})
     for d in money:
         if subject and subject not in (d["source"], d["target"]):
             continue
@@ -89,7 +95,7 @@ def _flows(nodes: dict[str, dict], edges: list[dict], subject: str | None) -> di
             key = (f"{d['source']} -> {d['target']}", "")
         c = counter.setdefault(key, {"movements": 0, "usd": 0.0})
         c["movements"] += 1
-        c["usd"] += _usd(d.get("amount_usd"))
+        c["usd"] += _edge_usd(d)
     top = sorted(counter.items(), key=lambda kv: (-kv[1]["usd"], kv[0]))[:TOP]
     assets: dict[tuple[str, str], float] = {}
     for d in money:
