@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from app import graph  # noqa: E402
 
 SEED = 7
+LAYOUT_MAX = 3000     # past this many nodes they are drawn on a circle (no force layout)
 LABELLED_MAX = 150     # past this many nodes only accounts, wallets and the subject are labelled
 COLOURS = {"Account": "#4C78A8", "Wallet": "#F58518", "Device": "#72B7B2", "IP": "#54A24B",
            "Phone": "#B279A2", "Email": "#FF9DA6", "Document": "#9D755D", "ScamReport": "#E45756",
@@ -44,7 +45,11 @@ def _figure(elements: list[dict[str, Any]], title: str, subject: str | None):
     if n == 0:
         ax.text(0.5, 0.5, "no elements", ha="center", va="center")
         return fig
-    pos = nx.spring_layout(nx.Graph(g), seed=SEED, k=1.5 / max(n, 1) ** 0.5, iterations=100)
+    # the force layout costs n^2 per iteration: fewer iterations for big packages, a circle past LAYOUT_MAX
+    if n > LAYOUT_MAX:
+        pos = nx.circular_layout(sorted(g))
+    else:
+        pos = nx.spring_layout(nx.Graph(g), seed=SEED, k=1.5 / max(n, 1) ** 0.5, iterations=100 if n <= 500 else 30)
     kinds = sorted({g.nodes[v]["kind"] for v in g})
     for kind in kinds:
         nodes = [v for v in g if g.nodes[v]["kind"] == kind]

@@ -98,3 +98,22 @@ def test_bad_subjects_are_refused(ev, period, subject):
 def test_an_empty_period_is_refused(ev):
     with pytest.raises(QueryError, match="period is empty"):
         collect.from_subject(ev[1], f"Account:{ev[3]['scammers'][0]}", 5, 5)
+
+
+def test_a_wallet_brings_its_movements_both_ways(ev, period):
+    _, store, _, _, folder = ev
+    import csv
+    with open(folder / "data" / "onchain.csv", newline="") as f:
+        sends = list(csv.DictReader(f))
+    counts: dict[str, int] = {}
+    for r in sends:
+        for a in (r["from_address"], r["to_address"]):
+            counts[a] = counts.get(a, 0) + 1
+    address = min(counts, key=lambda a: (-counts[a], a))
+    subject = f"Wallet:{address}"
+    found = collect.from_subject(store, subject, 0, to_epoch_ms("2100-01-01"))
+    moves = [d for d in _edges(found) if d["kind"] in collect.graph.MONEY]
+    assert moves and all(subject in (d["source"], d["target"]) for d in moves)
+    assert sum(d["kind"] == "SENT" for d in moves) == counts[address]
+    assert "evidence_wallet_movements" in [q["query"] for q in found.queries]
+    assert "evidence_account_identifiers" not in [q["query"] for q in found.queries]
