@@ -19,7 +19,8 @@ from dash.testing.wait import until
 from app import ids
 from app.pages import _cases
 from tests.app.conftest import login
-from tests.app.test_browser import CY, no_console_errors, read_csv
+from tests.app.test_browser import CY, busiest_account, no_console_errors, read_csv, select
+from tests.app.test_browser import wait_nodes as wait_explorer
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +49,22 @@ def set_props(duo, component_id, props: dict) -> None:
     duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], arguments[1])", component_id, props)
 
 
+def shown_ids(duo) -> list[int]:
+    """The alert ids the queue's table shows (read in one go: the table re-renders often)."""
+    return [int(t) for t in duo.driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(td => td.textContent)",
+        f"#{ids.ALERTS_TABLE} td[data-dash-column=id]")]
+
+
+def tick(duo, alert_ids: list[int]) -> None:
+    """Tick the rows of these alerts (their selection boxes)."""
+    duo.driver.execute_script(
+        "document.querySelectorAll(arguments[0] + ' tr').forEach(tr => {"
+        "  const td = tr.querySelector('td[data-dash-column=id]');"
+        "  if (td && arguments[1].includes(+td.textContent)) tr.querySelector('td.dash-select-cell input').click();"
+        "});", f"#{ids.ALERTS_TABLE}", alert_ids)
+
+
 def free_alert(state, detection="rings") -> dict:
     """An open alert of `detection` no case holds yet (the last, so other tests keep the first)."""
     found = [a for a in state.list_alerts(detection) if a.get("case_id") is None]
@@ -55,10 +72,20 @@ def free_alert(state, detection="rings") -> dict:
     return found[-1]
 
 
+def busiest_detection(state, skip=("rings",)) -> str:
+    """The detection with the most open alerts (rings alerts are few: the explorer test needs one)."""
+    counts: dict[str, int] = {}
+    for a in state.list_alerts():
+        if a["detection"] not in skip:
+            counts[a["detection"]] = counts.get(a["detection"], 0) + 1
+    return max(counts, key=counts.get)
+
+
 def operator_case(ui) -> int:
     """A case opened through the core by the local operator (not through the UI)."""
     from casegraph import cases
-    return cases.case_from_alert(ui.state(), ui.store(), cases.operator(), free_alert(ui.state())["id"])
+    alert = free_alert(ui.state(), busiest_detection(ui.state()))
+    return cases.case_from_alert(ui.state(), ui.store(), cases.operator(), alert["id"])
 
 
 def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app, ui_data):
@@ -76,9 +103,8 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_DETECTION}", value="rings")
     box = dash_duo.find_element(f"#{ids.ALERTS_TABLE} th.dash-filter[data-dash-column=id] input")
     box.send_keys(f"= {alert['id']}\n")
-    until(lambda: [c.text for c in dash_duo.find_elements(f"#{ids.ALERTS_TABLE} td[data-dash-column=id]")]
-          == [str(alert["id"])], timeout=10)
-    dash_duo.find_element(f"#{ids.ALERTS_TABLE} td.dash-select-cell input").click()
+    until(lambda: shown_ids(dash_duo) == [alert["id"]], timeout=10)
+    tick(dash_duo, [alert["id"]])
     dash_duo.find_element(f"#{ids.ALERTS_OPEN_CASE}").click()
 
     # the case page opens on its own, with the alert's entities and what links them
@@ -131,6 +157,83 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     assert [(n["author"], n["text"]) for n in case["notes"]] == [("inv", NOTE)]
     logged = [e["action"] for e in audit.entries(ui.state(), actor="inv") if e["action"].startswith("case.")]
     assert {"case.create", "case.add", "case.note", "case.status"} <= set(logged)
+    no_console_errors(dash_duo)
+
+
+def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(dash_duo, ui_app, ui_data):
+    import app as ui
+    from casegraph import cases
+    _, folder = ui_data
+    state = ui.state()
+    detection = busiest_detection(state)
+    open_alerts = len(state.list_alerts(detection))
+    assert open_alerts >= 2
+    login(dash_duo, "inv", app=ui_app, path="/alerts")
+
+    # bulk: dismiss two alerts with a reason, then find them under "dismissed" and reopen them
+    dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
+    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_DETECTION}", value=detection)
+    dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{open_alerts} alert(s)", timeout=10)
+
+    picked = shown_ids(dash_duo)[:2]
+    tick(dash_duo, picked)
+    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_BULK_ACTION}", value="dismiss")
+    dash_duo.find_element(f"#{ids.ALERTS_BULK_REASON}").send_keys("known test accounts")
+    dash_duo.find_element(f"#{ids.ALERTS_BULK_APPLY}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.ALERTS_BULK_MESSAGE}", "dismiss: 2 alert(s) changed", timeout=10)
+    dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{open_alerts - 2} alert(s)", timeout=10)
+    for a in picked:
+        row = state.get_alert(a)
+        assert (row["status"], row["closed_reason"]) == ("dismissed", "known test accounts")
+    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_STATUS}", value="dismissed")
+    until(lambda: set(shown_ids(dash_duo)) >= set(picked), timeout=10)
+    tick(dash_duo, picked)
+    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_BULK_ACTION}", value="reopen")
+    dash_duo.find_element(f"#{ids.ALERTS_BULK_APPLY}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.ALERTS_BULK_MESSAGE}", "reopen: 2 alert(s) changed", timeout=10)
+    assert [state.get_alert(a)["status"] for a in picked] == ["open", "open"]
+
+    # search: a case from the hits, with the template that found them as provenance
+    account = busiest_account(folder)
+    dash_duo.wait_for_page(f"{dash_duo.server.url}/")
+    dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}").send_keys(account)
+    dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
+    dash_duo.wait_for_text_to_equal(".search-hit", account, timeout=10)
+    dash_duo.find_element(f"#{ids.SEARCH_NEW_CASE}").click()
+    until(lambda: "/cases?id=" in dash_duo.driver.current_url, timeout=15)
+    searched = int(dash_duo.driver.current_url.rsplit("=", 1)[1])
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Search: {account}", timeout=15)
+    assert wait_nodes(dash_duo, lambda n: f"Account:{account}" in n)
+    case = cases.get_case(state, searched)
+    assert case["source"] == "search"
+    assert case["provenance"][f"Account:{account}"]["query"] == "ui_search_exact"
+    assert case["provenance"][f"Account:{account}"]["params"] == {"text": account}
+
+    # explorer: the selection (an account, a neighbour and the edges between them) into that case
+    start = f"Account:{account}"
+    dash_duo.wait_for_page(f"{dash_duo.server.url}/explorer?ids={start}")
+    wait_explorer(dash_duo, lambda n: n == {start})
+    select(dash_duo, start)
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    grown = wait_explorer(dash_duo, lambda n: len(n) > 2)
+    neighbour = sorted(n for n in grown if n.startswith("Account:") and n != start)[0]
+    select(dash_duo, start, neighbour)
+    dash_duo.select_dcc_dropdown(f"#{ids.EXPLORE_CASE_PICK}", value=f"#{searched} Search: {account} (open)")
+    dash_duo.find_element(f"#{ids.EXPLORE_ADD_TO_CASE}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"to case #{searched}", timeout=10)
+    case = cases.get_case(state, searched)
+    edges = [e for e in case["elements"] if "source" in e["data"]]
+    assert neighbour in {e["data"]["id"] for e in case["elements"]} and edges
+    assert all({e["data"]["source"], e["data"]["target"]} == {start, neighbour} for e in edges)
+    assert case["provenance"][neighbour] | {"added_at": 0} == {
+        "query": "explorer selection", "params": {"node_ids": [start, neighbour]}, "added_by": "inv", "added_at": 0}
+    # ... or into a new case, which opens
+    dash_duo.find_element(f"#{ids.EXPLORE_NEW_CASE}").click()
+    until(lambda: "/cases?id=" in dash_duo.driver.current_url, timeout=15)
+    made = int(dash_duo.driver.current_url.rsplit("=", 1)[1])
+    assert made != searched
+    assert wait_nodes(dash_duo, lambda n: n == {start, neighbour}) == {start, neighbour}
+    assert cases.get_case(state, made)["source"] == "explorer"
     no_console_errors(dash_duo)
 
 
