@@ -27,6 +27,7 @@ from casegraph.errors import CasegraphError
 dash.register_page(__name__, path="/cases", name="Cases", title="casegraph: cases")
 
 STATUS_OPTIONS = ["all", *core.STATUSES]
+LINKS = 50          # links drawn between the case's accounts when a node is added
 HIDDEN = {"display": "none"}
 
 
@@ -294,11 +295,11 @@ def add_nodes(state, user: dict, case_id: int, text: str) -> str:
         keys.setdefault(label, []).append(key)
     core.add_elements(state, user, case_id, elements, {"query": "ui_nodes", "params": {"keys": keys}})
     have = v.node_ids(core.get_case(state, case_id)["elements"])
-    links = [e for e in explore.links_between(app.store(), have) if not _node(e)]
+    accounts = [n.partition(":")[2] for n in have if n.startswith("Account:")][:explore.LINKS_MAX_ACCOUNTS]
+    links = [e for e in explore.links_between(app.store(), have, max_links=LINKS) if not _node(e)]
     if links:
         core.add_elements(state, user, case_id, links, {"query": "ui_links_between",
-                                                        "params": {"keys": [n.partition(":")[2] for n in have
-                                                                            if n.startswith("Account:")]}})
+                                                        "params": {"keys": accounts, "max_links": LINKS}})
     return f"added {', '.join(wanted)}" + (f" and {len(links)} link(s)" if links else "")
 
 

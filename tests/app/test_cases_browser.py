@@ -145,6 +145,20 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "confirmed by inv", timeout=10)
     until(lambda: moves() == ["-> closed"], timeout=10)
 
+    # a remediation action on a member, and the action list for downstream systems
+    member = sorted(members)[0]
+    downloads = Path(dash_duo.download_path)
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    dash_duo.select_dcc_dropdown(f"#{ids.CASES_ACTION}", value="freeze")
+    dash_duo.select_dcc_dropdown(f"#{ids.CASES_ACTION_TARGET}", value=member)
+    dash_duo.find_element(f"#{ids.CASES_ACTION_ADD}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_ACTIONS}", "freeze", timeout=10)
+    dash_duo.find_element(f"#{ids.CASES_ACTIONS_CSV}").click()
+    until(lambda: (downloads / f"case-{case_id}-actions.csv").exists(), timeout=10)
+    rows = list(csv.DictReader(io.StringIO((downloads / f"case-{case_id}-actions.csv").read_text())))
+    assert [(r["case_id"], r["action"], f"{r['target_kind']}:{r['target_key']}", r["requested_by"]) for r in rows] \
+        == [(str(case_id), "freeze", member, "inv")]
+
     # the state store agrees: history, decision, the added entity with its provenance, the note
     case = cases.get_case(ui.state(), case_id)
     assert case["status"] == "confirmed" and case["decision"] == "confirmed" and case["decided_by"] == "inv"
