@@ -31,7 +31,7 @@ def bulk_controls(visible: bool) -> html.Div:
         dcc.Dropdown(id=ids.ALERTS_BULK_ACTION, options=list(cases.ALERT_ACTIONS), style={"width": "160px"},
                      placeholder="action"),
         dcc.Input(id=ids.ALERTS_BULK_ASSIGNEE, type="text", placeholder="assignee (assign)"),
-        dcc.Input(id=ids.ALERTS_BULK_REASON, type="text", placeholder="reason (close, dismiss)", className="wide"),
+        dcc.Input(id=ids.ALERTS_BULK_REASON, type="text", placeholder="reason (close, dismiss)", className="reason"),
         html.Button("Apply to the selected alerts", id=ids.ALERTS_BULK_APPLY, n_clicks=0),
         html.Button("Open a case from each selected alert", id=ids.ALERTS_OPEN_CASE, n_clicks=0),
     ], id=ids.ALERTS_BULK, className="toolbar", style={} if visible else {"display": "none"})

@@ -114,16 +114,16 @@ def detail_layout(case_id: int) -> html.Div:
             html.Div([
                 html.Div([
                     dcc.Link("open in the explorer", id=ids.CASES_EXPLORER, href="/explorer"),
-                    html.Span([
+                    html.Div([
                         _button("Remove selected", ids.CASES_REMOVE, "Take the selected nodes out of the case"),
                         dcc.Input(id=ids.CASES_ADD_ID, type="text", placeholder="Account:A1 or Wallet:0x…",
                                   debounce=False),
                         _button("Add node", ids.CASES_ADD, "Add a node by its id"),
-                    ], style=_shown(change)),
+                    ], className="toolbar", style=_shown(change)),
                 ], className="toolbar"),
                 cyto.Cytoscape(id=ids.CASES_GRAPH, elements=[], stylesheet=styles.stylesheet(),
                                layout={"name": "cose", "animate": False}, boxSelectionEnabled=True,
-                               minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "55vh"}),
+                               minZoom=0.05, maxZoom=2, style={"width": "100%", "height": "55vh"}),
             ], className="explore-main"),
             html.Div([html.H4("Provenance"), html.Div("tap a node or an edge", id=ids.CASES_PROVENANCE)],
                      className="explore-side"),
@@ -131,8 +131,9 @@ def detail_layout(case_id: int) -> html.Div:
         html.Div([
             html.H3("Work the case"),
             html.Div([
-                html.Label(["Reason ", dcc.Input(id=ids.CASES_REASON, type="text", className="wide",
-                                                 placeholder="why (every status change needs one)")]),
+                html.Span("Status: "),
+                dcc.Input(id=ids.CASES_REASON, type="text", className="reason",
+                          placeholder="reason (every status change needs one)"),
                 html.Div(id=ids.CASES_MOVES, className="toolbar"),
             ], className="toolbar"),
             html.Div([
@@ -140,7 +141,7 @@ def detail_layout(case_id: int) -> html.Div:
                 _button("Assign", ids.CASES_ASSIGN),
             ], className="toolbar"),
             html.Div([
-                dcc.Textarea(id=ids.CASES_NOTE_TEXT, placeholder="a note", style={"width": "40em", "height": "3em"}),
+                dcc.Textarea(id=ids.CASES_NOTE_TEXT, placeholder="a note"),
                 _button("Add note", ids.CASES_NOTE_ADD),
             ], className="toolbar"),
             html.Div([
@@ -153,11 +154,11 @@ def detail_layout(case_id: int) -> html.Div:
             ], className="toolbar"),
         ], id=ids.CASES_CHANGE, style=_shown(change)),
         html.Div([
-            html.H3("Second review (QA)"),
+            html.H3("Second review (QA)", title="By someone other than the decider"),
             html.Div([
                 dcc.Dropdown(id=ids.CASES_REVIEW_VERDICT, options=list(v.DECIDED), placeholder="verdict",
                              style={"width": "180px"}),
-                dcc.Input(id=ids.CASES_REVIEW_REASON, type="text", className="wide", placeholder="reason"),
+                dcc.Input(id=ids.CASES_REVIEW_REASON, type="text", className="reason", placeholder="reason"),
                 _button("Submit review", ids.CASES_REVIEW_SUBMIT),
             ], className="toolbar"),
         ], id=ids.CASES_REVIEW, style=HIDDEN),
