@@ -1,8 +1,9 @@
 """Cases, evidence and KPIs in a real headless Chromium, each role logged in through the
 login form: an investigator turns an alert into a case, adds an entity and a note and
-decides it; le_response exports an evidence package that verifies and parses; an analyst
-may read a case but the server refuses every change; the KPIs page shows the numbers
-casegraph.kpis computes. The state store is checked after each, and the browser console
+decides it, works the alert queue in bulk and makes cases from search hits and an explorer
+selection, and gives a second review; le_response exports an evidence package that
+verifies and parses; an analyst may read a case but the server refuses every change; the
+KPIs page shows the numbers casegraph.kpis computes. The state store is checked after each, and the browser console
 must stay free of errors."""
 from __future__ import annotations
 
@@ -354,24 +355,41 @@ def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, u
     no_console_errors(dash_duo)
 
 
-def test_kpis_page_shows_what_kpis_computes(dash_duo, ui_app, ui_data):
+def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data):
     import app as ui
     from casegraph import cases, kpis
-    # a decided case, so there is something to measure whatever ran before
+    # a case the operator decided, so an investigator can give the second review
     case_id = operator_case(ui)
     op = cases.operator()
     cases.set_status(ui.state(), op, case_id, "in_review", "look")
     cases.set_status(ui.state(), op, case_id, "false_positive", "shared office IP, not a ring")
+    login(dash_duo, "inv", app=ui_app, path=f"/cases?id={case_id}")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "false_positive by cli:", timeout=15)
+    until(lambda: dash_duo.find_element(f"#{ids.CASES_REVIEW}").is_displayed(), timeout=10)
+    dash_duo.select_dcc_dropdown(f"#{ids.CASES_REVIEW_VERDICT}", value="confirmed")
+    dash_duo.find_element(f"#{ids.CASES_REVIEW_REASON}").send_keys("the IP is a residential line")
+    dash_duo.find_element(f"#{ids.CASES_REVIEW_SUBMIT}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_REVIEWS}", "the IP is a residential line", timeout=10)
+    assert [(r["reviewer"], r["verdict"], r["agrees"]) for r in cases.get_case(ui.state(), case_id)["reviews"]] \
+        == [("inv", "confirmed", False)]
+
+    # the list, filtered by status, links to the case
+    dash_duo.wait_for_page(f"{dash_duo.server.url}/cases")
+    dash_duo.select_dcc_dropdown(f"#{ids.CASES_STATUS}", value="false_positive")
+    expected = [c["id"] for c in cases.list_cases(ui.state(), status="false_positive")]
+    dash_duo.wait_for_text_to_equal(f"#{ids.CASES_COUNT}", f"{len(expected)} case(s)", timeout=10)
+    assert f"#{case_id}" in dash_duo.find_element(f"#{ids.CASES_TABLE}").text
+
+    # the KPIs page shows what casegraph.kpis computes, QA agreement included
     expected = kpis.compute(ui.state())
-    login(dash_duo, "inv", app=ui_app, path="/kpis")
+    dash_duo.wait_for_page(f"{dash_duo.server.url}/kpis")
     dash_duo.wait_for_contains_text(f"#{ids.KPIS_SUMMARY}", "resolution rate", timeout=15)
     text = dash_duo.find_element(f"#{ids.KPIS_SUMMARY}").text
-    for label, value in _cases.kpi_summary(expected):
+    summary = dict(_cases.kpi_summary(expected))
+    for label, value in summary.items():
         assert f"{label} {value}" in text
-    assert "n/a" not in dict(_cases.kpi_summary(expected))["resolution rate"]
-    rows = dash_duo.find_elements(f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]")
-    until(lambda: len(dash_duo.find_elements(f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]"))
-          == len(expected["per_detection"]), timeout=10)
-    rows = dash_duo.find_elements(f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]")
-    assert {r.text for r in rows} == set(expected["per_detection"])
+    assert "n/a" not in (summary["resolution rate"], summary["QA agreement"], summary["time to decision, median"])
+    cells = f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]"
+    until(lambda: len(dash_duo.find_elements(cells)) == len(expected["per_detection"]), timeout=10)
+    assert {r.text for r in dash_duo.find_elements(cells)} == set(expected["per_detection"])
     no_console_errors(dash_duo)
