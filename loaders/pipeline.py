@@ -19,6 +19,7 @@ from typing import Any, Iterator, Protocol
 from casegraph.errors import LoadError
 from casegraph.state import StateStore, now_ms
 from casegraph.store import GraphStore
+from loaders import bulk as bulk_mod
 from loaders.kinds import file_format, kind_of
 from loaders.mapping import Mapping
 from loaders.plan import FilePlan, RowError, canonical_plan
@@ -155,13 +156,8 @@ def _describe(plan: FilePlan, position: int, err: RowError) -> str:
     return f"{plan.name} {_position_word(plan)} {position}, {err.field}: {err.message}"
 
 
-def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | None
-             ) -> Iterator[list[dict[str, Any]]]:
-    """Valid rows in batches; rejected rows counted, described and written to the rejects file.
-    Rows with the same key are combined within a batch: FalkorDB applies an UNWIND's
-    SETs together, so a second row for the same element would not see the first."""
-    batch: dict[tuple, dict[str, Any]] = {}
-    key_of = operator.itemgetter(*plan.kind.key)
+def _valid_rows(plan: FilePlan, report: FileReport, rejects: _Rejects | None) -> Iterator[dict[str, Any]]:
+    """Typed valid rows; rejected rows counted, described and written to the rejects file."""
     for position, raw in rows(plan.path, plan.fmt, plan.read):
         report.rows_read += 1
         row, err = plan.convert(raw)
@@ -175,6 +171,16 @@ def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | 
         if row is None:
             report.rows_filtered += 1
             continue
+        yield row
+
+
+def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | None
+             ) -> Iterator[list[dict[str, Any]]]:
+    """Valid rows in batches. Rows with the same key are combined within a batch: FalkorDB
+    applies an UNWIND's SETs together, so a second row for the same element would not see the first."""
+    batch: dict[tuple, dict[str, Any]] = {}
+    key_of = operator.itemgetter(*plan.kind.key)
+    for row in _valid_rows(plan, report, rejects):
         k = key_of(row)
         batch[k] = plan.kind.merge(batch[k], row) if k in batch else row
         if len(batch) >= size:
@@ -234,10 +240,13 @@ class _Writer(threading.Thread):
 
 def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mapping: Mapping | None = None,
          strict: bool = False, rejects_dir: str | Path = "casegraph-rejects", batch_size: int | None = None,
-         progress: Progress | None = None) -> LoadReport:
+         progress: Progress | None = None, bulk: bool = False) -> LoadReport:
     """Load files into the graph. Valid rows load and rejected rows go to a rejects
     file; with strict=True every file is validated first and nothing at all is
-    written if any row is bad."""
+    written if any row is bad. With bulk=True, a first load into an empty graph goes
+    through the backend's bulk insert when it has one (loaders/bulk.py); the graph is
+    the same either way. Off by default until it is shown faster at 1M accounts
+    (bench/RESULTS.md)."""
     progress = progress or _Silent()
     batch_size = batch_size or store.settings.batch_size
     plans, skipped = plan_files(discover(paths), mapping)
@@ -251,11 +260,118 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
             f.status = "rejected" if f.rows_rejected else "not loaded"
         return report
     report.files = []
-    store.ensure_schema()
     rejects_root = Path(rejects_dir)
+    writer = _bulk_writer(store, plans) if bulk else None
+    if writer is not None:
+        try:
+            report.files = _load_bulk(store, state, plans, writer, rejects_root, progress)
+            return report
+        except bulk_mod.SlowPath:
+            report.files = []   # something the bulk path cannot encode: MERGE loads it instead
+    store.ensure_schema()
     for plan in plans:
         report.files.append(_load_one(store, state, plan, batch_size, rejects_root, progress))
     return report
+
+
+def _bulk_writer(store: GraphStore, plans: list[FilePlan]):
+    """The backend's bulk writer when this load can use it: the graph is empty and every
+    write template is still the one loaders/bulk.py describes."""
+    writer = store.backend.bulk_writer()
+    if writer is None or not writer.target_is_empty():
+        return None
+    if bulk_mod.stale_templates(store.queries, store.dialect):
+        return None
+    return writer
+
+
+def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writer, rejects_root: Path,
+               progress: Progress) -> list[FileReport]:
+    """Read every file into typed columns, build the graph the MERGE path would build, and
+    write it in one go. Per-file records, rejects and progress work as in the MERGE path."""
+    from casegraph.model import model
+    reports: list[FileReport] = []
+    records: list[int] = []
+    inputs: list[bulk_mod.FileInput] = []
+    t_all = time.perf_counter()
+    try:
+        for i, plan in enumerate(plans):
+            sha = file_sha256(plan.path)
+            load_id = hashlib.sha256(f"{sha}:{plan.digest()}".encode()).hexdigest()[:16]
+            fr = FileReport(plan.name, plan.kind.name, load_id)
+            reports.append(fr)
+            records.append(state.start_load(load_id=load_id, file=str(plan.path.resolve()), kind=plan.kind.name,
+                                            sha256=sha, db=store.backend.describe()))
+            progress.start(plan.name, plan.kind.name)
+            t0 = time.perf_counter()
+            rejects = _Rejects(plan, rejects_root, load_id)
+            try:
+                try:
+                    df, fr.rows_read = bulk_mod.read_fast(plan)
+                except bulk_mod.SlowPath:
+                    df = bulk_mod.frame_from_rows(plan, _columns_of(_valid_rows(plan, fr, rejects), plan))
+                df = bulk_mod.combine_by_key(df, plan)
+            finally:
+                rejects.close()
+                fr.rejects_file = str(rejects.path) if rejects.path else None
+            fr.rows_written = len(df)
+            inputs.append(bulk_mod.FileInput(i, plan, df, plan.name, load_id, now_ms()))
+            progress.advance(fr.rows_written)
+            progress.finish()
+            fr.seconds = time.perf_counter() - t0
+        t_read = time.perf_counter() - t_all
+        built = bulk_mod.build(inputs)
+        provenance = {fi.index: (fi.source, fi.load_id, fi.loaded_at) for fi in inputs}
+        writer.begin()
+        sender = bulk_mod.Sender(writer)
+        sender.start()
+        try:
+            for cmd in bulk_mod.commands(bulk_mod.tokens(built, provenance)):
+                sender.put(cmd)
+        except BaseException:
+            sender.finish(cancel=True)
+            raise
+        sender.finish()
+        writer.commit(model())
+        # the build and write time, shared out over the files by rows
+        t_rest = time.perf_counter() - t_all - t_read
+        total_rows = sum(f.rows_read for f in reports) or 1
+        for i, fr in enumerate(reports):
+            fr.seconds += t_rest * fr.rows_read / total_rows
+            fr.nodes_created = built.node_counts.get(i, 0)
+            fr.relationships_created = built.edge_counts.get(i, 0)
+            fr.status = "complete"
+    except bulk_mod.SlowPath:
+        writer.abort()
+        for fr in reports:
+            fr.status, fr.message = "failed", "the bulk path could not encode this load; loaded through MERGE"
+        raise
+    except KeyboardInterrupt:
+        writer.abort()
+        for fr in reports:
+            fr.status, fr.message = "interrupted", "interrupted; run the same load again to finish it"
+        raise
+    except BaseException as e:
+        writer.abort()
+        for fr in reports:
+            fr.status, fr.message = "failed", str(e)
+        raise
+    finally:
+        for fr, record in zip(reports, records):
+            state.update_load(record, status=fr.status if fr.status != "pending" else "interrupted",
+                              finished_at=now_ms(), rows_read=fr.rows_read, rows_written=fr.rows_written
+                              if fr.status == "complete" else 0, rows_rejected=fr.rows_rejected,
+                              rows_filtered=fr.rows_filtered, rejects_file=fr.rejects_file,
+                              message=fr.message or None)
+    return reports
+
+
+def _columns_of(rows: Iterator[dict[str, Any]], plan: FilePlan) -> dict[str, list]:
+    cols: dict[str, list] = {c.name: [] for c in plan.kind.columns}
+    for row in rows:
+        for name, values in cols.items():
+            values.append(row.get(name))
+    return cols
 
 
 def _validate_all(plans: list[FilePlan], report: LoadReport, progress: Progress) -> bool:

@@ -31,5 +31,10 @@ class Backend(ABC):
     def describe(self) -> str:
         """Where this backend points, without secrets (for status and evidence manifests)."""
 
+    def bulk_writer(self):
+        """A writer that builds a new graph in bulk for a first load into an empty graph
+        (see loaders/bulk.py), or None when this backend has none: loads then MERGE."""
+        return None
+
     def close(self) -> None:
         """Release connections."""

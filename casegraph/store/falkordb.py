@@ -91,6 +91,7 @@ class FalkorDBBackend(Backend):
                                    "or use --db embedded:<dir> for the embedded one") from e
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
+        self._has_bulk: bool | None = None
         if not self._db.connection.exists(graph):
             # Read-only queries fail on a graph that does not exist yet; an empty one reads fine.
             self._graph.query("RETURN 1")
@@ -154,9 +155,30 @@ class FalkorDBBackend(Backend):
         return v
 
     def ensure_schema(self, model: Model) -> list[str]:
+        created = self._create_indexes(self._graph, model)
+        if created and self._owns_server:
+            # The AOF replays queries verbatim, and FalkorDB builds indexes asynchronously
+            # while replaying, so MERGEs logged after a CREATE INDEX replay as label scans:
+            # a 100k-row load took over 10 minutes to replay after a kill -9. Rewriting the
+            # AOF now puts the indexes into its RDB base, which loads them at once (4 s).
+            self._rewrite_aof()
+        return created
+
+    def bulk_writer(self) -> "BulkWriter | None":
+        """GRAPH.BULK, probed once per connection (a FalkorDB without it gets None)."""
+        if self._has_bulk is None:
+            try:
+                info = self._db.connection.execute_command("COMMAND", "INFO", "GRAPH.BULK")
+                entry = next(iter(info.values()), None) if isinstance(info, dict) else (info or [None])[0]
+                self._has_bulk = bool(entry)
+            except redis.RedisError:
+                self._has_bulk = False
+        return BulkWriter(self) if self._has_bulk else None
+
+    def _create_indexes(self, graph, model: Model) -> list[str]:
         existing = set()
         try:
-            for row in self._graph.ro_query("CALL db.indexes() YIELD label, properties, entitytype "
+            for row in graph.ro_query("CALL db.indexes() YIELD label, properties, entitytype "
                                             "RETURN label, properties, entitytype").result_set:
                 for prop in row[1]:
                     existing.add((row[0], prop))
@@ -170,17 +192,11 @@ class FalkorDBBackend(Backend):
             if (label, prop) in existing:
                 continue
             try:
-                self._graph.query(f"CREATE INDEX FOR {pattern} ON ({var}.`{prop}`)")
+                graph.query(f"CREATE INDEX FOR {pattern} ON ({var}.`{prop}`)")
                 created.append(f"index {label}.{prop}")
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
                     raise StoreError(f"FalkorDB: could not index {label}.{prop}: {e}") from e
-        if created and self._owns_server:
-            # The AOF replays queries verbatim, and FalkorDB builds indexes asynchronously
-            # while replaying, so MERGEs logged after a CREATE INDEX replay as label scans:
-            # a 100k-row load took over 10 minutes to replay after a kill -9. Rewriting the
-            # AOF now puts the indexes into its RDB base, which loads them at once (4 s).
-            self._rewrite_aof()
         return created
 
     def _rewrite_aof(self, wait_s: float = 120) -> None:
@@ -207,3 +223,61 @@ class FalkorDBBackend(Backend):
 
 def _node_id(ref: Any) -> Any:
     return ref.id if isinstance(ref, falkordb.Node) else ref
+
+
+BULK_PREFIX = "casegraph-bulk-tmp:"
+
+
+class BulkWriter:
+    """Builds a new graph with GRAPH.BULK under a temporary key and renames it onto the
+    target only when complete: an interrupted bulk load leaves the target as it was, and
+    the next bulk load into the same target deletes the leftover."""
+
+    def __init__(self, backend: FalkorDBBackend):
+        self.backend = backend
+        self.conn = backend._db.connection
+        self.target = backend._graph_name
+        self.tmp = BULK_PREFIX + self.target
+        self._begun = False
+
+    def target_is_empty(self) -> bool:
+        if not self.conn.exists(self.target):
+            return True
+        res = self.conn.execute_command("GRAPH.RO_QUERY", self.target, "MATCH (n) RETURN count(n)")
+        return int(res[1][0][0]) == 0
+
+    def begin(self) -> None:
+        self.conn.delete(self.tmp)   # a leftover of an interrupted bulk load
+        self._begun = False
+
+    def send(self, node_count: int, edge_count: int, node_tokens: list[bytes], edge_tokens: list[bytes]) -> None:
+        args = ["GRAPH.BULK", self.tmp] + ([] if self._begun else ["BEGIN"])
+        args += [node_count, edge_count, len(node_tokens), len(edge_tokens), *node_tokens, *edge_tokens]
+        try:
+            self.conn.execute_command(*args)
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            raise ConnectionFailed(f"lost the connection to FalkorDB at {self.backend._where}: {e}") from e
+        except redis.RedisError as e:
+            raise StoreError(f"FalkorDB bulk insert: {e}") from e
+        self._begun = True
+
+    def commit(self, model: Model) -> list[str]:
+        """Index the new graph, then put it in the target's place (the target must still be empty)."""
+        if not self._begun:
+            return []
+        created = self.backend._create_indexes(self.backend._db.select_graph(self.tmp), model)
+        if not self.target_is_empty():
+            self.abort()
+            raise StoreError(f"graph {self.target} was written to during the bulk load; load again "
+                             "(the files then load through MERGE)")
+        self.conn.rename(self.tmp, self.target)
+        self.backend._graph.schema.clear()   # label and property ids of the new graph
+        if self.backend._owns_server:
+            self.backend._rewrite_aof()      # the AOF holds the bulk commands; its RDB base loads faster
+        return created
+
+    def abort(self) -> None:
+        try:
+            self.conn.delete(self.tmp)
+        except redis.RedisError:
+            pass
