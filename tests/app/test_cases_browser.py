@@ -22,6 +22,7 @@ from app.pages import _cases
 from tests.app.conftest import login
 from tests.app.test_browser import CY, busiest_account, no_console_errors, read_csv, select
 from tests.app.test_browser import wait_nodes as wait_explorer
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -314,6 +315,19 @@ def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app,
     from casegraph import cases
     snapshot = set(_cases.node_ids(cases.get_case(ui.state(), case_id)["elements"]))
     assert snapshot <= {r["id"] for r in files["nodes.csv"]} and snapshot <= set(files["graph.graphml"].nodes)
+    # `casegraph verify` passes on the download, then names the file after one byte of it changed
+    assert run_cli("verify", str(package)).returncode == 0
+    tampered = package.with_name("tampered.zip")
+    with zipfile.ZipFile(package) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "nodes.csv":
+                data = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
+            dst.writestr(info, data)
+    proc = run_cli("verify", str(tampered), check=False)
+    assert proc.returncode == 1 and "nodes.csv" in proc.stdout + proc.stderr
+    assert [line.split(":")[0] for line in evidence.verify(tampered)] == ["nodes.csv"]
+
     # the audit log holds the export with the package's hash, by the le user
     exports = [e for e in audit.entries(ui.state(), actor="le") if e["action"] == "evidence.export"]
     assert exports and shown in json.dumps(exports[-1]["details"])
