@@ -299,7 +299,9 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
                 from casegraph import audit
                 audit.record(state, _os_user(), "detect", {"detection": n, "params": values, "results": len(results),
                                                            "alerts_new": new, "alerts_updated": updated})
-                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated"
+                queued = sum(r["score"] >= detections.get(n).alert_min_score for r in results)
+                reviewed = f", {queued - new - updated} already reviewed" if queued > new + updated else ""
+                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated{reviewed}"
                               + _below_threshold(n, results))
             out += [{"detection": n, **r} if run_all else r for r in results]
     echo(render(out, fmt))
@@ -359,6 +361,30 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def _need_a_user(settings: Settings) -> None:
+    """The UI needs a login: refuse to serve when no enabled user exists."""
+    from casegraph import users
+    from casegraph.state import open_state
+    if not users.list_users(open_state(settings.state_url()), include_disabled=False):
+        raise click.ClickException("no user can log in to the UI: add one with "
+                                   "`casegraph user add NAME --role admin`, then serve again")
+
+
+def _first_admin(state) -> None:
+    """A fresh demo (no user at all): create user "admin" with a random password and print
+    it once, on the terminal only."""
+    import secrets
+
+    from casegraph import audit, users
+    if users.list_users(state):
+        return
+    password = secrets.token_urlsafe(12)
+    users.add_user(state, "admin", "admin", password)
+    audit.record(state, _os_user(), "user.add", {"name": "admin", "role": "admin", "by": "demo"})
+    click.echo(f"UI login: user admin, password {password}  (shown only this once; "
+               "`casegraph user add NAME --role ROLE` adds more)")
+
+
 def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool = True) -> None:
     """Serve the UI until Ctrl-C. `reload` (with --debug) restarts on code changes by
     re-running the command line, which `demo` must not do (it would load everything again)."""
@@ -366,6 +392,7 @@ def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool =
     reloaded = os.environ.get("WERKZEUG_RUN_MAIN") == "true"   # the reloader's child: its parent holds the port
     if not reloaded and not _port_free(host, port):
         raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it or pick another with --port")
+    _need_a_user(settings)
     import app as ui
     dash_app = ui.create_app(settings)
     ui.store()   # open the graph now: a bad --db is a one-line error before serving, not a broken page
@@ -380,7 +407,8 @@ def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool =
 @serve_options
 @store_options
 def serve(host, port, debug, db, graph) -> None:
-    """Serve the investigator UI (search, explorer, alerts, saved queries) over --db."""
+    """Serve the investigator UI (search, explorer, alerts, saved queries, cases, KPIs, audit)
+    over --db. Users log in (`casegraph user add NAME --role ROLE`; docs/roles.md)."""
     _serve(_settings(db=db, graph=graph), host, port, debug)
 
 
@@ -421,6 +449,7 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     echo(f"loaded into {info['backend']} ({info['version']})")
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))
+    _first_admin(state)
     if not no_serve:
         _serve(settings, host, port, debug, reload=False)
 
@@ -550,6 +579,299 @@ def audit_verify(db, graph) -> None:
     if gone:
         raise click.ClickException(f"audit log broken: {gone}")
     echo(f"audit log intact: {len(audit.entries(state))} entries")
+
+
+# -- evidence packages (docs/evidence.md) --------------------------------------------------
+
+def evidence_options(fn):
+    fn = click.option("--mask", "masked", is_flag=True, help="Replace emails, phones and document ids by stable pseudonyms (for sharing across agencies).")(fn)
+    fn = click.option("--out", "out_dir", default="evidence", show_default=True, type=click.Path(file_okay=False), help="Folder the package (and its .sha256) is written to.")(fn)
+    fn = click.option("--agency", required=True, help="The requesting agency.")(fn)
+    fn = click.option("--request-ref", required=True, help="The request's reference (as the agency gave it).")(fn)
+    return fn
+
+
+def _print_package(result: dict[str, Any]) -> None:
+    echo(f"wrote {result['path']}\nsha256 {result['sha256']}")
+    for note in result.get("notes") or ():
+        console.print(f"note: {note}", markup=False, highlight=False)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Evidence packages for law-enforcement requests (the CLI acts as the local admin operator)."""
+
+
+@export_group.command("case")
+@click.argument("case_id", type=int)
+@evidence_options
+@store_options
+def export_case(case_id, request_ref, agency, out_dir, masked, db, graph) -> None:
+    """A package of case CASE_ID's current graph, with every element's provenance."""
+    from casegraph import cases
+    from casegraph.evidence import build_case_package
+    settings = _settings(db=db, graph=graph)
+    with _open(db, graph) as store:
+        result = build_case_package(_state(db, graph), store, cases.operator(), case_id, request_ref=request_ref,
+                                    agency=agency, out_dir=out_dir, mask=masked, settings=settings)
+    _print_package(result)
+
+
+@export_group.command("subject")
+@click.option("--account", default=None, help="The subject account's id.")
+@click.option("--wallet", default=None, help="The subject wallet's address.")
+@click.option("--since", required=True, help="Start of the period (ISO 8601 date or time, UTC; inclusive).")
+@click.option("--until", required=True, help="End of the period (ISO 8601 date or time, UTC; exclusive).")
+@evidence_options
+@store_options
+def export_subject(account, wallet, since, until, request_ref, agency, out_dir, masked, db, graph) -> None:
+    """A package about an account or a wallet in a period: identifiers, linked accounts,
+    money movements with counterparties, watchlist listings and scam reports."""
+    from casegraph.errors import ConfigError
+    from casegraph.times import to_epoch_ms
+    if bool(account) == bool(wallet):
+        raise click.ClickException("name the subject with exactly one of --account ID or --wallet ADDRESS")
+    times = {}
+    for name, value in (("--since", since), ("--until", until)):
+        try:
+            times[name] = to_epoch_ms(value)
+        except ValueError:
+            raise ConfigError(f"{name} {value!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+    from casegraph import cases
+    from casegraph.evidence import build_subject_package
+    subject = f"Account:{account}" if account else f"Wallet:{wallet}"
+    settings = _settings(db=db, graph=graph)
+    with _open(db, graph) as store:
+        result = build_subject_package(_state(db, graph), store, cases.operator(), subject,
+                                       since_ms=times["--since"], until_ms=times["--until"], request_ref=request_ref,
+                                       agency=agency, out_dir=out_dir, mask=masked, settings=settings)
+    _print_package(result)
+
+
+@main.command("verify")
+@click.argument("package", type=click.Path(dir_okay=False))
+def verify_package(package) -> None:
+    """Re-check an evidence package: every file against the manifest's SHA-256 and size,
+    and the package against PACKAGE.sha256 when present. Exit 1 naming what differs."""
+    from casegraph.evidence import verify
+    problems = verify(package)
+    if problems:
+        for line in problems:
+            echo(line)
+        sys.exit(1)
+    echo(f"OK: {Path(package).name} is intact (every file matches its manifest entry)")
+
+
+# -- cases, KPIs and feedback (docs/cases.md) ----------------------------------------------
+
+def _times(row: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {**row, **{n: iso(row[n]) for n in names if n in row}}
+
+
+@main.group()
+def case() -> None:
+    """Cases: investigate, decide, record remediation (the CLI acts as the local admin operator)."""
+
+
+@case.command("list")
+@click.option("--status", default=None, help="Only cases in this status (open, in_review, confirmed, false_positive, closed).")
+@click.option("--assignee", default=None, help="Only cases assigned to this user.")
+@format_option
+@store_options
+def case_list(status, assignee, fmt, db, graph) -> None:
+    """Cases, newest first."""
+    from casegraph import cases
+    rows = [_times(r, "created_at", "updated_at", "decided_at") for r in cases.list_cases(_state(db, graph), status, assignee)]
+    cols = ["id", "title", "status", "assignee", "source", "detection", "domain", "elements", "alerts", "created_at", "decided_at"]
+    echo(render(rows, fmt, cols if fmt == "table" else None))
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+@format_option
+@store_options
+def case_show(case_id, fmt, db, graph) -> None:
+    """One case: its fields, entities with provenance, notes, history, actions and reviews."""
+    from casegraph import cases
+    c = cases.get_case(_state(db, graph), case_id)
+    c = _times(c, "created_at", "updated_at", "decided_at")
+    for key, stamp in (("notes", "at"), ("history", "at"), ("actions", "requested_at"), ("reviews", "at"), ("removed", "removed_at")):
+        c[key] = [_times(r, stamp) for r in c[key]]
+    c["provenance"] = {k: _times(v, "added_at") for k, v in c["provenance"].items()}
+    if fmt == "json":
+        echo(render([c], "json"))
+        return
+    fields = [{"field": k, "value": v} for k, v in c.items()
+              if k not in ("elements", "provenance", "removed", "notes", "history", "actions", "reviews")]
+    echo(render(fields, fmt, ["field", "value"]))
+    if fmt == "table":
+        entities = [{"id": e["data"]["id"], "kind": e["data"].get("kind"), "query": c["provenance"][e["data"]["id"]]["query"],
+                     "added_by": c["provenance"][e["data"]["id"]]["added_by"]} for e in c["elements"]]
+        for title, rows in (("entities", entities), ("notes", c["notes"]), ("history", c["history"]),
+                            ("actions", c["actions"]), ("reviews", c["reviews"]), ("removed", c["removed"])):
+            if rows:
+                echo(render(rows, "table", title=title))
+
+
+@case.command("create")
+@click.option("--from-alert", "alert_id", type=int, default=None, help="Open the alert's entities and what links them as a case.")
+@click.option("--from-group", "group_id", default=None, help="Review a model-team group (its member accounts) as a case.")
+@store_options
+def case_create(alert_id, group_id, db, graph) -> None:
+    """Open a case from an alert or a model-team group."""
+    from casegraph import cases
+    if (alert_id is None) == (group_id is None):
+        raise click.ClickException("give one of --from-alert ID or --from-group ID")
+    state = _state(db, graph)
+    with _open(db, graph) as store:
+        if alert_id is not None:
+            cid = cases.case_from_alert(state, store, cases.operator(), alert_id)
+        else:
+            cid = cases.case_from_group(state, store, cases.operator(), group_id)
+    c = cases.get_case(state, cid)
+    echo(f"created case {cid}: {c['title']} ({len(c['elements'])} elements)")
+
+
+@case.command("note")
+@click.argument("case_id", type=int)
+@click.argument("text")
+@store_options
+def case_note(case_id, text, db, graph) -> None:
+    """Add a note to a case."""
+    from casegraph import cases
+    cases.add_note(_state(db, graph), cases.operator(), case_id, text)
+    echo(f"case {case_id}: note added")
+
+
+@case.command("assign")
+@click.argument("case_id", type=int)
+@click.argument("name")
+@store_options
+def case_assign(case_id, name, db, graph) -> None:
+    """Assign a case to a user ("" for nobody)."""
+    from casegraph import cases
+    cases.assign(_state(db, graph), cases.operator(), case_id, name)
+    echo(f"case {case_id}: assigned to {name or 'nobody'}")
+
+
+@case.command("status")
+@click.argument("case_id", type=int)
+@click.argument("to_status", metavar="TO")
+@click.option("--reason", required=True, help="Why (every move needs one; a decision's reason is kept with it).")
+@store_options
+def case_status(case_id, to_status, reason, db, graph) -> None:
+    """Move a case: open -> in_review -> confirmed | false_positive -> closed (closed -> in_review reopens)."""
+    from casegraph import cases
+    cases.set_status(_state(db, graph), cases.operator(), case_id, to_status, reason)
+    echo(f"case {case_id}: {to_status}")
+
+
+@case.command("review")
+@click.argument("case_id", type=int)
+@click.argument("verdict", type=click.Choice(["confirmed", "false_positive"]))
+@click.option("--reason", required=True, help="Why.")
+@store_options
+def case_review(case_id, verdict, reason, db, graph) -> None:
+    """Second review (QA) of a decided case by someone other than the decider."""
+    from casegraph import cases
+    agrees = cases.second_review(_state(db, graph), cases.operator(), case_id, verdict, reason)
+    echo(f"case {case_id}: second review {'agrees' if agrees else 'disagrees'} with the decision")
+
+
+@case.command("action")
+@click.argument("case_id", type=int)
+@click.argument("action", type=click.Choice(["block", "freeze", "hold_transfer", "victim_outreach", "report_to_le"]))
+@click.argument("target")
+@click.option("--note", default="", help="For the team that carries it out.")
+@store_options
+def case_action(case_id, action, target, note, db, graph) -> None:
+    """Record a remediation action on an entity of the case (TARGET: a node id, e.g. Account:A100000001)."""
+    from casegraph import cases
+    action_id = cases.record_action(_state(db, graph), cases.operator(), case_id, action, target, note)
+    echo(f"case {case_id}: action {action_id} {action} {target}")
+
+
+@case.command("actions-csv")
+@click.option("--case", "case_ids", type=int, multiple=True, help="Only this case's actions (repeatable); default all.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE instead of standard output.")
+@store_options
+def case_actions_csv(case_ids, out, db, graph) -> None:
+    """Remediation actions as CSV for downstream systems."""
+    from casegraph import cases
+    text = cases.actions_csv(_state(db, graph), list(case_ids) or None)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        echo(f"wrote {text.count(chr(10)) - 1} action(s) to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@alerts.command("bulk")
+@click.argument("alert_ids", type=int, nargs=-1, required=True)
+@click.option("--action", required=True, type=click.Choice(["close", "dismiss", "reopen", "assign"]), help="What to do with every alert given.")
+@click.option("--reason", default="", help="Why (needed to close or dismiss).")
+@click.option("--assignee", default=None, help="The user to assign to (with --action assign).")
+@format_option
+@store_options
+def alerts_bulk(alert_ids, action, reason, assignee, fmt, db, graph) -> None:
+    """One action on many alerts; alerts in a case are left to the case."""
+    from casegraph import cases
+    done = cases.bulk_alerts(_state(db, graph), cases.operator(), alert_ids, action, assignee=assignee, reason=reason)
+    rows = [{"id": i, "result": action} for i in done["changed"]] + [{"id": s["id"], "result": f"skipped: {s['why']}"} for s in done["skipped"]]
+    echo(render(rows, fmt, ["id", "result"]))
+
+
+@main.command()
+@click.option("--since", default=None, help="From this date or time (ISO 8601, UTC), inclusive.")
+@click.option("--until", default=None, help="Up to this time, exclusive; a date alone includes that whole day.")
+@format_option
+@store_options
+def kpis(since, until, fmt, db, graph) -> None:
+    """Resolution rate, time to decision, QA agreement, and counts per detection and domain."""
+    from casegraph import audit, cases
+    from casegraph import kpis as k
+    since_ms, until_ms = k.period(since, until)
+    state = _state(db, graph)
+    found = k.compute(state, since_ms, until_ms)
+    audit.record(state, cases.operator()["name"], "kpis.view", {"since": since_ms, "until": until_ms})
+    per = [{"scope": scope, "name": name, **counts} for scope, key in (("detection", "per_detection"), ("domain", "per_domain"))
+           for name, counts in found[key].items()]
+    if fmt == "json":
+        echo(json.dumps(found, indent=2))
+        return
+    if fmt == "csv":
+        echo(render(per, "csv"))
+        return
+    ttd = found["time_to_decision"]
+    pct = lambda x: "n/a" if x is None else f"{100 * x:.1f}%"  # noqa: E731
+    hours = lambda x: "n/a" if x is None else f"{x:.1f} h"  # noqa: E731
+    echo(render([{"kpi": "period", "value": f"{found['since'] or 'start'} .. {found['until'] or 'now'}"},
+                 {"kpi": "resolution rate", "value": f"{pct(found['resolution_rate'])} ({found['cases_resolved']} of {found['cases_created']} cases)"},
+                 {"kpi": "time to decision, median", "value": hours(ttd["median"])},
+                 {"kpi": "time to decision, p90", "value": f"{hours(ttd['p90'])} ({ttd['cases']} decisions)"},
+                 {"kpi": "QA agreement", "value": f"{pct(found['qa_agreement'])} ({found['agreeing_reviews']} of {found['second_reviews']} reviews)"}],
+                "table", ["kpi", "value"]))
+    echo(render(per, "table"))
+
+
+@main.command()
+@click.option("--since", required=True, help="Labels from this date or time on (ISO 8601, UTC).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="json: an array of objects; csv: account_ids joined with ';'.")
+@store_options
+def feedback(since, out, fmt, db, graph) -> None:
+    """Labels for the model team: confirmed, false_positive, and missed rings (docs/cases.md)."""
+    from casegraph import feedback as fb
+    from casegraph.kpis import period
+    since_ms, _ = period(since, None)
+    with _open(db, graph) as store:
+        found = fb.rows(_state(db, graph), store, since_ms)
+    text = fb.render(found, fmt)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        echo(f"wrote {len(found)} label(s) to {out}")
+    else:
+        click.echo(text, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
