@@ -250,6 +250,15 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     assert made != searched
     assert wait_nodes(dash_duo, lambda n: n == {start, neighbour}) == {start, neighbour}
     assert cases.get_case(state, made)["source"] == "explorer"
+    # removing an entity keeps it on record as removed (and its edges go with it)
+    dash_duo.driver.execute_script(
+        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]); cy.getElementById(arguments[1]).select();",
+        ids.CASES_GRAPH, neighbour)
+    dash_duo.find_element(f"#{ids.CASES_REMOVE}").click()
+    assert wait_nodes(dash_duo, lambda n: n == {start}) == {start}
+    case = cases.get_case(state, made)
+    assert _cases.node_ids(case["elements"]) == [start] and not [e for e in case["elements"] if "source" in e["data"]]
+    assert neighbour in {r["element_id"] for r in case["removed"] if r["removed_by"] == "inv"}
     no_console_errors(dash_duo)
 
 
