@@ -17,7 +17,7 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 import app
-from app import auth, ids, styles
+from app import auth, graph, ids, styles
 from app.pages import _cases as v
 from app.pages._tables import explorer_href
 from casegraph import cases as core
@@ -297,15 +297,11 @@ def add_nodes(state, user: dict, case_id: int, text: str) -> str:
     core.add_elements(state, user, case_id, elements, {"query": "ui_nodes", "params": {"keys": keys}})
     have = v.node_ids(core.get_case(state, case_id)["elements"])
     accounts = [n.partition(":")[2] for n in have if n.startswith("Account:")][:explore.LINKS_MAX_ACCOUNTS]
-    links = [e for e in explore.links_between(app.store(), have, max_links=LINKS) if not _node(e)]
+    links = [e for e in explore.links_between(app.store(), have, max_links=LINKS) if not graph.is_node(e)]
     if links:
         core.add_elements(state, user, case_id, links, {"query": "ui_links_between",
                                                         "params": {"keys": accounts, "max_links": LINKS}})
     return f"added {', '.join(wanted)}" + (f" and {len(links)} link(s)" if links else "")
-
-
-def _node(e: dict) -> bool:
-    return "source" not in e["data"]
 
 
 @callback(Output(ids.CASES_PROVENANCE, "children"),
