@@ -2,6 +2,7 @@
 graph per test, and Neo4j through testcontainers where a Docker engine exists."""
 from __future__ import annotations
 
+import csv
 import itertools
 import os
 import shutil
@@ -17,6 +18,17 @@ from casegraph.store import GraphStore, open_backend
 from casegraph.store.embedded import stop_server
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    """A hand-made input file (tests that need exact rows rather than generated data)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
 _graph_ids = itertools.count()
 
 

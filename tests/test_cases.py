@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import sqlite3
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from casegraph.errors import CaseError, PermissionDenied
 from casegraph.state import open_state
 from casegraph.users import add_user
 from loaders.pipeline import load
+from tests.conftest import write_csv
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}
 INV2 = {"name": "inv2", "role": "investigator", "disabled": False}
@@ -304,26 +304,19 @@ def test_an_old_state_file_gains_the_new_alert_columns(tmp_path):
 
 # ---- from the graph: alerts and model groups ----------------------------------------------
 
-def _csv(path: Path, header: list[str], rows: list[list]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
-
-
 @pytest.fixture
 def graph_state(store, state, tmp_path):
     """A1, A2, A3 share device D1 (A3 not in any alert); A1 -> A2 transfer; group G1 = {A1, A2}."""
     d = tmp_path / "data"
     d.mkdir()
     t = "2024-01-01T10:00:00Z"
-    _csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
+    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
                               "referred_by"], [[a, t, "GB", 1, "active", "", ""] for a in ("A1", "A2", "A3", "A4")])
-    _csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
+    write_csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
          [[a, "D1", t, t, 1] for a in ("A1", "A2", "A3")])
-    _csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
          [["T1", "A1", "A2", "100", "USDT", t, "100"]])
-    _csv(d / "groups.csv", ["group_id", "account_id", "model", "score", "flagged_at"],
+    write_csv(d / "groups.csv", ["group_id", "account_id", "model", "score", "flagged_at"],
          [["G1", "A1", "batchreg-v3", "0.8", t], ["G1", "A2", "batchreg-v3", "0.8", t]])
     assert load(store, state, [d], rejects_dir=tmp_path / "rej").ok
     return store, state

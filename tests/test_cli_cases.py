@@ -7,14 +7,7 @@ import json
 
 from casegraph import audit
 from casegraph.state import open_state
-from tests.conftest import run_cli as run
-
-
-def _csv(path, header, rows):
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
+from tests.conftest import run_cli as run, write_csv
 
 
 def _json(*args, env):
@@ -25,11 +18,11 @@ def test_cases_from_the_command_line(cli_env, tmp_path):
     d = tmp_path / "data"
     d.mkdir()
     t = "2024-01-01T10:00:00Z"
-    _csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
+    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
                               "referred_by"], [[f"A{i}", t, "GB", 1, "active", "", ""] for i in range(1, 6)])
-    _csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
+    write_csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
          [["A1", "D1", t, t, 1], ["A2", "D1", t, t, 1]])
-    _csv(d / "groups.csv", ["group_id", "account_id", "model", "score", "flagged_at"],
+    write_csv(d / "groups.csv", ["group_id", "account_id", "model", "score", "flagged_at"],
          [["G1", "A4", "batchreg-v3", "0.7", t], ["G1", "A5", "batchreg-v3", "0.7", t]])
     run("load", str(d), "--rejects", str(tmp_path / "rej"), env=cli_env)
     state = open_state(cli_env["CASEGRAPH_STATE"])

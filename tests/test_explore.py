@@ -2,7 +2,6 @@
 loaders (expected values come from those CSVs or from the generator's files)."""
 from __future__ import annotations
 
-import csv
 import re
 import time
 from pathlib import Path
@@ -15,17 +14,10 @@ from casegraph.catalogue import catalogue
 from casegraph.errors import QueryError
 from casegraph.model import model
 from loaders.pipeline import load
+from tests.conftest import write_csv
 
 HUB = "DHUB"
 HUB_USERS = [f"H{i:03d}" for i in range(60)]
-
-
-def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def dataset(d: Path) -> Path:

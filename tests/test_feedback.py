@@ -14,16 +14,10 @@ from casegraph.generate import generate
 from casegraph.state import alerts
 from casegraph.times import to_epoch_ms
 from loaders.pipeline import load
+from tests.conftest import write_csv
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}
 SINCE = to_epoch_ms("2024-06-01T00:00:00Z")
-
-
-def _csv(path, header: list[str], rows: list[list]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def ring_alert(state, members: list[str], created_at: int | None = None) -> int:
@@ -47,9 +41,9 @@ def hand(store, state, tmp_path):
     d = tmp_path / "data"
     d.mkdir()
     t = "2024-01-01T10:00:00Z"
-    _csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
+    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
                               "referred_by"], [[f"A{i}", t, "GB", 1, "active", "", ""] for i in range(1, 7)])
-    _csv(d / "groups.csv", ["group_id", "account_id", "model", "score", "flagged_at"],
+    write_csv(d / "groups.csv", ["group_id", "account_id", "model", "score", "flagged_at"],
          [["G1", "A1", "batchreg-v3", "0.8", t], ["G1", "A2", "batchreg-v3", "0.8", t]])
     assert load(store, state, [d], rejects_dir=tmp_path / "rej").ok
     return store, state

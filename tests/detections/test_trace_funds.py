@@ -2,7 +2,6 @@
 into the real embedded store), and on the generated datasets against truth.json."""
 from __future__ import annotations
 
-import csv
 import time
 
 import pytest
@@ -10,15 +9,9 @@ import pytest
 from casegraph.detections import run
 from casegraph.errors import ParameterError
 from loaders.pipeline import load
+from tests.conftest import write_csv
 
 DAY = 86_400
-
-
-def _csv(path, header, rows):
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def _at(days: float) -> str:
@@ -32,20 +25,20 @@ def small(store, state, tmp_path):
     A6 sent 90 to A3 after A3's money had left."""
     d = tmp_path / "in"
     d.mkdir()
-    _csv(d / "accounts.csv", ["account_id", "registered_at"], [[f"A{k}", _at(-30)] for k in range(1, 7)])
-    _csv(d / "wallets.csv", ["address", "chain", "label"],
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"], [[f"A{k}", _at(-30)] for k in range(1, 7)])
+    write_csv(d / "wallets.csv", ["address", "chain", "label"],
          [["0xW1", "ETH", ""], ["0xW2", "ETH", ""], ["0xHOT", "ETH", "exchange:Example hot"]])
-    _csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
          [["T1", "A1", "A2", 1000, "USDT", _at(1), 1000],
           ["T2", "A2", "A3", 400, "USDT", _at(2), 400],
           ["T3", "A2", "A4", 5000, "USDT", _at(0.5), 5000],
           ["T4", "A6", "A3", 90, "USDT", _at(3.5), 90]])
-    _csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd"],
+    write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd"],
          [["T5", "A3", "0xW1", 300, "USDT", _at(3), 300],
           ["T6", "A2", "0xHOT", 700, "USDT", _at(2), 700]])
-    _csv(d / "onchain.csv", ["tx_hash", "from_address", "to_address", "amount", "asset", "at", "amount_usd"],
+    write_csv(d / "onchain.csv", ["tx_hash", "from_address", "to_address", "amount", "asset", "at", "amount_usd"],
          [["0xS1", "0xW1", "0xW2", 2000, "USDT", _at(4), 2000]])
-    _csv(d / "deposits.csv", ["tx_id", "address", "account_id", "amount", "asset", "at", "amount_usd"],
+    write_csv(d / "deposits.csv", ["tx_id", "address", "account_id", "amount", "asset", "at", "amount_usd"],
          [["T7", "0xW2", "A5", 50, "USDT", _at(5), 50],
           ["T8", "0xHOT", "A6", 650, "USDT", _at(3), 650]])
     assert load(store, state, [d], rejects_dir=tmp_path / "rej").ok
