@@ -857,12 +857,13 @@ def kpis(since, until, fmt, db, graph) -> None:
 @main.command()
 @click.option("--since", required=True, help="Labels from this date or time on (ISO 8601, UTC).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE instead of standard output.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="json: an array of objects; csv: account_ids joined with ';'.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default=None, help="json: an array of objects; csv: account_ids joined with ';'. Default: csv for an --out FILE ending in .csv, else json.")
 @store_options
 def feedback(since, out, fmt, db, graph) -> None:
     """Labels for the model team: confirmed, false_positive, and missed rings (docs/cases.md)."""
     from casegraph import feedback as fb
     from casegraph.kpis import period
+    fmt = fmt or ("csv" if out and out.lower().endswith(".csv") else "json")
     since_ms, _ = period(since, None)
     with _open(db, graph) as store:
         found = fb.rows(_state(db, graph), store, since_ms)

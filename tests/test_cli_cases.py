@@ -59,7 +59,7 @@ def test_cases_from_the_command_line(cli_env, tmp_path):
     assert k["per_domain"]["kyc_fraud"]["cases"] == 2
 
     out_file = tmp_path / "labels.csv"
-    run("feedback", "--since", "2000-01-01", "--format", "csv", "--out", str(out_file), env=cli_env)
+    run("feedback", "--since", "2000-01-01", "--out", str(out_file), env=cli_env)
     labels = list(csv.DictReader(out_file.open()))
     assert [(r["label"], r["case_id"], r["account_ids"]) for r in labels] == [
         ("confirmed", "1", "A1;A2"), ("missed", "1", "A1;A2")]
