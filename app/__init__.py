@@ -18,7 +18,7 @@ _stores: dict[Settings, object] = {}
 _states: dict[str, object] = {}
 
 PAGES = [("Search", "/"), ("Explorer", "/explorer"), ("Alerts", "/alerts"), ("Saved queries", "/queries"),
-         ("Cases", "/cases"), ("KPIs", "/kpis"), ("Audit", "/audit")]
+         ("Cases", "/cases"), ("Evidence", "/evidence"), ("KPIs", "/kpis"), ("Audit", "/audit")]
 
 
 def settings() -> Settings:

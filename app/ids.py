@@ -81,6 +81,7 @@ SEARCH_NEW_CASE = "search-new-case"
 SEARCH_GO = "search-go"
 EXPLORE_NEW_CASE = "explore-new-case"
 EXPLORE_CASE_PICK = "explore-case-pick"
+EXPLORE_CASE_PICK_AREA = "explore-case-pick-area"   # clicks here refresh the case menu
 EXPLORE_ADD_TO_CASE = "explore-add-to-case"
 EXPLORE_GO = "explore-go"
 
@@ -157,3 +158,16 @@ AUDIT_TABLE = "audit-table"
 AUDIT_FORMAT = "audit-format"
 AUDIT_EXPORT = "audit-export"
 AUDIT_DOWNLOAD = "audit-download"
+
+# evidence
+EVIDENCE_KIND = "evidence-kind"             # Account or Wallet (ignored when the subject says "Account:..." itself)
+EVIDENCE_SUBJECT = "evidence-subject"
+EVIDENCE_SINCE = "evidence-since"
+EVIDENCE_UNTIL = "evidence-until"
+EVIDENCE_REF = "evidence-ref"
+EVIDENCE_AGENCY = "evidence-agency"
+EVIDENCE_MASK = "evidence-mask"
+EVIDENCE_BUILD = "evidence-build"
+EVIDENCE_MESSAGE = "evidence-message"
+EVIDENCE_RESULT = "evidence-result"         # the package's SHA-256, files and limits
+EVIDENCE_DOWNLOAD = "evidence-download"

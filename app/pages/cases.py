@@ -8,8 +8,6 @@ row functions in app/pages/_cases.py. Controls a role may not use are hidden, no
 removed: a hidden button is no protection, the server refuses (a browser test shows it)."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import dash
@@ -19,6 +17,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 import app
 from app import auth, graph, ids, styles
 from app.pages import _cases as v
+from app.pages import _evidence as ev_view
 from app.pages._tables import explorer_href
 from casegraph import cases as core
 from casegraph import explore
@@ -330,16 +329,6 @@ def actions_csv(_n, case_id):
     return dcc.send_string(text, f"case-{case_id}-actions.csv"), ""
 
 
-def export_dir() -> Path:
-    """Where the UI keeps the packages it builds (the audit log names the file): an
-    "evidence" folder beside a SQLite state file, else one in the system's temp folder."""
-    import sqlalchemy as sa
-    url = sa.engine.make_url(app.settings().state_url())
-    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / "evidence"
-    return Path(tempfile.gettempdir()) / "casegraph-evidence"
-
-
 @callback(Output(ids.CASES_EVIDENCE_DOWNLOAD, "data"), Output(ids.CASES_EVIDENCE_RESULT, "children"),
           Input(ids.CASES_EVIDENCE_BUILD, "n_clicks"), State(ids.CASES_ID, "data"),
           State(ids.CASES_EVIDENCE_REF, "value"), State(ids.CASES_EVIDENCE_AGENCY, "value"),
@@ -350,11 +339,10 @@ def evidence(_n, case_id, ref, agency, mask):
     from casegraph import evidence as ev
     try:
         user = auth.require("export_evidence")
-        out = export_dir()
         built = ev.build_case_package(app.state(), app.store(), user, case_id, request_ref=(ref or "").strip(),
-                                      agency=(agency or "").strip(), out_dir=out, mask=bool(mask),
+                                      agency=(agency or "").strip(),
+                                      out_dir=ev_view.export_dir(app.settings().state_url()), mask=bool(mask),
                                       settings=app.settings())
     except CasegraphError as e:
         return no_update, html.Span(str(e), className="message")
-    return dcc.send_file(built["path"]), [html.Span("package built; SHA-256 "),
-                                          html.Code(built["sha256"], className="sha256")]
+    return ev_view.sent(built)

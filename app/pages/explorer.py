@@ -8,6 +8,7 @@ and app.graph / app.styles / app.exports; graph reads are casegraph.explore."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import dash_cytoscape as cyto
@@ -98,19 +99,25 @@ def _button(label: str, id_: str, title: str = "") -> html.Button:
     return html.Button(label, id=id_, n_clicks=0, title=title)
 
 
-def case_controls() -> html.Div:
-    """New case from the selection, or add it to an open case (for roles that change cases)."""
-    options = []
+def open_case_options() -> list[dict]:
+    """The cases a selection can be added to (open or in review, newest first); none for
+    roles that do not change cases."""
     try:
         from casegraph import cases
         if auth.may("change_case"):
             found = [c for s in ("open", "in_review") for c in cases.list_cases(app.state(), status=s)]
-            options = _cases.case_options(sorted(found, key=lambda c: -c["id"]))
+            return _cases.case_options(sorted(found, key=lambda c: -c["id"]))
     except CasegraphError:
         pass
+    return []
+
+
+def case_controls() -> html.Div:
+    """New case from the selection, or add it to an open case (for roles that change cases)."""
     return html.Div([
         _button("New case from selection", ids.EXPLORE_NEW_CASE, "A case holding the selected nodes and the edges between them"),
-        dcc.Dropdown(id=ids.EXPLORE_CASE_PICK, options=options, placeholder="case #", style={"minWidth": "260px"}),
+        html.Div(dcc.Dropdown(id=ids.EXPLORE_CASE_PICK, options=open_case_options(), placeholder="case #",
+                              style={"minWidth": "260px"}), id=ids.EXPLORE_CASE_PICK_AREA, n_clicks=0),
         _button("Add selection to case", ids.EXPLORE_ADD_TO_CASE),
         dcc.Location(id=ids.EXPLORE_GO, refresh="callback-nav"),
     ], className="toolbar", style={} if auth.may("change_case") else {"display": "none"})
@@ -356,7 +363,11 @@ def tap_details(tapped):
     except CasegraphError as e:
         return html.P(str(e), className="message"), no_update, nid
     options = [{"label": f"{t} ({n})", "value": t} for t, n in sorted(counts.items()) if n]
-    return details_view(nid, d), options, nid
+    shown = details_view(nid, d)
+    if tapped.get("kind") in ("Account", "Wallet") and auth.may("export_evidence"):
+        shown.insert(1, dcc.Link("evidence package about it", href=f"/evidence?{urlencode({'subject': nid})}",
+                                 className="evidence-link"))
+    return shown, options, nid
 
 
 @callback(Output(ids.EXPLORE_TOOLTIP, "children"),
@@ -407,6 +418,14 @@ def export_file(_j, _g, _c, elements):
         return no_update, no_update, str(e)
     out = [dcc.send_bytes(c, name) if isinstance(c, bytes) else dcc.send_string(c, name) for name, c in files]
     return out[0], (out[1] if len(out) > 1 else no_update), ""
+
+
+@callback(Output(ids.EXPLORE_CASE_PICK, "options"), Input(ids.EXPLORE_CASE_PICK_AREA, "n_clicks"),
+          prevent_initial_call=True)
+def refresh_cases(_n):
+    """Cases made since the page opened (here, on another page or by someone else) appear
+    when the menu is clicked open."""
+    return open_case_options()
 
 
 @callback(Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True), Output(ids.EXPLORE_GO, "href"),
