@@ -158,6 +158,13 @@ def search_groups(text: str, hits: list[dict], limit: int) -> list[tuple[dict, l
     return groups
 
 
+def model_group(hits: list[dict]) -> str | None:
+    """The model-team group to review as a case when the hits are exactly one Group, else None."""
+    if len(hits) == 1 and str(hits[0].get("id", "")).startswith("Group:"):
+        return hits[0]["key"]
+    return None
+
+
 def case_options(found: list[dict]) -> list[dict]:
     """Open cases for the explorer's "add to case" menu."""
     return [{"label": f"#{c['id']} {c.get('title') or ''} ({c.get('status')})", "value": c["id"]} for c in found]

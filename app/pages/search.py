@@ -67,13 +67,18 @@ def run_search(_clicks, text):
 @callback(Output(ids.SEARCH_MESSAGE, "children", allow_duplicate=True), Output(ids.SEARCH_GO, "href"),
           Input(ids.SEARCH_NEW_CASE, "n_clicks"), State(ids.SEARCH_HITS, "data"), prevent_initial_call=True)
 def new_case(_n, found):
-    """A case holding every hit shown, each with the search template that found it."""
+    """A case holding every hit shown, each with the search template that found it; a
+    model-team group found alone is reviewed as a case of the group and its members."""
     if not found or not found.get("hits"):
         return "search first: the case is made from the hits shown", no_update
     from casegraph import cases, explore
     try:
         user = auth.require("change_case")
         state = app.state()
+        group = _cases.model_group(found["hits"])
+        if group is not None:
+            case_id = cases.case_from_group(state, app.store(), user, group)
+            return f"opened case #{case_id}", _cases.case_href(case_id)
         case_id = None
         for provenance, node_ids in _cases.search_groups(found["text"], found["hits"], LIMIT):
             elements, _missing = explore.nodes(app.store(), node_ids)

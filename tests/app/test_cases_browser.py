@@ -259,6 +259,23 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     case = cases.get_case(state, made)
     assert _cases.node_ids(case["elements"]) == [start] and not [e for e in case["elements"] if "source" in e["data"]]
     assert neighbour in {r["element_id"] for r in case["removed"] if r["removed_by"] == "inv"}
+
+    # a model-team group found by its id is reviewed as a case of the group and its members
+    with open(folder / "groups.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    group = rows[0]["group_id"]
+    members = {f"Account:{r['account_id']}" for r in rows if r["group_id"] == group}
+    dash_duo.wait_for_page(f"{dash_duo.server.url}/")
+    dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}").send_keys(group)
+    dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
+    dash_duo.wait_for_text_to_equal(".search-hit", group, timeout=10)
+    dash_duo.find_element(f"#{ids.SEARCH_NEW_CASE}").click()
+    until(lambda: "/cases?id=" in dash_duo.driver.current_url and
+          int(dash_duo.driver.current_url.rsplit("=", 1)[1]) not in (searched, made), timeout=15)
+    reviewed = cases.get_case(state, int(dash_duo.driver.current_url.rsplit("=", 1)[1]))
+    assert reviewed["source"] == f"group:{group}"
+    assert members | {f"Group:{group}"} <= set(_cases.node_ids(reviewed["elements"]))
+    assert wait_nodes(dash_duo, lambda n: f"Group:{group}" in n)
     no_console_errors(dash_duo)
 
 

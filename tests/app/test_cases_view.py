@@ -49,6 +49,12 @@ def test_search_hits_are_grouped_by_the_template_that_found_them():
     assert v.search_groups("x", [], 20) == []
 
 
+def test_a_model_group_found_alone_is_reviewed_as_a_group():
+    assert v.model_group([{"id": "Group:G7", "key": "G7", "kind": "Group"}]) == "G7"
+    assert v.model_group([{"id": "Group:G7", "key": "G7"}, {"id": "Account:A1", "key": "A1"}]) is None
+    assert v.model_group([{"id": "Account:G7", "key": "G7"}]) is None and v.model_group([]) is None
+
+
 CASE = {
     "id": 7, "title": "rings alert 3", "status": "confirmed", "assignee": None, "source": "alert:3",
     "detection": "rings", "domain": "kyc_fraud", "created_by": "inv", "created_at": 0, "updated_at": 60_000,
