@@ -1,5 +1,6 @@
 """An interrupted load (Ctrl-C, kill -9 of casegraph, kill -9 of the embedded server)
-followed by the same load again ends with exactly the graph of one clean load."""
+followed by the same load again ends with exactly the graph of one clean load, on both
+load paths: MERGE and the bulk first load (interrupted while it sends)."""
 from __future__ import annotations
 
 import os
@@ -15,6 +16,7 @@ from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import open_store
 from casegraph.store.embedded import ensure_server, stop_server
+from casegraph.store.falkordb import BULK_PREFIX
 from tests.loaders.conftest import dump_graph, write_csv
 
 N = 20_000
@@ -42,20 +44,34 @@ def server_dir(tmp_path_factory):
     stop_server(folder)
 
 
-def _cli(server_dir, graph, dataset, state):
+# The bulk path with small commands, so that there is time to interrupt it between two.
+_SMALL_BULK = ("import sys; import loaders.bulk as b; b.MAX_COMMAND = 1 << 18; b.MAX_TOKEN = 1 << 16; "
+               "from casegraph.cli import main; sys.argv[0] = 'casegraph'; main()")
+
+
+def _cli(server_dir, graph, dataset, state, path="merge"):
     env = {**os.environ, "CASEGRAPH_DB": f"embedded:{server_dir}", "CASEGRAPH_GRAPH": graph,
            "CASEGRAPH_STATE": f"sqlite:///{state}"}
-    return [sys.executable, "-m", "casegraph.cli", "load", str(dataset), "--rejects", str(state.parent / "rej"),
-            "--batch-size", "2000"], env
+    args = ["load", str(dataset), "--rejects", str(state.parent / "rej"), "--batch-size", "2000"]
+    if path == "merge":
+        return [sys.executable, "-m", "casegraph.cli", *args], env
+    return [sys.executable, "-c", _SMALL_BULK, *args, "--bulk"], env
 
 
 def _store(server_dir, graph):
     return open_store(Settings.load(db=f"embedded:{server_dir}", graph=graph))
 
 
-def _wait_until_some_rows(store, proc, at_least=N // 4) -> int:
+def _wait_until_some_rows(store, proc, path, at_least=N // 4) -> int:
     deadline = time.monotonic() + 120
+    conn, tmp = store.backend._db.connection, BULK_PREFIX + store.settings.graph
     while time.monotonic() < deadline:
+        if path == "bulk":
+            if conn.exists(tmp):   # the bulk insert has begun (and is not finished: tmp is renamed then)
+                return 0
+            assert proc.poll() is None, "the load finished before it could be interrupted"
+            time.sleep(0.002)
+            continue
         n = store.counts()["relationships"]["USED_DEVICE"]
         if n >= at_least:
             return n
@@ -67,22 +83,23 @@ def _wait_until_some_rows(store, proc, at_least=N // 4) -> int:
 @pytest.fixture(scope="module")
 def reference(server_dir, dataset, tmp_path_factory):
     state = tmp_path_factory.mktemp("ref") / "state.sqlite"
-    cmd, env = _cli(server_dir, "reference", dataset, state)
+    cmd, env = _cli(server_dir, "reference", dataset, state, path="merge")
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     with _store(server_dir, "reference") as store:
         return dump_graph(store)
 
 
+@pytest.mark.parametrize("path", ["merge", "bulk"])
 @pytest.mark.parametrize("how", ["ctrl-c", "kill-9-casegraph", "kill-9-server"])
-def test_interrupted_load_then_rerun_equals_one_clean_load(how, server_dir, dataset, reference, tmp_path):
-    graph, state = f"interrupted_{how.replace('-', '_')}", tmp_path / "state.sqlite"
-    cmd, env = _cli(server_dir, graph, dataset, state)
+def test_interrupted_load_then_rerun_equals_one_clean_load(how, path, server_dir, dataset, reference, tmp_path):
+    graph, state = f"interrupted_{path}_{how.replace('-', '_')}", tmp_path / "state.sqlite"
+    cmd, env = _cli(server_dir, graph, dataset, state, path)
     # A runner started in the background (`cmd &`) ignores SIGINT and its children inherit
     # that, so Python would never raise KeyboardInterrupt: give the load the default handler.
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     with _store(server_dir, graph) as store:
-        _wait_until_some_rows(store, proc)
+        _wait_until_some_rows(store, proc, path)
         if how == "ctrl-c":
             proc.send_signal(signal.SIGINT)
         elif how == "kill-9-casegraph":
@@ -94,14 +111,19 @@ def test_interrupted_load_then_rerun_equals_one_clean_load(how, server_dir, data
     assert proc.returncode != 0
     if how == "ctrl-c":
         assert proc.returncode == 130 and "interrupted" in err
-        assert [r["status"] for r in open_state(f"sqlite:///{state}").recent_loads() if r["status"] != "complete"] == ["interrupted"]
+        unfinished = [r["status"] for r in open_state(f"sqlite:///{state}").recent_loads() if r["status"] != "complete"]
+        # MERGE: the file being written; bulk: every file (they are written together)
+        assert unfinished == (["interrupted"] if path == "merge" else ["interrupted"] * 3)
     if how == "kill-9-server":
         assert "Error:" in err and "Traceback" not in err, err
     with _store(server_dir, graph) as store:   # restarts the server if it was killed
         partial = store.counts()["relationships"]
         assert partial["TRANSFERRED"] < 2 * N or partial["USED_DEVICE"] < 2 * N  # really interrupted
+        if path == "bulk":
+            assert sum(store.counts()["nodes"].values()) == 0   # the target is untouched
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with _store(server_dir, graph) as store:
         assert dump_graph(store) == reference
+        assert not store.backend._db.connection.exists(BULK_PREFIX + graph)   # no leftover
     assert open_state(f"sqlite:///{state}").unfinished_loads(f"embedded:{server_dir} graph={graph}") == []
