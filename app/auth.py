@@ -48,13 +48,15 @@ KEY_FILE = "casegraph-ui-secret.key"
 
 PAGE_ACTIONS: dict[str, str] = {
     "/": "view_graph", "/explorer": "view_graph", "/alerts": "view_alerts",
-    "/queries": "run_saved_query", "/cases": "view_cases", "/evidence": "export_evidence", "/kpis": "view_kpis", "/audit": "view_audit",
+    "/queries": "run_saved_query", "/cases": "view_cases",
+    "/evidence": "export_evidence", "/kpis": "view_kpis", "/audit": "view_audit",
 }
 # component-id prefix -> the action its page needs (None: any logged-in user: the shell and
 # Dash's page router, whose page layouts are guarded by `guard_layout`)
 PREFIX_ACTIONS: dict[str, str | None] = {
     "search-": "view_graph", "explore-": "view_graph", "alerts-": "view_alerts",
-    "queries-": "run_saved_query", "cases-": "view_cases", "evidence-": "export_evidence", "kpis-": "view_kpis", "audit-": "view_audit",
+    "queries-": "run_saved_query", "cases-": "view_cases",
+    "evidence-": "export_evidence", "kpis-": "view_kpis", "audit-": "view_audit",
     "shell-": None, "_pages_": None,
 }
 # component id -> the action a callback it triggers needs on top of its page's (see protect)

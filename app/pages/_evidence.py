@@ -96,7 +96,8 @@ def result(built: dict[str, Any]) -> list:
     out.append(html.Ul([html.Li(n) for n in notes], className="limits") if notes
                else html.Div("no limits applied", className="muted limits"))
     rows = [html.Tr([html.Th("file"), html.Th("size"), html.Th("SHA-256")])]
-    rows += [html.Tr([html.Td(r["file"]), html.Td(r["size"]), html.Td(html.Code(r["sha256"]))]) for r in file_rows(manifest)]
+    rows += [html.Tr([html.Td(r["file"]), html.Td(r["size"]), html.Td(html.Code(r["sha256"]))])
+             for r in file_rows(manifest)]
     out.append(html.Table(rows, className="props files"))
     return out
 

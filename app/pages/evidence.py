@@ -64,8 +64,8 @@ def build(_n, kind, subject, since, until, ref, agency, mask):
         since_ms, until_ms = v.period(since, until)
         built = ev.build_subject_package(app.state(), app.store(), user, subject_id, since_ms=since_ms,
                                          until_ms=until_ms, request_ref=(ref or "").strip(),
-                                         agency=(agency or "").strip(), out_dir=v.export_dir(app.settings().state_url()),
-                                         mask=bool(mask), settings=app.settings())
+                                         agency=(agency or "").strip(), mask=bool(mask), settings=app.settings(),
+                                         out_dir=v.export_dir(app.settings().state_url()))
     except CasegraphError as e:
         return no_update, [], str(e)
     data, shown = v.sent(built)
