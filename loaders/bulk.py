@@ -301,119 +301,195 @@ class Built:
         return sum(len(t) for t in self.edges.values())
 
 
-_AGG = {"last": "last", "first": "first", "min": "min", "max": "max"}
+def _arrow(values: Any) -> pa.Array:
+    """A column (pandas or numpy) as one Arrow array."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _fold(state: pd.DataFrame | None, new: pd.DataFrame, keys: list[str], rules: dict[str, str],
-          file_index: int) -> pd.DataFrame:
-    """Apply one file's mentions (`new`, keyed by `keys`) to the elements so far."""
-    props = [p for p in rules]
-    if new.duplicated(keys).any():
-        new = new.groupby(keys, sort=False, dropna=False).agg({p: _AGG[rules[p]] for p in props}).reset_index()
-    new = new.set_index(keys)
-    if state is None or state.empty:
-        new["_file"] = file_index
-        return new
-    for p in props:
-        if p not in state.columns:
-            state[p] = pd.Series(pd.NA, index=state.index, dtype=new[p].dtype)
-    for p in state.columns:
-        if p not in new.columns and p != "_file":
-            new[p] = pd.Series(pd.NA, index=new.index, dtype=state[p].dtype)
-    seen = new.index.isin(state.index)
-    if seen.any():
-        upd = new[seen]
-        cur = state.loc[upd.index]
-        for p in props:
-            rule, old, val = rules[p], cur[p], upd[p]
-            if rule == "last":
-                merged = val.where(val.notna(), old)
-            elif rule == "first":
-                merged = old.where(old.notna(), val)
-            elif rule == "min":
-                merged = old.where(val.isna() | (old.notna() & (old <= val)), val)
-            else:
-                merged = old.where(val.isna() | (old.notna() & (old >= val)), val)
-            state.loc[upd.index, p] = merged
-    fresh = new[~seen].copy()
-    fresh["_file"] = file_index
-    return pd.concat([state, fresh[state.columns]])
+def _concat(parts: list[pa.Array]) -> pa.Array:
+    types = {a.type for a in parts if not pa.types.is_null(a.type)}
+    if len(types) > 1:
+        raise SlowPath(f"one property holds values of types {sorted(map(str, types))}")
+    typ = types.pop() if types else pa.null()
+    return pa.concat_arrays([a if a.type == typ else pa.nulls(len(a), typ) for a in parts])
+
+
+def _codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each value's position among the distinct values in first-seen order (-1 for null), and those values."""
+    enc = pc.dictionary_encode(arr)
+    idx = pc.fill_null(pc.cast(enc.indices, pa.int64()), -1).to_numpy()
+    return idx, enc.dictionary
+
+
+def _pick(codes: np.ndarray, rule: str, values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct code in `codes` (positions given in order), the position the rule keeps."""
+    if rule in ("first", "last"):
+        rev = rule == "last"
+        c = codes[::-1] if rev else codes
+        uniq, first = np.unique(c, return_index=True)
+        return uniq, (len(codes) - 1 - first) if rev else first
+    order = np.lexsort((values, codes))
+    c = codes[order]
+    bounds = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if rule == "min" else \
+        np.flatnonzero(np.r_[c[1:] != c[:-1], True])
+    return c[bounds], order[bounds]
+
+
+@dataclass
+class _Part:
+    """One file's mentions of one label or type: rows [start, stop) of the concatenation."""
+    file: int
+    start: int
+    stop: int
+    rules: dict[str, str]
+
+
+def _fold(codes: np.ndarray, n: int, parts: list[_Part], values: pa.Array, prop: str) -> pa.Array:
+    """A property's final value per element: the files' mentions applied in file order,
+    each file by its own rule (as the MERGE templates' SETs do one file after another)."""
+    valid = codes >= 0
+    if values.null_count:
+        valid &= ~values.is_null().to_numpy(zero_copy_only=False)
+    num = None
+    cur = np.full(n, -1, dtype=np.int64)
+    for part in parts:
+        rule = part.rules.get(prop)
+        if rule is None:
+            continue
+        pos = part.start + np.flatnonzero(valid[part.start:part.stop])
+        if not len(pos):
+            continue
+        if rule in ("min", "max") and num is None:
+            num = pc.fill_null(values, 0).to_numpy(zero_copy_only=False)
+        uniq, at = _pick(codes[pos], rule, None if num is None else num[pos])
+        new = pos[at]
+        old = cur[uniq]
+        if rule == "last":
+            cur[uniq] = new
+        elif rule == "first":
+            cur[uniq] = np.where(old >= 0, old, new)
+        else:
+            better = num[new] < num[old] if rule == "min" else num[new] > num[old]
+            cur[uniq] = np.where((old < 0) | better, new, old)
+    return values.take(pa.array(cur, mask=cur < 0))
+
+
+def _table(key_cols: dict[str, Any], codes: np.ndarray, n: int, parts: list[_Part],
+           props: dict[str, pa.Array]) -> pd.DataFrame:
+    """Elements (distinct codes, first-seen order) with their properties and the file that
+    first names each (ON CREATE sets provenance)."""
+    cols: dict[str, Any] = dict(key_cols)
+    for p, values in props.items():
+        cols[p] = _fold(codes, n, parts, values, p)
+    file_of = np.repeat(np.array([pt.file for pt in parts], dtype=np.int64),
+                        [pt.stop - pt.start for pt in parts])
+    seen = codes >= 0
+    _, first = np.unique(codes[seen], return_index=True)
+    cols["_file"] = file_of[np.flatnonzero(seen)[first]]
+    return pd.DataFrame({k: (pd.Series(pd.arrays.ArrowExtensionArray(v)) if isinstance(v, pa.Array) else v)
+                         for k, v in cols.items()})
+
+
+def _rules(label: str, found: list[dict[str, str]]) -> dict[str, str]:
+    rules: dict[str, str] = {}
+    for r in found:
+        for p, rule in r.items():
+            if rules.setdefault(p, rule) != rule:
+                raise SlowPath(f"{label}.{p} is combined two ways in one file")
+    return rules
 
 
 def build(files: list[FileInput]) -> Built:
-    """Nodes and relationships with their final properties and the file that created each."""
-    node_state: dict[str, pd.DataFrame] = {}
+    """Nodes and relationships with their final properties and the file that created each.
+
+    Every mention of a label (or type) across all files is concatenated in file order and
+    its keys encoded once as integer codes; each property is then folded per file with
+    numpy on those codes (no per-row Python, no per-file index lookups)."""
+    # node mentions: label -> list of (file, write, ref, keys, {prop: values}, rules)
+    node_m: dict[str, list[tuple[int, int, int, pa.Array, dict[str, pa.Array], dict[str, str]]]] = {}
     node_key: dict[str, str] = {}
+    rows_of: dict[tuple[int, int], pd.DataFrame] = {}
     for fi in files:
-        mentions: dict[str, list[tuple[pd.DataFrame, dict[str, str]]]] = {}
-        for w in fi.plan.kind.writes:
+        for wi, w in enumerate(fi.plan.kind.writes):
             spec = WRITES[w.query]
             rows = fi.rows if not w.when else fi.rows[fi.rows[w.when].notna()]
-            for ref in spec.nodes:
-                cols = {ref.key: rows[ref.field]}
-                for prop, fld, _ in ref.props:
-                    cols[prop] = rows[fld]
-                m = pd.DataFrame(cols)
-                m = m[m[ref.key].notna()]
-                mentions.setdefault(ref.label, []).append((m, {p: r for p, _, r in ref.props}))
+            rows_of[(fi.index, wi)] = rows
+            for ri, ref in enumerate(spec.nodes):
                 node_key[ref.label] = ref.key
-        for label, parts in mentions.items():
-            rules: dict[str, str] = {}
-            for _, r in parts:
-                for p, rule in r.items():
-                    if rules.setdefault(p, rule) != rule:
-                        raise SlowPath(f"{label}.{p} is combined two ways in one file")
-            frame = pd.concat([m for m, _ in parts], ignore_index=True) if len(parts) > 1 else parts[0][0]
-            if not rules:
-                frame = frame.drop_duplicates()
-            node_state[label] = _fold(node_state.get(label), frame, [node_key[label]], rules, fi.index)
+                node_m.setdefault(ref.label, []).append(
+                    (fi.index, wi, ri, _arrow(rows[ref.field]),
+                     {prop: _arrow(rows[fld]) for prop, fld, _ in ref.props},
+                     {prop: rule for prop, _, rule in ref.props}))
     out = Built()
-    ids: dict[str, pd.Index] = {}
+    slices: dict[tuple[int, int, int], np.ndarray] = {}   # node ids of each mention's rows
     offset = 0
-    offsets: dict[str, int] = {}
-    for label in sorted(node_state):
-        t = node_state[label]
-        ids[label] = t.index
-        offsets[label] = offset
-        offset += len(t)
-        out.nodes[label] = t.reset_index()
-        for f, n in t["_file"].value_counts().items():
+    for label in sorted(node_m):
+        ms = node_m[label]
+        codes, uniques = _codes(_concat([m[3] for m in ms]))
+        parts, start, by_file, spans_of = [], 0, {}, {}
+        for f, wi, ri, keys, _, rules in ms:
+            spans_of[(f, wi, ri)] = (start, start + len(keys))
+            by_file.setdefault(f, []).append((start, start + len(keys), rules))
+            start += len(keys)
+        for f, spans in by_file.items():   # one file's mentions of a label are contiguous
+            parts.append(_Part(f, spans[0][0], spans[-1][1], _rules(label, [s[2] for s in spans])))
+        props = {}
+        for m in ms:
+            for p in m[4]:
+                props.setdefault(p, None)
+        props = {p: _concat([m[4].get(p, pa.nulls(len(m[3]))) for m in ms]) for p in props}
+        t = _table({node_key[label]: uniques}, codes, len(uniques), parts, props)
+        out.nodes[label] = t
+        ids = np.where(codes >= 0, codes + offset, -1)
+        for k, (a, b) in spans_of.items():
+            slices[k] = ids[a:b]
+        offset += len(uniques)
+        for f, n in zip(*np.unique(t["_file"].to_numpy(), return_counts=True)):
             out.node_counts[int(f)] = out.node_counts.get(int(f), 0) + int(n)
 
-    def node_ids(label: str, keys: pd.Series) -> np.ndarray:
-        pos = ids[label].get_indexer(keys)
-        assert (pos >= 0).all()
-        return pos.astype(np.uint64) + np.uint64(offsets[label])
-
-    edge_state: dict[str, pd.DataFrame] = {}
+    edge_m: dict[str, list] = {}
     for fi in files:
-        parts: dict[str, list[tuple[pd.DataFrame, dict[str, str], list[str]]]] = {}
-        for w in fi.plan.kind.writes:
-            spec = WRITES[w.query]
-            if spec.rel is None:
+        for wi, w in enumerate(fi.plan.kind.writes):
+            rel = WRITES[w.query].rel
+            if rel is None:
                 continue
-            rel = spec.rel
-            rows = fi.rows if not w.when else fi.rows[fi.rows[w.when].notna()]
-            src, dst = spec.nodes[rel.src], spec.nodes[rel.dst]
-            cols: dict[str, Any] = {"_src": node_ids(src.label, rows[src.field]),
-                                    "_dst": node_ids(dst.label, rows[dst.field])}
-            for prop, fld in rel.ident:
-                cols[prop] = rows[fld].values
-            for prop, fld, _ in rel.props:
-                cols[prop] = rows[fld].values
-            parts.setdefault(rel.type, []).append((pd.DataFrame(cols), {p: r for p, _, r in rel.props},
-                                                   ["_src", "_dst", *(p for p, _ in rel.ident)]))
-        for typ, ps in parts.items():
-            frame = pd.concat([m for m, _, _ in ps], ignore_index=True) if len(ps) > 1 else ps[0][0]
-            rules = {}
-            for _, r, _ in ps:
-                rules.update(r)
-            edge_state[typ] = _fold(edge_state.get(typ), frame, ps[0][2], rules, fi.index)
-    for typ in sorted(edge_state):
-        t = edge_state[typ].reset_index()
+            rows = rows_of[(fi.index, wi)]
+            src, dst = slices[(fi.index, wi, rel.src)], slices[(fi.index, wi, rel.dst)]
+            if (src < 0).any() or (dst < 0).any():
+                raise SlowPath(f"{rel.type}: an endpoint key is empty")
+            edge_m.setdefault(rel.type, []).append(
+                (fi.index, src, dst, {p: _arrow(rows[fld]) for p, fld in rel.ident},
+                 {p: _arrow(rows[fld]) for p, fld, _ in rel.props}, {p: r for p, _, r in rel.props}))
+    for typ in sorted(edge_m):
+        ms = edge_m[typ]
+        src = np.concatenate([m[1] for m in ms]).astype(np.uint64)
+        dst = np.concatenate([m[2] for m in ms]).astype(np.uint64)
+        codes = pd.factorize(src * np.uint64(max(offset, 1)) + dst, sort=False)[0].astype(np.int64)
+        idents = {p: _concat([m[3][p] for m in ms]) for p in ms[0][3]}
+        for values in idents.values():
+            c, d = _codes(values)
+            if (c < 0).any():
+                raise SlowPath(f"{typ}: an identifying property is empty")
+            codes = pd.factorize(codes * np.int64(len(d)) + c, sort=False)[0].astype(np.int64)
+        n = int(codes.max()) + 1 if len(codes) else 0
+        _, first = np.unique(codes, return_index=True)
+        parts, start, by_file = [], 0, {}
+        for f, s, _, _, _, rules in ms:
+            by_file.setdefault(f, []).append((start, start + len(s), rules))
+            start += len(s)
+        for f, spans in by_file.items():
+            parts.append(_Part(f, spans[0][0], spans[-1][1], _rules(typ, [s[2] for s in spans])))
+        props = {}
+        for m in ms:
+            for p in m[4]:
+                props.setdefault(p, None)
+        props = {p: _concat([m[4].get(p, pa.nulls(len(m[1]))) for m in ms]) for p in props}
+        keys = {"_src": src[first], "_dst": dst[first], **{p: v.take(pa.array(first)) for p, v in idents.items()}}
+        t = _table(keys, codes, n, parts, props)
         out.edges[typ] = t
-        for f, n in t["_file"].value_counts().items():
-            out.edge_counts[int(f)] = out.edge_counts.get(int(f), 0) + int(n)
+        for f, c in zip(*np.unique(t["_file"].to_numpy(), return_counts=True)):
+            out.edge_counts[int(f)] = out.edge_counts.get(int(f), 0) + int(c)
     return out
 
 
