@@ -555,10 +555,12 @@ def _rows_bytes(parts: list[pa.Array]) -> tuple[memoryview, np.ndarray]:
     return memoryview(data), offsets
 
 
-def tokens(built: Built, provenance: dict[int, tuple[str, str, int]]) -> Iterator[Token]:
-    """Node tokens (every label) then edge tokens (every type), each at most MAX_TOKEN bytes."""
+def tokens(built: Built, provenance: dict[int, tuple[str, str, int]], consume: bool = False) -> Iterator[Token]:
+    """Node tokens (every label) then edge tokens (every type), each at most MAX_TOKEN bytes.
+    With consume=True each table leaves `built` once encoded, so its memory is freed early."""
     for is_node, tables in ((True, built.nodes), (False, built.edges)):
-        for name, table in tables.items():
+        for name in list(tables):
+            table = tables.pop(name) if consume else tables[name]
             props = [c for c in table.columns if not c.startswith("_")]
             header = _header(name, props + ["source", "load_id", "loaded_at"])
             files = table["_file"].to_numpy()

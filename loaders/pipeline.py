@@ -322,11 +322,13 @@ def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writ
         t_read = time.perf_counter() - t_all
         built = bulk_mod.build(inputs)
         provenance = {fi.index: (fi.source, fi.load_id, fi.loaded_at) for fi in inputs}
+        for fi in inputs:
+            fi.rows = None   # built holds what is written; the rows' memory goes before encoding
         writer.begin()
         sender = bulk_mod.Sender(writer)
         sender.start()
         try:
-            for cmd in bulk_mod.commands(bulk_mod.tokens(built, provenance)):
+            for cmd in bulk_mod.commands(bulk_mod.tokens(built, provenance, consume=True)):
                 sender.put(cmd)
         except BaseException:
             sender.finish(cancel=True)

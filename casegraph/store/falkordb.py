@@ -226,6 +226,7 @@ def _node_id(ref: Any) -> Any:
 
 
 BULK_PREFIX = "casegraph-bulk-tmp:"
+BUSY_WAIT_S = 120   # how long a bulk command is retried while the server is busy forking
 
 
 class BulkWriter:
@@ -253,8 +254,19 @@ class BulkWriter:
     def send(self, node_count: int, edge_count: int, node_tokens: list[bytes], edge_tokens: list[bytes]) -> None:
         args = ["GRAPH.BULK", self.tmp] + ([] if self._begun else ["BEGIN"])
         args += [node_count, edge_count, len(node_tokens), len(edge_tokens), *node_tokens, *edge_tokens]
+        deadline = time.monotonic() + BUSY_WAIT_S
         try:
-            self.conn.execute_command(*args)
+            while True:
+                try:
+                    self.conn.execute_command(*args)
+                    break
+                except redis.ResponseError as e:
+                    # "BUSY preparing to fork": the server is about to fork for an AOF rewrite
+                    # (ours after the previous load, or its own as the AOF grows) and refuses
+                    # commands meanwhile without running them; the command can simply be resent.
+                    if not str(e).startswith("BUSY") or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
         except (redis.ConnectionError, redis.TimeoutError) as e:
             raise ConnectionFailed(f"lost the connection to FalkorDB at {self.backend._where}: {e}") from e
         except redis.RedisError as e:
