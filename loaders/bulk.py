@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 from loaders.plan import FilePlan
 
 MAX_TOKEN = 64 * 2**20      # Redis: a bulk string is at most 512 MB
-MAX_COMMAND = 192 * 2**20   # Redis: a client's query buffer is at most 1 GB
+MAX_COMMAND = 64 * 2**20    # Redis allows 1 GB; up to 4 are in memory at once (queued, sending, being built)
 CHUNK_ROWS = 500_000        # rows encoded at a time
 
 
