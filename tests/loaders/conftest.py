@@ -1,18 +1,10 @@
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
-
-def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
+from tests.conftest import write_csv  # noqa: F401 - re-exported to the loader tests
 
 
 @pytest.fixture
