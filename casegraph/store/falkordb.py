@@ -226,6 +226,7 @@ def _node_id(ref: Any) -> Any:
 
 
 BULK_PREFIX = "casegraph-bulk-tmp:"
+AOF_AUTO = "auto-aof-rewrite-percentage"
 BUSY_WAIT_S = 120   # how long a bulk command is retried while the server is busy forking
 
 
@@ -240,6 +241,7 @@ class BulkWriter:
         self.target = backend._graph_name
         self.tmp = BULK_PREFIX + self.target
         self._begun = False
+        self._aof_auto: str | None = None
 
     def target_is_empty(self) -> bool:
         if not self.conn.exists(self.target):
@@ -250,6 +252,14 @@ class BulkWriter:
     def begin(self) -> None:
         self.conn.delete(self.tmp)   # a leftover of an interrupted bulk load
         self._begun = False
+        if self.backend._owns_server:
+            # An automatic AOF rewrite forks the server in the middle of the load (the AOF
+            # doubles with every command): FalkorDB stalls seconds preparing each fork, and a
+            # 1M-account load hung for good after one. Off until commit, which rewrites once.
+            # A value of 0 found here is the leftover of a killed bulk load: Redis's default then.
+            pct = str(self.conn.config_get(AOF_AUTO).get(AOF_AUTO, "100"))
+            self._aof_auto = pct if pct != "0" else "100"
+            self.conn.config_set(AOF_AUTO, 0)
 
     def send(self, node_count: int, edge_count: int, node_tokens: list[bytes], edge_tokens: list[bytes]) -> None:
         args = ["GRAPH.BULK", self.tmp] + ([] if self._begun else ["BEGIN"])
@@ -276,6 +286,7 @@ class BulkWriter:
     def commit(self, model: Model) -> list[str]:
         """Index the new graph, then put it in the target's place (the target must still be empty)."""
         if not self._begun:
+            self._restore()
             return []
         created = self.backend._create_indexes(self.backend._db.select_graph(self.tmp), model)
         if not self.target_is_empty():
@@ -284,6 +295,7 @@ class BulkWriter:
                              "(the files then load through MERGE)")
         self.conn.rename(self.tmp, self.target)
         self.backend._graph.schema.clear()   # label and property ids of the new graph
+        self._restore()
         if self.backend._owns_server:
             self.backend._rewrite_aof()      # the AOF holds the bulk commands; its RDB base loads faster
         return created
@@ -291,5 +303,11 @@ class BulkWriter:
     def abort(self) -> None:
         try:
             self.conn.delete(self.tmp)
+            self._restore()
         except redis.RedisError:
             pass
+
+    def _restore(self) -> None:
+        if self._aof_auto is not None:
+            self.conn.config_set(AOF_AUTO, self._aof_auto)
+            self._aof_auto = None

@@ -7,7 +7,7 @@ from casegraph.generate import generate
 from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
-from casegraph.store.falkordb import BULK_PREFIX
+from casegraph.store.falkordb import AOF_AUTO, BULK_PREFIX
 from loaders import bulk
 from loaders.pipeline import load
 from tests.loaders.conftest import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
@@ -106,8 +106,11 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
 
 
 def test_bulk_small_dataset_counts_and_provenance(store, state, small_dataset, tmp_path):
+    conn = store.backend._db.connection
+    aof_auto = conn.config_get(AOF_AUTO)
     report = load(store, state, [small_dataset], bulk=True, rejects_dir=tmp_path / "rej")
     assert report.ok
+    assert conn.config_get(AOF_AUTO) == aof_auto   # automatic AOF rewrites are back on
     counts = store.counts()
     assert {k: v for k, v in counts["nodes"].items() if v} == EXPECTED_NODES
     assert {k: v for k, v in counts["relationships"].items() if v} == EXPECTED_RELS
@@ -150,6 +153,8 @@ def test_a_leftover_temporary_graph_is_cleaned_and_the_target_untouched(store, s
     assert conn.exists(writer.tmp) and store.counts()["nodes"]["Account"] == 0   # target untouched
     load(store, state, [small_dataset], bulk=True, rejects_dir=tmp_path / "rej")
     assert not conn.exists(writer.tmp)
+    if store.backend._owns_server:   # the interrupted load left automatic AOF rewrites off; back on
+        assert conn.config_get(AOF_AUTO)[AOF_AUTO] != "0"
     assert store.counts()["nodes"]["Account"] == EXPECTED_NODES["Account"]
 
 
