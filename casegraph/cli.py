@@ -90,7 +90,7 @@ def generate(accounts: int, seed: int, out: str) -> None:
 @click.option("--rejects", "rejects_dir", default="casegraph-rejects", show_default=True, type=click.Path(file_okay=False), help="Folder for the rejects files (one CSV per file with rejected rows and why).")
 @click.option("--batch-size", type=int, default=None, help=_setting_help("batch_size"))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Summary format.")
-@click.option("--bulk", is_flag=True, help="A first load into an empty FalkorDB graph is built in bulk (GRAPH.BULK) instead of MERGE statements; the graph is the same. Experimental.")
+@click.option("--bulk/--no-bulk", " /--merge", "bulk", default=True, show_default=True, help="A first load into an empty FalkorDB graph is built in one go (GRAPH.BULK; 1M accounts in under a minute, about 2 GB of memory) instead of MERGE statements; the graph is the same. Loads into a graph that has data always MERGE. --merge forces MERGE.")
 @store_options
 def load(paths, mapping, strict, rejects_dir, batch_size, fmt, bulk, db, graph) -> None:
     """Load files or folders (CSV, Parquet, JSON Lines) into the graph."""
@@ -438,7 +438,7 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
         run_generate(out, accounts, seed)
     with open_store(settings) as store, RowProgress() as progress:
         state = open_state(settings.state_url())
-        run_load(store, state, [out], progress=progress)
+        run_load(store, state, [out], progress=progress, bulk=True)
         info = store.status()
         from casegraph import detections
         for name in detections.names():

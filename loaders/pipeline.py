@@ -245,8 +245,9 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
     file; with strict=True every file is validated first and nothing at all is
     written if any row is bad. With bulk=True, a first load into an empty graph goes
     through the backend's bulk insert when it has one (loaders/bulk.py); the graph is
-    the same either way. Off by default until it is shown faster at 1M accounts
-    (bench/RESULTS.md)."""
+    the same either way. `casegraph load` passes bulk=True unless told --merge (1M
+    accounts: 48 s against about 10 minutes, bench/RESULTS.md); here it stays opt-in so
+    that library callers keep MERGE's per-batch behaviour unless they ask."""
     progress = progress or _Silent()
     batch_size = batch_size or store.settings.batch_size
     plans, skipped = plan_files(discover(paths), mapping)

@@ -54,7 +54,7 @@ def _cli(server_dir, graph, dataset, state, path="merge"):
            "CASEGRAPH_STATE": f"sqlite:///{state}"}
     args = ["load", str(dataset), "--rejects", str(state.parent / "rej"), "--batch-size", "2000"]
     if path == "merge":
-        return [sys.executable, "-m", "casegraph.cli", *args], env
+        return [sys.executable, "-m", "casegraph.cli", *args, "--merge"], env
     return [sys.executable, "-c", _SMALL_BULK, *args, "--bulk"], env
 
 
