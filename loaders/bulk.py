@@ -26,12 +26,9 @@ encoded binary goes out in commands of at most MAX_COMMAND bytes."""
 from __future__ import annotations
 
 import hashlib
-import queue
 import re
-import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -40,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.plan import FilePlan
+from loaders.worker import Worker
 
 MAX_TOKEN = 64 * 2**20      # Redis: a bulk string is at most 512 MB
 MAX_COMMAND = 64 * 2**20    # Redis allows 1 GB; up to 4 are in memory at once (queued, sending, being built)
@@ -608,49 +606,19 @@ def commands(toks: Iterator[Token]) -> Iterator[tuple[int, int, list[bytes], lis
         yield nn, ne, nodes, edges
 
 
-class Sender(threading.Thread):
+class Sender(Worker):
     """Sends commands while the next ones are encoded; records the time spent in them."""
 
     def __init__(self, writer, depth: int = 2):
-        super().__init__(daemon=True, name="casegraph-bulk")
+        super().__init__("casegraph-bulk", depth)
         self.writer = writer
-        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
         self.seconds = 0.0
         self.bytes = 0
         self.commands = 0
-        self.cancelled = threading.Event()
 
-    def run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            if self.error is not None or self.cancelled.is_set():
-                continue
-            try:
-                t0 = time.perf_counter()
-                self.writer.send(*job)
-                self.seconds += time.perf_counter() - t0
-                self.bytes += sum(map(len, job[2])) + sum(map(len, job[3]))
-                self.commands += 1
-            except BaseException as e:  # noqa: BLE001 - handed to the main thread
-                self.error = e
-
-    def put(self, job) -> None:
-        while True:
-            if self.error is not None:
-                raise self.error
-            try:
-                self.jobs.put(job, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def finish(self, cancel: bool = False) -> None:
-        if cancel:
-            self.cancelled.set()
-        self.jobs.put(None)
-        self.join()
-        if self.error is not None:
-            raise self.error
+    def handle(self, job) -> None:
+        t0 = time.perf_counter()
+        self.writer.send(*job)
+        self.seconds += time.perf_counter() - t0
+        self.bytes += sum(map(len, job[2])) + sum(map(len, job[3]))
+        self.commands += 1

@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import operator
-import queue
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from loaders.kinds import file_format, kind_of
 from loaders.mapping import Mapping
 from loaders.plan import FilePlan, RowError, canonical_plan
 from loaders.sources import columns, rows
+from loaders.worker import Worker
 
 MAX_ERRORS_SHOWN = 10
 
@@ -190,52 +189,24 @@ def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | 
         yield list(batch.values())
 
 
-class _Writer(threading.Thread):
+class _Writer(Worker):
     """Sends batches to the graph while the main thread parses the next ones."""
 
     def __init__(self, store: GraphStore, progress: Progress, depth: int = 3):
-        super().__init__(daemon=True, name="casegraph-writer")
+        super().__init__("casegraph-writer", depth)
         self.store = store
         self.progress = progress
-        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
-        self.stop = threading.Event()
 
-    def run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            try:
-                if job is None:
-                    return
-                if self.error is None and not self.stop.is_set():
-                    plan, batch, params, report = job
-                    for w in plan.kind.writes:
-                        subset = batch if not w.when else [r for r in batch if r.get(w.when) is not None]
-                        if subset:
-                            res = self.store.write(w.query, {"rows": subset, **params})
-                            report.nodes_created += res.stats.get("nodes_created", 0)
-                            report.relationships_created += res.stats.get("relationships_created", 0)
-                    report.rows_written += len(batch)
-                    self.progress.advance(len(batch))  # rows/s on screen = rows written, not parsed
-            except BaseException as e:  # noqa: BLE001 - handed to the main thread
-                self.error = e
-            finally:
-                self.jobs.task_done()
-
-    def put(self, job) -> None:
-        while True:
-            if self.error is not None:
-                raise self.error
-            try:
-                self.jobs.put(job, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def drain(self) -> None:
-        self.jobs.join()
-        if self.error is not None:
-            raise self.error
+    def handle(self, job) -> None:
+        plan, batch, params, report = job
+        for w in plan.kind.writes:
+            subset = batch if not w.when else [r for r in batch if r.get(w.when) is not None]
+            if subset:
+                res = self.store.write(w.query, {"rows": subset, **params})
+                report.nodes_created += res.stats.get("nodes_created", 0)
+                report.relationships_created += res.stats.get("relationships_created", 0)
+        report.rows_written += len(batch)
+        self.progress.advance(len(batch))  # rows/s on screen = rows written, not parsed
 
 
 def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mapping: Mapping | None = None,
@@ -332,7 +303,7 @@ def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writ
             for cmd in bulk_mod.commands(bulk_mod.tokens(built, provenance, consume=True)):
                 sender.put(cmd)
         except BaseException:
-            sender.finish(cancel=True)
+            sender.stop()
             raise
         sender.finish()
         writer.commit(model())
@@ -406,15 +377,14 @@ def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: 
     try:
         for batch in _batches(plan, batch_size, fr, rejects):
             writer.put((plan, batch, params, fr))
-        writer.put(None)
-        writer.drain()
+        writer.finish()
         fr.status = "complete"
     except KeyboardInterrupt:
-        writer.stop.set()
+        writer.stop()
         fr.status, fr.message = "interrupted", "interrupted; run the same load again to finish it"
         raise
     except BaseException as e:
-        writer.stop.set()
+        writer.stop()
         fr.status, fr.message = "failed", str(e)
         raise
     finally:
