@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Most rows a user-run query returns; the user is told when it was cut.", int),
     Setting("batch_size", 5000, "CASEGRAPH_BATCH_SIZE",
             "Rows per UNWIND batch when loading.", int),
+    Setting("bulk_max_mb", 1024, "CASEGRAPH_BULK_MAX_MB",
+            "Largest input (MB of files) a first load into an empty graph builds in memory with GRAPH.BULK "
+            "(it needs about 4x that in RAM); larger loads stream through MERGE in constant memory. 0: never bulk.", int),
     Setting("secret_key", "", "CASEGRAPH_SECRET_KEY",
             "Key that signs UI session cookies. Empty: a random key generated once and kept in a "
             "file next to the state store (give every app instance the same key).", ),
@@ -69,6 +72,7 @@ class Settings:
     detection_timeout_ms: int = _setting("detection_timeout_ms").default
     row_limit: int = _setting("row_limit").default
     batch_size: int = _setting("batch_size").default
+    bulk_max_mb: int = _setting("bulk_max_mb").default
     secret_key: str = field(default=_setting("secret_key").default, repr=False)
     session_minutes: int = _setting("session_minutes").default
     mask_key: str = field(default=_setting("mask_key").default, repr=False)

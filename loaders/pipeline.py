@@ -247,8 +247,11 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
 
 
 def _bulk_writer(store: GraphStore, plans: list[FilePlan]):
-    """The backend's bulk writer when this load can use it: the graph is empty and every
-    write template is still the one loaders/bulk.py describes."""
+    """The backend's bulk writer when this load can use it: the input fits the memory
+    budget (bulk_max_mb: the bulk path holds the whole graph, the MERGE path streams),
+    the graph is empty and every write template is still the one loaders/bulk.py describes."""
+    if sum(p.path.stat().st_size for p in plans) > store.settings.bulk_max_mb * 1024 * 1024:
+        return None
     writer = store.backend.bulk_writer()
     if writer is None or not writer.target_is_empty():
         return None

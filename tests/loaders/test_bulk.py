@@ -172,3 +172,16 @@ def test_tokens_respect_the_size_limits(monkeypatch):
     assert sum(t.count for t in toks) == 100 and all(len(t.data) <= 200 for t in toks) and len(toks) > 10
     cmds = list(bulk.commands(iter(toks)))
     assert all(sum(map(len, c[2])) <= 500 for c in cmds) and sum(c[0] for c in cmds) == 100
+
+
+def test_an_input_over_the_memory_budget_streams_through_merge(store, state, small_dataset, tmp_path, monkeypatch):
+    from dataclasses import replace
+    lean = GraphStore(store.backend, replace(store.settings, bulk_max_mb=0), store.queries)
+
+    def no_bulk():
+        raise AssertionError("the bulk writer was asked for although the input is over bulk_max_mb")
+    monkeypatch.setattr(store.backend, "bulk_writer", no_bulk)
+    assert load(lean, state, [small_dataset], bulk=True, rejects_dir=tmp_path / "rej").ok
+    counts = store.counts()
+    assert {k: v for k, v in counts["nodes"].items() if v} == EXPECTED_NODES
+    assert {k: v for k, v in counts["relationships"].items() if v} == EXPECTED_RELS
