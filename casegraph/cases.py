@@ -171,7 +171,8 @@ def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: i
         raise CaseError(f"alert {alert_id} is already in case {alert['case_id']}")
     ids = alert_node_ids(alert)
     nodes, missing = explore.nodes(store, ids)
-    links = [e for e in explore.links_between(store, ids) if _element_id(e) not in {_element_id(n) for n in nodes}]
+    have = {_element_id(n) for n in nodes}
+    links = [e for e in explore.links_between(store, ids) if _element_id(e) not in have]
     keys: dict[str, list[str]] = {}
     for nid in ids:
         label, key = explore.parse_node_id(nid)
@@ -226,16 +227,17 @@ def _current_ids(conn, case_id: int) -> set[str]:
 def _insert_elements(conn, case_id: int, elements, query: str, params: dict[str, Any], by: str,
                      at: int) -> list[str]:
     present = _current_ids(conn, case_id)
-    added = []
+    rows = []
     for e in elements or ():
         eid = _element_id(e)
         if eid in present or e["data"].get("kind") == graph.MORE:   # pagers are not evidence
             continue
-        conn.execute(case_elements.insert().values(case_id=case_id, element_id=eid, element=e, query=query,
-                                                   params=params, added_by=by, added_at=at))
+        rows.append({"case_id": case_id, "element_id": eid, "element": e, "query": query, "params": params,
+                     "added_by": by, "added_at": at})
         present.add(eid)
-        added.append(eid)
-    return added
+    if rows:
+        conn.execute(case_elements.insert(), rows)     # one executemany, not a statement per element
+    return [r["element_id"] for r in rows]
 
 
 def _touch(conn, case_id: int, at: int) -> None:
