@@ -76,7 +76,7 @@ def subject_package(ev, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def masked_packages(ev, tmp_path_factory):
-    """Two masked packages with the same key: a ring member's subject package and the case's."""
+    """Two masked subject packages of the same ring member, built alike with the same key."""
     settings, store, state, truth, _ = ev
     out = tmp_path_factory.mktemp("masked")
     subject = f"Account:{truth['rings'][0][0]}"

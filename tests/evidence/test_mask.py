@@ -9,7 +9,7 @@ import stat
 
 import pypdf
 
-from casegraph.evidence import build_subject_package, mask, verify
+from casegraph.evidence import build_case_package, build_subject_package, mask, verify
 
 KINDS = {"Email": ("account_emails.csv", "email"), "Phone": ("account_phones.csv", "phone"),
          "Document": ("account_documents.csv", "doc_id")}
@@ -71,6 +71,22 @@ def test_pseudonyms_are_the_same_in_every_file_and_every_package(masked_packages
         if nid.startswith(("Email", "Phone")):
             assert pseudonym in ftm_text
     assert all(verify(p["path"]) == [] for p in masked_packages)
+
+
+def test_a_case_package_and_a_subject_package_give_one_identifier_the_same_pseudonym(
+        ev, ev_case, masked_packages, read_zip, tmp_path, le_actor):
+    settings, store, state, truth, _ = ev
+    case = read_zip(build_case_package(state, store, le_actor, ev_case, request_ref="M-2", agency="B",
+                                       out_dir=tmp_path, mask=True, settings=settings)["path"])
+    subject = read_zip(masked_packages[0]["path"])
+
+    def masked_ids(files):
+        return {r["id"] for r in csv.DictReader(io.StringIO(files["nodes.csv"].decode()))
+                if r["kind"] in ("Email", "Phone", "Document")}
+    # the case expanded the same ring member the subject package is about: its identifiers are in
+    # both, under the same pseudonyms (a raw value would never match, a per-package one neither)
+    shared = masked_ids(case) & masked_ids(subject)
+    assert shared and all(nid.split(":", 1)[1].startswith(nid.split(":", 1)[0] + "-") for nid in shared)
 
 
 def test_pseudonyms_depend_on_the_key_and_kind():
