@@ -298,17 +298,27 @@ def parse_package(path: Path) -> dict[str, object]:
             elif name.endswith(".svg"):
                 out[name] = ET.fromstring(data)
             elif name.endswith(".png"):
-                assert data[:8] == b"\x89PNG\r\n\x1a\n", name
+                from PIL import Image
+                Image.open(io.BytesIO(data)).verify()         # raises on a damaged image
                 out[name] = data
             elif name.endswith(".pdf"):
                 from pypdf import PdfReader
-                out[name] = PdfReader(io.BytesIO(data))
+                out[name] = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
             elif name.endswith(".html"):
                 from html.parser import HTMLParser
-                HTMLParser().feed(data.decode("utf-8"))
-                out[name] = data
+
+                class Text(HTMLParser):
+                    def __init__(self):
+                        super().__init__()
+                        self.parts: list[str] = []
+
+                    def handle_data(self, text):
+                        self.parts.append(text)
+                page = Text()
+                page.feed(data.decode("utf-8"))
+                out[name] = " ".join(page.parts)
             else:
-                out[name] = data
+                raise AssertionError(f"no independent reader for {name}: add one")
     return out
 
 
@@ -337,6 +347,7 @@ def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app,
     manifest = files["manifest.json"]
     assert (manifest["request_ref"], manifest["agency"], manifest["case_id"], manifest["exported_by"]) == \
         ("REQ-2026-0042", "Example Police Cyber Unit", case_id, "le")
+    assert "REQ-2026-0042" in files["report.html"] and "REQ-2026-0042" in files["report.pdf"]
     # the package holds the case's snapshot: every node of the case is in nodes.csv and the GraphML
     from casegraph import cases
     snapshot = set(_cases.node_ids(cases.get_case(ui.state(), case_id)["elements"]))
