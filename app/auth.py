@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import secrets
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -96,34 +94,9 @@ def now_ms() -> int:
 
 # -- the key that signs sessions ---------------------------------------------------------------
 
-def key_path(settings: Settings) -> Path:
-    """Where the generated key lives: next to the SQLite state file, else the working folder."""
-    import sqlalchemy as sa
-    url = sa.engine.make_url(settings.state_url())
-    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / KEY_FILE
-    return Path.cwd() / KEY_FILE
-
-
 def secret_key(settings: Settings) -> str:
-    """settings.secret_key, or the generated key (created once, mode 0600)."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = key_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):                  # another process is writing it right now
-            key = path.read_text(encoding="ascii").strip()
-            if key:
-                return key
-            time.sleep(0.02)
-        raise RuntimeError(f"the UI key file {path} is empty; remove it to generate a new key") from None
-    key = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key + "\n")
-    return key
+    """settings.secret_key, or the generated key (created once next to the state, mode 0600)."""
+    return settings.secret_key or settings.generated_key(KEY_FILE, "UI key")
 
 
 def _https() -> bool:

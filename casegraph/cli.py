@@ -538,13 +538,8 @@ def audit_group() -> None:
 def audit_list(since, actor, action, fmt, db, graph) -> None:
     """Audit entries, oldest first."""
     from casegraph import audit
-    from casegraph.errors import ConfigError
-    from casegraph.times import to_epoch_ms
-    try:
-        since_ms = to_epoch_ms(since) if since else None
-    except ValueError:
-        raise ConfigError(f"--since {since!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
-    rows = audit.entries(_state(db, graph), since=since_ms, actor=actor, action=action)
+    from casegraph.times import option_ms
+    rows = audit.entries(_state(db, graph), since=option_ms("--since", since), actor=actor, action=action)
     for r in rows:
         r["at"] = iso(r["at"])
         if fmt != "json":
@@ -627,16 +622,10 @@ def export_case(case_id, request_ref, agency, out_dir, masked, db, graph) -> Non
 def export_subject(account, wallet, since, until, request_ref, agency, out_dir, masked, db, graph) -> None:
     """A package about an account or a wallet in a period: identifiers, linked accounts,
     money movements with counterparties, watchlist listings and scam reports."""
-    from casegraph.errors import ConfigError
-    from casegraph.times import to_epoch_ms
+    from casegraph.times import option_ms
     if bool(account) == bool(wallet):
         raise click.ClickException("name the subject with exactly one of --account ID or --wallet ADDRESS")
-    times = {}
-    for name, value in (("--since", since), ("--until", until)):
-        try:
-            times[name] = to_epoch_ms(value)
-        except ValueError:
-            raise ConfigError(f"{name} {value!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+    times = {name: option_ms(name, value) for name, value in (("--since", since), ("--until", until))}
     from casegraph import cases
     from casegraph.evidence import build_subject_package
     subject = f"Account:{account}" if account else f"Wallet:{wallet}"

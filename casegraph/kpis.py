@@ -107,17 +107,9 @@ def period(since: str | None, until: str | None) -> tuple[int | None, int | None
     alone as --until means up to the end of that day."""
     from datetime import timedelta
 
-    from casegraph.times import to_epoch_ms
+    from casegraph.times import option_ms as parse
 
-    def parse(name: str, text: str | None) -> int | None:
-        if not text:
-            return None
-        try:
-            return to_epoch_ms(text)
-        except ValueError:
-            raise ConfigError(f"--{name} {text!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
-
-    since_ms, until_ms = parse("since", since), parse("until", until)
+    since_ms, until_ms = parse("--since", since), parse("--until", until)
     if until_ms is not None and len(until.strip()) == 10:          # YYYY-MM-DD: the whole day
         until_ms += int(timedelta(days=1).total_seconds() * 1000)
     return since_ms, until_ms

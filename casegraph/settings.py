@@ -101,5 +101,39 @@ class Settings:
             return "sqlite:///" + os.path.join(folder, "state.sqlite")
         return "sqlite:///" + os.path.abspath("casegraph-state.sqlite")
 
+    def state_dir(self) -> str | None:
+        """The folder of a SQLite state file (where generated keys and UI exports are kept
+        beside it), or None when the state store is not a SQLite file."""
+        from sqlalchemy.engine import make_url
+        url = make_url(self.state_url())
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return os.path.dirname(os.path.abspath(url.database))
+        return None
+
+    def generated_key(self, file_name: str, what: str) -> str:
+        """A random key kept in `file_name` next to the state (the working folder when the
+        state is not a SQLite file), created once with mode 0600; every process and app
+        instance reading the same place gets the same key."""
+        import secrets
+        import time
+        path = os.path.join(self.state_dir() or os.getcwd(), file_name)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            for _ in range(50):                  # another process may be writing it right now
+                with open(path, encoding="ascii") as f:
+                    key = f.read().strip()
+                if key:
+                    return key
+                time.sleep(0.02)
+            raise ConfigError(f"the {what} file {path} is empty; delete it to generate a new key") from None
+        except OSError as e:
+            raise ConfigError(f"cannot create the {what} file {path}: {e.strerror}") from e
+        key = secrets.token_urlsafe(48)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(key + "\n")
+        return key
+
 
 assert {f.name for f in fields(Settings)} == {s.name for s in SETTINGS}

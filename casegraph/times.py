@@ -40,3 +40,15 @@ def to_epoch_ms(value: Any, zone: tzinfo = timezone.utc) -> int:
     if _NUMBER.match(text):
         return from_epoch(text)
     return from_datetime(datetime.fromisoformat(text), zone)
+
+
+def option_ms(name: str, text: str | None) -> int | None:
+    """A user's date or time (the `--since` option, a UI field named `name`) -> UTC epoch ms;
+    None when empty. Raises ConfigError naming it for anything else."""
+    from casegraph.errors import ConfigError
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return to_epoch_ms(text)
+    except ValueError:
+        raise ConfigError(f"{name} {text!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None

@@ -8,20 +8,13 @@ import sqlalchemy as sa
 
 from casegraph import audit
 from casegraph.console import iso
-from casegraph.errors import ConfigError
 from casegraph.state import audit_log
 
 
 def since_ms(text: str | None) -> int | None:
     """An ISO 8601 date or time (UTC) typed in the filter, as epoch ms; blank = None."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    from casegraph.times import to_epoch_ms
-    try:
-        return to_epoch_ms(text)
-    except ValueError:
-        raise ConfigError(f"since {text!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+    from casegraph.times import option_ms
+    return option_ms("since", text)
 
 
 def rows_of(entries: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:

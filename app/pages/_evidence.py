@@ -13,7 +13,7 @@ from typing import Any
 from dash import dcc, html
 
 from casegraph.errors import ConfigError, EvidenceError
-from casegraph.times import to_epoch_ms
+from casegraph.times import option_ms
 
 KINDS = ("Account", "Wallet")
 
@@ -48,21 +48,15 @@ def period(since: str | None, until: str | None) -> tuple[int, int]:
         value = (value or "").strip()
         if not value:
             raise ConfigError(f"give the period's {name} date (ISO 8601, e.g. 2026-01-31)")
-        try:
-            out.append(to_epoch_ms(value))
-        except ValueError:
-            raise ConfigError(f"{name} {value!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+        out.append(option_ms(name, value))
     return out[0], out[1]
 
 
-def export_dir(state_url: str) -> Path:
+def export_dir(settings) -> Path:
     """Where the UI keeps the packages it builds (the audit log names the file): an
     "evidence" folder beside a SQLite state file, else one in the system's temp folder."""
-    import sqlalchemy as sa
-    url = sa.engine.make_url(state_url)
-    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / "evidence"
-    return Path(tempfile.gettempdir()) / "casegraph-evidence"
+    folder = settings.state_dir()
+    return Path(folder) / "evidence" if folder else Path(tempfile.gettempdir()) / "casegraph-evidence"
 
 
 def manifest_of(path: str | Path) -> dict[str, Any]:

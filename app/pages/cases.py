@@ -341,7 +341,7 @@ def evidence(_n, case_id, ref, agency, mask):
         user = auth.require("export_evidence")
         built = ev.build_case_package(app.state(), app.store(), user, case_id, request_ref=(ref or "").strip(),
                                       agency=(agency or "").strip(),
-                                      out_dir=ev_view.export_dir(app.settings().state_url()), mask=bool(mask),
+                                      out_dir=ev_view.export_dir(app.settings()), mask=bool(mask),
                                       settings=app.settings())
     except CasegraphError as e:
         return no_update, html.Span(str(e), className="message")

@@ -65,7 +65,7 @@ def build(_n, kind, subject, since, until, ref, agency, mask):
         built = ev.build_subject_package(app.state(), app.store(), user, subject_id, since_ms=since_ms,
                                          until_ms=until_ms, request_ref=(ref or "").strip(),
                                          agency=(agency or "").strip(), mask=bool(mask), settings=app.settings(),
-                                         out_dir=v.export_dir(app.settings().state_url()))
+                                         out_dir=v.export_dir(app.settings()))
     except CasegraphError as e:
         return no_update, [], str(e)
     data, shown = v.sent(built)

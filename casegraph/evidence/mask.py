@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-import secrets
-from pathlib import Path
 from typing import Any
 
-from casegraph.errors import ConfigError
 from casegraph.model import model
 
 MASKED = ("Email", "Phone", "Document")
@@ -21,34 +17,12 @@ DIGITS = 10                     # hex digits of a pseudonym
 KEY_FILE = "evidence-mask.key"  # next to the state store when settings.mask_key is empty
 
 
-def key_file(settings) -> Path:
-    """Where the generated mask key lives: the folder of a SQLite state store, else the
-    working directory (the same place every instance that shares the state looks)."""
-    url = settings.state_url()
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):]).resolve().parent / KEY_FILE
-    return Path.cwd() / KEY_FILE
-
-
 def mask_key(settings) -> bytes:
-    """settings.mask_key, or a random key generated once and kept in key_file() (mode 0600)."""
+    """settings.mask_key, or a random key generated once and kept next to the state store
+    (Settings.generated_key: mode 0600, shared by every process on that state)."""
     if settings.mask_key:
         return settings.mask_key.encode("utf-8")
-    path = key_file(settings)
-    try:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(secrets.token_hex(32) + "\n")
-        text = path.read_text(encoding="utf-8").strip()
-    except FileExistsError:   # another process created it between exists() and open()
-        text = path.read_text(encoding="utf-8").strip()
-    except OSError as e:
-        raise ConfigError(f"cannot read or create the mask key file {path}: {e.strerror}") from e
-    if not text:
-        raise ConfigError(f"the mask key file {path} is empty; delete it or set CASEGRAPH_MASK_KEY")
-    return text.encode("utf-8")
+    return settings.generated_key(KEY_FILE, "mask key").encode("utf-8")
 
 
 def pseudonym(key: bytes, label: str, value: Any) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from app.pages import _evidence as v
 from casegraph.errors import CasegraphError
+from casegraph.settings import Settings
 from casegraph.times import to_epoch_ms
 
 
@@ -41,8 +42,10 @@ def test_period_is_read_like_the_cli():
 
 
 def test_export_dir_beside_a_sqlite_state_else_temp(tmp_path):
-    assert v.export_dir(f"sqlite:///{tmp_path / 'state.sqlite'}") == tmp_path / "evidence"
-    assert v.export_dir("sqlite:///:memory:").name == "casegraph-evidence"
+    assert v.export_dir(Settings.load(state=f"sqlite:///{tmp_path / 'state.sqlite'}")) == tmp_path / "evidence"
+    assert v.export_dir(Settings.load(state="sqlite:///:memory:")).name == "casegraph-evidence"
+    # a SQLAlchemy URL naming the driver is still a SQLite file beside which things are kept
+    assert v.export_dir(Settings.load(state=f"sqlite+pysqlite:///{tmp_path / 's.db'}")) == tmp_path / "evidence"
 
 
 def _package(path, notes=(), capped=False):
