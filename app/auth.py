@@ -61,7 +61,8 @@ PREFIX_ACTIONS: dict[str, str | None] = {
 TRIGGER_ACTIONS: dict[str, str] = {}
 
 _PUBLIC = ("/login", "/_favicon.ico")
-_PUBLIC_PREFIXES = ("/assets/",)
+# Dash's own JavaScript bundles are library code anyone can fetch: no session lookup for them
+_PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _WHY = {
     "idle": "Your session ended after {minutes} minutes without activity; log in again.",
@@ -324,7 +325,7 @@ def recent_failures(name: str) -> int:
     """Failed logins under `name` in the last FAILURE_MINUTES (from the audit log, so every
     process on the state store counts the same)."""
     since = now_ms() - FAILURE_MINUTES * 60_000
-    return len(audit.entries(_state(), since=since, actor=name or "-", action="login.failed"))
+    return len(audit.entries(_state(), since=since, actor=name or "-", action="login.failed", limit=MAX_FAILURES))
 
 
 def _login(settings: Settings):

@@ -97,10 +97,6 @@ def _case_row(conn, case_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-def _is_node(element: dict[str, Any]) -> bool:
-    return "source" not in element["data"]
-
-
 # ---- creating cases -----------------------------------------------------------------------
 
 def create_case(state: StateStore, actor: dict[str, Any], title: str, elements: list[dict[str, Any]],
@@ -171,8 +167,7 @@ def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: i
         raise CaseError(f"alert {alert_id} is already in case {alert['case_id']}")
     ids = alert_node_ids(alert)
     nodes, missing = explore.nodes(store, ids)
-    have = {_element_id(n) for n in nodes}
-    links = [e for e in explore.links_between(store, ids) if _element_id(e) not in have]
+    links = explore.links_between(store, ids)      # add_elements leaves out the nodes already in
     keys: dict[str, list[str]] = {}
     for nid in ids:
         label, key = explore.parse_node_id(nid)
@@ -383,11 +378,10 @@ def record_action(state: StateStore, actor: dict[str, Any], case_id: int, action
     at = now_ms()
     with state.engine.begin() as conn:
         _case_row(conn, case_id)
-        nodes = {r["element_id"] for r in conn.execute(
-            sa.select(case_elements.c.element_id, case_elements.c.element).where(
-                case_elements.c.case_id == case_id, case_elements.c.removed_at.is_(None))).mappings()
-            if _is_node(r["element"])}
-        if target not in nodes:
+        held = conn.execute(sa.select(case_elements.c.element).where(
+            case_elements.c.case_id == case_id, case_elements.c.element_id == target,
+            case_elements.c.removed_at.is_(None))).scalar()
+        if held is None or not graph.is_node(held):
             raise CaseError(f"{target!r} is not an entity of case {case_id}; add it to the case first")
         action_id = conn.execute(case_actions.insert().values(
             case_id=case_id, action=action, target=target, note=(note or "").strip(), requested_by=actor["name"],
@@ -483,25 +477,22 @@ def bulk_alerts(state: StateStore, actor: dict[str, Any], alert_ids: Iterable[in
             raise CaseError("assign alerts needs --assignee")
         assignee = _check_assignee(state, assignee)
     at = now_ms()
+    values: dict[str, Any] = (
+        {"assignee": assignee} if action == "assign" else
+        {"status": "open", "closed_reason": None} if action == "reopen" else
+        {"status": "closed" if action == "close" else "dismissed", "closed_reason": reason})
     changed, skipped = [], []
     with state.engine.begin() as conn:
         rows = _check_alerts(conn, ids, free=False)
         for r in sorted(rows, key=lambda r: r["id"]):
-            values: dict[str, Any]
-            if action == "assign":
-                values = {"assignee": assignee}
-            elif r["status"] == "in_case":
+            if action != "assign" and r["status"] == "in_case":
                 skipped.append({"id": r["id"], "why": f"in case {r['case_id']}"})
-                continue
-            elif action == "reopen":
-                if r["status"] == "open":
-                    skipped.append({"id": r["id"], "why": "already open"})
-                    continue
-                values = {"status": "open", "closed_reason": None}
+            elif action == "reopen" and r["status"] == "open":
+                skipped.append({"id": r["id"], "why": "already open"})
             else:
-                values = {"status": "closed" if action == "close" else "dismissed", "closed_reason": reason}
-            conn.execute(alerts.update().where(alerts.c.id == r["id"]).values(updated_at=at, **values))
-            changed.append(r["id"])
+                changed.append(r["id"])
+        if changed:     # one statement for all: every changed alert gets the same values
+            conn.execute(alerts.update().where(alerts.c.id.in_(changed)).values(updated_at=at, **values))
     audit.record(state, actor["name"], "alerts.bulk",
                  {"action": action, "alert_ids": changed, "skipped": skipped, "assignee": assignee,
                   "reason": reason or None})

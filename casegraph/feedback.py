@@ -31,10 +31,13 @@ def decided(state: StateStore, since_ms: int | None) -> list[dict[str, Any]]:
         q = q.where(cases.c.decided_at >= since_ms)
     with state.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
+        elements: dict[int, list[dict[str, Any]]] = {}
+        for case_id, element in conn.execute(sa.select(case_elements.c.case_id, case_elements.c.element).where(
+                case_elements.c.case_id.in_([c["id"] for c in rows]), case_elements.c.removed_at.is_(None))):
+            elements.setdefault(case_id, []).append(element)
         out = []
         for c in rows:
-            els = conn.execute(sa.select(case_elements.c.element).where(
-                case_elements.c.case_id == c["id"], case_elements.c.removed_at.is_(None))).scalars().all()
+            els = elements.get(c["id"], [])
             source = c["source"] or ""
             out.append({"label": c["decision"], "case_id": c["id"], "detection": c["detection"],
                         "group_id": source.split(":", 1)[1] if source.startswith("group:") else None,
@@ -83,6 +86,5 @@ def render(found: list[dict[str, Any]], fmt: str) -> str:
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()
     for r in found:
-        w.writerow({**r, "account_ids": ";".join(r["account_ids"]),
-                    **{k: "" for k in ("case_id", "detection", "group_id", "reason") if r[k] is None}})
+        w.writerow({**r, "account_ids": ";".join(r["account_ids"])})     # None is written as ""
     return buf.getvalue()

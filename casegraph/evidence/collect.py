@@ -8,11 +8,11 @@ accounts capped), its money movements in [since, until) with their counterpartie
 the watchlist listings and scam reports of every account and wallet collected."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from app import graph
+from casegraph.audit import canonical
 from casegraph.console import iso
 from casegraph.errors import QueryError
 from casegraph.model import model
@@ -51,10 +51,6 @@ def _evidence(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in out if graph.is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
 # ---- a case -------------------------------------------------------------------------------
 
 def from_case(state, store: GraphStore, case_id: int) -> Collected:
@@ -69,7 +65,7 @@ def from_case(state, store: GraphStore, case_id: int) -> Collected:
         if element_id not in kept:
             continue
         query, params = str(prov.get("query") or ""), prov.get("params") or {}
-        entry = groups.setdefault((query, _canonical(params)), {
+        entry = groups.setdefault((query, canonical(params)), {
             "query": query, "template": query in store.queries, "text": None, "params": params,
             "elements": [], "added": []})
         entry["elements"].append(element_id)

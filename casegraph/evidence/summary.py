@@ -78,9 +78,13 @@ def _flows(nodes: dict[str, dict], edges: list[dict], subject: str | None) -> di
     money = [d for d in edges if d["kind"] in graph.MONEY]
     parties = [subject] if subject else sorted(n for n, d in nodes.items() if d["kind"] in ("Account", "Wallet"))
     totals, counter = [], {}
+    sent: dict[str, list[dict]] = {}
+    received: dict[str, list[dict]] = {}
+    for d in money:                          # grouped once: a scan per party is parties x edges
+        sent.setdefault(d["source"], []).append(d)
+        received.setdefault(d["target"], []).append(d)
     for party in parties:
-        out = [d for d in money if d["source"] == party]
-        inn = [d for d in money if d["target"] == party]
+        out, inn = sent.get(party, []), received.get(party, [])
         if not (out or inn) and not subject:
             continue
         totals.append({"party": party, "movements_in": len(inn), "usd_in": round(sum(_edge_usd(d) for d in inn), 2),
