@@ -457,13 +457,9 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
 # -- users and the audit log ---------------------------------------------------------------
 
 def _os_user() -> str:
-    """Who runs the command, as the operating system knows them: the CLI's audit actor."""
-    import getpass
-    import os
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name (e.g. a container's uid without a passwd entry)
-        return f"uid:{os.getuid()}"
+    """The CLI's audit actor: the local operator (`cli:<os user>`), as in every case command."""
+    from casegraph.cases import operator
+    return operator()["name"]
 
 
 def _state(db: str | None, graph: str | None):

@@ -34,7 +34,7 @@ def test_user_add_list_disable_and_audit(cli_env):
     assert authenticate(state, "alice", PW) is None
     assert [u["disabled"] for u in _json("user", "list", env=cli_env)] == [True, False]
     entries = _json("audit", "list", env=cli_env)
-    me = getpass.getuser()
+    me = f"cli:{getpass.getuser()}"
     assert [(e["actor"], e["action"], e["details"]) for e in entries] == [
         (me, "user.add", {"name": "alice", "role": "investigator"}),
         (me, "user.add", {"name": "bob", "role": "analyst"}),
@@ -70,7 +70,7 @@ def test_user_mistakes_are_one_line_errors(args, stdin, message, cli_env):
 def test_queries_are_audited_with_text_and_parameters(cli_env):
     run("query", "cypher", "UNWIND range(1, $n) AS x RETURN x", "--param", "n=3", env=cli_env)
     run("query", "run", "find_account", "--param", "account_id=A1", env=cli_env)
-    entries = _json("audit", "list", "--actor", getpass.getuser(), env=cli_env)
+    entries = _json("audit", "list", "--actor", f"cli:{getpass.getuser()}", env=cli_env)
     assert [(e["action"], e["details"]) for e in entries] == [
         ("query.cypher", {"text": "UNWIND range(1, $n) AS x RETURN x", "params": {"n": "3"}}),
         ("query.run", {"name": "find_account", "params": {"account_id": "A1"}})]
@@ -109,7 +109,7 @@ def test_loads_and_detections_are_audited(cli_env, tmp_path):
     run("detect", "silent_sufferers", env=cli_env)
     run("detect", "silent_sufferers", "--no-alerts", env=cli_env)       # nothing stored: nothing audited
     loads = _json("audit", "list", "--action", "load", env=cli_env)
-    assert len(loads) == 1 and loads[0]["actor"] == getpass.getuser()
+    assert len(loads) == 1 and loads[0]["actor"] == f"cli:{getpass.getuser()}"
     files = {f["kind"]: f for f in loads[0]["details"]["files"]}
     assert files["accounts"]["status"] == "complete" and files["accounts"]["loaded"] == 1000
     detects = _json("audit", "list", "--action", "detect", env=cli_env)
