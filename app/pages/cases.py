@@ -15,7 +15,7 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 import app
-from app import auth, graph, ids, styles
+from app import auth, ids, styles
 from app.pages import _cases as v
 from app.pages import _evidence as ev_view
 from app.pages._tables import explorer_href
@@ -284,8 +284,6 @@ def add_nodes(state, user: dict, case_id: int, text: str) -> str:
     wanted = [t.strip() for t in text.split(",") if t.strip()]
     if not wanted:
         return "type a node id, e.g. Account:A100000001"
-    for nid in wanted:
-        explore.parse_node_id(nid)
     elements, missing = explore.nodes(app.store(), wanted)
     if missing:
         return f"not in the graph: {', '.join(missing)}"
@@ -296,11 +294,13 @@ def add_nodes(state, user: dict, case_id: int, text: str) -> str:
     core.add_elements(state, user, case_id, elements, {"query": "ui_nodes", "params": {"keys": keys}})
     have = v.node_ids(core.get_case(state, case_id)["elements"])
     accounts = [n.partition(":")[2] for n in have if n.startswith("Account:")][:explore.LINKS_MAX_ACCOUNTS]
-    links = [e for e in explore.links_between(app.store(), have, max_links=LINKS) if not graph.is_node(e)]
+    # what links them: the shared identifiers and wallets too (as the explorer and a case from
+    # an alert show them), not just the edges, which would otherwise point at nodes the case lacks
+    links = explore.links_between(app.store(), have, max_links=LINKS)
     if links:
         core.add_elements(state, user, case_id, links, {"query": "ui_links_between",
                                                         "params": {"keys": accounts, "max_links": LINKS}})
-    return f"added {', '.join(wanted)}" + (f" and {len(links)} link(s)" if links else "")
+    return f"added {', '.join(wanted)}" + (f" and {len(links)} linking element(s)" if links else "")
 
 
 @callback(Output(ids.CASES_PROVENANCE, "children"),

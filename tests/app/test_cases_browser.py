@@ -170,6 +170,10 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     assert outsider in {e["data"]["id"] for e in case["elements"]}
     assert case["provenance"][outsider]["query"] == "ui_nodes" and case["provenance"][outsider]["added_by"] == "inv"
     assert all(case["provenance"][m]["added_by"] == "inv" for m in members)
+    # every relationship the case holds joins two of its entities (none points at a node it lacks)
+    held = set(_cases.node_ids(case["elements"]))
+    edges = [e["data"] for e in case["elements"] if "source" in e["data"]]
+    assert edges and all(d["source"] in held and d["target"] in held for d in edges)
     assert [(n["author"], n["text"]) for n in case["notes"]] == [("inv", NOTE)]
     logged = [e["action"] for e in audit.entries(ui.state(), actor="inv") if e["action"].startswith("case.")]
     assert {"case.create", "case.add", "case.note", "case.status"} <= set(logged)
