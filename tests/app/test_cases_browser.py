@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 
 from app import ids
 from app.pages import _cases
@@ -133,7 +134,12 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     dash_duo.wait_for_contains_text(f"#{ids.CASES_NOTES}", NOTE, timeout=10)
 
     # the workflow: only the allowed next moves are offered; each needs a reason
-    moves = lambda: [b.text for b in dash_duo.find_elements(f"#{ids.CASES_MOVES} button")]  # noqa: E731
+    def moves():
+        # the buttons are re-rendered when the case changes: a button read mid-render is stale
+        try:
+            return [b.text for b in dash_duo.find_elements(f"#{ids.CASES_MOVES} button")]
+        except StaleElementReferenceException:
+            return None
     until(lambda: moves() == ["-> in_review"], timeout=10)
     dash_duo.find_element(".move-in_review").click()
     dash_duo.wait_for_contains_text(f"#{ids.CASES_MESSAGE}", "needs a reason", timeout=10)
