@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from app import ids
+from casegraph.app import ids
 from casegraph.settings import Settings
 
 _lock = threading.Lock()
@@ -60,7 +60,7 @@ def close() -> None:
 def nav() -> html.Nav:
     """The nav bar for the logged-in user: only the pages their role may open, their name
     and role, and a logout button (a POST form carrying the session's CSRF token)."""
-    from app import auth
+    from casegraph.app import auth
     user = auth.current_user()
     allowed = set(auth.allowed_paths(user))
     registered = {p["path"] for p in dash.page_registry.values()}
@@ -90,6 +90,6 @@ def create_app(app_settings: Settings | None = None) -> Dash:
     app = Dash(__name__, use_pages=True, pages_folder=str(Path(__file__).parent / "pages"),
                suppress_callback_exceptions=True, title="casegraph", update_title=None)
     app.layout = shell
-    from app import auth
+    from casegraph.app import auth
     auth.install(app, _current)
     return app

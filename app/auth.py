@@ -143,7 +143,7 @@ def csrf_token() -> str:
 
 
 def _state():
-    import app as ui
+    from casegraph import app as ui
     return ui.state()
 
 
@@ -380,7 +380,7 @@ def install(dash_app, settings: Settings) -> None:
 def not_allowed(action: str):
     from dash import html
 
-    from app import ids
+    from casegraph.app import ids
     user = current_user() or {}
     return html.Div([html.H2("Not allowed"),
                      html.P(f"Your role ({user.get('role', 'none')}) may not {action}: "

@@ -32,7 +32,7 @@ from casegraph import detections  # noqa: E402
 from casegraph.settings import Settings  # noqa: E402
 from casegraph.state import open_state  # noqa: E402
 from casegraph.store import open_store  # noqa: E402
-from loaders.pipeline import load  # noqa: E402
+from casegraph.loaders.pipeline import load  # noqa: E402
 
 TARGETS_S = {"rings": 30.0, "scammer_links": 10.0, "silent_sufferers": 5.0}
 TARGET_RISK_P99_MS = 20.0

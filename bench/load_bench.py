@@ -33,7 +33,7 @@ from casegraph.state import open_state  # noqa: E402
 from casegraph.store import open_store  # noqa: E402
 from casegraph.store.embedded import stop_server  # noqa: E402
 from casegraph.store.falkordb import params_header  # noqa: E402
-from loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
+from casegraph.loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -86,8 +86,8 @@ def run_bulk_ceiling(settings: Settings, data: Path) -> tuple[float, int, int]:
     """Seconds spent in the GRAPH.BULK commands alone (encoded in advance), bytes, commands."""
     import pandas as pd  # noqa: F401
     from casegraph.model import model
-    from loaders import bulk
-    from loaders.pipeline import FileReport as FR, _columns_of, _valid_rows
+    from casegraph.loaders import bulk
+    from casegraph.loaders.pipeline import FileReport as FR, _columns_of, _valid_rows
     plans, _ = plan_files(discover([data]), None)
     inputs = []
     for i, plan in enumerate(plans):

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
-from app import graph
+from casegraph.app import graph
 from casegraph import audit, kpis
 from casegraph.console import iso
 from casegraph.errors import CaseError

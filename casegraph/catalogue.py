@@ -218,7 +218,7 @@ class Catalogue:
 
 
 def builtin_root() -> Path:
-    return Path(str(resources.files("cypher")))
+    return Path(str(resources.files("casegraph.cypher")))
 
 
 @lru_cache(maxsize=8)

@@ -95,8 +95,8 @@ def generate(accounts: int, seed: int, out: str) -> None:
 def load(paths, mapping, strict, rejects_dir, batch_size, fmt, bulk, db, graph) -> None:
     """Load files or folders (CSV, Parquet, JSON Lines) into the graph."""
     from casegraph.state import open_state
-    from loaders.mapping import load_mapping
-    from loaders.pipeline import load as run
+    from casegraph.loaders.mapping import load_mapping
+    from casegraph.loaders.pipeline import load as run
     settings = _settings(db=db, graph=graph, batch_size=batch_size)
     spec = load_mapping(mapping) if mapping else None
     from casegraph.store import open_store
@@ -393,7 +393,7 @@ def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool =
     if not reloaded and not _port_free(host, port):
         raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it or pick another with --port")
     _need_a_user(settings)
-    import app as ui
+    from casegraph import app as ui
     dash_app = ui.create_app(settings)
     ui.store()   # open the graph now: a bad --db is a one-line error before serving, not a broken page
     echo(f"casegraph UI on {settings.db}: http://{host}:{port}  (Ctrl-C to stop)")
@@ -427,7 +427,7 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     from casegraph.generate import generate as run_generate
     from casegraph.state import open_state
     from casegraph.store import open_store
-    from loaders.pipeline import load as run_load
+    from casegraph.loaders.pipeline import load as run_load
     settings = _settings(db=db, graph=graph)
     if not no_serve and not _port_free(host, port):
         raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it, "

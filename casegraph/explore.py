@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import graph
+from casegraph.app import graph
 from casegraph.console import iso
 from casegraph.errors import QueryError
 from casegraph.model import model

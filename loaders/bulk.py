@@ -36,8 +36,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders.plan import FilePlan
-from loaders.worker import Worker
+from casegraph.loaders.plan import FilePlan
+from casegraph.loaders.worker import Worker
 
 MAX_TOKEN = 64 * 2**20      # Redis: a bulk string is at most 512 MB
 MAX_COMMAND = 64 * 2**20    # Redis allows 1 GB; up to 4 are in memory at once (queued, sending, being built)
@@ -138,7 +138,7 @@ def template_digest(text: str) -> str:
 
 def stale_templates(queries, dialect: str) -> list[str]:
     """Write templates whose text no longer matches what WRITES describes."""
-    from loaders.kinds import kinds
+    from casegraph.loaders.kinds import kinds
     stale = []
     for kind in kinds().values():
         for w in kind.writes:
@@ -219,7 +219,7 @@ def read_fast(plan: FilePlan) -> tuple[pd.DataFrame, int]:
     if plan.fmt != "csv" or plan.spec != {"canonical": True} or plan.where or plan.read.names:
         raise SlowPath("not a canonical CSV file")
     delim = "\t" if ".tsv" in [x.lower() for x in plan.path.suffixes] else ","
-    from loaders.sources import columns
+    from casegraph.loaders.sources import columns
     present = columns(plan.path, plan.fmt, plan.read)
     if len(set(present)) != len(present):
         raise SlowPath("repeated column names")

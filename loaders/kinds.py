@@ -91,7 +91,7 @@ def parse_kinds(doc: dict) -> dict[str, Kind]:
 @lru_cache(maxsize=1)
 def kinds() -> dict[str, Kind]:
     """The canonical kinds; every write they name must be a write query in the catalogue."""
-    text = resources.files("loaders").joinpath("canonical.yaml").read_text(encoding="utf-8")
+    text = resources.files("casegraph.loaders").joinpath("canonical.yaml").read_text(encoding="utf-8")
     found = parse_kinds(yaml.safe_load(text))
     cat = catalogue()
     for kind in found.values():

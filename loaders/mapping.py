@@ -11,10 +11,10 @@ from typing import Any
 import yaml
 
 from casegraph.errors import ConfigError, LoadError
-from loaders import fields as conv
-from loaders.kinds import file_format, kinds
-from loaders.plan import FieldPlan, FilePlan, condition
-from loaders.sources import ReadOptions
+from casegraph.loaders import fields as conv
+from casegraph.loaders.kinds import file_format, kinds
+from casegraph.loaders.plan import FieldPlan, FilePlan, condition
+from casegraph.loaders.sources import ReadOptions
 
 ENTRY_KEYS = {"match", "kind", "format", "delimiter", "encoding", "quotechar", "names", "columns",
               "constants", "where", "time_format", "timezone", "decimal", "thousands"}

@@ -17,12 +17,12 @@ from typing import Any, Iterator, Protocol
 from casegraph.errors import LoadError
 from casegraph.state import StateStore, now_ms
 from casegraph.store import GraphStore
-from loaders import bulk as bulk_mod
-from loaders.kinds import file_format, kind_of
-from loaders.mapping import Mapping
-from loaders.plan import FilePlan, RowError, canonical_plan
-from loaders.sources import columns, rows
-from loaders.worker import Worker
+from casegraph.loaders import bulk as bulk_mod
+from casegraph.loaders.kinds import file_format, kind_of
+from casegraph.loaders.mapping import Mapping
+from casegraph.loaders.plan import FilePlan, RowError, canonical_plan
+from casegraph.loaders.sources import columns, rows
+from casegraph.loaders.worker import Worker
 
 MAX_ERRORS_SHOWN = 10
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from casegraph.errors import LoadError
-from loaders import fields as conv
-from loaders.kinds import Kind
-from loaders.sources import ReadOptions, columns
+from casegraph.loaders import fields as conv
+from casegraph.loaders.kinds import Kind
+from casegraph.loaders.sources import ReadOptions, columns
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from casegraph.settings import Settings  # noqa: E402
 from casegraph.state import open_state  # noqa: E402
 from casegraph.store import open_store  # noqa: E402
 from casegraph.store.embedded import stop_server  # noqa: E402
-from loaders.pipeline import load  # noqa: E402
+from casegraph.loaders.pipeline import load  # noqa: E402
 
 DOC = REPO / "docs" / "detections.md"
 

@@ -9,12 +9,12 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from app import graph
+from casegraph.app import graph
 from casegraph import audit, cases, explore
 from casegraph.errors import CaseError, PermissionDenied
 from casegraph.state import open_state
 from casegraph.users import add_user
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 from tests.conftest import write_csv
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}

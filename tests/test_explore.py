@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from app import graph
+from casegraph.app import graph
 from casegraph import explore
 from casegraph.catalogue import catalogue
 from casegraph.errors import QueryError
 from casegraph.model import model
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 from tests.conftest import write_csv
 
 HUB = "DHUB"

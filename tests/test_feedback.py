@@ -13,7 +13,7 @@ from casegraph.errors import ConfigError
 from casegraph.generate import generate
 from casegraph.state import alerts
 from casegraph.times import to_epoch_ms
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 from tests.conftest import write_csv
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}

@@ -3,7 +3,7 @@
 page's callbacks stay thin and these are unit-tested without a browser."""
 from __future__ import annotations
 
-from app import exports, graph
+from casegraph.app import exports, graph
 
 UNDO_LIMIT = 15
 USER_HIDDEN = graph.HIDDEN    # the class the shared stylesheet hides

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import graph
+from casegraph.app import graph
 from casegraph.console import iso
 
 # classes that are the explorer's view state, not part of what a case keeps

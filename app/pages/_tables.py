@@ -58,7 +58,7 @@ def form_values(names: list[str], values: list[Any]) -> dict[str, Any]:
 def cell(value: Any) -> Any:
     """A result value as a table cell: nodes and relationships by their element ids,
     lists and maps as JSON."""
-    from app.graph import node_element_id
+    from casegraph.app.graph import node_element_id
     from casegraph.store import Node, Path, Relationship
     if isinstance(value, Node):
         return node_element_id(value) or f"({','.join(value.labels)})"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
-import app
-from app import auth, ids
-from app.pages import _cases
-from app.pages._tables import table_rows
+from casegraph import app
+from casegraph.app import auth, ids
+from casegraph.app.pages import _cases
+from casegraph.app.pages._tables import table_rows
 from casegraph import cases
 from casegraph.errors import CasegraphError
 

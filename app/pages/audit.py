@@ -6,9 +6,9 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 
-import app
-from app import auth, ids
-from app.pages._audit import chain_status, known, rows_of, since_ms
+from casegraph import app
+from casegraph.app import auth, ids
+from casegraph.app.pages._audit import chain_status, known, rows_of, since_ms
 from casegraph import audit
 from casegraph.errors import CasegraphError
 

@@ -14,11 +14,11 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
-import app
-from app import auth, ids, styles
-from app.pages import _cases as v
-from app.pages import _evidence as ev_view
-from app.pages._tables import explorer_href
+from casegraph import app
+from casegraph.app import auth, ids, styles
+from casegraph.app.pages import _cases as v
+from casegraph.app.pages import _evidence as ev_view
+from casegraph.app.pages._tables import explorer_href
 from casegraph import cases as core
 from casegraph import explore
 from casegraph.errors import CasegraphError

@@ -8,9 +8,9 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-import app
-from app import auth, ids
-from app.pages import _evidence as v
+from casegraph import app
+from casegraph.app import auth, ids
+from casegraph.app.pages import _evidence as v
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/evidence", name="Evidence", title="casegraph: evidence")

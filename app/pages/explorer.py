@@ -14,10 +14,10 @@ import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-import app
-from app import auth, graph, ids, styles
-from app.pages import _cases
-from app.pages._canvas import (collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
+from casegraph import app
+from casegraph.app import auth, graph, ids, styles
+from casegraph.app.pages import _cases
+from casegraph.app.pages._canvas import (collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
                                mark_path, node_ids_of, pin, push, show_all, slider_window, split_id,
                                time_range, undo, visible)
 from casegraph import explore

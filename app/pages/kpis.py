@@ -6,9 +6,9 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dash_table, dcc, html
 
-import app
-from app import auth, ids
-from app.pages import _cases as v
+from casegraph import app
+from casegraph.app import auth, ids
+from casegraph.app.pages import _cases as v
 from casegraph import audit, kpis
 from casegraph.errors import CasegraphError
 

@@ -7,9 +7,9 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
-import app
-from app import auth, ids
-from app.pages._tables import default_text, explorer_href, form_values, result_note, table_of
+from casegraph import app
+from casegraph.app import auth, ids
+from casegraph.app.pages._tables import default_text, explorer_href, form_values, result_note, table_of
 from casegraph import audit
 from casegraph.errors import CasegraphError
 
@@ -68,7 +68,7 @@ def layout(**_query):
 
 def _stylesheet() -> list[dict]:
     try:
-        from app.styles import stylesheet
+        from casegraph.app.styles import stylesheet
         return stylesheet()
     except ImportError:
         return [{"selector": "node", "style": {"label": "data(label)"}}]
@@ -110,7 +110,7 @@ def run(_q, _c, name, values, field_ids, text):
             params = form_values([i["name"] for i in field_ids or []], values or [])
             audit.record(app.state(), user["name"], "query.run", {"name": name, "params": params})
             res = app.store().read(name, params, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
-        from app.graph import to_elements
+        from casegraph.app.graph import to_elements
         elements = to_elements(res)
     except CasegraphError as e:
         return [], [], [], str(e), "", []

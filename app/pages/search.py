@@ -5,10 +5,10 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-import app
-from app import auth, ids
-from app.pages import _cases
-from app.pages._tables import explorer_href
+from casegraph import app
+from casegraph.app import auth, ids
+from casegraph.app.pages import _cases
+from casegraph.app.pages._tables import explorer_href
 from casegraph.errors import CasegraphError
 
 LIMIT = 20

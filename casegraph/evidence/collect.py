@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app import graph
+from casegraph.app import graph
 from casegraph.audit import canonical
 from casegraph.console import iso
 from casegraph.errors import QueryError

@@ -22,7 +22,7 @@ from typing import Any
 
 from followthemoney import model as ftm_model
 
-from app import graph
+from casegraph.app import graph
 from casegraph.console import iso
 
 PREFIX = "casegraph"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import graph
+from casegraph.app import graph
 from casegraph.console import iso
 
 IDENTIFIERS = ("Device", "IP", "Phone", "Email", "Document")

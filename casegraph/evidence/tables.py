@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Any
 
-from app import exports, graph
+from casegraph.app import exports, graph
 from casegraph.console import iso
 from casegraph.model import model
 

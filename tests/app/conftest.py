@@ -13,7 +13,7 @@ from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.users import add_user
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
@@ -58,7 +58,7 @@ def ui_data(embedded_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ui_app(ui_data):
-    import app as ui
+    from casegraph import app as ui
     dash_app = ui.create_app(ui_data[0])
     yield dash_app
     ui.close()
@@ -76,7 +76,7 @@ def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWOR
     only reaches the login page, which dash_duo would wait on for the Dash app in vain)."""
     from selenium.webdriver.common.by import By
 
-    from app import ids
+    from casegraph.app import ids
     if app is not None:
         dash_duo.start_server(app, navigate=False)
     base = dash_duo.server.url

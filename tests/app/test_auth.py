@@ -9,7 +9,7 @@ import time
 import pytest
 from dash._utils import split_callback_id
 
-from app import auth, ids
+from casegraph.app import auth, ids
 from casegraph import audit, users
 from casegraph.settings import Settings
 from tests.app.conftest import PASSWORD, USERS, login, user_name
@@ -70,7 +70,7 @@ def logged_in(client) -> bool:
 
 
 def audit_of(action: str, actor: str | None = None) -> list[dict]:
-    import app as ui
+    from casegraph import app as ui
     return audit.entries(ui.state(), action=action, actor=actor)
 
 
@@ -237,7 +237,7 @@ def test_an_idle_or_too_old_session_ends(ui_app, ui_data):
 
 
 def test_a_disabled_user_is_out_on_the_next_request(ui_app):
-    import app as ui
+    from casegraph import app as ui
     name = f"gone{time.time_ns()}"
     users.add_user(ui.state(), name, "investigator", PASSWORD)
     c = ui_app.server.test_client()
@@ -316,7 +316,7 @@ def test_wrong_password_then_back_to_the_page_asked_for(dash_duo, ui_app):
 
 @pytest.mark.browser
 def test_admin_reads_filters_and_exports_the_audit_log(dash_duo, ui_app):
-    import app as ui
+    from casegraph import app as ui
     login(dash_duo, "adm", ui_app, path="/audit")
     dash_duo.wait_for_contains_text(f"#{ids.AUDIT_CHAIN}", "hash chain intact", timeout=10)
     dash_duo.select_dcc_dropdown(f"#{ids.AUDIT_ACTION}", value="login")
@@ -346,7 +346,7 @@ def test_admin_reads_filters_and_exports_the_audit_log(dash_duo, ui_app):
 # -- the audit page's pure parts ------------------------------------------------------------------
 
 def test_audit_page_rows_since_and_chain_status(tmp_path):
-    from app.pages import _audit as page
+    from casegraph.app.pages import _audit as page
     from casegraph.errors import ConfigError
     from casegraph.state import open_state
     state = open_state(f"sqlite:///{tmp_path / 'state.sqlite'}")
@@ -369,7 +369,7 @@ def test_audit_page_rows_since_and_chain_status(tmp_path):
 
 @pytest.mark.browser
 def test_a_user_disabled_mid_session_lands_on_the_login_page(dash_duo, ui_app):
-    import app as ui
+    from casegraph import app as ui
     name = f"brief{time.time_ns()}"
     users.add_user(ui.state(), name, "investigator", PASSWORD)
     login(dash_duo, name, ui_app, path="/alerts")
@@ -383,7 +383,7 @@ def test_a_user_disabled_mid_session_lands_on_the_login_page(dash_duo, ui_app):
 
 
 def test_too_many_failed_logins_refuse_that_name_for_a_while(ui_app):
-    import app as ui
+    from casegraph import app as ui
     name = f"guessed{time.time_ns()}"
     users.add_user(ui.state(), name, "analyst", PASSWORD)
     c = client_for(ui_app)

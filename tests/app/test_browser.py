@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from dash.testing.wait import until
 
-from app import ids
+from casegraph.app import ids
 from tests.app.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -102,7 +102,7 @@ def test_search_open_expand(dash_duo, ui_app, ui_data):
 
 
 def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     settings, _ = ui_data
     rings = ui.state().list_alerts("rings")
     assert rings, "the generated data plants rings; the rings detection must have found some"
@@ -305,7 +305,7 @@ MONEY_AT = ("cy.edges().filter(e => e.visible() && e.data('at') !== null && e.da
 
 
 def test_explorer_kind_time_window_path_and_trace(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     from casegraph import detections
     _, folder = ui_data
     account = busiest_account(folder)

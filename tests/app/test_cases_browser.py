@@ -18,8 +18,8 @@ import pytest
 from dash.testing.wait import until
 from selenium.common.exceptions import StaleElementReferenceException
 
-from app import ids
-from app.pages import _cases
+from casegraph.app import ids
+from casegraph.app.pages import _cases
 from tests.app.conftest import login
 from tests.app.test_browser import CY, busiest_account, no_console_errors, read_csv, select
 from tests.app.test_browser import wait_nodes as wait_explorer
@@ -92,7 +92,7 @@ def operator_case(ui) -> int:
 
 
 def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     from casegraph import audit, cases
     _, folder = ui_data
     alert = free_alert(ui.state())
@@ -187,7 +187,7 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
 
 
 def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     from casegraph import cases
     _, folder = ui_data
     state = ui.state()
@@ -333,7 +333,7 @@ def parse_package(path: Path) -> dict[str, object]:
 
 
 def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     from casegraph import audit, evidence
     case_id = operator_case(ui)
     login(dash_duo, "le", app=ui_app, path=f"/cases?id={case_id}")
@@ -382,7 +382,7 @@ def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app,
 
 
 def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     from casegraph import audit, cases
     case_id = operator_case(ui)
     before = cases.get_case(ui.state(), case_id)
@@ -417,7 +417,7 @@ def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, u
 
 
 def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     from casegraph import cases, kpis
     # a case the operator decided, so an investigator can give the second review
     case_id = operator_case(ui)

@@ -2,8 +2,8 @@
 Search and Explorer (app/pages/_cases.py), without a browser or a database."""
 from __future__ import annotations
 
-from app.graph import HIDDEN, PATH, pager
-from app.pages import _cases as v
+from casegraph.app.graph import HIDDEN, PATH, pager
+from casegraph.app.pages import _cases as v
 
 
 def node(nid, extra=""):

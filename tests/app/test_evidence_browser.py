@@ -16,7 +16,7 @@ import pytest
 import requests
 from dash.testing.wait import until
 
-from app import auth, ids
+from casegraph.app import auth, ids
 from tests.app.conftest import login
 from tests.app.test_auth import body, callback_key
 from tests.app.test_browser import no_console_errors, read_csv
@@ -40,7 +40,7 @@ def victim_and_period(folder: Path) -> tuple[str, str, str, int]:
 
 
 def exports_by(actor: str) -> list[dict]:
-    import app as ui
+    from casegraph import app as ui
     from casegraph import audit
     return audit.entries(ui.state(), actor=actor, action="evidence.export")
 
@@ -100,7 +100,7 @@ def test_le_response_exports_a_masked_subject_package(dash_duo, ui_app, ui_data)
 
 
 def test_an_investigator_may_not_export(dash_duo, ui_app, ui_data):
-    import app as ui
+    from casegraph import app as ui
     from casegraph import cases
     _, folder = ui_data
     account, since, end, _ = victim_and_period(folder)

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from app.pages import _evidence as v
+from casegraph.app.pages import _evidence as v
 from casegraph.errors import CasegraphError
 from casegraph.settings import Settings
 from casegraph.times import to_epoch_ms

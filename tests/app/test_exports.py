@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import pandas as pd
 
-from app import exports, graph
+from casegraph.app import exports, graph
 from casegraph.store.result import Node, Relationship, Result
 
 

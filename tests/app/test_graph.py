@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from app import graph as g
+from casegraph.app import graph as g
 from casegraph.store.result import Node, Relationship, Result
 
 

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.graph import HIDDEN, PATH, TIME_HIDDEN, pager
-from app.pages import _canvas as c
-from app.pages import _tables as t
+from casegraph.app.graph import HIDDEN, PATH, TIME_HIDDEN, pager
+from casegraph.app.pages import _canvas as c
+from casegraph.app.pages import _tables as t
 from casegraph.catalogue import Param
 from casegraph.store import Node, Result
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from app import graph, styles
+from casegraph.app import graph, styles
 from casegraph.model import model
 
 

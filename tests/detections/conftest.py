@@ -12,7 +12,7 @@ from casegraph.generate import generate
 from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 
 DATASETS = [(1500, 11), (1500, 12), (5000, 11), (5000, 12)]
 

@@ -11,7 +11,7 @@ from casegraph.generate import generate
 from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 
 ACCOUNTS, SEED = 1000, 21
 

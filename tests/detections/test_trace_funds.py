@@ -8,7 +8,7 @@ import pytest
 
 from casegraph.detections import run
 from casegraph.errors import ParameterError
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 from tests.conftest import write_csv
 
 DAY = 86_400

@@ -15,7 +15,7 @@ from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.times import to_epoch_ms
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 
 SINCE, UNTIL = to_epoch_ms("2024-01-01"), to_epoch_ms("2026-01-01")
 LE = {"name": "le1", "role": "le_response", "disabled": False}

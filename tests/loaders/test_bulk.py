@@ -8,8 +8,8 @@ from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.store.falkordb import AOF_AUTO, BULK_PREFIX
-from loaders import bulk
-from loaders.pipeline import load
+from casegraph.loaders import bulk
+from casegraph.loaders.pipeline import load
 from tests.loaders.conftest import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
 
 IGNORE = ("loaded_at",)   # load_id is pinned by the file content, loaded_at is the clock

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from casegraph.errors import ConfigError
-from loaders.mapping import load_mapping
-from loaders.pipeline import load
+from casegraph.loaders.mapping import load_mapping
+from casegraph.loaders.pipeline import load
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from casegraph.errors import LoadError
-from loaders.pipeline import load
+from casegraph.loaders.pipeline import load
 from tests.loaders.conftest import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
 
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from loaders.worker import Worker
+from casegraph.loaders.worker import Worker
 
 
 class Collect(Worker):
