@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from casegraph.app.graph import HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
+from casegraph.graph import HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
 from casegraph.model import model
 
 # label -> (colour, cytoscape shape); every model label has one (a test holds it)

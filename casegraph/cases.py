@@ -16,9 +16,9 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
-from casegraph.app import graph
+from casegraph import graph
 from casegraph import audit, kpis
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.errors import CaseError
 from casegraph.permissions import require
 from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_notes,

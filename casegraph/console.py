@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import sys
-from datetime import datetime, timezone
 from typing import Any
 
 from rich.console import Console
@@ -14,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from casegraph.store.result import plain
+from casegraph.times import iso  # noqa: F401 - the CLI's time format
 
 FORMATS = ("table", "json", "csv")
 console = Console(stderr=True, soft_wrap=True)
@@ -52,13 +52,6 @@ def _cell(v: Any) -> str:
     if isinstance(v, (list, dict)):
         return json.dumps(v, ensure_ascii=False, default=str)
     return str(v)
-
-
-def iso(ms: int | None) -> str:
-    """UTC epoch milliseconds as ISO 8601."""
-    if ms is None:
-        return ""
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class RowProgress:

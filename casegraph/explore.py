@@ -1,14 +1,14 @@
 """What the investigator UI asks of the graph: search, expand (paged, safe on supernodes),
 details, shortest path, risk flags and fund traces, each through named templates in
-cypher/ui/ and each returning plain data or cytoscape elements (app/graph.py).
+cypher/ui/ and each returning plain data or cytoscape elements (casegraph/graph.py).
 
-Node ids are "<Label>:<key>" (see app/graph.py); the label must be one of the model's."""
+Node ids are "<Label>:<key>" (see casegraph/graph.py); the label must be one of the model's."""
 from __future__ import annotations
 
 from typing import Any
 
-from casegraph.app import graph
-from casegraph.console import iso
+from casegraph import graph
+from casegraph.times import iso
 from casegraph.errors import QueryError
 from casegraph.model import model
 from casegraph.store import GraphStore, Result

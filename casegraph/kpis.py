@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.errors import ConfigError
 from casegraph.state import StateStore, alerts, case_reviews, cases
 

@@ -10,6 +10,13 @@ EPOCH_MS_MIN = 10 ** 11  # numbers at least this large are milliseconds, smaller
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
+def iso(ms: int | None) -> str:
+    """UTC epoch milliseconds as ISO 8601 ("" for None)."""
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
 def from_datetime(dt: datetime, zone: tzinfo = timezone.utc) -> int:
     """A datetime as UTC epoch ms; `zone` applies when it has no offset."""
     if dt.tzinfo is None:

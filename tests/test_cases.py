@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from casegraph.app import graph
+from casegraph import graph
 from casegraph import audit, cases, explore
 from casegraph.errors import CaseError, PermissionDenied
 from casegraph.state import open_state

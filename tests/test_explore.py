@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casegraph.app import graph
+from casegraph import graph
 from casegraph import explore
 from casegraph.catalogue import catalogue
 from casegraph.errors import QueryError

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from casegraph import audit
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.state import audit_log
 
 

@@ -3,7 +3,7 @@
 page's callbacks stay thin and these are unit-tested without a browser."""
 from __future__ import annotations
 
-from casegraph.app import exports, graph
+from casegraph import exports, graph
 
 UNDO_LIMIT = 15
 USER_HIDDEN = graph.HIDDEN    # the class the shared stylesheet hides
@@ -118,13 +118,23 @@ def node_ids_of(selected: list[dict] | None) -> list[str]:
     return [d["id"] for d in selected or [] if d.get("kind") != "More"]
 
 
+def selection_text(selected: list[dict] | None) -> str:
+    """What the server has seen selected, in one line ("" for nothing): dash-cytoscape
+    reports a selection about 100 ms after it happens, so the page says which one a
+    button will act on (and the browser tests wait for it)."""
+    chosen = sorted(node_ids_of(selected))
+    if not chosen:
+        return ""
+    return f"{len(chosen)} selected: {', '.join(chosen)}"
+
+
 def split_id(node_id: str) -> tuple[str, str]:
     label, _, key = node_id.partition(":")
     return label, key
 
 
 def mark_path(elements: list[dict], path_ids: set[str]) -> list[dict]:
-    """Highlight exactly `path_ids` (class app.graph.PATH): the last path or trace asked for."""
+    """Highlight exactly `path_ids` (class casegraph.graph.PATH): the last path or trace asked for."""
     out = []
     for e in elements:
         cls = [c for c in _classes(e) if c != graph.PATH] + ([graph.PATH] if eid(e) in path_ids else [])
@@ -167,7 +177,7 @@ def export_files(kind: str, elements: list[dict]) -> list[tuple[str, str | bytes
 def edge_rows(data: dict) -> list[dict]:
     """An edge's properties for the details panel, like explore.details' rows for a node:
     the model's properties first, provenance last, times also as ISO 8601."""
-    from casegraph.console import iso
+    from casegraph.times import iso
     from casegraph.model import model
     spec = model().relationships.get(data.get("kind"))
     types = dict(spec.properties) if spec is not None else {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from casegraph.app import graph
-from casegraph.console import iso
+from casegraph import graph
+from casegraph.times import iso
 
 # classes that are the explorer's view state, not part of what a case keeps
 VIEW_CLASSES = {graph.HIDDEN, graph.TIME_HIDDEN, graph.PATH, "pinned"}

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from casegraph.cases import alert_node_ids
-from casegraph.console import iso
+from casegraph.times import iso
 
 
 def explorer_href(node_ids: list[str], alert: int | None = None) -> str:
@@ -58,7 +58,7 @@ def form_values(names: list[str], values: list[Any]) -> dict[str, Any]:
 def cell(value: Any) -> Any:
     """A result value as a table cell: nodes and relationships by their element ids,
     lists and maps as JSON."""
-    from casegraph.app.graph import node_element_id
+    from casegraph.graph import node_element_id
     from casegraph.store import Node, Path, Relationship
     if isinstance(value, Node):
         return node_element_id(value) or f"({','.join(value.labels)})"

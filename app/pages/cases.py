@@ -18,6 +18,7 @@ from casegraph import app
 from casegraph.app import auth, ids, styles
 from casegraph.app.pages import _cases as v
 from casegraph.app.pages import _evidence as ev_view
+from casegraph.app.pages._canvas import selection_text
 from casegraph.app.pages._tables import explorer_href
 from casegraph import cases as core
 from casegraph import explore
@@ -113,6 +114,7 @@ def detail_layout(case_id: int) -> html.Div:
             html.Div([
                 html.Div([
                     dcc.Link("open in the explorer", id=ids.CASES_EXPLORER, href="/explorer"),
+                    html.Span(id=ids.CASES_SELECTION, className="muted"),
                     html.Div([
                         _button("Remove selected", ids.CASES_REMOVE, "Take the selected nodes out of the case"),
                         dcc.Input(id=ids.CASES_ADD_ID, type="text", placeholder="Account:A1 or Wallet:0x…",
@@ -301,6 +303,11 @@ def add_nodes(state, user: dict, case_id: int, text: str) -> str:
         core.add_elements(state, user, case_id, links, {"query": "ui_links_between",
                                                         "params": {"keys": accounts, "max_links": LINKS}})
     return f"added {', '.join(wanted)}" + (f" and {len(links)} linking element(s)" if links else "")
+
+
+@callback(Output(ids.CASES_SELECTION, "children"), Input(ids.CASES_GRAPH, "selectedNodeData"))
+def show_selection(selected):
+    return selection_text(selected)
 
 
 @callback(Output(ids.CASES_PROVENANCE, "children"),

@@ -15,13 +15,13 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, graph, ids, styles
+from casegraph import explore, graph
+from casegraph.app import auth, ids, styles
 from casegraph.app.pages import _cases
 from casegraph.app.pages._canvas import (collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
-                               mark_path, node_ids_of, pin, push, show_all, slider_window, split_id,
+                               mark_path, node_ids_of, pin, push, selection_text, show_all, slider_window, split_id,
                                time_range, undo, visible)
-from casegraph import explore
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.errors import CasegraphError, QueryError
 
 cyto.load_extra_layouts()   # also brings cytoscape-svg, which SVG export needs
@@ -166,6 +166,7 @@ def layout(ids_=None, alert=None, **query):
                 _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
                 _button("CSV", ids.EXPLORE_EXPORT_CSV),
                 html.Span(id=ids.EXPLORE_COUNT, className="muted"),
+                html.Span(id=ids.EXPLORE_SELECTION, className="muted"),
             ], className="toolbar"),
             case_controls(),
             html.Div([
@@ -314,6 +315,11 @@ def count(elements):
     shown = visible(elements or [])
     n = sum(1 for e in shown if is_node(e))
     return f"{n} node(s), {len(shown) - n} edge(s) shown"
+
+
+@callback(Output(ids.EXPLORE_SELECTION, "children"), Input(ids.EXPLORE_GRAPH, "selectedNodeData"))
+def show_selection(selected):
+    return selection_text(selected)
 
 
 def details_view(node_id: str, d: dict) -> list:

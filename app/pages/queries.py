@@ -110,7 +110,7 @@ def run(_q, _c, name, values, field_ids, text):
             params = form_values([i["name"] for i in field_ids or []], values or [])
             audit.record(app.state(), user["name"], "query.run", {"name": name, "params": params})
             res = app.store().read(name, params, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
-        from casegraph.app.graph import to_elements
+        from casegraph.graph import to_elements
         elements = to_elements(res)
     except CasegraphError as e:
         return [], [], [], str(e), "", []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections._quality import confounders_hit, precision_recall
 

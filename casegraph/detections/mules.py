@@ -18,7 +18,7 @@ import math
 from collections import Counter
 from typing import Any
 
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections._quality import confounders_hit, precision_recall
 

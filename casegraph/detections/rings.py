@@ -31,7 +31,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections._quality import precision_recall
 from casegraph.errors import ParameterError

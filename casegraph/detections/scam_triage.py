@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from casegraph import detections
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections._params import bool_param
 from casegraph.detections._quality import precision_recall

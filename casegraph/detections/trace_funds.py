@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections import _params as P
 from casegraph.errors import ParameterError

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from casegraph.app import graph
+from casegraph import graph
 from casegraph.audit import canonical
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.errors import QueryError
 from casegraph.model import model
 from casegraph.store import GraphStore, Result

@@ -22,8 +22,8 @@ from typing import Any
 
 from followthemoney import model as ftm_model
 
-from casegraph.app import graph
-from casegraph.console import iso
+from casegraph import graph
+from casegraph.times import iso
 
 PREFIX = "casegraph"
 MONEY = graph.MONEY

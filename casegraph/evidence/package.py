@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from casegraph import audit, permissions
-from casegraph.console import iso
+from casegraph.times import iso
 from casegraph.errors import EvidenceError
 from casegraph.evidence import collect, ftm, manifest, mask, render, report, summary, tables
 from casegraph.evidence.verify import sidecar

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from casegraph.app import graph  # noqa: E402
+from casegraph import graph  # noqa: E402
 
 SEED = 7
 LAYOUT_MAX = 3000     # past this many nodes they are drawn on a circle (no force layout)

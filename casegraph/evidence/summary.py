@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from casegraph.app import graph
-from casegraph.console import iso
+from casegraph import graph
+from casegraph.times import iso
 
 IDENTIFIERS = ("Device", "IP", "Phone", "Email", "Document")
 TOP = 10                 # counterparties shown

@@ -1,5 +1,5 @@
 """The tabular files of a package: nodes.csv, edges.csv and graph.graphml (the explorer's
-exports, app/exports.py: one implementation), and transfers.csv, the money movements
+exports, casegraph/exports.py: one implementation), and transfers.csv, the money movements
 one row each. Times are ISO 8601 UTC. Rows are sorted so the same elements always give the same bytes."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import csv
 import io
 from typing import Any
 
-from casegraph.app import exports, graph
-from casegraph.console import iso
+from casegraph import exports, graph
+from casegraph.times import iso
 from casegraph.model import model
 
 MONEY = graph.MONEY

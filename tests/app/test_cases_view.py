@@ -2,7 +2,7 @@
 Search and Explorer (app/pages/_cases.py), without a browser or a database."""
 from __future__ import annotations
 
-from casegraph.app.graph import HIDDEN, PATH, pager
+from casegraph.graph import HIDDEN, PATH, pager
 from casegraph.app.pages import _cases as v
 
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from casegraph.app.graph import HIDDEN, PATH, TIME_HIDDEN, pager
+from casegraph.graph import HIDDEN, PATH, TIME_HIDDEN, pager
 from casegraph.app.pages import _canvas as c
 from casegraph.app.pages import _tables as t
 from casegraph.catalogue import Param
@@ -120,6 +120,12 @@ def test_time_range_and_slider_window(star):
 def test_node_ids_of_ignores_pagers():
     assert c.node_ids_of([{"id": "Account:A1", "kind": "Account"}, {"id": "more:x", "kind": "More"}]) == ["Account:A1"]
     assert c.node_ids_of(None) == []
+
+
+def test_selection_text_names_what_the_server_saw_selected():
+    assert c.selection_text(None) == "" and c.selection_text([{"id": "more:x", "kind": "More"}]) == ""
+    assert c.selection_text([{"id": "Wallet:0x1", "kind": "Wallet"}, {"id": "Account:A1", "kind": "Account"}]) \
+        == "2 selected: Account:A1, Wallet:0x1"
 
 
 def test_export_files_cover_the_visible_elements(star):

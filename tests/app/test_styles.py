@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from casegraph.app import graph, styles
+from casegraph import graph
+from casegraph.app import styles
 from casegraph.model import model
 
 

@@ -1,11 +1,11 @@
-"""app/graph.py: results -> cytoscape elements, and the explorer's list operations."""
+"""casegraph/graph.py: results -> cytoscape elements, and the explorer's list operations."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from casegraph.app import graph as g
+from casegraph import graph as g
 from casegraph.store.result import Node, Relationship, Result
 
 

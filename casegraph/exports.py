@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from casegraph.app.graph import is_node, visible
+from casegraph.graph import is_node, visible
 
 NODE_COLUMNS = ["id", "kind", "key", "label", "risk"]
 EDGE_COLUMNS = ["id", "source", "target", "kind", "label"]

@@ -1,4 +1,4 @@
-"""app/exports.py: every visible element and property survives each format's own reader."""
+"""casegraph/exports.py: every visible element and property survives each format's own reader."""
 from __future__ import annotations
 
 import io
@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import pandas as pd
 
-from casegraph.app import exports, graph
+from casegraph import exports, graph
 from casegraph.store.result import Node, Relationship, Result
 
 
