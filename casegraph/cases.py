@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from casegraph import graph
-from casegraph import audit, kpis
+from casegraph import audit, explore, kpis
 from casegraph.times import iso
 from casegraph.errors import CaseError
 from casegraph.permissions import require
@@ -38,6 +38,7 @@ ALERT_ACTIONS = ("close", "dismiss", "reopen", "assign")
 ACTIONS_CSV_COLUMNS = ("action_id", "case_id", "action", "target_kind", "target_key", "requested_by",
                        "requested_at", "note")
 GROUP_MEMBERS = "case_group_members"     # cypher/cases/: a model-team group and its member accounts
+LINKS = 50              # relationships kept per shared identifier or wallet when entities come in
 
 
 def operator() -> dict[str, Any]:
@@ -159,30 +160,18 @@ def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: i
     """A case from an alert: its entities and what links them (the same elements the explorer
     shows for the alert), the detection and its domain copied from the alert."""
     require(actor, "change_case")
-    from casegraph import explore
     alert = state.get_alert(int(alert_id))
     if alert is None:
         raise CaseError(f"there is no alert {alert_id}")
     if alert.get("case_id") is not None:
         raise CaseError(f"alert {alert_id} is already in case {alert['case_id']}")
-    ids = alert_node_ids(alert)
-    nodes, missing = explore.nodes(store, ids)
-    links = explore.links_between(store, ids)      # add_elements leaves out the nodes already in
-    keys: dict[str, list[str]] = {}
-    for nid in ids:
-        label, key = explore.parse_node_id(nid)
-        keys.setdefault(label, []).append(key)
-    accounts = [explore.parse_node_id(n)[1] for n in ids if n.startswith("Account:")]
     ents = [str(e) for e in alert["entities"] or ()]
     about = ", ".join(ents) if len(ents) <= 3 else f"{', '.join(ents[:2])} and {len(ents) - 2} more"
     title = f"{alert['detection']} alert {alert['id']}: {about or alert['entity_key']}"
-    case_id = create_case(state, actor, title, nodes, {"query": "ui_nodes", "params": {"keys": keys}},
+    case_id = create_case(state, actor, title, [], {"query": "alert", "params": {"alert_id": alert["id"]}},
                           source=f"alert:{alert['id']}", alert_ids=[alert["id"]], detection=alert["detection"],
                           domain=kpis.domain_of(alert["detection"]))
-    if links:
-        add_elements(state, actor, case_id, links, {
-            "query": "ui_links_between",
-            "params": {"keys": accounts[:explore.LINKS_MAX_ACCOUNTS], "max_links": 50}})
+    missing = add_entities(state, store, actor, case_id, alert_node_ids(alert))["missing"]
     if missing:
         add_note(state, actor, case_id, f"not in the graph when the case was opened: {', '.join(missing)}")
     return case_id
@@ -192,24 +181,48 @@ def case_from_group(state: StateStore, store, actor: dict[str, Any], group_id: s
     """A case from a model-team Group (batch registration): the group, its member accounts
     and what links them; source "group:<id>", domain kyc_fraud."""
     require(actor, "change_case")
-    from casegraph import explore
     res = store.read(GROUP_MEMBERS, {"group_id": str(group_id)})
     if not res.rows:
         raise CaseError(f"there is no group {group_id!r} in the graph")
-    elements = graph.to_elements(res)
     members = [graph.node_id("Account", r["a"].properties["account_id"]) for r in res.rows if r["a"] is not None]
     group = res.rows[0]["g"].properties
     title = f"group {group_id} ({group.get('model', 'model')}, score {group.get('score')}): {len(members)} accounts"
-    case_id = create_case(state, actor, title, elements,
+    case_id = create_case(state, actor, title, graph.to_elements(res),
                           {"query": GROUP_MEMBERS, "params": {"group_id": str(group_id)}},
                           source=f"group:{group_id}", domain=kpis.GROUP_DOMAIN)
-    links = explore.links_between(store, members)
-    if links:
-        add_elements(state, actor, case_id, links, {
-            "query": "ui_links_between",
-            "params": {"keys": [m.split(":", 1)[1] for m in members][:explore.LINKS_MAX_ACCOUNTS],
-                       "max_links": 50}})
+    add_entities(state, store, actor, case_id, members)
     return case_id
+
+
+def add_entities(state: StateStore, store, actor: dict[str, Any], case_id: int, node_ids: Iterable[str],
+                 provenance: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Add entities to a case by node id ("Account:A1"), as the graph has them now, with what
+    links them to each other and to the case's other accounts: the identifiers and wallets
+    two or more of them share, and the transfers and referrals between them (the links the
+    explorer draws for accounts opened together). Each element keeps the query that read it:
+    `provenance` (the query that found the entities, e.g. a search) or ui_nodes, and
+    ui_links_between for the links. Every path that puts entities into a case comes here.
+    Returns {"added": [entity ids added], "links": [linking element ids added], "missing":
+    [node ids not in the graph]}."""
+    require(actor, "change_case")
+    wanted = list(dict.fromkeys(node_ids))
+    nodes, missing = explore.nodes(store, wanted)
+    with state.engine.connect() as conn:
+        _case_row(conn, case_id)
+        present = _current_ids(conn, case_id)
+    fresh = [e for e in nodes if e["data"]["id"] not in present]
+    added = add_elements(state, actor, case_id, fresh, provenance or {
+        "query": "ui_nodes", "params": {"keys": explore.keys_by_label(wanted)}}) if fresh else []
+    present |= set(added)
+    asked = {key for label, key in map(explore.parse_node_id, wanted) if label == "Account"}
+    accounts = sorted((key for label, key in map(graph.split_node_id, present) if label == "Account"),
+                      key=lambda k: (k not in asked, k))      # past the cap, the entities just added come first
+    keys = accounts[:explore.LINKS_MAX_ACCOUNTS]
+    links = [e for e in explore.links_between(store, [graph.node_id("Account", k) for k in keys], max_links=LINKS)
+             if e["data"]["id"] not in present]
+    linked = add_elements(state, actor, case_id, links, {
+        "query": "ui_links_between", "params": {"keys": keys, "max_links": LINKS}}) if links else []
+    return {"added": added, "links": linked, "missing": missing}
 
 
 # ---- elements -----------------------------------------------------------------------------

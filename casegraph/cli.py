@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from casegraph import __version__
-from casegraph.console import FORMATS, RowProgress, console, echo, iso, render
+from casegraph.console import FORMATS, RowProgress, console, echo, render
+from casegraph.times import iso
 from casegraph.errors import CasegraphError, ParameterError
 from casegraph.permissions import ROLES
 from casegraph.settings import SETTINGS, Settings

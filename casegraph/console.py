@@ -13,7 +13,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from casegraph.store.result import plain
-from casegraph.times import iso  # noqa: F401 - the CLI's time format
 
 FORMATS = ("table", "json", "csv")
 console = Console(stderr=True, soft_wrap=True)

@@ -5,6 +5,7 @@ cypher/ui/ and each returning plain data or cytoscape elements (casegraph/graph.
 Node ids are "<Label>:<key>" (see casegraph/graph.py); the label must be one of the model's."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from casegraph import graph
@@ -308,12 +309,20 @@ def trace_elements(store: GraphStore, start_id: str, results: list[dict[str, Any
     return out
 
 
+@dataclass(frozen=True)
+class Trace:
+    """A fund trace drawn: its elements (see trace_elements) and how many entities it reached
+    (the elements show the best paths to at most max_results of them)."""
+    elements: list[dict[str, Any]]
+    reached: int
+
+
 def trace(store: GraphStore, node_id: str, direction: str = "forward", max_results: int = 50,
-          **params: Any) -> list[dict[str, Any]]:
+          **params: Any) -> Trace:
     """Trace funds forward or backward from an account or wallet (the trace_funds detection,
-    with its other parameters: max_hops, since, until, min_amount_usd, ...) and return the
-    trace as elements (see trace_elements). QueryError for other labels; the detection's
-    ParameterError for a node not in the graph or an exchange hot wallet."""
+    with its other parameters: max_hops, since, until, min_amount_usd, ...) and draw it (see
+    trace_elements; no elements when nothing was reached). QueryError for other labels; the
+    detection's ParameterError for a node not in the graph or an exchange hot wallet."""
     from casegraph import detections
     label, key = parse_node_id(node_id)
     if label not in ("Account", "Wallet"):
@@ -321,19 +330,25 @@ def trace(store: GraphStore, node_id: str, direction: str = "forward", max_resul
     max_results = _bounded("max_results", max_results, 1, 10_000)
     start = {"account_id": key} if label == "Account" else {"address": key}
     results = detections.run(store, "trace_funds", {**params, **start, "direction": direction})
-    return trace_elements(store, node_id, results, max_results)
+    return Trace(trace_elements(store, node_id, results, max_results), len(results))
 
 
 # ---- many nodes at once -----------------------------------------------------------------
+
+def keys_by_label(node_ids) -> dict[str, list[str]]:
+    """{"Account": ["A1", ...], ...} from node ids, in order, once each: the ui_nodes parameter."""
+    keys: dict[str, list[str]] = {}
+    for nid in dict.fromkeys(node_ids):
+        label, key = parse_node_id(nid)
+        keys.setdefault(label, []).append(key)
+    return keys
+
 
 def nodes(store: GraphStore, node_ids) -> tuple[list[dict[str, Any]], list[str]]:
     """Node elements for many node ids in one query (opening an alert's entities), and the
     ids that are not in the graph. QueryError for an id outside the model."""
     wanted = list(dict.fromkeys(node_ids))
-    keys: dict[str, list[str]] = {}
-    for nid in wanted:
-        label, key = parse_node_id(nid)
-        keys.setdefault(label, []).append(key)
+    keys = keys_by_label(wanted)
     if not keys:
         return [], []
     elements = graph.to_elements(store.read("ui_nodes", {"keys": keys}))

@@ -9,8 +9,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from casegraph import graph
-from casegraph import audit, cases, explore
+from casegraph import audit, cases, explore, graph
 from casegraph.errors import CaseError, PermissionDenied
 from casegraph.state import open_state
 from casegraph.users import add_user
@@ -335,8 +334,9 @@ def test_case_from_alert_snapshots_what_the_explorer_shows(graph_state):
     assert "Account:A3" not in ids_of(c["elements"])
     assert c["provenance"]["Account:A1"]["query"] == "ui_nodes"
     assert c["provenance"]["Account:A1"]["params"] == {"keys": {"Account": ["A1", "A2", "A9"]}}
+    # the links are read for the accounts the case holds (A9 is not in the graph)
     assert c["provenance"]["Device:D1"] | {"added_at": 0} == {
-        "query": "ui_links_between", "params": {"keys": ["A1", "A2", "A9"], "max_links": 50},
+        "query": "ui_links_between", "params": {"keys": ["A1", "A2"], "max_links": 50},
         "added_by": "inv", "added_at": 0}
     assert (c["source"], c["detection"], c["domain"], c["alert_ids"]) == (f"alert:{a}", "rings", "kyc_fraud", [a])
     assert "Account:A9" in c["notes"][0]["text"]
@@ -359,3 +359,27 @@ def test_case_from_group_holds_the_group_its_members_and_their_links(graph_state
     assert (c["source"], c["domain"]) == ("group:G1", "kyc_fraud")
     with pytest.raises(CaseError, match="no group 'G9'"):
         cases.case_from_group(state, store, INV, "G9")
+
+
+def test_add_entities_reads_them_from_the_graph_with_what_links_them_to_the_case(graph_state):
+    store, state = graph_state
+    cid = cases.create_case(state, INV, "by hand", [], PROV)
+    done = cases.add_entities(state, store, INV, cid, ["Account:A1", "Account:A7"])
+    assert done == {"added": ["Account:A1"], "links": [], "missing": ["Account:A7"]}     # one account: no links yet
+    # A3 shares D1 with A1: the device and both USED_DEVICE edges come in with it
+    done = cases.add_entities(state, store, INV, cid, ["Account:A3", "Account:A1"],
+                              {"query": "ui_search_exact", "params": {"text": "A3"}})
+    assert done["added"] == ["Account:A3"] and done["missing"] == []
+    assert "Device:D1" in done["links"] and len([i for i in done["links"] if i.startswith("USED_DEVICE")]) == 2
+    c = cases.get_case(state, cid)
+    assert c["provenance"]["Account:A3"]["query"] == "ui_search_exact"
+    assert c["provenance"]["Device:D1"]["params"] == {"keys": ["A1", "A3"], "max_links": 50}
+    # the elements are the graph's, not whatever a caller holds
+    a3 = next(e for e in c["elements"] if e["data"]["id"] == "Account:A3")
+    assert a3["data"]["props"]["country"] == "GB" and a3["data"]["props"]["source"].endswith("accounts.csv")
+    again = cases.add_entities(state, store, INV, cid, ["Account:A1", "Account:A3"])
+    assert again == {"added": [], "links": [], "missing": []}
+    with pytest.raises(PermissionDenied):
+        cases.add_entities(state, store, ANA, cid, ["Account:A2"])
+    with pytest.raises(CaseError, match="no case 99"):
+        cases.add_entities(state, store, INV, 99, ["Account:A2"])

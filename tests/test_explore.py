@@ -281,7 +281,7 @@ def test_expand_real_supernodes_in_generated_data(store, state, tmp_path):
     sender = transfers.loc[transfers["amount_usd"].astype(float).idxmax(), "from_account"]
     from casegraph import detections
     started = time.perf_counter()
-    els = explore.trace(store, f"Account:{sender}")
+    els = explore.trace(store, f"Account:{sender}").elements
     took = time.perf_counter() - started
     results = detections.run(store, "trace_funds", {"account_id": sender})
     steps = {s["tx_id"] for r in results[:50] for s in r["path"]}
@@ -361,8 +361,9 @@ def test_trace_forward_and_backward(case):
                                                        "direction": direction})
         steps = {(s["type"], s["tx_id"]) for r in results for s in r["path"]}
         assert {("Account:" if r["kind"] == "account" else "Wallet:") + r["entity"] for r in results} == reached
-        els = explore.trace(case, start, direction=direction)
-        assert ids(els) == reached | {start}
+        drawn = explore.trace(case, start, direction=direction)
+        els = drawn.elements
+        assert ids(els) == reached | {start} and drawn.reached == len(results)
         edges = {(e["data"]["kind"], e["data"]["props"].get("tx_id") or e["data"]["props"].get("tx_hash"))
                  for e in els if not graph.is_node(e)}
         assert edges == steps and steps
@@ -375,11 +376,12 @@ def test_trace_forward_and_backward(case):
             assert by[nid]["data"]["trace"]["hops"] == r["hops"]
         assert all(e["data"]["props"].get("source") for e in els)       # read back with provenance
     # forward from A1 the best path to A2 is the larger transfer, T1
-    assert "TRANSFERRED:T1" in ids(explore.trace(case, "Account:A1"), nodes=False)
-    assert "TRANSFERRED:T3" not in ids(explore.trace(case, "Account:A1"), nodes=False)
-    assert ids(explore.trace(case, "Account:A1", max_results=1)) <= reached | {"Account:A1", "Account:A2"}
-    (only,) = explore.trace(case, "Account:A5")
-    assert only["data"]["id"] == "Account:A5"
+    assert "TRANSFERRED:T1" in ids(explore.trace(case, "Account:A1").elements, nodes=False)
+    assert "TRANSFERRED:T3" not in ids(explore.trace(case, "Account:A1").elements, nodes=False)
+    one = explore.trace(case, "Account:A1", max_results=1)
+    assert ids(one.elements) <= reached | {"Account:A1", "Account:A2"} and one.reached == 4   # all four, one drawn
+    lone = explore.trace(case, "Account:A5")
+    assert lone.reached == 0 and [e["data"]["id"] for e in lone.elements] == ["Account:A5"]
     with pytest.raises(QueryError, match="account or a wallet"):
         explore.trace(case, "Device:D1")
     with pytest.raises(QueryError):

@@ -4,6 +4,7 @@ page's callbacks stay thin and these are unit-tested without a browser."""
 from __future__ import annotations
 
 from casegraph import exports, graph
+from casegraph.graph import is_node, visible
 
 UNDO_LIMIT = 15
 USER_HIDDEN = graph.HIDDEN    # the class the shared stylesheet hides
@@ -14,10 +15,6 @@ PINNED = "pinned"
 
 def eid(element: dict) -> str:
     return element["data"]["id"]
-
-
-def is_node(element: dict) -> bool:
-    return "source" not in element["data"]
 
 
 def is_pager(element: dict) -> bool:
@@ -102,12 +99,6 @@ def collapse(elements: list[dict], node_id: str) -> list[dict]:
     return drop(elements, leaves | pagers)
 
 
-def visible(elements: list[dict]) -> list[dict]:
-    """What an export holds: every shown node and edge (no pagers, nothing hidden, no edge
-    to a hidden node)."""
-    return graph.visible(elements)
-
-
 def time_range(elements: list[dict]) -> tuple[int, int] | None:
     """Earliest and latest `at` (epoch ms) over the money edges."""
     ats = [e["data"]["at"] for e in elements if not is_node(e) and e["data"].get("at") is not None]
@@ -152,15 +143,6 @@ def pin(elements: list[dict], node_ids: set[str]) -> list[dict]:
             e = {**e, "classes": " ".join(cls), "locked": not pinned}
         out.append(e)
     return out
-
-
-def slider_window(elements, lo, hi, window) -> tuple:
-    """Slider min, max, value, disabled after a change: a full window stays full."""
-    span = time_range(elements)
-    if span is None:
-        return 0, 1, [0, 1], True
-    full = not window or (window[0] <= (lo or 0) and window[1] >= (hi or 0))
-    return span[0], span[1], list(span) if full else [max(window[0], span[0]), min(window[1], span[1])], False
 
 
 def export_files(kind: str, elements: list[dict]) -> list[tuple[str, str | bytes]]:

@@ -132,6 +132,17 @@ def selection(elements: list[dict], selected: list[dict] | None) -> list[dict]:
     return nodes + edges
 
 
+def entities_message(done: dict) -> str:
+    """What cases.add_entities did, in one line."""
+    added = [f"added {', '.join(done['added'])}"] if done.get("added") else []
+    if done.get("links"):
+        added.append(f"{len(done['links'])} linking element(s)")
+    parts = [" and ".join(added)] if added else []
+    if done.get("missing"):
+        parts.append(f"not in the graph: {', '.join(done['missing'])}")
+    return "; ".join(parts) or "nothing new: already in the case"
+
+
 def selection_provenance(node_ids_: list[str]) -> dict:
     return {"query": "explorer selection", "params": {"node_ids": list(node_ids_)}}
 

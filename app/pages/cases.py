@@ -21,13 +21,11 @@ from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages._canvas import selection_text
 from casegraph.app.pages._tables import explorer_href
 from casegraph import cases as core
-from casegraph import explore
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, path="/cases", name="Cases", title="casegraph: cases")
 
 STATUS_OPTIONS = ["all", *core.STATUSES]
-LINKS = 50          # links drawn between the case's accounts when a node is added
 HIDDEN = {"display": "none"}
 
 
@@ -281,28 +279,11 @@ def apply(trigger, case_id: int, **form) -> str:
 
 
 def add_nodes(state, user: dict, case_id: int, text: str) -> str:
-    """Add nodes by id (comma-separated) with the links between them and the case's
-    nodes; provenance names the templates that read them."""
+    """Add nodes by id (comma-separated) with what links them to the case (cases.add_entities)."""
     wanted = [t.strip() for t in text.split(",") if t.strip()]
     if not wanted:
         return "type a node id, e.g. Account:A100000001"
-    elements, missing = explore.nodes(app.store(), wanted)
-    if missing:
-        return f"not in the graph: {', '.join(missing)}"
-    keys: dict[str, list[str]] = {}
-    for nid in wanted:
-        label, key = explore.parse_node_id(nid)
-        keys.setdefault(label, []).append(key)
-    core.add_elements(state, user, case_id, elements, {"query": "ui_nodes", "params": {"keys": keys}})
-    have = v.node_ids(core.get_case(state, case_id)["elements"])
-    accounts = [n.partition(":")[2] for n in have if n.startswith("Account:")][:explore.LINKS_MAX_ACCOUNTS]
-    # what links them: the shared identifiers and wallets too (as the explorer and a case from
-    # an alert show them), not just the edges, which would otherwise point at nodes the case lacks
-    links = explore.links_between(app.store(), have, max_links=LINKS)
-    if links:
-        core.add_elements(state, user, case_id, links, {"query": "ui_links_between",
-                                                        "params": {"keys": accounts, "max_links": LINKS}})
-    return f"added {', '.join(wanted)}" + (f" and {len(links)} linking element(s)" if links else "")
+    return v.entities_message(core.add_entities(state, app.store(), user, case_id, wanted))
 
 
 @callback(Output(ids.CASES_SELECTION, "children"), Input(ids.CASES_GRAPH, "selectedNodeData"))

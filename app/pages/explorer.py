@@ -3,8 +3,9 @@
 "+N more" pagers, hide / remove / collapse / undo, layouts, legend, a time window over
 money movements, shortest path, trace funds, a details panel with provenance, exports.
 
-Callbacks are thin: the element-list work is pure functions in app/pages/_canvas.py
-and app.graph / app.styles / app.exports; graph reads are casegraph.explore."""
+Callbacks are thin: the canvas state and what every control does to it are pure functions
+in app/pages/_explorer.py (graph reads through its GraphReader over casegraph.explore), the
+element-list operations app/pages/_canvas.py, casegraph.graph and casegraph.exports."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,47 +15,21 @@ import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from casegraph import app
-from casegraph import explore, graph
+from casegraph import app, explore
 from casegraph.app import auth, ids, styles
 from casegraph.app.pages import _cases
-from casegraph.app.pages._canvas import (collapse, drop, edge_rows, eid, export_files, hide, is_node, is_pager,
-                               mark_path, node_ids_of, pin, push, selection_text, show_all, slider_window, split_id,
-                               time_range, undo, visible)
+from casegraph.app.pages import _explorer as x
+from casegraph.app.pages._canvas import edge_rows, eid, export_files, selection_text
+from casegraph.errors import CasegraphError
+from casegraph.graph import is_node, visible
 from casegraph.times import iso
-from casegraph.errors import CasegraphError, QueryError
 
 cyto.load_extra_layouts()   # also brings cytoscape-svg, which SVG export needs
 dash.register_page(__name__, path="/explorer", name="Explorer", title="casegraph: explorer")
 
-TRACE_TOP = 25                # trace funds draws the best paths to this many reached entities
-PRESET = "preset"             # the server-computed layout (app.styles.preset_layout)
 
-
-# -- server reads ---------------------------------------------------------------------------
-
-def open_nodes(node_ids: list[str], with_links: bool = False) -> tuple[list[dict], list[str]]:
-    """Node elements for ids (one query) and, `with_links` (an alert's entities), what
-    links them: a ring's shared devices, wallets, transfers. Ids not in the graph (or
-    malformed) come back as problems."""
-    wanted, problems = [], []
-    for nid in node_ids:
-        try:
-            explore.parse_node_id(nid)
-            wanted.append(nid)
-        except QueryError as e:
-            problems.append(str(e))
-    elements, missing = explore.nodes(app.store(), wanted)
-    problems += [f"{nid} is not in the graph" for nid in missing]
-    if not with_links:
-        return elements, problems
-    return graph.merge(elements, explore.links_between(app.store(), wanted)), problems
-
-
-def add_risk(elements: list[dict]) -> list[dict]:
-    """Nodes with their risk flags (risk colouring)."""
-    keys = [eid(e) for e in elements if is_node(e) and not is_pager(e)]
-    return graph.with_risk(elements, explore.risk_flags(app.store(), app.state(), keys)) if keys else elements
+def reader() -> x.GraphReader:
+    return x.GraphReader(app.store(), app.state())
 
 
 def alert_panel(alert_id: Any) -> html.Div | None:
@@ -123,60 +98,71 @@ def case_controls() -> html.Div:
     ], className="toolbar", style={} if auth.may("change_case") else {"display": "none"})
 
 
-def layout(ids_=None, alert=None, **query):
-    node_ids = [i for i in (query.get("ids") or ids_ or "").split(",") if i.strip()]
+def opened(node_ids: list[str], alert: Any) -> tuple[list[dict], list[str], html.Div | None]:
+    """What the URL opens: the nodes (with what links them for an alert), the problems to
+    report, and the alert's reasons."""
     elements, problems, reasons = [], [], None
     try:
         if node_ids:
-            elements, missing = open_nodes(node_ids, with_links=bool(alert))
-            elements = add_risk(elements)
-            problems += missing
+            elements, problems = reader().open(node_ids, with_links=bool(alert))
         if alert:
             reasons = alert_panel(alert)
     except CasegraphError as e:
         problems.append(str(e))
     if not node_ids:
         problems.append("nothing open yet: find an entity on Search, open an alert, or run a saved query")
-    first = eid(elements[0]) if elements else None
-    span = time_range(elements)
-    layouts = layout_options()
-    start = PRESET if large(elements) else layouts[0]
-    if start == PRESET:
+    return elements, problems, reasons
+
+
+def tools() -> html.Div:
+    return html.Div([
+        html.Label(["Expand by ", dcc.Dropdown(id=ids.EXPLORE_REL, options=[], placeholder="every kind",
+                                               clearable=True, style={"minWidth": "220px"})]),
+        _button("Expand", ids.EXPLORE_EXPAND, "Expand the selected node(s), or the one last tapped"),
+        _button("Collapse", ids.EXPLORE_COLLAPSE, "Remove the neighbours that hang only off the node"),
+        _button("Hide", ids.EXPLORE_HIDE), _button("Show all", ids.EXPLORE_SHOW_ALL),
+        _button("Pin", ids.EXPLORE_PIN, "Pin / unpin the selected node(s): layouts leave them in place"),
+        _button("Remove", ids.EXPLORE_REMOVE), _button("Undo", ids.EXPLORE_UNDO),
+        _button("Shortest path", ids.EXPLORE_PATH, "Between the two selected nodes"),
+        _button("Trace funds", ids.EXPLORE_TRACE, "From the selected node"),
+        dcc.Dropdown(id=ids.EXPLORE_TRACE_DIRECTION, value="forward", clearable=False,
+                     options=["forward", "backward"], style={"width": "120px"}),
+    ], className="toolbar")
+
+
+def views(start: str) -> html.Div:
+    return html.Div([
+        html.Label(["Layout ", dcc.Dropdown(id=ids.EXPLORE_LAYOUT, options=layout_options(), clearable=False,
+                                            value=start, style={"width": "180px"})]),
+        html.Span("Export: "),
+        _button("PNG", ids.EXPLORE_EXPORT_PNG), _button("SVG", ids.EXPLORE_EXPORT_SVG),
+        _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
+        _button("CSV", ids.EXPLORE_EXPORT_CSV),
+        html.Span(id=ids.EXPLORE_COUNT, className="muted"),
+        html.Span(id=ids.EXPLORE_SELECTION, className="muted"),
+    ], className="toolbar")
+
+
+def time_bar(canvas: x.Canvas) -> html.Div:
+    lo, hi, value, disabled = canvas.slider()
+    return html.Div([
+        html.Span("Money movements between ", className="muted"),
+        html.Span(id=ids.EXPLORE_TIME_LABEL),
+        dcc.RangeSlider(id=ids.EXPLORE_TIME, min=lo, max=hi, value=value, step=1, marks=None, allowCross=False,
+                        updatemode="mouseup", allow_direct_input=False, tooltip=None, disabled=disabled),
+    ], className="timebar")
+
+
+def layout(ids_=None, alert=None, **query):
+    node_ids = [i for i in (query.get("ids") or ids_ or "").split(",") if i.strip()]
+    elements, problems, reasons = opened(node_ids, alert)
+    start = x.PRESET if large(elements) else layout_options()[0]
+    if start == x.PRESET:
         elements = styles.preset_layout(elements)
+    canvas = x.Canvas(elements, [])
     return html.Div([
         html.Div([
-            html.Div([
-                html.Label(["Expand by ", dcc.Dropdown(id=ids.EXPLORE_REL, options=[], placeholder="every kind",
-                                                       clearable=True, style={"minWidth": "220px"})]),
-                _button("Expand", ids.EXPLORE_EXPAND, "Expand the selected node(s), or the one last tapped"),
-                _button("Collapse", ids.EXPLORE_COLLAPSE, "Remove the neighbours that hang only off the node"),
-                _button("Hide", ids.EXPLORE_HIDE), _button("Show all", ids.EXPLORE_SHOW_ALL),
-                _button("Pin", ids.EXPLORE_PIN, "Pin / unpin the selected node(s): layouts leave them in place"),
-                _button("Remove", ids.EXPLORE_REMOVE), _button("Undo", ids.EXPLORE_UNDO),
-                _button("Shortest path", ids.EXPLORE_PATH, "Between the two selected nodes"),
-                _button("Trace funds", ids.EXPLORE_TRACE, "From the selected node"),
-                dcc.Dropdown(id=ids.EXPLORE_TRACE_DIRECTION, value="forward", clearable=False,
-                             options=["forward", "backward"], style={"width": "120px"}),
-            ], className="toolbar"),
-            html.Div([
-                html.Label(["Layout ", dcc.Dropdown(id=ids.EXPLORE_LAYOUT, options=layouts, clearable=False,
-                                                    value=start, style={"width": "180px"})]),
-                html.Span("Export: "),
-                _button("PNG", ids.EXPLORE_EXPORT_PNG), _button("SVG", ids.EXPLORE_EXPORT_SVG),
-                _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
-                _button("CSV", ids.EXPLORE_EXPORT_CSV),
-                html.Span(id=ids.EXPLORE_COUNT, className="muted"),
-                html.Span(id=ids.EXPLORE_SELECTION, className="muted"),
-            ], className="toolbar"),
-            case_controls(),
-            html.Div([
-                html.Span("Money movements between ", className="muted"),
-                html.Span(id=ids.EXPLORE_TIME_LABEL),
-                dcc.RangeSlider(id=ids.EXPLORE_TIME, min=span[0] if span else 0, max=span[1] if span else 1,
-                                value=list(span) if span else [0, 1], step=1,
-                                marks=None, allowCross=False, updatemode="mouseup", allow_direct_input=False,
-                                tooltip=None, disabled=span is None),
-            ], className="timebar"),
+            tools(), views(start), case_controls(), time_bar(canvas),
             html.Div(" · ".join(problems), id=ids.EXPLORE_MESSAGE, className="message"),
             reasons or html.Div(id=ids.EXPLORE_REASONS),
             cyto.Cytoscape(id=ids.EXPLORE_GRAPH, elements=elements, stylesheet=stylesheet(),
@@ -186,120 +172,86 @@ def layout(ids_=None, alert=None, **query):
         ], className="explore-main"),
         html.Div([html.Div(id=ids.EXPLORE_TOOLTIP, className="tooltip"),
                   html.H4("Details"), html.Div("tap a node", id=ids.EXPLORE_DETAILS)], className="explore-side"),
-        dcc.Store(id=ids.EXPLORE_ELEMENTS, data=elements),
-        dcc.Store(id=ids.EXPLORE_UNDO_STACK, data=[]),
-        dcc.Store(id=ids.EXPLORE_FOCUS, data=first),
+        dcc.Store(id=ids.EXPLORE_CANVAS, data=canvas.dump()),
+        dcc.Store(id=ids.EXPLORE_FOCUS, data=eid(elements[0]) if elements else None),
         dcc.Download(id=ids.EXPLORE_DOWNLOAD), dcc.Download(id=ids.EXPLORE_DOWNLOAD_EDGES),
     ], className="explore")
 
 
 # -- callbacks ------------------------------------------------------------------------------
 
-def _expand(elements: list[dict], node_id: str, rel: str | None, skip: int = 0) -> list[dict]:
-    new, _total = explore.expand(app.store(), node_id, rel=rel or None, skip=skip)
-    return graph.merge(elements, add_risk(new))
+# What every control that changes the canvas sends back (several callbacks share them).
+CANVAS_OUTPUTS = [Output(ids.EXPLORE_CANVAS, "data", allow_duplicate=True),
+                  Output(ids.EXPLORE_GRAPH, "elements", allow_duplicate=True),
+                  Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True),
+                  Output(ids.EXPLORE_TIME, "min", allow_duplicate=True),
+                  Output(ids.EXPLORE_TIME, "max", allow_duplicate=True),
+                  Output(ids.EXPLORE_TIME, "value", allow_duplicate=True),
+                  Output(ids.EXPLORE_TIME, "disabled", allow_duplicate=True)]
 
 
-@callback(Output(ids.EXPLORE_ELEMENTS, "data"), Output(ids.EXPLORE_GRAPH, "elements"),
-          Output(ids.EXPLORE_UNDO_STACK, "data"),
-          Output(ids.EXPLORE_MESSAGE, "children"),
-          Output(ids.EXPLORE_TIME, "min"), Output(ids.EXPLORE_TIME, "max"),
-          Output(ids.EXPLORE_TIME, "value"), Output(ids.EXPLORE_TIME, "disabled"),
-          Input(ids.EXPLORE_EXPAND, "n_clicks"), Input(ids.EXPLORE_GRAPH, "tapNodeData"),
-          Input(ids.EXPLORE_COLLAPSE, "n_clicks"), Input(ids.EXPLORE_HIDE, "n_clicks"),
-          Input(ids.EXPLORE_SHOW_ALL, "n_clicks"), Input(ids.EXPLORE_REMOVE, "n_clicks"),
-          Input(ids.EXPLORE_UNDO, "n_clicks"), Input(ids.EXPLORE_PATH, "n_clicks"),
-          Input(ids.EXPLORE_TRACE, "n_clicks"), Input(ids.EXPLORE_TIME, "value"),
-          Input(ids.EXPLORE_PIN, "n_clicks"),
-          State(ids.EXPLORE_ELEMENTS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
-          State(ids.EXPLORE_REL, "value"), State(ids.EXPLORE_UNDO_STACK, "data"),
-          State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_TRACE_DIRECTION, "value"),
-          State(ids.EXPLORE_TIME, "min"), State(ids.EXPLORE_TIME, "max"), State(ids.EXPLORE_LAYOUT, "value"),
-          prevent_initial_call=True)
-def change_graph(*args):
-    """Every change to the element list, dispatched on what was clicked. The list itself
-    lives in a store: the canvas reports its elements back without their classes or
-    pinning (dash-cytoscape syncs only data and position), so it is never read back."""
-    out = _change(*args)
-    return (out[0],) + out
-
-
-def _change(_e, tapped, _c, _h, _s, _r, _u, _p, _t, window, _pin,
-            elements, selected, rel, stack, focus, direction, lo, hi, layout_name):
-    trigger = ctx.triggered_id
-    elements = elements or []
-    chosen = node_ids_of(selected) or ([focus] if focus else [])
-    message = ""
+def send(do, *args, slider: bool = True) -> tuple:
+    """Run one control (a function of _explorer) and turn its Change into CANVAS_OUTPUTS.
+    The canvas reports its elements back without classes or pinning (dash-cytoscape syncs
+    only data and position), so the store is the truth and the canvas is only ever written."""
     try:
-        if trigger == ids.EXPLORE_TIME:
-            window = window or [lo, hi]
-            new = graph.filter_time(elements, window[0], window[1])
-            return new, no_update, "", no_update, no_update, no_update, no_update
-        if trigger == ids.EXPLORE_GRAPH:
-            if not tapped or tapped.get("kind") != "More":
-                return (no_update,) * 7
-            new = _expand([e for e in elements if eid(e) != tapped["id"]], tapped["parent_id"],
-                          tapped.get("rel"), int(tapped.get("skip") or 0))
-        elif trigger == ids.EXPLORE_UNDO:
-            if not stack:
-                return no_update, no_update, "nothing to undo", no_update, no_update, no_update, no_update
-            new, stack = undo(elements, stack[-1]), stack[:-1]
-            return (new, stack, f"undone ({len(stack)} step(s) left)") + slider_window(new, lo, hi, window)
-        elif not chosen and trigger != ids.EXPLORE_SHOW_ALL:
-            return no_update, no_update, "select or tap a node first", no_update, no_update, no_update, no_update
-        elif trigger == ids.EXPLORE_EXPAND:
-            new = elements
-            for n in chosen:
-                new = _expand(new, n, rel)
-            added = sum(1 for e in new if is_node(e) and not is_pager(e)) - \
-                sum(1 for e in elements if is_node(e) and not is_pager(e))
-            message = f"expanded {', '.join(chosen)}" + (f" by {rel}" if rel else "") + f": {added} new node(s)"
-        elif trigger == ids.EXPLORE_COLLAPSE:
-            new = elements
-            for n in chosen:
-                new = collapse(new, n)
-        elif trigger == ids.EXPLORE_HIDE:
-            new = hide(elements, set(chosen))
-        elif trigger == ids.EXPLORE_SHOW_ALL:
-            new = show_all(elements)
-        elif trigger == ids.EXPLORE_REMOVE:
-            new = drop(elements, set(chosen))
-        elif trigger == ids.EXPLORE_PIN:
-            new = pin(elements, set(chosen))
-        elif trigger == ids.EXPLORE_PATH:
-            picked = node_ids_of(selected)
-            if len(picked) != 2:
-                return no_update, no_update, "select exactly two nodes (shift-click) for a shortest path", \
-                    no_update, no_update, no_update, no_update
-            found = explore.shortest_path(app.store(), picked[0], picked[1])
-            if not found:
-                return no_update, no_update, f"no path of up to 6 hops between {picked[0]} and {picked[1]}", \
-                    no_update, no_update, no_update, no_update
-            new = mark_path(graph.merge(elements, add_risk(found)), {eid(e) for e in found})
-            message = f"shortest path: {sum(1 for e in found if not is_node(e))} hop(s)"
-        elif trigger == ids.EXPLORE_TRACE:
-            label, key = split_id(chosen[0])
-            if label not in ("Account", "Wallet"):
-                return no_update, no_update, "trace funds starts from an account or a wallet", \
-                    no_update, no_update, no_update, no_update
-            from casegraph import detections
-            params = {"account_id" if label == "Account" else "address": key, "direction": direction or "forward"}
-            results = detections.run(app.store(), "trace_funds", params)
-            found = explore.trace_elements(app.store(), chosen[0], results,
-                                                                 TRACE_TOP) if results else []
-            new = mark_path(graph.merge(elements, add_risk(found)), {eid(e) for e in found}) if found else elements
-            message = (f"trace {direction}: {len(results)} entities reached; showing the best "
-                       f"{min(len(results), TRACE_TOP)} path(s)") if results else "no money movements to trace"
-        else:
-            return (no_update,) * 7
+        change = do(*args)
     except CasegraphError as e:
-        return no_update, no_update, str(e), no_update, no_update, no_update, no_update
-    if layout_name == PRESET and any(is_node(e) and "position" not in e for e in new):
-        new = styles.preset_layout(new)
-    span = slider_window(new, lo, hi, window)
-    if not span[3]:     # a narrowed time window applies to the movements just added too
-        new = graph.filter_time(new, span[2][0], span[2][1])
-    return (new, push(stack, elements, new), message) + span
+        change = x.Change(message=str(e))
+    message = no_update if change.message is None else change.message
+    if change.canvas is None:
+        return (no_update, no_update, message) + (no_update,) * 4
+    knobs = change.canvas.slider() if slider else (no_update,) * 4
+    return (change.canvas.dump(), change.canvas.elements, message, *knobs)
+
+
+@callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_EXPAND, "n_clicks"), Input(ids.EXPLORE_GRAPH, "tapNodeData"),
+          State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_REL, "value"), State(ids.EXPLORE_LAYOUT, "value"),
+          prevent_initial_call=True)
+def grow(_expand, tapped, canvas, selected, focus, rel, layout_name):
+    """Expand the chosen nodes, or page on when a "+N more" node is tapped."""
+    canvas = x.Canvas.load(canvas)
+    if ctx.triggered_id == ids.EXPLORE_GRAPH:
+        return send(x.next_page, canvas, reader(), tapped, layout_name)
+    return send(x.expand, canvas, reader(), x.chosen_nodes(selected, focus), rel, layout_name)
+
+
+EDITS = {ids.EXPLORE_COLLAPSE: "collapse", ids.EXPLORE_HIDE: "hide", ids.EXPLORE_SHOW_ALL: "show_all",
+         ids.EXPLORE_REMOVE: "remove", ids.EXPLORE_PIN: "pin"}
+
+
+@callback(*CANVAS_OUTPUTS, *[Input(i, "n_clicks") for i in EDITS],
+          State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_FOCUS, "data"), prevent_initial_call=True)
+def edit(_collapse, _hide, _show_all, _remove, _pin, canvas, selected, focus):
+    """Collapse, hide, show all, remove, pin: changes to what is drawn, no graph read."""
+    return send(x.edit, x.Canvas.load(canvas), EDITS.get(ctx.triggered_id), x.chosen_nodes(selected, focus))
+
+
+@callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_UNDO, "n_clicks"), State(ids.EXPLORE_CANVAS, "data"),
+          prevent_initial_call=True)
+def step_back(_undo, canvas):
+    return send(x.step_back, x.Canvas.load(canvas))
+
+
+@callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_PATH, "n_clicks"), Input(ids.EXPLORE_TRACE, "n_clicks"),
+          State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_TRACE_DIRECTION, "value"),
+          State(ids.EXPLORE_LAYOUT, "value"), prevent_initial_call=True)
+def follow(_path, _trace, canvas, selected, focus, direction, layout_name):
+    """Shortest path between the two selected nodes, or trace funds from the chosen one."""
+    canvas = x.Canvas.load(canvas)
+    if ctx.triggered_id == ids.EXPLORE_PATH:
+        return send(x.shortest_path, canvas, reader(), x.chosen_nodes(selected, None), layout_name)
+    return send(x.trace_funds, canvas, reader(), x.chosen_nodes(selected, focus), direction, layout_name)
+
+
+@callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_TIME, "value"), State(ids.EXPLORE_CANVAS, "data"),
+          prevent_initial_call=True)
+def narrow(window, canvas):
+    """The time window moved: movements outside it are hidden (the slider keeps its value)."""
+    return send(x.narrow, x.Canvas.load(canvas), window, slider=False)
 
 
 @callback(Output(ids.EXPLORE_TIME_LABEL, "children"), Input(ids.EXPLORE_TIME, "value"),
@@ -310,9 +262,9 @@ def show_window(window, disabled):
     return f"{iso(window[0])} and {iso(window[1])}"
 
 
-@callback(Output(ids.EXPLORE_COUNT, "children"), Input(ids.EXPLORE_ELEMENTS, "data"))
-def count(elements):
-    shown = visible(elements or [])
+@callback(Output(ids.EXPLORE_COUNT, "children"), Input(ids.EXPLORE_CANVAS, "data"))
+def count(canvas):
+    shown = visible(x.Canvas.load(canvas).elements)
     n = sum(1 for e in shown if is_node(e))
     return f"{n} node(s), {len(shown) - n} edge(s) shown"
 
@@ -389,17 +341,16 @@ def tooltip(node, edge):
 
 
 @callback(Output(ids.EXPLORE_GRAPH, "layout"), Output(ids.EXPLORE_GRAPH, "elements", allow_duplicate=True),
-          Output(ids.EXPLORE_ELEMENTS, "data", allow_duplicate=True),
-          Input(ids.EXPLORE_LAYOUT, "value"), State(ids.EXPLORE_ELEMENTS, "data"),
+          Output(ids.EXPLORE_CANVAS, "data", allow_duplicate=True),
+          Input(ids.EXPLORE_LAYOUT, "value"), State(ids.EXPLORE_CANVAS, "data"),
           prevent_initial_call=True)
-def pick_layout(name, elements):
-    if name == PRESET:
-        try:
-            placed = styles.preset_layout(elements or [])
-        except CasegraphError:
-            return {"name": "grid"}, no_update, no_update
-        return _layout_for(PRESET), placed, placed
-    return _layout_for(name), no_update, no_update
+def pick_layout(name, canvas):
+    """Browser layouts run in cytoscape; the preset one places every node on the server."""
+    if name != x.PRESET:
+        return _layout_for(name), no_update, no_update
+    canvas = x.Canvas.load(canvas)
+    placed = styles.preset_layout(canvas.elements)
+    return _layout_for(x.PRESET), placed, x.Canvas(placed, canvas.undo, canvas.window).dump()
 
 
 @callback(Output(ids.EXPLORE_GRAPH, "generateImage"),
@@ -414,12 +365,12 @@ def export_image(_png, _svg):
 @callback(Output(ids.EXPLORE_DOWNLOAD, "data"), Output(ids.EXPLORE_DOWNLOAD_EDGES, "data"),
           Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True),
           Input(ids.EXPLORE_EXPORT_JSON, "n_clicks"), Input(ids.EXPLORE_EXPORT_GRAPHML, "n_clicks"),
-          Input(ids.EXPLORE_EXPORT_CSV, "n_clicks"), State(ids.EXPLORE_ELEMENTS, "data"),
+          Input(ids.EXPLORE_EXPORT_CSV, "n_clicks"), State(ids.EXPLORE_CANVAS, "data"),
           prevent_initial_call=True)
-def export_file(_j, _g, _c, elements):
+def export_file(_j, _g, _c, canvas):
     kind = {ids.EXPLORE_EXPORT_JSON: "json", ids.EXPLORE_EXPORT_GRAPHML: "graphml"}.get(ctx.triggered_id, "csv")
     try:
-        files = export_files(kind, elements or [])
+        files = export_files(kind, x.Canvas.load(canvas).elements)
     except CasegraphError as e:
         return no_update, no_update, str(e)
     out = [dcc.send_bytes(c, name) if isinstance(c, bytes) else dcc.send_string(c, name) for name, c in files]
@@ -436,13 +387,13 @@ def refresh_cases(_n):
 
 @callback(Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True), Output(ids.EXPLORE_GO, "href"),
           Input(ids.EXPLORE_NEW_CASE, "n_clicks"), Input(ids.EXPLORE_ADD_TO_CASE, "n_clicks"),
-          State(ids.EXPLORE_ELEMENTS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_CASE_PICK, "value"), prevent_initial_call=True)
-def to_case(_new, _add, elements, selected, case_id):
+def to_case(_new, _add, canvas, selected, case_id):
     """The selected nodes and the edges between them into a new case (which then opens) or
     into the case picked."""
     from casegraph import cases
-    chosen = _cases.selection(elements or [], selected)
+    chosen = _cases.selection(x.Canvas.load(canvas).elements, selected)
     picked = _cases.node_ids(chosen)
     if not picked:
         return "select nodes first (shift-click or drag a box)", no_update

@@ -67,11 +67,12 @@ def run_search(_clicks, text):
 @callback(Output(ids.SEARCH_MESSAGE, "children", allow_duplicate=True), Output(ids.SEARCH_GO, "href"),
           Input(ids.SEARCH_NEW_CASE, "n_clicks"), State(ids.SEARCH_HITS, "data"), prevent_initial_call=True)
 def new_case(_n, found):
-    """A case holding every hit shown, each with the search template that found it; a
-    model-team group found alone is reviewed as a case of the group and its members."""
+    """A case holding every hit shown and what links them, each hit with the search template
+    that found it; a model-team group found alone is reviewed as a case of the group and its
+    members."""
     if not found or not found.get("hits"):
         return "search first: the case is made from the hits shown", no_update
-    from casegraph import cases, explore
+    from casegraph import cases
     try:
         user = auth.require("change_case")
         state = app.state()
@@ -79,14 +80,10 @@ def new_case(_n, found):
         if group is not None:
             case_id = cases.case_from_group(state, app.store(), user, group)
             return f"opened case #{case_id}", _cases.case_href(case_id)
-        case_id = None
+        case_id = cases.create_case(state, user, f"Search: {found['text']}", [],
+                                    {"query": "search", "params": {"text": found["text"]}}, source="search")
         for provenance, node_ids in _cases.search_groups(found["text"], found["hits"], LIMIT):
-            elements, _missing = explore.nodes(app.store(), node_ids)
-            if case_id is None:
-                case_id = cases.create_case(state, user, f"Search: {found['text']}", elements, provenance,
-                                            source="search")
-            else:
-                cases.add_elements(state, user, case_id, elements, provenance)
+            cases.add_entities(state, app.store(), user, case_id, node_ids, provenance)
     except CasegraphError as e:
         return str(e), no_update
     return f"opened case #{case_id}", _cases.case_href(case_id)

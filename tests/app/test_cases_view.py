@@ -133,3 +133,12 @@ def test_kpi_numbers():
         {"detection": "rings", "alerts": 4, "cases": 2, "confirmed": 1, "false_positive": 1}]
     assert v.kpi_rows(k["per_domain"], "domain")[0] == {"domain": "ato_scam", "alerts": 0, "cases": 0,
                                                         "confirmed": 0, "false_positive": 0}
+
+
+def test_entities_message_says_what_came_in_and_what_is_not_in_the_graph():
+    assert v.entities_message({"added": ["Account:A1"], "links": ["Device:D1", "USED_DEVICE:x"], "missing": []}) == \
+        "added Account:A1 and 2 linking element(s)"
+    assert v.entities_message({"added": ["Account:A1"], "links": [], "missing": ["Account:A9"]}) == \
+        "added Account:A1; not in the graph: Account:A9"
+    assert v.entities_message({"added": [], "links": [], "missing": ["Account:A9"]}) == "not in the graph: Account:A9"
+    assert v.entities_message({"added": [], "links": [], "missing": []}) == "nothing new: already in the case"

@@ -104,14 +104,9 @@ def test_mark_path_highlights_only_the_latest(star):
     assert [e["data"]["id"] for e in second if PATH in e["classes"].split()] == ["Account:A4"]
 
 
-def test_time_range_and_slider_window(star):
+def test_time_range_and_visible(star):
     assert c.time_range(star) == (1000, 4000)
     assert c.time_range([node("Account:A1")]) is None
-    assert c.slider_window([node("Account:A1")], 0, 1, [0, 1]) == (0, 1, [0, 1], True)
-    grown = star + [edge("T:9", "Account:A5", "Account:A1", at=9000)]
-    # a full window stays full as the range grows; a narrowed one keeps its bounds
-    assert c.slider_window(grown, 1000, 4000, [1000, 4000]) == (1000, 9000, [1000, 9000], False)
-    assert c.slider_window(grown, 1000, 4000, [2000, 3000]) == (1000, 9000, [2000, 3000], False)
     # time-hidden edges are not exported
     filtered = [{**e, "classes": e["classes"] + f" {TIME_HIDDEN}"} if e["data"]["id"] == "T:1" else e for e in star]
     assert "T:1" not in ids_of(c.visible(filtered))

@@ -1,0 +1,216 @@
+"""The explorer's canvas as a typed state, and what each control does to it.
+
+`Canvas` is what the page keeps in its store: the element list (the canvas reports its
+elements back without classes or pinning, so the store, not the canvas, is the truth), the
+undo steps, and the time window the investigator chose over money movements. Each control
+is a pure function from a Canvas (and what was asked) to a `Change`; the ones that need the
+graph read it through a `GraphReader` (explore.* plus risk flags). The page's callbacks
+(app/pages/explorer.py) only unpack Dash's arguments, call one of these and send the Change
+back. Dash skips files starting with "_", so this imports without an app."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from casegraph import explore, graph
+from casegraph.app import styles
+from casegraph.app.pages._canvas import (collapse, drop, eid, hide, is_pager, mark_path, node_ids_of, pin, push,
+                                         show_all, split_id, time_range, undo)
+from casegraph.errors import QueryError
+from casegraph.graph import is_node
+
+PRESET = "preset"             # the server-computed layout (app.styles.preset_layout)
+TRACE_TOP = 25                # trace funds draws the best paths to this many reached entities
+SELECT_FIRST = "select or tap a node first"
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The explorer's state between two callbacks (kept in a dcc.Store as `dump()`)."""
+    elements: list[dict]
+    undo: list[dict]
+    window: tuple[int, int] | None = None      # money movements shown; None: all of them
+
+    @classmethod
+    def load(cls, data: dict | None) -> Canvas:
+        data = data or {}
+        window = data.get("window")
+        return cls(list(data.get("elements") or []), list(data.get("undo") or []),
+                   (int(window[0]), int(window[1])) if window else None)
+
+    def dump(self) -> dict[str, Any]:
+        return {"elements": self.elements, "undo": self.undo, "window": list(self.window) if self.window else None}
+
+    def slider(self) -> tuple[int, int, list[int], bool]:
+        """The time slider's min, max, value and disabled: the money movements' span, and the
+        chosen window within it (a window left full stays full as the span grows)."""
+        span = time_range(self.elements)
+        if span is None:
+            return 0, 1, [0, 1], True
+        if self.window is None:
+            return span[0], span[1], list(span), False
+        return span[0], span[1], [max(self.window[0], span[0]), min(self.window[1], span[1])], False
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a control did: the new canvas (None: unchanged) and the message (None: unchanged)."""
+    canvas: Canvas | None = None
+    message: str | None = None
+
+
+NOTHING = Change()
+
+
+def changed(old: Canvas, elements: list[dict], message: str, layout: str | None = None,
+            record: bool = True) -> Change:
+    """`old` with these elements: new nodes placed when the layout is the server's preset, the
+    chosen time window applied to the movements just added too, and an undo step."""
+    if layout == PRESET and any(is_node(e) and "position" not in e for e in elements):
+        elements = styles.preset_layout(elements)
+    _lo, _hi, value, disabled = Canvas(elements, [], old.window).slider()
+    if not disabled:
+        elements = graph.filter_time(elements, value[0], value[1])
+    steps = push(old.undo, old.elements, elements) if record else old.undo
+    return Change(Canvas(elements, steps, old.window), message)
+
+
+def _nodes(elements: list[dict]) -> int:
+    return sum(1 for e in elements if is_node(e) and not is_pager(e))
+
+
+# -- graph reads ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GraphReader:
+    """The explorer's reads of the graph (casegraph.explore), each answer risk-coloured."""
+    store: Any
+    state: Any = None
+
+    def with_risk(self, elements: list[dict]) -> list[dict]:
+        keys = [eid(e) for e in elements if is_node(e) and not is_pager(e)]
+        return graph.with_risk(elements, explore.risk_flags(self.store, self.state, keys)) if keys else elements
+
+    def open(self, node_ids: list[str], with_links: bool = False) -> tuple[list[dict], list[str]]:
+        """Node elements for ids and, `with_links` (an alert's entities), what links them; ids
+        that are malformed or not in the graph come back as problems."""
+        wanted, problems = [], []
+        for nid in node_ids:
+            try:
+                explore.parse_node_id(nid)
+                wanted.append(nid)
+            except QueryError as e:
+                problems.append(str(e))
+        elements, missing = explore.nodes(self.store, wanted)
+        if with_links:
+            elements = graph.merge(elements, explore.links_between(self.store, wanted))
+        return self.with_risk(elements), problems + [f"{nid} is not in the graph" for nid in missing]
+
+    def expand(self, node_id: str, rel: str | None = None, skip: int = 0) -> list[dict]:
+        return self.with_risk(explore.expand(self.store, node_id, rel=rel or None, skip=skip)[0])
+
+    def path(self, a: str, b: str) -> list[dict]:
+        return self.with_risk(explore.shortest_path(self.store, a, b))
+
+    def trace(self, start: str, direction: str) -> explore.Trace:
+        found = explore.trace(self.store, start, direction, max_results=TRACE_TOP)
+        return explore.Trace(self.with_risk(found.elements), found.reached)
+
+
+# -- the controls ---------------------------------------------------------------------------
+
+def expand(canvas: Canvas, reader: GraphReader, chosen: list[str], rel: str | None, layout: str | None) -> Change:
+    """Expand the chosen nodes (by one relationship type, or every type)."""
+    if not chosen:
+        return Change(message=SELECT_FIRST)
+    new = canvas.elements
+    for node_id in chosen:
+        new = graph.merge(new, reader.expand(node_id, rel))
+    added = _nodes(new) - _nodes(canvas.elements)
+    return changed(canvas, new, f"expanded {', '.join(chosen)}" + (f" by {rel}" if rel else "")
+                   + f": {added} new node(s)", layout)
+
+
+def next_page(canvas: Canvas, reader: GraphReader, tapped: dict | None, layout: str | None) -> Change:
+    """A tapped "+N more" pager: the next page of its node's neighbours replaces it."""
+    if not tapped or tapped.get("kind") != graph.MORE:
+        return NOTHING
+    rest = [e for e in canvas.elements if eid(e) != tapped["id"]]
+    page = reader.expand(tapped["parent_id"], tapped.get("rel"), int(tapped.get("skip") or 0))
+    return changed(canvas, graph.merge(rest, page), "", layout)
+
+
+# control -> what it does to the elements and the chosen nodes (no graph read)
+EDITS = {
+    "collapse": lambda elements, chosen: _each(collapse, elements, chosen),
+    "hide": lambda elements, chosen: hide(elements, set(chosen)),
+    "show_all": lambda elements, _chosen: show_all(elements),
+    "remove": lambda elements, chosen: drop(elements, set(chosen)),
+    "pin": lambda elements, chosen: pin(elements, set(chosen)),
+}
+
+
+def _each(fn, elements: list[dict], chosen: list[str]) -> list[dict]:
+    for node_id in chosen:
+        elements = fn(elements, node_id)
+    return elements
+
+
+def edit(canvas: Canvas, control: str, chosen: list[str]) -> Change:
+    """Collapse, hide, show all, remove or pin (EDITS); every one but show_all needs a node."""
+    if control not in EDITS:
+        return NOTHING
+    if not chosen and control != "show_all":
+        return Change(message=SELECT_FIRST)
+    return changed(canvas, EDITS[control](canvas.elements, chosen), "")
+
+
+def step_back(canvas: Canvas) -> Change:
+    """Undo the last change."""
+    if not canvas.undo:
+        return Change(message="nothing to undo")
+    rest = canvas.undo[:-1]
+    return changed(Canvas(canvas.elements, rest, canvas.window), undo(canvas.elements, canvas.undo[-1]),
+                   f"undone ({len(rest)} step(s) left)", record=False)
+
+
+def shortest_path(canvas: Canvas, reader: GraphReader, picked: list[str], layout: str | None) -> Change:
+    """The shortest path between the two selected nodes, highlighted."""
+    if len(picked) != 2:
+        return Change(message="select exactly two nodes (shift-click) for a shortest path")
+    found = reader.path(picked[0], picked[1])
+    if not found:
+        return Change(message=f"no path of up to {explore.MAX_HOPS} hops between {picked[0]} and {picked[1]}")
+    new = mark_path(graph.merge(canvas.elements, found), {eid(e) for e in found})
+    return changed(canvas, new, f"shortest path: {sum(1 for e in found if not is_node(e))} hop(s)", layout)
+
+
+def trace_funds(canvas: Canvas, reader: GraphReader, chosen: list[str], direction: str | None,
+                layout: str | None) -> Change:
+    """Trace funds from the first chosen account or wallet; the best paths are highlighted."""
+    if not chosen:
+        return Change(message=SELECT_FIRST)
+    if split_id(chosen[0])[0] not in ("Account", "Wallet"):
+        return Change(message="trace funds starts from an account or a wallet")
+    direction = direction or "forward"
+    found = reader.trace(chosen[0], direction)
+    if not found.reached:
+        return Change(message="no money movements to trace")
+    new = mark_path(graph.merge(canvas.elements, found.elements), {eid(e) for e in found.elements})
+    return changed(canvas, new, f"trace {direction}: {found.reached} entities reached; showing the best "
+                                f"{min(found.reached, TRACE_TOP)} path(s)", layout)
+
+
+def narrow(canvas: Canvas, value: list[int] | None) -> Change:
+    """The time slider moved: money movements outside the window are hidden (no undo step).
+    The slider's own echo of a change (the value the canvas already has) changes nothing."""
+    lo, hi, current, disabled = canvas.slider()
+    if disabled or not value or list(value) == current:
+        return NOTHING
+    window = None if value[0] <= lo and value[1] >= hi else (int(value[0]), int(value[1]))
+    return Change(Canvas(graph.filter_time(canvas.elements, value[0], value[1]), canvas.undo, window), "")
+
+
+def chosen_nodes(selected: list[dict] | None, focus: str | None) -> list[str]:
+    """The nodes a control acts on: the selection, else the node last tapped."""
+    return node_ids_of(selected) or ([focus] if focus else [])

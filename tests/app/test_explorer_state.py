@@ -1,0 +1,140 @@
+"""app/pages/_explorer.py: the explorer's canvas state and what every control does to it,
+over a real embedded graph loaded from canonical CSVs (the page's callbacks only unpack
+Dash's arguments and call these)."""
+from __future__ import annotations
+
+import pytest
+
+from casegraph import graph
+from casegraph.app.pages import _explorer as x
+from casegraph.loaders.pipeline import load
+from tests.conftest import write_csv
+
+T = "2024-01-01T10:00:00Z"
+HUB_USERS = [f"H{i:02d}" for i in range(30)]          # more than one page (25) of neighbours
+
+
+@pytest.fixture
+def reader(store, state, tmp_path):
+    """A1 -> A2 -> A3 transfers at three times, A3 withdraws to 0xb; A1 and A2 share device D1;
+    30 accounts share the hub device DHUB."""
+    d = tmp_path / "in"
+    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
+                                   "referred_by"],
+              [[a, T, "GB", 1, "active", "", ""] for a in ["A1", "A2", "A3", "A4", *HUB_USERS]])
+    write_csv(d / "account_devices.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
+              [["A1", "D1", T, T, 1], ["A2", "D1", T, T, 1]] + [[h, "DHUB", T, T, 1] for h in HUB_USERS])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+              [["T1", "A1", "A2", "100", "USDT", "2024-02-01T00:00:00Z", "100"],
+               ["T2", "A2", "A3", "90", "USDT", "2024-03-01T00:00:00Z", "90"],
+               ["T3", "A1", "A2", "5", "USDT", "2024-04-01T00:00:00Z", "5"]])
+    write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd",
+                                      "tx_hash", "chain"],
+              [["W1", "A3", "0xb", "0.05", "ETH", "2024-05-01T00:00:00Z", "80", "0x01", "ETH"]])
+    assert load(store, state, [d], rejects_dir=tmp_path / "rej").ok
+    return x.GraphReader(store, state)
+
+
+def opened(reader, *node_ids) -> x.Canvas:
+    elements, problems = reader.open(list(node_ids))
+    assert problems == []
+    return x.Canvas(elements, [])
+
+
+def ids(canvas: x.Canvas, nodes: bool = True) -> set[str]:
+    return {e["data"]["id"] for e in canvas.elements if graph.is_node(e) == nodes and e["data"]["kind"] != graph.MORE}
+
+
+def shown_movements(canvas: x.Canvas) -> set[str]:
+    return {e["data"]["id"] for e in canvas.elements
+            if not graph.is_node(e) and e["data"].get("at") is not None and graph.TIME_HIDDEN not in graph.classes_of(e)}
+
+
+def test_canvas_round_trips_through_the_store_and_drives_the_slider():
+    edge = {"data": {"id": "TRANSFERRED:T9", "source": "Account:A1", "target": "Account:A2", "kind": "TRANSFERRED",
+                     "at": 9000}, "classes": "TRANSFERRED"}
+    node = {"data": {"id": "Account:A1", "kind": "Account"}, "classes": "Account"}
+    c = x.Canvas([node], [{"added": [], "removed": [], "changed": []}], (1, 2))
+    assert x.Canvas.load(c.dump()) == c and x.Canvas.load(None) == x.Canvas([], [])
+    assert x.Canvas([node], []).slider() == (0, 1, [0, 1], True)             # no movements: disabled
+    early = {**edge, "data": {**edge["data"], "id": "TRANSFERRED:T1", "at": 1000}}
+    assert x.Canvas([node, early, edge], []).slider() == (1000, 9000, [1000, 9000], False)
+    # a narrowed window keeps its bounds inside a span that grew
+    assert x.Canvas([node, early, edge], [], (2000, 3000)).slider() == (1000, 9000, [2000, 3000], False)
+
+
+def test_expand_records_an_undo_step_and_step_back_returns(reader):
+    canvas = opened(reader, "Account:A1")
+    assert x.expand(canvas, reader, [], None, "cose") == x.Change(message=x.SELECT_FIRST)
+    grown = x.expand(canvas, reader, ["Account:A1"], None, "cose")
+    assert ids(grown.canvas) == {"Account:A1", "Account:A2", "Device:D1"}
+    assert grown.message == "expanded Account:A1: 2 new node(s)" and len(grown.canvas.undo) == 1
+    by_kind = x.expand(canvas, reader, ["Account:A1"], "USED_DEVICE", "cose")
+    assert ids(by_kind.canvas) == {"Account:A1", "Device:D1"} and by_kind.message.endswith("by USED_DEVICE: 1 new node(s)")
+    back = x.step_back(grown.canvas)
+    assert ids(back.canvas) == {"Account:A1"} and back.canvas.undo == [] and back.message == "undone (0 step(s) left)"
+    assert x.step_back(back.canvas) == x.Change(message="nothing to undo")
+
+
+def test_a_pager_fetches_the_next_page_in_its_place(reader):
+    first = x.expand(opened(reader, "Device:DHUB"), reader, ["Device:DHUB"], None, "cose").canvas
+    pagers = [e["data"] for e in first.elements if e["data"]["kind"] == graph.MORE and graph.is_node(e)]
+    assert len(pagers) == 1 and len(ids(first)) == 1 + 25
+    assert x.next_page(first, reader, {"kind": "Account", "id": "Account:H00"}, "cose") == x.NOTHING
+    second = x.next_page(first, reader, pagers[0], "cose").canvas
+    assert ids(second) == {"Device:DHUB", *(f"Account:{h}" for h in HUB_USERS)}
+    assert pagers[0]["id"] not in {e["data"]["id"] for e in second.elements}
+
+
+def test_edits_act_on_the_chosen_nodes(reader):
+    canvas = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], None, "cose").canvas
+    for control in ("collapse", "hide", "remove", "pin"):
+        assert x.edit(canvas, control, []) == x.Change(message=x.SELECT_FIRST)
+    assert x.edit(canvas, "no-such-control", ["Account:A1"]) == x.NOTHING
+    hidden = x.edit(canvas, "hide", ["Device:D1"]).canvas
+    assert graph.HIDDEN in graph.classes_of(next(e for e in hidden.elements if e["data"]["id"] == "Device:D1"))
+    assert graph.HIDDEN not in " ".join(e.get("classes", "") for e in x.edit(hidden, "show_all", []).canvas.elements)
+    assert ids(x.edit(canvas, "remove", ["Device:D1"]).canvas) == {"Account:A1", "Account:A2"}
+    assert ids(x.edit(canvas, "collapse", ["Account:A1"]).canvas) == {"Account:A1"}
+    pinned = x.edit(canvas, "pin", ["Account:A2"]).canvas
+    assert next(e for e in pinned.elements if e["data"]["id"] == "Account:A2")["locked"] is True
+    assert len(pinned.undo) == 2
+
+
+def test_shortest_path_and_trace_are_highlighted(reader):
+    canvas = opened(reader, "Account:A1", "Account:A3")
+    assert x.shortest_path(canvas, reader, ["Account:A1"], "cose").message.startswith("select exactly two nodes")
+    path = x.shortest_path(canvas, reader, ["Account:A1", "Account:A3"], "cose")
+    assert path.message == "shortest path: 2 hop(s)"
+    marked = {e["data"]["id"] for e in path.canvas.elements if graph.PATH in graph.classes_of(e)}
+    assert {"Account:A1", "Account:A2", "Account:A3"} <= marked
+    assert "hops between" in x.shortest_path(canvas, reader, ["Account:A1", "Account:A4"], "cose").message
+
+    assert x.trace_funds(canvas, reader, ["Device:D1"], None, "cose").message == \
+        "trace funds starts from an account or a wallet"
+    assert x.trace_funds(canvas, reader, ["Account:A4"], "forward", "cose") == \
+        x.Change(message="no money movements to trace")
+    traced = x.trace_funds(canvas, reader, ["Account:A1"], None, "cose")
+    assert traced.message == "trace forward: 3 entities reached; showing the best 3 path(s)"
+    assert {"Account:A2", "Account:A3", "Wallet:0xb"} <= ids(traced.canvas)
+
+
+def test_the_time_window_hides_movements_and_holds_for_what_comes_next(reader):
+    canvas = x.expand(opened(reader, "Account:A2"), reader, ["Account:A2"], "TRANSFERRED", "cose").canvas
+    assert shown_movements(canvas) == {"TRANSFERRED:T1", "TRANSFERRED:T2", "TRANSFERRED:T3"}
+    lo, hi, value, disabled = canvas.slider()
+    assert not disabled and value == [lo, hi]
+    assert x.narrow(canvas, value) == x.NOTHING                 # the slider's echo of a change
+    cut = x.narrow(canvas, [lo, lo + 40 * 86_400_000]).canvas   # up to mid-March: T1, T2
+    assert shown_movements(cut) == {"TRANSFERRED:T1", "TRANSFERRED:T2"} and cut.undo == canvas.undo
+    # movements added later are held to the window too (W1 in May falls outside)
+    grown = x.expand(cut, reader, ["Account:A3"], None, "cose").canvas
+    assert "Wallet:0xb" in ids(grown) and "WITHDREW:W1" not in shown_movements(grown)
+    assert x.Canvas.load(grown.dump()).window == cut.window
+    full = x.narrow(grown, [grown.slider()[0], grown.slider()[1]]).canvas
+    assert full.window is None and "WITHDREW:W1" in shown_movements(full)
+
+
+def test_the_preset_layout_places_new_nodes(reader):
+    grown = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], None, x.PRESET).canvas
+    assert all("position" in e for e in grown.elements if graph.is_node(e))
