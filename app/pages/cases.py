@@ -210,72 +210,100 @@ def render(_version, case_id):
             v.action_rows(case), v.review_rows(case), v.target_options(case), review, no_update)
 
 
-CHANGES = (ids.CASES_NOTE_ADD, ids.CASES_ASSIGN, ids.CASES_REMOVE, ids.CASES_ADD, ids.CASES_ACTION_ADD,
-           ids.CASES_REVIEW_SUBMIT)
+# Every change to the case says what it did and bumps the version, which re-renders the case.
+CHANGED = [Output(ids.CASES_MESSAGE, "children", allow_duplicate=True),
+           Output(ids.CASES_VERSION, "data", allow_duplicate=True)]
 
 
-@callback(Output(ids.CASES_MESSAGE, "children"), Output(ids.CASES_VERSION, "data"),
-          Output(ids.CASES_NOTE_TEXT, "value"), Output(ids.CASES_REASON, "value"),
-          *[Input(i, "n_clicks") for i in CHANGES], Input({"type": ids.CASES_MOVE, "to": ALL}, "n_clicks"),
-          State(ids.CASES_ID, "data"), State(ids.CASES_VERSION, "data"),
-          State(ids.CASES_NOTE_TEXT, "value"), State(ids.CASES_ASSIGN_TO, "value"),
-          State(ids.CASES_GRAPH, "selectedNodeData"), State(ids.CASES_ADD_ID, "value"),
-          State(ids.CASES_ACTION, "value"), State(ids.CASES_ACTION_TARGET, "value"),
-          State(ids.CASES_ACTION_NOTE, "value"), State(ids.CASES_REVIEW_VERDICT, "value"),
-          State(ids.CASES_REVIEW_REASON, "value"), State(ids.CASES_REASON, "value"),
-          prevent_initial_call=True)
-def change(*args):
-    """Every change to the case, dispatched on what was clicked; the core checks the
-    actor's role again and refuses moves the workflow does not allow."""
-    trigger = ctx.triggered_id
-    if trigger is None or not (ctx.triggered and ctx.triggered[0].get("value")):
-        return no_update, no_update, no_update, no_update   # a button (re)appeared, nobody clicked
-    (case_id, version, note, assignee, selected, add_id, action, target, action_note,
-     verdict, review_reason, reason) = args[len(CHANGES) + 1:]
+def _strip(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def changed(do, version: int | None, action: str = "change_case") -> tuple:
+    """Run `do(state, user)` as the logged-in user (who needs `action`; the core checks the
+    role again and refuses what the workflow does not allow): its message and the next
+    version, or the error and no re-render. A button that (re)appeared is not a click."""
+    if not (ctx.triggered and ctx.triggered[0].get("value")):
+        return no_update, no_update
     try:
-        done = apply(trigger, case_id, note=note, assignee=assignee, selected=selected, add_id=add_id,
-                     action=action, target=target, action_note=action_note, verdict=verdict,
-                     review_reason=review_reason, reason=reason)
+        said = do(app.state(), auth.require(action))
     except CasegraphError as e:
-        return str(e), no_update, no_update, no_update
-    return (done, (version or 0) + 1, "" if trigger == ids.CASES_NOTE_ADD else no_update,
-            "" if isinstance(trigger, dict) else no_update)
+        return str(e), no_update
+    return said, (version or 0) + 1
 
 
-def apply(trigger, case_id: int, **form) -> str:
-    """Do what `trigger` asks on the case as the logged-in user; returns what was done."""
-    state = app.state()
-    strip = lambda x: (x or "").strip()  # noqa: E731
-    if isinstance(trigger, dict):               # a status move button
-        to = trigger["to"]
-        user = auth.require(v.move_action(to))
-        core.set_status(state, user, case_id, to, strip(form["reason"]))
+@callback(*CHANGED, Output(ids.CASES_REASON, "value"), Input({"type": ids.CASES_MOVE, "to": ALL}, "n_clicks"),
+          State(ids.CASES_ID, "data"), State(ids.CASES_VERSION, "data"), State(ids.CASES_REASON, "value"),
+          prevent_initial_call=True)
+def move(_clicks, case_id, version, reason):
+    """A status move (only the moves allowed from here are buttons), with its reason."""
+    to = (ctx.triggered_id or {}).get("to")
+
+    def do(state, user):
+        core.set_status(state, user, case_id, to, _strip(reason))
         return f"case {case_id} is now {to}"
-    if trigger == ids.CASES_REVIEW_SUBMIT:
-        user = auth.require("decide_case")
-        core.second_review(state, user, case_id, form["verdict"] or "", strip(form["review_reason"]))
+    said, version = changed(do, version, v.move_action(to))
+    return said, version, no_update if version is no_update else ""
+
+
+@callback(*CHANGED, Input(ids.CASES_REVIEW_SUBMIT, "n_clicks"), State(ids.CASES_ID, "data"),
+          State(ids.CASES_VERSION, "data"), State(ids.CASES_REVIEW_VERDICT, "value"),
+          State(ids.CASES_REVIEW_REASON, "value"), prevent_initial_call=True)
+def review(_n, case_id, version, verdict, reason):
+    def do(state, user):
+        core.second_review(state, user, case_id, verdict or "", _strip(reason))
         return "second review recorded"
-    user = auth.require("change_case")
-    if trigger == ids.CASES_NOTE_ADD:
-        core.add_note(state, user, case_id, strip(form["note"]))
+    return changed(do, version, "decide_case")
+
+
+@callback(*CHANGED, Output(ids.CASES_NOTE_TEXT, "value"), Input(ids.CASES_NOTE_ADD, "n_clicks"),
+          State(ids.CASES_ID, "data"), State(ids.CASES_VERSION, "data"), State(ids.CASES_NOTE_TEXT, "value"),
+          prevent_initial_call=True)
+def note(_n, case_id, version, text):
+    def do(state, user):
+        core.add_note(state, user, case_id, _strip(text))
         return "note added"
-    if trigger == ids.CASES_ASSIGN:
-        core.assign(state, user, case_id, strip(form["assignee"]))
-        return f"assigned to {strip(form['assignee'])}"
-    if trigger == ids.CASES_REMOVE:
-        chosen = [d["id"] for d in form["selected"] or []]
-        if not chosen:
-            return "select nodes on the graph first"
-        core.remove_elements(state, user, case_id, chosen)
-        return f"removed {', '.join(chosen)}"
-    if trigger == ids.CASES_ADD:
-        return add_nodes(state, user, case_id, strip(form["add_id"]))
-    if trigger == ids.CASES_ACTION_ADD:
-        if not form["action"] or not form["target"]:
+    said, version = changed(do, version)
+    return said, version, no_update if version is no_update else ""
+
+
+@callback(*CHANGED, Input(ids.CASES_ASSIGN, "n_clicks"), State(ids.CASES_ID, "data"),
+          State(ids.CASES_VERSION, "data"), State(ids.CASES_ASSIGN_TO, "value"), prevent_initial_call=True)
+def assign(_n, case_id, version, name):
+    def do(state, user):
+        core.assign(state, user, case_id, _strip(name))
+        return f"assigned to {_strip(name)}"
+    return changed(do, version)
+
+
+@callback(*CHANGED, Input(ids.CASES_REMOVE, "n_clicks"), Input(ids.CASES_ADD, "n_clicks"),
+          State(ids.CASES_ID, "data"), State(ids.CASES_VERSION, "data"), State(ids.CASES_GRAPH, "selectedNodeData"),
+          State(ids.CASES_ADD_ID, "value"), prevent_initial_call=True)
+def entities(_remove, _add, case_id, version, selected, add_id):
+    """Take the selected nodes out of the case, or add nodes by id with what links them."""
+    if ctx.triggered_id == ids.CASES_ADD:
+        return changed(lambda state, user: add_nodes(state, user, case_id, _strip(add_id)), version)
+    return changed(lambda state, user: remove_nodes(state, user, case_id, selected), version)
+
+
+@callback(*CHANGED, Input(ids.CASES_ACTION_ADD, "n_clicks"), State(ids.CASES_ID, "data"),
+          State(ids.CASES_VERSION, "data"), State(ids.CASES_ACTION, "value"), State(ids.CASES_ACTION_TARGET, "value"),
+          State(ids.CASES_ACTION_NOTE, "value"), prevent_initial_call=True)
+def remediate(_n, case_id, version, action, target, action_note):
+    def do(state, user):
+        if not action or not target:
             return "pick a remediation and the entity it applies to"
-        core.record_action(state, user, case_id, form["action"], form["target"], strip(form["action_note"]))
-        return f"{form['action']} on {form['target']} recorded"
-    return ""
+        core.record_action(state, user, case_id, action, target, _strip(action_note))
+        return f"{action} on {target} recorded"
+    return changed(do, version)
+
+
+def remove_nodes(state, user: dict, case_id: int, selected: list[dict] | None) -> str:
+    chosen = [d["id"] for d in selected or []]
+    if not chosen:
+        return "select nodes on the graph first"
+    core.remove_elements(state, user, case_id, chosen)
+    return f"removed {', '.join(chosen)}"
 
 
 def add_nodes(state, user: dict, case_id: int, text: str) -> str:
