@@ -15,6 +15,7 @@ import json
 import os
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -112,16 +113,22 @@ def check_head(state: StateStore) -> str | None:
     return None
 
 
-def entries(state: StateStore, since: int | None = None, actor: str | None = None,
-            action: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    """Entries oldest first, filtered by time (epoch ms, inclusive), actor and action."""
-    q = sa.select(audit_log).order_by(audit_log.c.id)
+def _where(q, since: int | None, actor: str | None, action: str | None):
     if since is not None:
         q = q.where(audit_log.c.at >= since)
     if actor:
         q = q.where(audit_log.c.actor == actor)
     if action:
         q = q.where(audit_log.c.action == action)
+    return q
+
+
+def entries(state: StateStore, since: int | None = None, actor: str | None = None,
+            action: str | None = None, limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    """Entries filtered by time (epoch ms, inclusive), actor and action; oldest first, or
+    the newest `limit` first with `newest_first`."""
+    q = _where(sa.select(audit_log), since, actor, action)
+    q = q.order_by(audit_log.c.id.desc() if newest_first else audit_log.c.id)
     if limit:
         q = q.limit(limit)
     with state.engine.connect() as conn:
@@ -131,20 +138,56 @@ def entries(state: StateStore, since: int | None = None, actor: str | None = Non
     return rows
 
 
+def count(state: StateStore, since: int | None = None, actor: str | None = None, action: str | None = None) -> int:
+    """How many entries the same filters as `entries` match."""
+    q = _where(sa.select(sa.func.count()).select_from(audit_log), since, actor, action)
+    with state.engine.connect() as conn:
+        return int(conn.execute(q).scalar_one())
+
+
+def known(state: StateStore, column: str) -> list[str]:
+    """The distinct actors ("actor") or actions ("action") in the log, sorted (for filter menus)."""
+    if column not in ("actor", "action"):
+        raise AuditError(f"the audit log is filtered by actor or action, not {column!r}")
+    col = audit_log.c[column]
+    with state.engine.connect() as conn:
+        return [r[0] for r in conn.execute(sa.select(col).distinct().order_by(col))]
+
+
 def verify_chain(state: StateStore) -> int | None:
     """The id of the first entry whose hash or link does not match, or None when intact."""
-    prev, expected_id = GENESIS, 1
+    return check(state).broken_at
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The hash chain recomputed over the whole log (one pass), and the head kept outside it."""
+    entries: int
+    broken_at: int | None           # the first entry that does not match, if any
+    head: str | None                # what the head file says is wrong (newest entries removed), if anything
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None and self.head is None
+
+
+def check(state: StateStore) -> ChainCheck:
+    """Recompute the chain and compare the head file: how many entries, and where it breaks."""
+    prev, expected_id, n, broken = GENESIS, 1, 0, None
     with state.engine.connect() as conn:
         for r in conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).mappings():
+            n += 1
+            if broken is not None:
+                continue
             try:
                 ok = (r["id"] == expected_id and r["prev_hash"] == prev and
                       r["hash"] == entry_hash(prev, r["id"], r["at"], r["actor"], r["action"], r["details"]))
             except (ValueError, TypeError):  # details no longer JSON
                 ok = False
             if not ok:
-                return r["id"]
+                broken = r["id"]
             prev, expected_id = r["hash"], r["id"] + 1
-    return None
+    return ChainCheck(n, broken, check_head(state) if broken is None else None)
 
 
 def export(state: StateStore, fmt: str = "jsonl") -> str:

@@ -562,15 +562,13 @@ def audit_export(file, fmt, db, graph) -> None:
 def audit_verify(db, graph) -> None:
     """Recompute the hash chain; exit 1 naming the first entry that does not match."""
     from casegraph import audit
-    state = _state(db, graph)
-    broken = audit.verify_chain(state)
-    if broken is not None:
-        raise click.ClickException(f"audit log broken at entry {broken}: it, or an entry before it, "
+    found = audit.check(_state(db, graph))
+    if found.broken_at is not None:
+        raise click.ClickException(f"audit log broken at entry {found.broken_at}: it, or an entry before it, "
                                    "was changed or removed")
-    gone = audit.check_head(state)
-    if gone:
-        raise click.ClickException(f"audit log broken: {gone}")
-    echo(f"audit log intact: {len(audit.entries(state))} entries")
+    if found.head:
+        raise click.ClickException(f"audit log broken: {found.head}")
+    echo(f"audit log intact: {found.entries} entries")
 
 
 # -- evidence packages (docs/evidence.md) --------------------------------------------------

@@ -131,6 +131,8 @@ def test_removing_the_newest_entries_is_detected(state):
         conn.execute(audit_log.delete().where(audit_log.c.id >= 3))
     assert audit.verify_chain(state) is None          # the shorter chain is still a valid chain ...
     assert "entries 3..4 were removed" in audit.check_head(state)   # ... but the head remembers
+    found = audit.check(state)
+    assert (found.entries, found.broken_at, found.intact) == (2, None, False) and "3..4" in found.head
 
 
 def test_a_rewritten_newest_entry_is_detected_by_the_head(state):
@@ -144,3 +146,20 @@ def test_a_rewritten_newest_entry_is_detected_by_the_head(state):
                                                   row["action"], forged)))
     assert audit.verify_chain(state) is None
     assert "differs from the hash recorded" in audit.check_head(state)
+
+
+def test_newest_first_with_a_limit_count_and_the_filter_menus(state):
+    _fill(state, 5)
+    assert [r["id"] for r in audit.entries(state, limit=2, newest_first=True)] == [5, 4]
+    assert [r["id"] for r in audit.entries(state, actor="bob", newest_first=True)] == [4, 2]
+    assert audit.count(state) == 5 and audit.count(state, actor="alice") == 3 and audit.count(state, action="x") == 0
+    assert audit.known(state, "actor") == ["alice", "bob"] and audit.known(state, "action") == ["query.run"]
+    with pytest.raises(AuditError, match="actor or action"):
+        audit.known(state, "details")
+    found = audit.check(state)
+    assert (found.entries, found.broken_at, found.head, found.intact) == (5, None, None, True)
+    _drop_triggers(state)
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.update().where(audit_log.c.id == 3).values(actor="mallory"))
+    found = audit.check(state)
+    assert (found.entries, found.broken_at, found.intact) == (5, 3, False)

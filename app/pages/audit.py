@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dash_table, dcc, html, no_updat
 
 from casegraph import app
 from casegraph.app import auth, ids
-from casegraph.app.pages._audit import chain_status, known, rows_of, since_ms
+from casegraph.app.pages._audit import chain_text, count_text, rows_of, since_ms
 from casegraph import audit
 from casegraph.errors import CasegraphError
 
@@ -20,11 +20,13 @@ auth.protect(ids.AUDIT_EXPORT, "export_audit")
 
 
 def layout(**_query):
+    """The page; the hash chain is checked once, here, as the page loads (not per filter)."""
     try:
         state = app.state()
-        actors, actions = known(state, "actor"), known(state, "action")
-    except CasegraphError:
-        actors, actions = [], []
+        actors, actions = audit.known(state, "actor"), audit.known(state, "action")
+        chain, intact = chain_text(audit.check(state))
+    except CasegraphError as e:
+        actors, actions, chain, intact = [], [], str(e), False
     export = [] if not auth.may("export_audit") else [
         dcc.Dropdown(id=ids.AUDIT_FORMAT, options=list(audit.EXPORT_FORMATS), value="jsonl", clearable=False,
                      style={"width": "8em"}),
@@ -32,7 +34,7 @@ def layout(**_query):
         dcc.Download(id=ids.AUDIT_DOWNLOAD)]
     return html.Div([
         html.H2("Audit log"),
-        html.P(id=ids.AUDIT_CHAIN),
+        html.P(chain, id=ids.AUDIT_CHAIN, className="chain-ok" if intact else "message"),
         html.Div([
             html.Label(["Since (UTC)", dcc.Input(id=ids.AUDIT_SINCE, type="text", placeholder="2026-01-31",
                                                  debounce=True)]),
@@ -51,24 +53,20 @@ def layout(**_query):
     ])
 
 
-@callback(Output(ids.AUDIT_TABLE, "data"), Output(ids.AUDIT_COUNT, "children"),
-          Output(ids.AUDIT_CHAIN, "children"), Output(ids.AUDIT_CHAIN, "className"),
-          Output(ids.AUDIT_MESSAGE, "children"),
+@callback(Output(ids.AUDIT_TABLE, "data"), Output(ids.AUDIT_COUNT, "children"), Output(ids.AUDIT_MESSAGE, "children"),
           Input(ids.AUDIT_SINCE, "value"), Input(ids.AUDIT_ACTOR, "value"), Input(ids.AUDIT_ACTION, "value"),
           Input(ids.AUDIT_LIMIT, "value"))
 def show(since, actor, action, limit):
+    """The newest entries that match the filters, newest first."""
     try:
         auth.require("view_audit")
         state = app.state()
-        found = audit.entries(state, since=since_ms(since), actor=actor or None, action=action or None)
-        chain, intact = chain_status(state)
+        where = {"since": since_ms(since), "actor": actor or None, "action": action or None}
+        found = audit.entries(state, **where, limit=int(limit or LIMITS[0]), newest_first=True)
+        total = audit.count(state, **where)
     except CasegraphError as e:
-        return [], "", "", "", str(e)
-    limit = int(limit or LIMITS[0])
-    shown = rows_of(found, limit)
-    count = f"{len(found):,} entr{'y' if len(found) == 1 else 'ies'}" + (
-        f", newest {len(shown):,} shown" if len(found) > len(shown) else "")
-    return shown, count, chain, "chain-ok" if intact else "message", ""
+        return [], "", str(e)
+    return rows_of(found), count_text(total, len(found)), ""
 
 
 @callback(Output(ids.AUDIT_DOWNLOAD, "data"), Output(ids.AUDIT_MESSAGE, "children", allow_duplicate=True),
