@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from casegraph.app import ids
+from casegraph.app import ids, site
 from casegraph.settings import Settings
 
 _lock = threading.Lock()
@@ -17,8 +17,6 @@ _current: Settings | None = None
 _stores: dict[Settings, object] = {}
 _states: dict[str, object] = {}
 
-PAGES = [("Search", "/"), ("Explorer", "/explorer"), ("Alerts", "/alerts"), ("Saved queries", "/queries"),
-         ("Cases", "/cases"), ("Evidence", "/evidence"), ("KPIs", "/kpis"), ("Audit", "/audit")]
 
 
 def settings() -> Settings:
@@ -64,8 +62,8 @@ def nav() -> html.Nav:
     user = auth.current_user()
     allowed = set(auth.allowed_paths(user))
     registered = {p["path"] for p in dash.page_registry.values()}
-    links = [dcc.Link(name, href=path, className="nav-link", id=f"{ids.NAV}-{path.strip('/') or 'search'}")
-             for name, path in PAGES if path in allowed and path in registered]
+    links = [dcc.Link(p.name, href=p.path, className="nav-link", id=f"{ids.NAV}-{p.module}")
+             for p in site.PAGES if p.path in allowed and p.path in registered]
     who = []
     if user is not None:
         who = [html.Span(f"{user['name']} ({user['role']})", id=ids.SHELL_USER, className="nav-user",

@@ -12,8 +12,8 @@
   X-CSRFToken header, which dash-renderer copies from the `_csrf_token` cookie on every
   callback (double submit: the cookie must match the signed session); a cross-site
   Origin or Referer is refused too.
-- Roles: each page needs one action (PAGE_ACTIONS, by path), and each component id
-  belongs to a page by its prefix (PREFIX_ACTIONS). Before a callback runs, the callback
+- Roles: each page needs one action and each component id belongs to a page by its
+  prefix, both declared in app/site.py (PAGE_ACTIONS by path, PREFIX_ACTIONS by prefix). Before a callback runs, the callback
   the server has registered under the request's `output` is looked up, and every id it
   reads or writes must be allowed to the user's role; a trigger that needs more (the
   ad-hoc Cypher button) is declared with `protect(id, action)`. Callbacks also call
@@ -32,6 +32,7 @@ from flask import Flask, g, has_request_context, jsonify, redirect, render_templ
 from flask.sessions import SecureCookieSessionInterface
 
 from casegraph import audit, permissions, users
+from casegraph.app import site
 from casegraph.errors import PermissionDenied
 from casegraph.settings import Settings
 
@@ -44,19 +45,10 @@ CSRF_HEADER = "X-CSRFToken"          # dash-renderer's default csrf_header_name
 CSRF_FIELD = "csrf_token"            # the hidden field of the login and logout forms
 KEY_FILE = "casegraph-ui-secret.key"
 
-PAGE_ACTIONS: dict[str, str] = {
-    "/": "view_graph", "/explorer": "view_graph", "/alerts": "view_alerts",
-    "/queries": "run_saved_query", "/cases": "view_cases",
-    "/evidence": "export_evidence", "/kpis": "view_kpis", "/audit": "view_audit",
-}
-# component-id prefix -> the action its page needs (None: any logged-in user: the shell and
-# Dash's page router, whose page layouts are guarded by `guard_layout`)
-PREFIX_ACTIONS: dict[str, str | None] = {
-    "search-": "view_graph", "explore-": "view_graph", "alerts-": "view_alerts",
-    "queries-": "run_saved_query", "cases-": "view_cases",
-    "evidence-": "export_evidence", "kpis-": "view_kpis", "audit-": "view_audit",
-    "shell-": None, "_pages_": None,
-}
+# path -> the action its page needs; component-id prefix -> the same (None: any logged-in
+# user: the shell and Dash's page router, whose page layouts are guarded by `guard_layout`)
+PAGE_ACTIONS: dict[str, str] = site.page_actions()
+PREFIX_ACTIONS: dict[str, str | None] = site.prefix_actions()
 # component id -> the action a callback it triggers needs on top of its page's (see protect)
 TRIGGER_ACTIONS: dict[str, str] = {}
 
@@ -210,7 +202,7 @@ def _id_name(component_id: Any) -> str:
 
 def action_of(component_id: Any) -> str | None:
     """The action the page owning `component_id` needs (None: any logged-in user).
-    An id of no known page is refused: new pages declare their prefix here."""
+    An id of no known page is refused: new pages declare their prefix in app/site.py."""
     name = _id_name(component_id)
     for prefix, action in PREFIX_ACTIONS.items():
         if name.startswith(prefix):
@@ -394,7 +386,7 @@ def guard_layout(path: str, layout):
         return layout
     action = PAGE_ACTIONS.get(path)
     if action is None:
-        raise RuntimeError(f"page {path} has no action in app.auth.PAGE_ACTIONS")
+        raise RuntimeError(f"page {path} is not declared in casegraph.app.site.PAGES")
 
     def guarded(**query):
         if not may(action):

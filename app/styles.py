@@ -8,23 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from casegraph import palette
 from casegraph.graph import HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
 from casegraph.model import model
 
-# label -> (colour, cytoscape shape); every model label has one (a test holds it)
-NODE_STYLE: dict[str, tuple[str, str]] = {
-    "Account": ("#4e79a7", "ellipse"),
-    "Wallet": ("#f28e2b", "diamond"),
-    "Device": ("#76b7b2", "round-rectangle"),
-    "IP": ("#59a14f", "round-triangle"),
-    "Phone": ("#edc948", "round-tag"),
-    "Email": ("#b07aa1", "round-rectangle"),
-    "Document": ("#9c755f", "rectangle"),
-    "ScamReport": ("#e15759", "octagon"),
-    "Watchlist": ("#000000", "star"),
-    "Group": ("#bab0ac", "hexagon"),
-}
-FALLBACK = ("#999999", "ellipse")
+# label -> (colour, cytoscape shape), shared with the evidence package's drawings
+NODE_STYLE = palette.NODES
+FALLBACK = palette.NODE_FALLBACK
 
 # flag -> (legend text, colour): drawn as a thick border, the most severe flag wins
 RISK: dict[str, tuple[str, str]] = {
@@ -35,10 +25,8 @@ RISK: dict[str, tuple[str, str]] = {
     "watchlisted": ("watchlisted", "#d62728"),
 }
 
-EDGE_COLOURS: dict[str, str] = {
-    "TRANSFERRED": "#4e79a7", "WITHDREW": "#f28e2b", "DEPOSITED": "#59a14f", "SENT": "#e15759",
-}
-EDGE_DEFAULT = "#b5b5b5"
+EDGE_COLOURS = palette.MONEY
+EDGE_DEFAULT = palette.EDGE_DEFAULT
 
 # USD thresholds for edge width: 1 px plus 1 px per power of ten (log scale)
 WIDTH_STEPS = tuple(10 ** k for k in range(0, 8))

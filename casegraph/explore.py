@@ -273,7 +273,7 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
 # ---- fund traces ------------------------------------------------------------------------
 
 TRACE_START = "trace-start"     # class of the node a trace starts from
-_TRACE_PARAM = {"TRANSFERRED": "transferred", "WITHDREW": "withdrew", "DEPOSITED": "deposited", "SENT": "sent"}
+_TRACE_PARAM = {t: t.lower() for t in model().money}    # ui_trace_elements takes one list per type
 
 
 def trace_elements(store: GraphStore, start_id: str, results: list[dict[str, Any]],

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from casegraph.model import model
 from casegraph.store.result import Node, Relationship, Result
 
-MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")
+MONEY = tuple(model().money)   # the money-movement relationship types (model.yaml)
 MORE = "More"                 # kind of a "+N more" pager node (and of its edge to the parent)
 TIME_HIDDEN = "time-hidden"   # class of a money edge outside the time window
 HIDDEN = "hidden"             # class of an element the investigator hid

@@ -29,6 +29,7 @@ class RelType:
     targets: tuple[str, ...]
     key: str | None
     properties: dict[str, str]
+    money: str | None = None        # what one movement is called, for money movements
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ class Model:
             raise ModelError(f"unknown relationship type {rel_type!r}; the model has "
                              f"{sorted(self.relationships)}") from None
 
+    @property
+    def money(self) -> dict[str, str]:
+        """The money-movement relationship types, in model order, each with what one is called."""
+        return {t: r.money for t, r in self.relationships.items() if r.money}
+
     def label_of_key(self, key: str) -> str | None:
         """The label whose key property is `key`, if any."""
         for n in self.nodes.values():
@@ -65,7 +71,7 @@ def parse_model(doc: dict) -> Model:
         nodes = {label: NodeType(label, spec["key"], dict(spec.get("properties") or {}))
                  for label, spec in doc["nodes"].items()}
         rels = {t: RelType(t, tuple(spec["from"]), tuple(spec["to"]), spec.get("key"),
-                           dict(spec.get("properties") or {}))
+                           dict(spec.get("properties") or {}), spec.get("money"))
                 for t, spec in doc["relationships"].items()}
         provenance = tuple(doc["provenance"])
         identifiers = dict(doc.get("identifiers") or {})
@@ -81,6 +87,8 @@ def parse_model(doc: dict) -> Model:
                 raise ModelError(f"relationship {r.type} names unknown label {label}")
         if r.key and r.key not in r.properties:
             raise ModelError(f"relationship {r.type}: key {r.key!r} is not among its properties")
+        if r.money and not {"amount", "amount_usd", "asset", "at"} <= set(r.properties):
+            raise ModelError(f"relationship {r.type}: a money movement needs amount, amount_usd, asset and at")
         _check_types(r.type, r.properties)
     for label, rel_type in identifiers.items():
         if label not in nodes or rel_type not in rels:

@@ -7,13 +7,13 @@ import dash
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids
+from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases
 from casegraph.app.pages._tables import table_rows
 from casegraph import cases
 from casegraph.errors import CasegraphError
 
-dash.register_page(__name__, path="/alerts", name="Alerts", title="casegraph: alerts")
+dash.register_page(__name__, **site.register(__name__))
 
 STATUSES = [("open", "open"), ("in a case", "in_case"), ("closed", "closed"), ("dismissed", "dismissed"),
             ("all", "all")]

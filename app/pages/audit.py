@@ -7,12 +7,12 @@ import dash
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids
+from casegraph.app import auth, ids, site
 from casegraph.app.pages._audit import chain_text, count_text, rows_of, since_ms
 from casegraph import audit
 from casegraph.errors import CasegraphError
 
-dash.register_page(__name__, path="/audit", name="Audit", title="casegraph: audit log")
+dash.register_page(__name__, **site.register(__name__))
 
 COLUMNS = ["id", "at", "actor", "action", "details"]
 LIMITS = (100, 500, 2000)

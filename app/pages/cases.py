@@ -15,7 +15,7 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, styles
+from casegraph.app import auth, ids, site, styles
 from casegraph.app.pages import _cases as v
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages._canvas import selection_text
@@ -23,7 +23,7 @@ from casegraph.app.pages._tables import explorer_href
 from casegraph import cases as core
 from casegraph.errors import CasegraphError
 
-dash.register_page(__name__, path="/cases", name="Cases", title="casegraph: cases")
+dash.register_page(__name__, **site.register(__name__))
 
 STATUS_OPTIONS = ["all", *core.STATUSES]
 HIDDEN = {"display": "none"}

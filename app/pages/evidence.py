@@ -9,11 +9,11 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids
+from casegraph.app import auth, ids, site
 from casegraph.app.pages import _evidence as v
 from casegraph.errors import CasegraphError
 
-dash.register_page(__name__, path="/evidence", name="Evidence", title="casegraph: evidence")
+dash.register_page(__name__, **site.register(__name__))
 
 
 def _field(label: str, control) -> html.Label:

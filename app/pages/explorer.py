@@ -16,7 +16,7 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app, explore
-from casegraph.app import auth, ids, styles
+from casegraph.app import auth, ids, site, styles
 from casegraph.app.pages import _cases
 from casegraph.app.pages import _explorer as x
 from casegraph.app.pages._canvas import edge_rows, eid, export_files, selection_text
@@ -25,7 +25,7 @@ from casegraph.graph import is_node, visible
 from casegraph.times import iso
 
 cyto.load_extra_layouts()   # also brings cytoscape-svg, which SVG export needs
-dash.register_page(__name__, path="/explorer", name="Explorer", title="casegraph: explorer")
+dash.register_page(__name__, **site.register(__name__))
 
 
 def reader() -> x.GraphReader:

@@ -7,12 +7,12 @@ import dash
 from dash import Input, Output, callback, dash_table, dcc, html
 
 from casegraph import app
-from casegraph.app import auth, ids
+from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases as v
 from casegraph import audit, kpis
 from casegraph.errors import CasegraphError
 
-dash.register_page(__name__, path="/kpis", name="KPIs", title="casegraph: KPIs")
+dash.register_page(__name__, **site.register(__name__))
 
 
 def _table(id_: str, first: str) -> dash_table.DataTable:

@@ -8,12 +8,12 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids
+from casegraph.app import auth, ids, site
 from casegraph.app.pages._tables import default_text, explorer_href, form_values, result_note, table_of
 from casegraph import audit
 from casegraph.errors import CasegraphError
 
-dash.register_page(__name__, path="/queries", name="Saved queries", title="casegraph: saved queries")
+dash.register_page(__name__, **site.register(__name__))
 
 EXPLORER_LINK_MAX = 100   # nodes carried to the explorer in one link
 auth.protect(ids.QUERIES_CYPHER_RUN, "run_adhoc_query")   # refused before the callback for other roles

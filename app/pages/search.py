@@ -6,14 +6,14 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids
+from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases
 from casegraph.app.pages._tables import explorer_href
 from casegraph.errors import CasegraphError
 
 LIMIT = 20
 
-dash.register_page(__name__, path="/", name="Search", title="casegraph: search")
+dash.register_page(__name__, **site.register(__name__))
 
 
 def result_rows(hits: list[dict]) -> list:

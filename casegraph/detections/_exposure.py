@@ -19,9 +19,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from casegraph.model import model
 
 EXPAND = "scammer_links_expand"
-MONEY = ("TRANSFERRED", "WITHDREW", "DEPOSITED", "SENT")
+MONEY = tuple(model().money)
 # frontier label -> the expand template's list parameter
 FRONTIER_PARAM = {"Account": "accounts", "Wallet": "wallets", "Device": "devices", "IP": "ips",
                   "Phone": "phones", "Email": "emails", "Document": "documents"}

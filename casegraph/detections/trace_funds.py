@@ -35,6 +35,7 @@ from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections import _params as P
 from casegraph.errors import ParameterError
+from casegraph.model import model
 from casegraph.store import GraphStore
 
 NAME = "trace_funds"
@@ -44,7 +45,7 @@ MAX_HOPS_LIMIT = 6
 DEFAULTS: dict[str, Any] = {"account_id": None, "address": None, "direction": "forward", "max_hops": 4,
                             "since": None, "until": None, "min_amount_usd": 0.0,
                             "max_paths": 500, "max_fanout": 100}
-VERB = {"TRANSFERRED": "transfer", "WITHDREW": "withdrawal", "DEPOSITED": "deposit", "SENT": "on-chain send"}
+VERB = model().money              # relationship type -> what one movement is called
 
 
 def parse_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """graph.png and graph.svg: the package's graph drawn with networkx and matplotlib (Agg,
 no display), a seeded layout so the same elements give the same picture, one colour per
-node label with a legend, and the short labels the explorer shows."""
+node label and money movement (casegraph/palette.py, the explorer's colours) with a
+legend, and the short labels the explorer shows."""
 from __future__ import annotations
 
 import io
@@ -13,15 +14,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from casegraph import graph  # noqa: E402
+from casegraph import graph, palette  # noqa: E402
 
 SEED = 7
 LAYOUT_MAX = 3000     # past this many nodes they are drawn on a circle (no force layout)
 LABELLED_MAX = 150     # past this many nodes only accounts, wallets and the subject are labelled
-COLOURS = {"Account": "#4C78A8", "Wallet": "#F58518", "Device": "#72B7B2", "IP": "#54A24B",
-           "Phone": "#B279A2", "Email": "#FF9DA6", "Document": "#9D755D", "ScamReport": "#E45756",
-           "Watchlist": "#000000", "Group": "#EECA3B"}
-EDGE_COLOURS = {"TRANSFERRED": "#4C78A8", "WITHDREW": "#F58518", "DEPOSITED": "#54A24B", "SENT": "#B279A2"}
 
 
 def _graph(elements: list[dict[str, Any]]) -> nx.MultiDiGraph:
@@ -53,21 +50,21 @@ def _figure(elements: list[dict[str, Any]], title: str, subject: str | None):
     kinds = sorted({g.nodes[v]["kind"] for v in g})
     for kind in kinds:
         nodes = [v for v in g if g.nodes[v]["kind"] == kind]
-        nx.draw_networkx_nodes(g, pos, nodelist=nodes, node_color=COLOURS.get(kind, "#999999"),
+        nx.draw_networkx_nodes(g, pos, nodelist=nodes, node_color=palette.node_colour(kind),
                                node_size=[420 if v == subject else 160 for v in nodes],
                                edgecolors=["#d62728" if v == subject else "white" for v in nodes], linewidths=1.5, ax=ax)
     edge_kinds = sorted({d["kind"] for _, _, d in g.edges(data=True)})
     for kind in edge_kinds:
         edges = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == kind]
-        nx.draw_networkx_edges(g, pos, edgelist=edges, edge_color=EDGE_COLOURS.get(kind, "#bbbbbb"),
-                               width=1.4 if kind in EDGE_COLOURS else 0.8, arrows=True, arrowsize=8,
+        nx.draw_networkx_edges(g, pos, edgelist=edges, edge_color=palette.edge_colour(kind),
+                               width=1.4 if kind in palette.MONEY else 0.8, arrows=True, arrowsize=8,
                                node_size=160, ax=ax)
     labelled = [v for v in g if n <= LABELLED_MAX or g.nodes[v]["kind"] in ("Account", "Wallet") or v == subject]
     above = {v: (x, y + 0.035) for v, (x, y) in pos.items()}   # beside the dot, not over it
     nx.draw_networkx_labels(g, above, labels={v: g.nodes[v]["label"] for v in labelled},
                             font_size=7 if n <= 60 else 5, ax=ax)
-    handles = [Line2D([], [], marker="o", linestyle="", color=COLOURS.get(k, "#999999"), label=k) for k in kinds]
-    handles += [Line2D([], [], color=EDGE_COLOURS[k], label=k) for k in edge_kinds if k in EDGE_COLOURS]
+    handles = [Line2D([], [], marker="o", linestyle="", color=palette.node_colour(k), label=k) for k in kinds]
+    handles += [Line2D([], [], color=palette.MONEY[k], label=k) for k in edge_kinds if k in palette.MONEY]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return fig
 
