@@ -1,5 +1,6 @@
-"""The `casegraph` command line. Every command takes --db; user mistakes become a
-one-line error (exit 1), never a traceback."""
+"""The `casegraph` command line, the one CLI module. Every command that reads or writes the
+graph or the application state takes --db and --graph (or CASEGRAPH_DB, CASEGRAPH_GRAPH);
+user mistakes (every CasegraphError) become a one-line error (exit 1), never a traceback."""
 from __future__ import annotations
 
 import json
@@ -74,8 +75,6 @@ def generate(accounts: int, seed: int, out: str) -> None:
         progress.start("generating", f"{accounts:,} accounts")
         try:
             summary = run(out, accounts, seed, progress=progress.advance)
-        except ValueError as e:
-            raise click.ClickException(str(e)) from e
         finally:
             progress.finish()
     echo(render([{"file": k, "rows": v} for k, v in summary.items()], "table"))

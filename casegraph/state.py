@@ -1,6 +1,7 @@
 """The application-state store (SQLite by default, PostgreSQL for several app
-instances): load records now; alerts, cases and the audit log join it later.
-Never the graph: the graph holds evidence, this holds what people did with it."""
+instances): load records, alerts, users, cases (elements, notes, history, remediation
+actions, second reviews) and the audit log. Never the graph: the graph holds evidence,
+this holds what people did with it."""
 from __future__ import annotations
 
 import time

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from casegraph.errors import GenerateError
 from casegraph.generate import generate
 from casegraph.generate.plan import _bursts
 
@@ -75,7 +76,7 @@ def _digest(folder: Path) -> dict[str, str]:
 # --- contract -----------------------------------------------------------------------------
 @pytest.mark.parametrize("accounts", [0, 999, 5_000_001])
 def test_rejects_out_of_range_account_counts(tmp_path, accounts):
-    with pytest.raises(ValueError, match="accounts must be between"):
+    with pytest.raises(GenerateError, match="accounts must be between"):
         generate(tmp_path, accounts, 1)
     assert not any(tmp_path.iterdir())
 

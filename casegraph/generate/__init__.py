@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from casegraph.errors import GenerateError
+
 from . import names, plan as P
 from .background import Background
 from .names import D_FAM, HOT_CHAIN, HOT_WALLETS, W_HOT, Namer, key
@@ -39,7 +41,7 @@ def generate(out_dir: str | os.PathLike, accounts: int, seed: int,
     accounts = operator.index(accounts)
     seed = operator.index(seed)
     if not MIN_ACCOUNTS <= accounts <= MAX_ACCOUNTS:
-        raise ValueError(f"accounts must be between {MIN_ACCOUNTS:,} and {MAX_ACCOUNTS:,} "
+        raise GenerateError(f"accounts must be between {MIN_ACCOUNTS:,} and {MAX_ACCOUNTS:,} "
                          f"(planted patterns need at least {MIN_ACCOUNTS:,} accounts to hide in); got {accounts:,}")
     s = seed % 2 ** 64                                   # any int, including negatives, seeds the streams
     namer = Namer(s)
