@@ -811,30 +811,17 @@ def alerts_bulk(alert_ids, action, reason, assignee, fmt, db, graph) -> None:
 @store_options
 def kpis(since, until, fmt, db, graph) -> None:
     """Resolution rate, time to decision, QA agreement, and counts per detection and domain."""
-    from casegraph import audit, cases
+    from casegraph import cases
     from casegraph import kpis as k
-    since_ms, until_ms = k.period(since, until)
-    state = _state(db, graph)
-    found = k.compute(state, since_ms, until_ms)
-    audit.record(state, cases.operator()["name"], "kpis.view", {"since": since_ms, "until": until_ms})
-    per = [{"scope": scope, "name": name, **counts} for scope, key in (("detection", "per_detection"), ("domain", "per_domain"))
-           for name, counts in found[key].items()]
+    found = k.view(_state(db, graph), cases.operator(), *k.period(since, until))
     if fmt == "json":
         echo(json.dumps(found, indent=2))
         return
-    if fmt == "csv":
-        echo(render(per, "csv"))
-        return
-    ttd = found["time_to_decision"]
-    pct = lambda x: "n/a" if x is None else f"{100 * x:.1f}%"  # noqa: E731
-    hours = lambda x: "n/a" if x is None else f"{x:.1f} h"  # noqa: E731
-    echo(render([{"kpi": "period", "value": f"{found['since'] or 'start'} .. {found['until'] or 'now'}"},
-                 {"kpi": "resolution rate", "value": f"{pct(found['resolution_rate'])} ({found['cases_resolved']} of {found['cases_created']} cases)"},
-                 {"kpi": "time to decision, median", "value": hours(ttd["median"])},
-                 {"kpi": "time to decision, p90", "value": f"{hours(ttd['p90'])} ({ttd['cases']} decisions)"},
-                 {"kpi": "QA agreement", "value": f"{pct(found['qa_agreement'])} ({found['agreeing_reviews']} of {found['second_reviews']} reviews)"}],
-                "table", ["kpi", "value"]))
-    echo(render(per, "table"))
+    per = [{"scope": scope, **row} for scope, key in (("detection", "per_detection"), ("domain", "per_domain"))
+           for row in k.count_rows(found[key], "name")]
+    if fmt == "table":
+        echo(render([{"kpi": label, "value": text} for label, text in k.headline(found)], "table", ["kpi", "value"]))
+    echo(render(per, fmt))
 
 
 @main.command()

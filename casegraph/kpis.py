@@ -113,3 +113,39 @@ def period(since: str | None, until: str | None) -> tuple[int | None, int | None
     if until_ms is not None and len(until.strip()) == 10:          # YYYY-MM-DD: the whole day
         until_ms += int(timedelta(days=1).total_seconds() * 1000)
     return since_ms, until_ms
+
+
+def view(state: StateStore, actor: dict[str, Any], since_ms: int | None = None,
+         until_ms: int | None = None) -> dict[str, Any]:
+    """The KPIs for the period as `actor` sees them (they need view_kpis); the viewing is audited."""
+    from casegraph import audit
+    from casegraph.permissions import require
+    require(actor, "view_kpis")
+    found = compute(state, since_ms, until_ms)
+    audit.record(state, actor["name"], "kpis.view", {"since": since_ms, "until": until_ms})
+    return found
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _hours(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f} h"
+
+
+def headline(found: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline numbers of `compute` as (label, text), as `casegraph kpis` and the KPIs page show them."""
+    ttd = found["time_to_decision"]
+    return [("period", f"{found['since'] or 'start'} .. {found['until'] or 'now'}"),
+            ("resolution rate", f"{_pct(found['resolution_rate'])} "
+                                f"({found['cases_resolved']} of {found['cases_created']} cases)"),
+            ("time to decision, median", _hours(ttd["median"])),
+            ("time to decision, p90", f"{_hours(ttd['p90'])} ({ttd['cases']} decisions)"),
+            ("QA agreement", f"{_pct(found['qa_agreement'])} "
+                             f"({found['agreeing_reviews']} of {found['second_reviews']} reviews)")]
+
+
+def count_rows(per: dict[str, dict[str, int]], first: str) -> list[dict[str, Any]]:
+    """per_detection or per_domain as table rows: the name under `first`, then COUNTS."""
+    return [{first: name, **{c: (counts or {}).get(c, 0) for c in COUNTS}} for name, counts in sorted(per.items())]

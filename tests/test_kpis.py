@@ -89,6 +89,25 @@ def test_kpis_for_a_period(fixed):
     assert (k["since"], k["until"]) == ("2024-03-01T00:00:00Z", "2024-03-11T00:00:00Z")
 
 
+def test_viewing_kpis_needs_the_action_is_audited_and_reads_alike_everywhere(fixed):
+    from casegraph import audit
+    from casegraph.errors import PermissionDenied
+    k = kpis.view(fixed, INV2, T0, UNTIL)
+    assert k == kpis.compute(fixed, since_ms=T0, until_ms=UNTIL)
+    assert audit.entries(fixed, action="kpis.view")[-1]["details"] == {"since": T0, "until": UNTIL}
+    with pytest.raises(PermissionDenied):
+        kpis.view(fixed, {"name": "le", "role": "le_response", "disabled": False})
+    assert dict(kpis.headline(k)) == {
+        "period": "2024-03-01T00:00:00Z .. 2024-03-11T00:00:00Z", "resolution rate": "66.7% (4 of 6 cases)",
+        "time to decision, median": "24.0 h", "time to decision, p90": "144.0 h (5 decisions)",
+        "QA agreement": "50.0% (1 of 2 reviews)"}
+    empty = dict(kpis.headline(kpis.compute(fixed, since_ms=UNTIL + 1)))
+    assert empty["resolution rate"] == "n/a (0 of 0 cases)" and empty["period"].endswith(".. now")
+    rows = kpis.count_rows(k["per_domain"], "domain")
+    assert [r["domain"] for r in rows] == sorted(k["per_domain"])
+    assert rows[0] == {"domain": "ato_scam", "alerts": 2, "cases": 1, "confirmed": 1, "false_positive": 0}
+
+
 def test_kpis_over_all_time(fixed):
     k = kpis.compute(fixed)
     assert (k["cases_created"], k["cases_resolved"], k["cases_decided"]) == (7, 6, 6)

@@ -1,5 +1,5 @@
-"""What the Cases and KPIs pages, and the case controls on Alerts, Search and Explorer,
-show and send: pure functions from casegraph.cases / kpis answers to rows and texts, and
+"""What the Cases page, and the case controls on Alerts, Search and Explorer,
+show and send: pure functions from casegraph.cases answers to rows and texts, and
 from the explorer's canvas to the elements a case keeps (unit-tested without a browser)."""
 from __future__ import annotations
 
@@ -179,33 +179,6 @@ def model_group(hits: list[dict]) -> str | None:
 def case_options(found: list[dict]) -> list[dict]:
     """Open cases for the explorer's "add to case" menu."""
     return [{"label": f"#{c['id']} {c.get('title') or ''} ({c.get('status')})", "value": c["id"]} for c in found]
-
-
-# -- KPIs -------------------------------------------------------------------------------------
-
-def _pct(x: Any) -> str:
-    return "n/a" if x is None else f"{100 * float(x):.1f}%"
-
-
-def _hours(x: Any) -> str:
-    return "n/a" if x is None else f"{float(x):.1f} h"
-
-
-def kpi_summary(k: dict) -> list[tuple[str, str]]:
-    """The headline numbers of kpis.compute as (label, text)."""
-    ttd = k.get("time_to_decision") or {}
-    return [("resolution rate", _pct(k.get("resolution_rate"))),
-            ("time to decision, median", _hours(ttd.get("median") if isinstance(ttd, dict) else None)),
-            ("time to decision, p90", _hours(ttd.get("p90") if isinstance(ttd, dict) else None)),
-            ("QA agreement", _pct(k.get("qa_agreement")))]
-
-
-KPI_COLUMNS = ("alerts", "cases", "confirmed", "false_positive")
-
-
-def kpi_rows(per: dict, name: str) -> list[dict]:
-    """per_detection / per_domain -> table rows (name first, then the counts)."""
-    return [{name: key, **{c: (v or {}).get(c, 0) for c in KPI_COLUMNS}} for key, v in sorted((per or {}).items())]
 
 
 # -- the alert queue --------------------------------------------------------------------------

@@ -8,8 +8,7 @@ from dash import Input, Output, callback, dash_table, dcc, html
 
 from casegraph import app
 from casegraph.app import auth, ids, site
-from casegraph.app.pages import _cases as v
-from casegraph import audit, kpis
+from casegraph import kpis
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, **site.register(__name__))
@@ -17,7 +16,7 @@ dash.register_page(__name__, **site.register(__name__))
 
 def _table(id_: str, first: str) -> dash_table.DataTable:
     return dash_table.DataTable(id=id_, data=[], sort_action="native",
-                                columns=[{"name": c, "id": c} for c in (first, *v.KPI_COLUMNS)],
+                                columns=[{"name": c, "id": c} for c in (first, *kpis.COUNTS)],
                                 style_cell={"textAlign": "left"}, style_table={"overflowX": "auto"})
 
 
@@ -43,12 +42,9 @@ def layout(**_query):
           Input(ids.KPIS_SINCE, "date"), Input(ids.KPIS_UNTIL, "date"))
 def show(since, until):
     try:
-        user = auth.require("view_kpis")
-        since_ms, until_ms = kpis.period(since, until)
-        k = kpis.compute(app.state(), since_ms=since_ms, until_ms=until_ms)
-        audit.record(app.state(), user["name"], "kpis.view", {"since": since_ms, "until": until_ms})
+        k = kpis.view(app.state(), auth.require("view_kpis"), *kpis.period(since, until))
     except CasegraphError as e:
         return [], [], [], str(e)
     summary = html.Table([html.Tr([html.Th(label), html.Td(text, className="kpi")])
-                          for label, text in v.kpi_summary(k)], className="props kpis")
-    return summary, v.kpi_rows(k.get("per_detection"), "detection"), v.kpi_rows(k.get("per_domain"), "domain"), ""
+                          for label, text in kpis.headline(k)], className="props kpis")
+    return summary, kpis.count_rows(k["per_detection"], "detection"), kpis.count_rows(k["per_domain"], "domain"), ""

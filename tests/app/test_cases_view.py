@@ -123,18 +123,6 @@ def test_alert_rows_and_bulk_message():
         "close: 2 alert(s) changed (2, 4); skipped 1 (in case 9)"
 
 
-def test_kpi_numbers():
-    k = {"resolution_rate": 0.5, "time_to_decision": {"median": 2.4, "p90": 10.0}, "qa_agreement": None,
-         "per_detection": {"rings": {"alerts": 4, "cases": 2, "confirmed": 1, "false_positive": 1}},
-         "per_domain": {"kyc_fraud": {"alerts": 4, "cases": 2, "confirmed": 1, "false_positive": 1}, "ato_scam": {}}}
-    assert dict(v.kpi_summary(k)) == {"resolution rate": "50.0%", "time to decision, median": "2.4 h",
-                                      "time to decision, p90": "10.0 h", "QA agreement": "n/a"}
-    assert v.kpi_rows(k["per_detection"], "detection") == [
-        {"detection": "rings", "alerts": 4, "cases": 2, "confirmed": 1, "false_positive": 1}]
-    assert v.kpi_rows(k["per_domain"], "domain")[0] == {"domain": "ato_scam", "alerts": 0, "cases": 0,
-                                                        "confirmed": 0, "false_positive": 0}
-
-
 def test_entities_message_says_what_came_in_and_what_is_not_in_the_graph():
     assert v.entities_message({"added": ["Account:A1"], "links": ["Device:D1", "USED_DEVICE:x"], "missing": []}) == \
         "added Account:A1 and 2 linking element(s)"
