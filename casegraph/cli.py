@@ -234,13 +234,10 @@ def query_show(name, dialect) -> None:
 @store_options
 def query_run(name, params, timeout_ms, row_limit, fmt, db, graph) -> None:
     """Run a saved read query with parameters."""
-    _audit(db, graph, "query.run", {"name": name, "params": _parse_params(params)})
+    from casegraph import cases, queries
     with _open(db, graph) as store:
-        q = store.queries.get(name)
-        if q.mode != "read":
-            raise click.ClickException(f"query {name} writes; `query run` runs read queries only")
-        res = store.read(name, _parse_params(params), timeout_ms=timeout_ms,
-                         row_limit=row_limit or store.settings.row_limit)
+        res = queries.run_saved(store, _state(db, graph), cases.operator(), name, _parse_params(params),
+                                timeout_ms=timeout_ms, row_limit=row_limit)
     _print_result(res, fmt, row_limit)
 
 
@@ -253,7 +250,7 @@ def query_run(name, params, timeout_ms, row_limit, fmt, db, graph) -> None:
 @store_options
 def query_cypher(text, params, timeout_ms, row_limit, fmt, db, graph) -> None:
     """Run your own read-only Cypher, with the time and row limits."""
-    _audit(db, graph, "query.cypher", {"text": text, "params": _parse_params(params)})
+    from casegraph import cases, queries
     values = {}
     for k, v in _parse_params(params).items():
         try:
@@ -261,7 +258,8 @@ def query_cypher(text, params, timeout_ms, row_limit, fmt, db, graph) -> None:
         except json.JSONDecodeError:
             values[k] = v
     with _open(db, graph) as store:
-        res = store.read_cypher(text, values, timeout_ms=timeout_ms, row_limit=row_limit)
+        res = queries.run_cypher(store, _state(db, graph), cases.operator(), text, values,
+                                 timeout_ms=timeout_ms, row_limit=row_limit)
     _print_result(res, fmt, row_limit)
 
 

@@ -72,7 +72,8 @@ def test_queries_are_audited_with_text_and_parameters(cli_env):
     run("query", "run", "find_account", "--param", "account_id=A1", env=cli_env)
     entries = _json("audit", "list", "--actor", f"cli:{getpass.getuser()}", env=cli_env)
     assert [(e["action"], e["details"]) for e in entries] == [
-        ("query.cypher", {"text": "UNWIND range(1, $n) AS x RETURN x", "params": {"n": "3"}}),
+        # the values the query ran with (--param values are JSON where they parse as JSON)
+        ("query.cypher", {"text": "UNWIND range(1, $n) AS x RETURN x", "params": {"n": 3}}),
         ("query.run", {"name": "find_account", "params": {"account_id": "A1"}})]
     assert [e["action"] for e in _json("audit", "list", "--action", "query.run", env=cli_env)] == ["query.run"]
     assert _json("audit", "list", "--actor", "someone-else", env=cli_env) == []

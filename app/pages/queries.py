@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 from casegraph import app
 from casegraph.app import auth, ids, site
 from casegraph.app.pages._tables import default_text, explorer_href, form_values, result_note, table_of
-from casegraph import audit
+from casegraph import queries
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, **site.register(__name__))
@@ -100,16 +100,13 @@ def run(_q, _c, name, values, field_ids, text):
             user = auth.require("run_adhoc_query")
             if not (text or "").strip():
                 return no_update, no_update, no_update, "write a Cypher query first", "", no_update
-            # recorded before it runs, like the CLI's, so refused and timed-out queries are on record too
-            audit.record(app.state(), user["name"], "query.cypher", {"text": text, "params": {}})
-            res = app.store().read_cypher(text, {}, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
+            res = queries.run_cypher(app.store(), app.state(), user, text, row_limit=s.row_limit)
         else:
             user = auth.require("run_saved_query")
             if not name:
                 return no_update, no_update, no_update, "pick a query first", "", no_update
             params = form_values([i["name"] for i in field_ids or []], values or [])
-            audit.record(app.state(), user["name"], "query.run", {"name": name, "params": params})
-            res = app.store().read(name, params, timeout_ms=s.query_timeout_ms, row_limit=s.row_limit)
+            res = queries.run_saved(app.store(), app.state(), user, name, params, row_limit=s.row_limit)
         from casegraph.graph import to_elements
         elements = to_elements(res)
     except CasegraphError as e:

@@ -1,0 +1,30 @@
+"""casegraph/queries.py: saved queries and the user's own Cypher run as a user, on a real
+embedded store: the permission first, the audit entry before the query runs (a refused
+query is on record too), the row limit applied."""
+from __future__ import annotations
+
+import pytest
+
+from casegraph import audit, queries
+from casegraph.errors import PermissionDenied, QueryError
+
+ANA = {"name": "ana", "role": "analyst", "disabled": False}
+INV = {"name": "inv", "role": "investigator", "disabled": False}
+
+
+def test_saved_and_own_queries_are_checked_audited_and_limited(store, state):
+    res = queries.run_saved(store, state, INV, "find_account", {"account_id": "A1"})
+    assert res.rows == []
+    cut = queries.run_cypher(store, state, ANA, "UNWIND range(1, $n) AS x RETURN x", {"n": 50}, row_limit=5)
+    assert [r["x"] for r in cut.rows] == [1, 2, 3, 4, 5] and cut.truncated
+    with pytest.raises(PermissionDenied):
+        queries.run_cypher(store, state, INV, "RETURN 1")          # investigators run saved queries only
+    with pytest.raises(QueryError, match="read-only"):
+        queries.run_cypher(store, state, ANA, "MATCH (a:Account) DETACH DELETE a")
+    with pytest.raises(QueryError, match="writes; saved queries run read-only"):
+        queries.run_saved(store, state, ANA, "load_accounts", {})
+    assert [(e["actor"], e["action"], e["details"]) for e in audit.entries(state)] == [
+        ("inv", "query.run", {"name": "find_account", "params": {"account_id": "A1"}}),
+        ("ana", "query.cypher", {"text": "UNWIND range(1, $n) AS x RETURN x", "params": {"n": 50}}),
+        ("ana", "query.cypher", {"text": "MATCH (a:Account) DETACH DELETE a", "params": {}}),
+        ("ana", "query.run", {"name": "load_accounts", "params": {}})]
