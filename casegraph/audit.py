@@ -203,3 +203,13 @@ def export(state: StateStore, fmt: str = "jsonl") -> str:
     for r in rows:
         w.writerow({**r, "details": canonical(r["details"])})
     return buf.getvalue()
+
+
+def export_for(state: StateStore, actor: dict[str, Any], fmt: str = "jsonl") -> str:
+    """The whole log as `export` writes it, for `actor` (who needs export_audit); the export
+    itself is then recorded (the copy ends at the entry before that record)."""
+    from casegraph.permissions import require
+    require(actor, "export_audit")
+    text = export(state, fmt)
+    record(state, actor["name"], "audit.export", {"format": fmt, "entries": text.count("\n") - (fmt == "csv")})
+    return text

@@ -548,8 +548,8 @@ def audit_list(since, actor, action, fmt, db, graph) -> None:
 @store_options
 def audit_export(file, fmt, db, graph) -> None:
     """Write the whole audit log, with its hash chain, to FILE."""
-    from casegraph import audit
-    text = audit.export(_state(db, graph), fmt)
+    from casegraph import audit, cases
+    text = audit.export_for(_state(db, graph), cases.operator(), fmt)
     Path(file).write_text(text, encoding="utf-8")
     echo(f"wrote {text.count(chr(10)) - (fmt == 'csv')} entries to {file}")
 

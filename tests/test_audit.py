@@ -163,3 +163,16 @@ def test_newest_first_with_a_limit_count_and_the_filter_menus(state):
         conn.execute(audit_log.update().where(audit_log.c.id == 3).values(actor="mallory"))
     found = audit.check(state)
     assert (found.entries, found.broken_at, found.intact) == (5, 3, False)
+
+
+def test_an_export_needs_the_action_and_is_recorded_after_the_copy(state):
+    from casegraph.errors import PermissionDenied
+    _fill(state, 3)
+    text = audit.export_for(state, {"name": "adm", "role": "admin", "disabled": False}, "jsonl")
+    assert [json.loads(line)["id"] for line in text.splitlines()] == [1, 2, 3]
+    assert audit.entries(state)[-1] | {"at": 0, "hash": "", "prev_hash": ""} == {
+        "id": 4, "at": 0, "actor": "adm", "action": "audit.export", "details": {"format": "jsonl", "entries": 3},
+        "hash": "", "prev_hash": ""}
+    with pytest.raises(PermissionDenied):
+        audit.export_for(state, {"name": "inv", "role": "investigator", "disabled": False})
+    assert audit.count(state) == 4

@@ -73,11 +73,7 @@ def show(since, actor, action, limit):
           Input(ids.AUDIT_EXPORT, "n_clicks"), State(ids.AUDIT_FORMAT, "value"), prevent_initial_call=True)
 def export(_clicks, fmt):
     try:
-        user = auth.require("export_audit")
-        state = app.state()
-        text = audit.export(state, fmt or "jsonl")
-        entries = text.count("\n") - (fmt == "csv")
-        audit.record(state, user["name"], "audit.export", {"format": fmt, "entries": entries})
+        text = audit.export_for(app.state(), auth.require("export_audit"), fmt or "jsonl")
     except CasegraphError as e:
         return no_update, str(e)
     return dcc.send_string(text, f"casegraph-audit.{fmt}"), ""
