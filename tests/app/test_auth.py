@@ -7,15 +7,14 @@ import stat
 import time
 
 import pytest
-from dash._utils import split_callback_id
 
 from casegraph.app import auth, ids
 from casegraph import audit, users
 from casegraph.settings import Settings
-from tests.app.conftest import PASSWORD, USERS, login, user_name
+from tests.support import PASSWORD, USERS, body, callback_key, login, no_console_errors, user_name
 
 
-# -- helpers: a test client that logs in, and callback requests built like dash-renderer's ----
+# -- helpers: a test client that logs in and posts callbacks (built by tests.support.body) --
 
 def csrf(client) -> str:
     cookie = client.get_cookie(auth.CSRF_COOKIE)
@@ -30,34 +29,6 @@ def client_for(ui_app, who: str | None = None):
         r = c.post("/login", data={"username": user_name(who), "password": PASSWORD, "csrf_token": csrf(c)})
         assert r.status_code == 302, r.data
     return c
-
-
-def callback_key(ui_app, output_id: str) -> str:
-    """The callback map key (the request's "output") of the callback whose first output is `output_id`."""
-    ui_app.server.test_client().get("/login")      # Dash builds its callback map on the first request
-    keys = [k for k in ui_app.callback_map
-            if _parts(k)[0]["id"] == output_id]
-    assert len(keys) == 1, (output_id, keys)
-    return keys[0]
-
-
-def _parts(key: str) -> list[dict]:
-    parts = split_callback_id(key)
-    return parts if isinstance(parts, list) else [parts]
-
-
-def body(ui_app, key: str, values: dict | None = None, changed: tuple[str, ...] = ()) -> dict:
-    """The JSON dash-renderer posts to /_dash-update-component for callback `key`."""
-    cb, values = ui_app.callback_map[key], values or {}
-
-    def item(d):
-        if d["id"].startswith("{"):        # pattern-matching ALL: a list of matches (none here)
-            return []
-        return {"id": d["id"], "property": d["property"], "value": values.get(d["id"])}
-    outputs = [{"id": p["id"], "property": p["property"].split("@")[0]} for p in _parts(key)]
-    return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
-            "inputs": [item(d) for d in cb["inputs"]], "state": [item(d) for d in cb.get("state", [])],
-            "changedPropIds": list(changed)}
 
 
 def post(client, payload: dict, **headers):
@@ -268,11 +239,6 @@ def test_the_generated_key_is_made_once_private_and_shared(tmp_path):
 
 
 # -- in a real browser ------------------------------------------------------------------------------
-
-def no_console_errors(duo):
-    severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
-    assert severe == [], severe
-
 
 def shown_nav(duo) -> set[str]:
     return {e.get_attribute("id") for e in duo.find_elements(f"#{ids.NAV} a.nav-link")}

@@ -4,71 +4,14 @@ the login form as one of the fixture users (each role somewhere). Every test
 ends with no SEVERE message in the browser console."""
 from __future__ import annotations
 
-import csv
-from collections import Counter
-
 import pytest
 from dash.testing.wait import until
 
 from casegraph.app import ids
-from tests.app.conftest import login
+from tests.support import (CY, busiest_account, cy_call, login, no_console_errors, node_ids, read_csv, select, tap,
+                           wait_download, wait_nodes)
 
 pytestmark = pytest.mark.browser
-
-# The cytoscape.js instance behind a dash-cytoscape component (cytoscape keeps it on its container).
-CY = """const root = document.getElementById(arguments[0]);
-if (!root) return null;
-const el = [root, ...root.querySelectorAll('*')].find(x => x._cyreg && x._cyreg.cy);
-return el ? el._cyreg.cy : null;"""
-
-
-def cy_call(duo, expression: str, *args):
-    """Evaluate `expression` with `cy` bound to the explorer's cytoscape instance."""
-    return duo.driver.execute_script(
-        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]);"
-        f"if (!cy) return null; return {expression};", ids.EXPLORE_GRAPH, *args)
-
-
-def tap(duo, node_id: str) -> None:
-    cy_call(duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", node_id)
-
-
-def select(duo, *node_ids: str) -> None:
-    """Select exactly these nodes (as shift-click would)."""
-    cy_call(duo, "(cy.nodes().unselect(), arguments[1].forEach(i => cy.getElementById(i).select()), true)",
-            list(node_ids))
-
-
-def node_ids(duo) -> set[str] | None:
-    found = cy_call(duo, "cy.nodes().map(n => n.id())")
-    return None if found is None else set(found)
-
-
-def wait_nodes(duo, predicate, timeout=15):
-    try:
-        until(lambda: (n := node_ids(duo)) is not None and predicate(n), timeout=timeout)
-    except Exception:
-        shown = duo.driver.find_elements("css selector", f"#{ids.EXPLORE_MESSAGE}")
-        raise AssertionError(f"nodes {node_ids(duo)}; page says {shown[0].text if shown else None!r}; "
-                             f"console {duo.get_logs()}") from None
-    return node_ids(duo)
-
-
-def no_console_errors(duo):
-    severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
-    assert severe == [], severe
-
-
-def read_csv(path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def busiest_account(folder) -> str:
-    """The account with the most transfers (so expanding it has plenty to show)."""
-    rows = read_csv(folder / "transfers.csv")
-    counts = Counter(r["from_account"] for r in rows) + Counter(r["to_account"] for r in rows)
-    return counts.most_common(1)[0][0]
 
 
 def test_search_open_expand(dash_duo, ui_app, ui_data):
@@ -212,11 +155,6 @@ def hot_wallet_neighbours(folder) -> tuple[str, set[str]]:
 
 VISIBLE = "cy.nodes().filter(n => n.visible() && n.data('kind') !== 'More').map(n => n.id())"
 PAGE = 25   # explore.expand's default page
-
-
-def wait_download(folder, name, timeout=10):
-    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
-    return folder / name
 
 
 def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, ui_data):

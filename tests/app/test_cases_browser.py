@@ -20,10 +20,8 @@ from selenium.common.exceptions import StaleElementReferenceException
 
 from casegraph.app import ids
 from casegraph.app.pages import _cases
-from tests.app.conftest import login
-from tests.app.test_browser import CY, busiest_account, no_console_errors, read_csv, select
-from tests.app.test_browser import wait_nodes as wait_explorer
-from tests.conftest import run_cli
+from tests.support import CY, busiest_account, login, no_console_errors, read_csv, run_cli, select
+from tests.support import wait_nodes as wait_explorer
 
 pytestmark = pytest.mark.browser
 

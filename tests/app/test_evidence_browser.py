@@ -17,9 +17,7 @@ import requests
 from dash.testing.wait import until
 
 from casegraph.app import auth, ids
-from tests.app.conftest import login
-from tests.app.test_auth import body, callback_key
-from tests.app.test_browser import no_console_errors, read_csv
+from tests.support import body, callback_key, login, no_console_errors, read_csv
 
 pytestmark = pytest.mark.browser
 

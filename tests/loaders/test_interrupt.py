@@ -17,7 +17,7 @@ from casegraph.state import open_state
 from casegraph.store import open_store
 from casegraph.store.embedded import ensure_server, stop_server
 from casegraph.store.falkordb import BULK_PREFIX
-from tests.loaders.conftest import dump_graph, write_csv
+from tests.support import dump_graph, write_csv
 
 N = 20_000
 
