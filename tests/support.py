@@ -153,8 +153,10 @@ def body(ui_app, key: str, values: dict | None = None, changed: tuple[str, ...] 
 
 
 # -- the browser ------------------------------------------------------------------------------
-# Driving the cytoscape canvas, the generated data the browser tests pick from, downloads,
-# and the console check every browser test ends with.
+# Every step waits on what the server has seen or sent back (a message, a count, the page's
+# selection line, the nodes on a canvas, a download), never for a fixed time: a callback runs
+# on what the renderer holds when the button is clicked, and dash-cytoscape reports a
+# selection to it about 100 ms after the selection happens.
 
 # The cytoscape.js instance behind a dash-cytoscape component (cytoscape keeps it on its container).
 CY = """const root = document.getElementById(arguments[0]);
@@ -162,42 +164,170 @@ if (!root) return null;
 const el = [root, ...root.querySelectorAll('*')].find(x => x._cyreg && x._cyreg.cy);
 return el ? el._cyreg.cy : null;"""
 
+# where each canvas's page says what the server has seen selected, and its messages
+SELECTION = {ids.EXPLORE_GRAPH: ids.EXPLORE_SELECTION, ids.CASES_GRAPH: ids.CASES_SELECTION}
+MESSAGE = {ids.EXPLORE_GRAPH: ids.EXPLORE_MESSAGE, ids.CASES_GRAPH: ids.CASES_MESSAGE,
+           ids.QUERIES_GRAPH: ids.QUERIES_MESSAGE}
 
-def cy_call(duo, expression: str, *args):
-    """Evaluate `expression` with `cy` bound to the explorer's cytoscape instance."""
+
+def cy_call(duo, expression: str, *args, graph: str = ids.EXPLORE_GRAPH):
+    """Evaluate JavaScript `expression` with `cy` bound to the cytoscape instance of the canvas
+    `graph` and `args` as arguments[1:]; None while the canvas is not drawn."""
     return duo.driver.execute_script(
         f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]);"
-        f"if (!cy) return null; return {expression};", ids.EXPLORE_GRAPH, *args)
+        f"if (!cy) return null; return {expression};", graph, *args)
 
 
-def tap(duo, node_id: str) -> None:
-    cy_call(duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", node_id)
-
-
-def select(duo, *node_ids: str) -> None:
-    """Select exactly these nodes (as shift-click would)."""
-    cy_call(duo, "(cy.nodes().unselect(), arguments[1].forEach(i => cy.getElementById(i).select()), true)",
-            list(node_ids))
-
-
-def node_ids(duo) -> set[str] | None:
-    found = cy_call(duo, "cy.nodes().map(n => n.id())")
+def node_ids(duo, graph: str = ids.EXPLORE_GRAPH) -> set[str] | None:
+    """The ids of the nodes on the canvas (None while it is not drawn)."""
+    found = cy_call(duo, "cy.nodes().map(n => n.id())", graph=graph)
     return None if found is None else set(found)
 
 
-def wait_nodes(duo, predicate, timeout=15):
+def read_text(duo, selector: str) -> str | None:
+    """The visible text of the element `selector` now: None when it is missing or a
+    re-render replaced it while it was read (for polling)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     try:
-        until(lambda: (n := node_ids(duo)) is not None and predicate(n), timeout=timeout)
+        return duo.find_element(selector).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return None
+
+
+def text_of(duo, selector: str, timeout=10) -> str:
+    """The visible text of the element `selector`, read again when a re-render replaces the
+    element while it is read (or it is not drawn yet)."""
+    found: list[str] = []
+
+    def read() -> bool:
+        found[:] = [t for t in [read_text(duo, selector)] if t is not None]
+        return bool(found)
+    try:
+        until(read, timeout=timeout)
     except Exception:
-        shown = duo.driver.find_elements("css selector", f"#{ids.EXPLORE_MESSAGE}")
-        raise AssertionError(f"nodes {node_ids(duo)}; page says {shown[0].text if shown else None!r}; "
-                             f"console {duo.get_logs()}") from None
-    return node_ids(duo)
+        raise AssertionError(f"no element {selector} to read") from None
+    return found[0]
 
 
-def no_console_errors(duo):
-    severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
-    assert severe == [], severe
+def _page_says(duo, graph: str) -> str:
+    """What the page around canvas `graph` says, for a failure's message."""
+    said = read_text(duo, f"#{MESSAGE[graph]}") if graph in MESSAGE else None
+    return f"page says {said!r}; console {duo.get_logs()}"
+
+
+def wait_nodes(duo, predicate, timeout=15, graph: str = ids.EXPLORE_GRAPH) -> set[str]:
+    """The canvas's node ids once `predicate(ids)` holds (the server's answer is drawn)."""
+    try:
+        until(lambda: (n := node_ids(duo, graph)) is not None and predicate(n), timeout=timeout)
+    except Exception:
+        raise AssertionError(f"nodes {node_ids(duo, graph)}; {_page_says(duo, graph)}") from None
+    return node_ids(duo, graph)
+
+
+def wait_cy(duo, expression: str, check, *args, timeout=10, graph: str = ids.EXPLORE_GRAPH):
+    """The value of `expression` (as cy_call evaluates it) once `check(value)` holds."""
+    try:
+        until(lambda: (v := cy_call(duo, expression, *args, graph=graph)) is not None and check(v), timeout=timeout)
+    except Exception:
+        raise AssertionError(f"{expression} = {cy_call(duo, expression, *args, graph=graph)!r}; "
+                             f"{_page_says(duo, graph)}") from None
+    return cy_call(duo, expression, *args, graph=graph)
+
+
+def tap(duo, element_id: str, graph: str = ids.EXPLORE_GRAPH) -> None:
+    """Tap a node or an edge (its tap callbacks run; wait on what they show)."""
+    cy_call(duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", element_id, graph=graph)
+
+
+def hover(duo, element_id: str, graph: str = ids.EXPLORE_GRAPH) -> None:
+    """Move the mouse over a node or an edge (the tooltip callback runs)."""
+    cy_call(duo, "(cy.getElementById(arguments[1]).emit('mouseover'), true)", element_id, graph=graph)
+
+
+def select(duo, *node_ids: str, graph: str = ids.EXPLORE_GRAPH, timeout=10) -> None:
+    """Select exactly these nodes on the canvas `graph` (as shift-click would), and return once
+    the page says the server has seen exactly them selected, so that a button clicked next
+    acts on them."""
+    cy_call(duo, "(cy.nodes().unselect(), arguments[1].forEach(i => cy.getElementById(i).select()), true)",
+            list(node_ids), graph=graph)
+    wait_selection(duo, *node_ids, graph=graph, timeout=timeout)
+
+
+def wait_selection(duo, *node_ids: str, graph: str = ids.EXPLORE_GRAPH, timeout=10) -> None:
+    """Wait until the page's selection line (filled by a callback on dash-cytoscape's
+    selectedNodeData) names exactly `node_ids`."""
+    from casegraph.app.pages._canvas import selection_text
+    expected = selection_text([{"id": i, "kind": "More" if i.startswith("more:") else i.partition(":")[0]}
+                               for i in node_ids])
+    where = f"#{SELECTION[graph]}"
+    try:
+        until(lambda: read_text(duo, where) == expected, timeout=timeout)
+    except Exception:
+        selected = cy_call(duo, "cy.nodes(':selected').map(n => n.id())", graph=graph)
+        raise AssertionError(f"the page says {read_text(duo, where)!r} is selected, not {expected!r} "
+                             f"(the canvas has {selected} selected); {_page_says(duo, graph)}") from None
+
+
+def click(duo, selector: str, timeout=10) -> None:
+    """Click the element `selector`, found again if a re-render replaced it in between."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def clicked() -> bool:
+        try:
+            duo.find_element(selector).click()
+            return True
+        except StaleElementReferenceException:
+            return False
+    until(clicked, timeout=timeout)
+
+
+def pick(duo, dropdown_id: str, label: str, timeout=10, confirm=True) -> None:
+    """Choose the option shown as `label` in the dcc.Dropdown `dropdown_id`: open the menu,
+    wait for the option (a callback may fill the options in late; dash_duo.select_dcc_dropdown
+    gives up silently then), click it, and with `confirm` wait until the dropdown shows it."""
+    from selenium.common.exceptions import WebDriverException
+    value = f"#{dropdown_id}-value"      # where dcc.Dropdown shows the chosen option
+
+    def chosen() -> bool:
+        try:
+            if duo.find_element(f"#{dropdown_id}").get_attribute("aria-expanded") != "true":
+                duo.find_element(f"#{dropdown_id}").click()
+                return False
+            match = [o for o in duo.find_elements(".dash-dropdown-options .dash-dropdown-option") if o.text == label]
+            if match:
+                match[0].click()
+                return True
+        except WebDriverException:      # the menu was re-drawn while read: look again
+            pass
+        return False
+    try:
+        until(chosen, timeout=timeout)
+        if confirm:
+            until(lambda: read_text(duo, value) == label, timeout=timeout)
+    except Exception:
+        options = [o.text for o in duo.find_elements(".dash-dropdown-options .dash-dropdown-option")]
+        raise AssertionError(f"dropdown {dropdown_id}: could not pick {label!r}; options shown {options}") from None
+
+
+def set_props(duo, component_id, props: dict) -> None:
+    """Set a component's properties in the renderer, as a click or typing would (also for
+    controls the page hides from the role, or a slider's range)."""
+    duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], arguments[1])", component_id, props)
+
+
+def allow_downloads(duo) -> Path:
+    """The folder the browser saves downloads to. Headless Chromium saves them only when
+    told where (dash.testing does that for --headless only; these tests use --headless=new)."""
+    folder = Path(duo.download_path)
+    duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    return folder
+
+
+def wait_download(folder: Path, name: str, timeout=10) -> Path:
+    """The file `name` once the browser has saved it (Chromium writes to a temporary name
+    and renames it when complete)."""
+    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
+    return folder / name
 
 
 def busiest_account(folder) -> str:
@@ -207,6 +337,7 @@ def busiest_account(folder) -> str:
     return counts.most_common(1)[0][0]
 
 
-def wait_download(folder, name, timeout=10):
-    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
-    return folder / name
+def no_console_errors(duo) -> None:
+    """Every browser test ends here: no SEVERE message in the browser console."""
+    severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
+    assert severe == [], severe
