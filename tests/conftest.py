@@ -2,13 +2,9 @@
 graph per test, and Neo4j through testcontainers where a Docker engine exists."""
 from __future__ import annotations
 
-import csv
 import itertools
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,18 +13,6 @@ from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.store.embedded import stop_server
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
-    """A hand-made input file (tests that need exact rows rather than generated data)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
 _graph_ids = itertools.count()
 
 
@@ -109,15 +93,6 @@ def any_store(request, embedded_dir, tmp_path):
 @pytest.fixture
 def state(settings):
     return open_state(settings.state_url())
-
-
-def run_cli(*args, env=None, check=True, input=None, **popen):
-    """`casegraph ARGS` as a user runs it (a real process); AssertionError with stderr on failure."""
-    proc = subprocess.run([sys.executable, "-m", "casegraph.cli", *args], capture_output=True, text=True,
-                          input=input, env={**os.environ, **(env or {})}, **popen)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"casegraph {' '.join(args)} failed:\n{proc.stderr}")
-    return proc
 
 
 @pytest.fixture

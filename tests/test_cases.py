@@ -14,7 +14,7 @@ from casegraph.errors import CaseError, PermissionDenied
 from casegraph.state import open_state
 from casegraph.users import add_user
 from casegraph.loaders.pipeline import load
-from tests.conftest import write_csv
+from tests.support import write_csv
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}
 INV2 = {"name": "inv2", "role": "investigator", "disabled": False}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import run_cli as run
+from tests.support import run_cli as run
 
 
 def expected_counts(d: Path) -> dict:

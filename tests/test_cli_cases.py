@@ -7,7 +7,7 @@ import json
 
 from casegraph import audit
 from casegraph.state import open_state
-from tests.conftest import run_cli as run, write_csv
+from tests.support import run_cli as run, write_csv
 
 
 def _json(*args, env):

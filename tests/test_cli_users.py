@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from casegraph.state import audit_log, open_state
 from casegraph.users import authenticate
-from tests.conftest import run_cli as run
+from tests.support import run_cli as run
 
 PW = "s3cret-enough"
 

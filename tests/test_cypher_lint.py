@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support import REPO
+
 LINT_DIR = REPO / "scripts" / "cypher-lint"
 LINT = LINT_DIR / "lint.mjs"
 CATALOGUE = REPO / "cypher"

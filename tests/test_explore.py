@@ -14,7 +14,7 @@ from casegraph.catalogue import catalogue
 from casegraph.errors import QueryError
 from casegraph.model import model
 from casegraph.loaders.pipeline import load
-from tests.conftest import write_csv
+from tests.support import write_csv
 
 HUB = "DHUB"
 HUB_USERS = [f"H{i:03d}" for i in range(60)]

@@ -14,7 +14,7 @@ from casegraph.generate import generate
 from casegraph.state import alerts
 from casegraph.times import to_epoch_ms
 from casegraph.loaders.pipeline import load
-from tests.conftest import write_csv
+from tests.support import write_csv
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}
 SINCE = to_epoch_ms("2024-06-01T00:00:00Z")

@@ -16,8 +16,8 @@ import yaml
 from casegraph.errors import GenerateError
 from casegraph.generate import generate
 from casegraph.generate.plan import _bursts
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 N, SEED = 3000, 7
 HOUR, DAY = 3600, 86400
 KINDS = ("accounts", "wallets", "account_devices", "account_ips", "account_phones", "account_emails",

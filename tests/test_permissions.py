@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from casegraph.errors import CasegraphError, PermissionDenied
 from casegraph.permissions import ACTIONS, PERMISSIONS, ROLES, allowed, require
+from tests.support import REPO
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "roles.md"
+DOCS = REPO / "docs" / "roles.md"
 
 
 def _doc_matrix() -> dict[str, set[str]]:

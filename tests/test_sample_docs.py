@@ -3,13 +3,13 @@ confounders and params) and every file the generator writes is mentioned, in bac
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from casegraph.generate import generate
+from tests.support import REPO
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "sample-data.md"
+DOC = REPO / "docs" / "sample-data.md"
 
 
 @pytest.fixture(scope="module")

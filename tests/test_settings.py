@@ -1,11 +1,10 @@
-from pathlib import Path
-
 import pytest
 
 from casegraph.errors import ConfigError
 from casegraph.settings import SETTINGS, Settings
+from tests.support import REPO
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+DOCS = REPO / "docs" / "settings.md"
 
 
 def test_every_setting_is_documented():

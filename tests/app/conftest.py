@@ -14,11 +14,9 @@ from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.users import add_user
 from casegraph.loaders.pipeline import load
+from tests.support import PASSWORD, USERS
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
-# the fixture users ui_data creates, one per role: login(dash_duo, "inv") or login(dash_duo, "investigator")
-USERS = {"inv": "investigator", "le": "le_response", "ana": "analyst", "adm": "admin"}
 
 
 def pytest_setup_options():
@@ -62,31 +60,3 @@ def ui_app(ui_data):
     dash_app = ui.create_app(ui_data[0])
     yield dash_app
     ui.close()
-
-
-def user_name(who: str) -> str:
-    """The fixture user of a role ("investigator" -> "inv"); any other name is a user name."""
-    return next((n for n, role in USERS.items() if role == who), who)
-
-
-def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWORD) -> None:
-    """Log in through the real login form as a user (a fixture user by name or role), then open
-    `path` and wait for the Dash app. Give `app` to start the server too; otherwise start
-    it first with `dash_duo.start_server(ui_app, navigate=False)` (navigating before login
-    only reaches the login page, which dash_duo would wait on for the Dash app in vain)."""
-    from selenium.webdriver.common.by import By
-
-    from casegraph.app import ids
-    if app is not None:
-        dash_duo.start_server(app, navigate=False)
-    base = dash_duo.server.url
-    dash_duo.driver.get(f"{base}/login")
-    dash_duo.wait_for_element(f"#{ids.LOGIN_NAME}").send_keys(user_name(who))
-    dash_duo.driver.find_element(By.ID, ids.LOGIN_PASSWORD).send_keys(password)
-    dash_duo.driver.find_element(By.ID, ids.LOGIN_SUBMIT).click()
-    if password != PASSWORD:
-        return
-    dash_duo.wait_for_element(f"#{ids.SHELL_USER}", timeout=15)
-    dash_duo._url = base          # dash_duo.server_url without its implicit navigation
-    if path != "/":
-        dash_duo.wait_for_page(f"{base}{path}")

@@ -7,15 +7,15 @@ import stat
 import time
 
 import pytest
-from dash._utils import split_callback_id
 
 from casegraph.app import auth, ids
 from casegraph import audit, users
 from casegraph.settings import Settings
-from tests.app.conftest import PASSWORD, USERS, login, user_name
+from tests.support import (PASSWORD, USERS, allow_downloads, body, callback_key, login, no_console_errors, pick,
+                           text_of, user_name, wait_download)
 
 
-# -- helpers: a test client that logs in, and callback requests built like dash-renderer's ----
+# -- helpers: a test client that logs in and posts callbacks (built by tests.support.body) --
 
 def csrf(client) -> str:
     cookie = client.get_cookie(auth.CSRF_COOKIE)
@@ -30,34 +30,6 @@ def client_for(ui_app, who: str | None = None):
         r = c.post("/login", data={"username": user_name(who), "password": PASSWORD, "csrf_token": csrf(c)})
         assert r.status_code == 302, r.data
     return c
-
-
-def callback_key(ui_app, output_id: str) -> str:
-    """The callback map key (the request's "output") of the callback whose first output is `output_id`."""
-    ui_app.server.test_client().get("/login")      # Dash builds its callback map on the first request
-    keys = [k for k in ui_app.callback_map
-            if _parts(k)[0]["id"] == output_id]
-    assert len(keys) == 1, (output_id, keys)
-    return keys[0]
-
-
-def _parts(key: str) -> list[dict]:
-    parts = split_callback_id(key)
-    return parts if isinstance(parts, list) else [parts]
-
-
-def body(ui_app, key: str, values: dict | None = None, changed: tuple[str, ...] = ()) -> dict:
-    """The JSON dash-renderer posts to /_dash-update-component for callback `key`."""
-    cb, values = ui_app.callback_map[key], values or {}
-
-    def item(d):
-        if d["id"].startswith("{"):        # pattern-matching ALL: a list of matches (none here)
-            return []
-        return {"id": d["id"], "property": d["property"], "value": values.get(d["id"])}
-    outputs = [{"id": p["id"], "property": p["property"].split("@")[0]} for p in _parts(key)]
-    return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
-            "inputs": [item(d) for d in cb["inputs"]], "state": [item(d) for d in cb.get("state", [])],
-            "changedPropIds": list(changed)}
 
 
 def post(client, payload: dict, **headers):
@@ -269,13 +241,10 @@ def test_the_generated_key_is_made_once_private_and_shared(tmp_path):
 
 # -- in a real browser ------------------------------------------------------------------------------
 
-def no_console_errors(duo):
-    severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
-    assert severe == [], severe
-
-
 def shown_nav(duo) -> set[str]:
-    return {e.get_attribute("id") for e in duo.find_elements(f"#{ids.NAV} a.nav-link")}
+    """The ids of the nav's links (read in one go)."""
+    return set(duo.driver.execute_script("return [...document.querySelectorAll(arguments[0])].map(a => a.id)",
+                                         f"#{ids.NAV} a.nav-link"))
 
 
 @pytest.mark.browser
@@ -285,7 +254,7 @@ def test_each_role_sees_its_pages_and_logs_out(dash_duo, ui_app):
         login(dash_duo, name)
         expected = {f"{ids.NAV}-{p.strip('/') or 'search'}" for p in auth.allowed_paths({"role": role})}
         assert shown_nav(dash_duo) == expected, role
-        assert dash_duo.find_element(f"#{ids.SHELL_USER}").text == f"{name} ({role})"
+        assert text_of(dash_duo, f"#{ids.SHELL_USER}") == f"{name} ({role})"
         if role != "admin":                 # a page the role may not see: "not allowed", no data
             dash_duo.wait_for_page(f"{dash_duo.server_url}/audit")
             dash_duo.wait_for_contains_text(f"#{ids.SHELL_DENIED}", "may not view_audit", timeout=10)
@@ -319,18 +288,13 @@ def test_admin_reads_filters_and_exports_the_audit_log(dash_duo, ui_app):
     from casegraph import app as ui
     login(dash_duo, "adm", ui_app, path="/audit")
     dash_duo.wait_for_contains_text(f"#{ids.AUDIT_CHAIN}", "hash chain intact", timeout=10)
-    dash_duo.select_dcc_dropdown(f"#{ids.AUDIT_ACTION}", value="login")
+    pick(dash_duo, ids.AUDIT_ACTION, "login")
     logins = audit.entries(ui.state(), action="login")
     dash_duo.wait_for_text_to_equal(f"#{ids.AUDIT_COUNT}", f"{len(logins):,} entries", timeout=10)
-    newest = dash_duo.find_element(f"#{ids.AUDIT_TABLE} td[data-dash-column=actor]").text
-    assert newest == "adm"
-    downloads = dash_duo.download_path
-    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    assert text_of(dash_duo, f"#{ids.AUDIT_TABLE} td[data-dash-column=actor]") == "adm"    # newest first
+    downloads = allow_downloads(dash_duo)
     dash_duo.find_element(f"#{ids.AUDIT_EXPORT}").click()
-    from dash.testing.wait import until
-    from pathlib import Path
-    target = Path(downloads) / "casegraph-audit.jsonl"
-    until(lambda: target.exists() and target.stat().st_size > 0, timeout=10)
+    target = wait_download(downloads, "casegraph-audit.jsonl")
     exported = [json.loads(line) for line in target.read_text().splitlines()]
     # the copy verifies on its own: recompute the hash chain from the file
     prev = audit.GENESIS
@@ -351,7 +315,9 @@ def test_a_user_disabled_mid_session_lands_on_the_login_page(dash_duo, ui_app):
     login(dash_duo, name, ui_app, path="/alerts")
     dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
     users.disable_user(ui.state(), name)
-    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_STATUS}", value="all")      # the next callback: 401
+    # the next callback is refused (401) and the page goes to the login: the dropdown may be gone
+    # before it shows its new value, so wait on the login page instead
+    pick(dash_duo, ids.ALERTS_STATUS, "all", confirm=False)
     dash_duo.wait_for_text_to_equal(f"#{ids.LOGIN_NOTE}", "Your session has ended; log in again.", timeout=10)
     assert "next=%2Falerts" in dash_duo.driver.current_url
     severe = [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]

@@ -1,74 +1,18 @@
 """The investigator UI in a real headless Chromium (dash[testing]'s dash_duo) over a
 generated, loaded dataset with its detections run into the alert queue, logged in through
-the login form as one of the fixture users (each role somewhere). Every test
-ends with no SEVERE message in the browser console."""
+the login form as one of the fixture users (each role somewhere). Every step waits on
+what the server has seen (a message, a count, the page's selection line, the canvas; the
+helpers are in tests/support.py), never a fixed time. Every test ends with no SEVERE
+message in the browser console."""
 from __future__ import annotations
 
-import csv
-from collections import Counter
-
 import pytest
-from dash.testing.wait import until
 
 from casegraph.app import ids
-from tests.app.conftest import login
+from tests.support import (allow_downloads, busiest_account, click, cy_call, hover, login, no_console_errors, pick,
+                           read_csv, select, set_props, tap, text_of, wait_cy, wait_download, wait_nodes)
 
 pytestmark = pytest.mark.browser
-
-# The cytoscape.js instance behind a dash-cytoscape component (cytoscape keeps it on its container).
-CY = """const root = document.getElementById(arguments[0]);
-if (!root) return null;
-const el = [root, ...root.querySelectorAll('*')].find(x => x._cyreg && x._cyreg.cy);
-return el ? el._cyreg.cy : null;"""
-
-
-def cy_call(duo, expression: str, *args):
-    """Evaluate `expression` with `cy` bound to the explorer's cytoscape instance."""
-    return duo.driver.execute_script(
-        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]);"
-        f"if (!cy) return null; return {expression};", ids.EXPLORE_GRAPH, *args)
-
-
-def tap(duo, node_id: str) -> None:
-    cy_call(duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", node_id)
-
-
-def select(duo, *node_ids: str) -> None:
-    """Select exactly these nodes (as shift-click would)."""
-    cy_call(duo, "(cy.nodes().unselect(), arguments[1].forEach(i => cy.getElementById(i).select()), true)",
-            list(node_ids))
-
-
-def node_ids(duo) -> set[str] | None:
-    found = cy_call(duo, "cy.nodes().map(n => n.id())")
-    return None if found is None else set(found)
-
-
-def wait_nodes(duo, predicate, timeout=15):
-    try:
-        until(lambda: (n := node_ids(duo)) is not None and predicate(n), timeout=timeout)
-    except Exception:
-        shown = duo.driver.find_elements("css selector", f"#{ids.EXPLORE_MESSAGE}")
-        raise AssertionError(f"nodes {node_ids(duo)}; page says {shown[0].text if shown else None!r}; "
-                             f"console {duo.get_logs()}") from None
-    return node_ids(duo)
-
-
-def no_console_errors(duo):
-    severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
-    assert severe == [], severe
-
-
-def read_csv(path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def busiest_account(folder) -> str:
-    """The account with the most transfers (so expanding it has plenty to show)."""
-    rows = read_csv(folder / "transfers.csv")
-    counts = Counter(r["from_account"] for r in rows) + Counter(r["to_account"] for r in rows)
-    return counts.most_common(1)[0][0]
 
 
 def test_search_open_expand(dash_duo, ui_app, ui_data):
@@ -83,11 +27,11 @@ def test_search_open_expand(dash_duo, ui_app, ui_data):
     box.send_keys(account)
     dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
     dash_duo.wait_for_text_to_equal(".search-hit", account, timeout=10)
-    dash_duo.find_element(".search-hit").click()
+    click(dash_duo, ".search-hit")
     assert wait_nodes(dash_duo, lambda n: n == {f"Account:{account}"}) == {f"Account:{account}"}
     assert "/explorer" in dash_duo.driver.current_url
 
-    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()     # the node opened is the focus: no selection
     grown = wait_nodes(dash_duo, lambda n: len(n) > 1)
     assert f"Account:{account}" in grown and len(grown) > 1
     # everything the page drew is a neighbour the CSVs give this account (or a "+N more" pager)
@@ -96,8 +40,8 @@ def test_search_open_expand(dash_duo, ui_app, ui_data):
     assert any(n in linked for n in grown)
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_COUNT}", f"{len([n for n in grown if not n.startswith('more:')])} node(s)")
     # the layout ran over the new nodes: no two share a spot
-    until(lambda: cy_call(dash_duo, "new Set(cy.nodes().map(n => Math.round(n.position('x')) + ',' + "
-                                    "Math.round(n.position('y')))).size") == len(grown), timeout=10)
+    wait_cy(dash_duo, "new Set(cy.nodes().map(n => Math.round(n.position('x')) + ',' + "
+                      "Math.round(n.position('y')))).size", lambda spots: spots == len(grown))
     no_console_errors(dash_duo)
 
 
@@ -109,17 +53,14 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     alert = rings[0]
     login(dash_duo, "le", ui_app)
     dash_duo.wait_for_element(f"#{ids.NAV}-alerts").click()
-    dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
-    total = int(dash_duo.find_element(f"#{ids.ALERTS_COUNT}").text.split()[0])
-    assert total == len(ui.state().list_alerts())
+    dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{len(ui.state().list_alerts())} alert(s)", timeout=10)
 
     # filter by detection: only the rings alerts are left
-    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_DETECTION}", value="rings")
+    pick(dash_duo, ids.ALERTS_DETECTION, "rings")
     dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{len(rings)} alert(s)", timeout=10)
-    first_row = dash_duo.find_element(f"#{ids.ALERTS_TABLE} td[data-dash-column=id]")
-    assert first_row.text == str(alert["id"])
+    assert text_of(dash_duo, f"#{ids.ALERTS_TABLE} td[data-dash-column=id]") == str(alert["id"])
 
-    dash_duo.find_element(f"#{ids.ALERTS_TABLE} td[data-dash-column=open] a").click()
+    click(dash_duo, f"#{ids.ALERTS_TABLE} td[data-dash-column=open] a")
     expected = {f"Account:{m}" for m in alert["entities"]}
     # the members and what links them: every identifier and wallet the ring result names
     label = {"device": "Device", "ip": "IP", "phone": "Phone", "email": "Email", "document": "Document",
@@ -130,7 +71,7 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     # risk colouring: every member carries the ring-member flag from the open alert
     flagged = cy_call(dash_duo, "cy.nodes('.risk-ring-member').map(n => n.id())")
     assert set(flagged) == expected
-    reasons = dash_duo.wait_for_element(".reasons").text
+    reasons = text_of(dash_duo, ".reasons")
     assert f"Alert {alert['id']}" in reasons
     for r in alert["reasons"]:
         assert str(r) in reasons
@@ -145,9 +86,9 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     login(dash_duo, "ana", ui_app)
     dash_duo.wait_for_element(f"#{ids.NAV}-queries").click()
     dash_duo.wait_for_element(f"#{ids.QUERIES_NAME}")
-    dash_duo.select_dcc_dropdown(f"#{ids.QUERIES_NAME}", value=f"{q.name} — {q.title}")
+    pick(dash_duo, ids.QUERIES_NAME, f"{q.name} — {q.title}")
     dash_duo.wait_for_contains_text(f"#{ids.QUERIES_PURPOSE}", q.purpose, timeout=10)
-    # the form holds one field per header parameter, defaults filled in
+    # the form holds one field per header parameter, defaults filled in (drawn with the purpose)
     fields = dash_duo.find_elements(f"#{ids.QUERIES_FORM} input")
     assert len(fields) == len(q.params)
     limit = next(p for p in q.params if p.name == "limit")
@@ -161,12 +102,10 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     dash_duo.find_element(f"#{ids.QUERIES_RUN}").click()
     links = {r["device_id"] for r in read_csv(folder / "account_devices.csv") if r["account_id"] == account}
     dash_duo.wait_for_contains_text(f"#{ids.QUERIES_NOTE}", "row(s)", timeout=10)
-    rows = int(dash_duo.find_element(f"#{ids.QUERIES_NOTE}").text.split()[0])
+    rows = int(text_of(dash_duo, f"#{ids.QUERIES_NOTE}").split()[0])
     assert rows >= len(links) + 1
-    drawn = set(dash_duo.driver.execute_script(
-        CY.replace("return el ? el._cyreg.cy : null;", "return el._cyreg.cy.nodes().map(n => n.id());"),
-        ids.QUERIES_GRAPH))
-    assert f"Account:{account}" in drawn and {f"Device:{d}" for d in links} <= drawn
+    drawn = wait_nodes(dash_duo, lambda n: f"Account:{account}" in n, graph=ids.QUERIES_GRAPH)
+    assert {f"Device:{d}" for d in links} <= drawn
 
     # ad-hoc Cypher: a write clause is refused before it reaches the database
     dash_duo.find_element(f"#{ids.QUERIES_CYPHER}").send_keys("MATCH (a:Account) SET a.status = 'x' RETURN a")
@@ -179,7 +118,7 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     box.send_keys(f"UNWIND range(1, {limit + 5}) AS i RETURN i")
     dash_duo.find_element(f"#{ids.QUERIES_CYPHER_RUN}").click()
     dash_duo.wait_for_contains_text(f"#{ids.QUERIES_NOTE}", f"{limit} row(s); row limit reached", timeout=20)
-    assert dash_duo.find_element(f"#{ids.QUERIES_MESSAGE}").text == ""
+    assert text_of(dash_duo, f"#{ids.QUERIES_MESSAGE}") == ""
     no_console_errors(dash_duo)
 
 
@@ -214,14 +153,9 @@ VISIBLE = "cy.nodes().filter(n => n.visible() && n.data('kind') !== 'More').map(
 PAGE = 25   # explore.expand's default page
 
 
-def wait_download(folder, name, timeout=10):
-    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
-    return folder / name
-
-
 def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, ui_data):
     import json
-    from pathlib import Path
+    import xml.etree.ElementTree as ET
 
     import networkx as nx
     _, folder = ui_data
@@ -234,25 +168,29 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
 
     # details: every property with its provenance, and the relationship kinds to expand by
     tap(dash_duo, start)
-    details = dash_duo.wait_for_element(f"#{ids.EXPLORE_DETAILS} table").text
+    dash_duo.wait_for_element(f"#{ids.EXPLORE_DETAILS} table")
+    details = text_of(dash_duo, f"#{ids.EXPLORE_DETAILS}")
     for prop in ("address", "chain", "label", "source", "load_id", "loaded_at"):
         assert prop in details
     assert wallet in details
 
-    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()     # the tapped node is the focus
     first = wait_nodes(dash_duo, lambda n: len(n) > 1)
     pagers = [n for n in first if n.startswith("more:")]
     assert len(pagers) == 1 and len(first) == 1 + PAGE + 1
     assert first - {start} - set(pagers) <= near
     assert cy_call(dash_duo, "cy.getElementById(arguments[1]).data('label')", pagers[0]) == \
         f"+{len(near) - PAGE} more"
-    # an edge's details: its properties and provenance, straight from the element
+    # an edge's details: its properties and provenance, straight from the element (the node's
+    # details hold "loaded_at" too: wait for the edge's own heading)
     edge_id = cy_call(dash_duo, "cy.edges().filter(e => e.data('kind') !== 'More')[0].id()")
-    cy_call(dash_duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", edge_id)
-    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_DETAILS}", "loaded_at", timeout=10)
-    assert edge_id.split(":", 1)[0] in dash_duo.find_element(f"#{ids.EXPLORE_DETAILS}").text
+    edge = cy_call(dash_duo, "cy.getElementById(arguments[1]).data()", edge_id)
+    tap(dash_duo, edge_id)
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_DETAILS}", f"{edge['kind']}: {edge['source']} -> {edge['target']}",
+                                    timeout=10)
+    assert edge_id.split(":", 1)[0] == edge["kind"] and "loaded_at" in text_of(dash_duo, f"#{ids.EXPLORE_DETAILS}")
     # hovering shows a tooltip
-    cy_call(dash_duo, "(cy.getElementById(arguments[1]).emit('mouseover'), true)", start)
+    hover(dash_duo, start)
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_TOOLTIP}", f"Wallet {wallet}", timeout=10)
 
     # the pager fetches the next page
@@ -268,19 +206,20 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     victim = sorted(first - {start} - set(pagers))[0]
     select(dash_duo, victim)
     dash_duo.find_element(f"#{ids.EXPLORE_HIDE}").click()
-    until(lambda: victim not in cy_call(dash_duo, VISIBLE), timeout=10)
+    wait_cy(dash_duo, VISIBLE, lambda shown: victim not in shown)
     dash_duo.find_element(f"#{ids.EXPLORE_SHOW_ALL}").click()
-    until(lambda: victim in cy_call(dash_duo, VISIBLE), timeout=10)
-    # ... and remove it
+    wait_cy(dash_duo, VISIBLE, lambda shown: victim in shown)
+    # ... and remove it (the redrawn canvas may or may not keep the selection: select it again)
+    select(dash_duo, victim)
     dash_duo.find_element(f"#{ids.EXPLORE_REMOVE}").click()
-    shown = wait_nodes(dash_duo, lambda n: victim not in n)
+    wait_nodes(dash_duo, lambda n: victim not in n)
     shown = set(cy_call(dash_duo, VISIBLE))
     edges = cy_call(dash_duo, "cy.edges().filter(e => e.visible() && e.data('kind') !== 'More').length")
+    # the canvas shows what the server holds
+    dash_duo.wait_for_text_to_equal(f"#{ids.EXPLORE_COUNT}", f"{len(shown)} node(s), {edges} edge(s) shown", timeout=10)
 
     # exports hold exactly what is on the canvas, read back by independent readers
-    downloads = Path(dash_duo.download_path)
-    # headless Chromium saves downloads only when told where (dash.testing does this for --headless only)
-    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    downloads = allow_downloads(dash_duo)
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_JSON}").click()
     cyjs = json.loads(wait_download(downloads, "casegraph.cyjs").read_text())
     assert {n["data"]["id"] for n in cyjs["elements"]["nodes"]} == shown
@@ -295,7 +234,6 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_PNG}").click()
     assert wait_download(downloads, "casegraph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_SVG}").click()
-    import xml.etree.ElementTree as ET
     assert ET.parse(wait_download(downloads, "casegraph.svg")).getroot().tag.endswith("svg")
     no_console_errors(dash_duo)
 
@@ -320,8 +258,9 @@ def test_explorer_kind_time_window_path_and_trace(dash_duo, ui_app, ui_data):
     # expand by one kind: the menu counts distinct neighbours per relationship type
     tap(dash_duo, start)
     dash_duo.wait_for_element(f"#{ids.EXPLORE_DETAILS} table")
-    dash_duo.select_dcc_dropdown(f"#{ids.EXPLORE_REL}", value=f"TRANSFERRED ({len(partners)})")
-    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    pick(dash_duo, ids.EXPLORE_REL, f"TRANSFERRED ({len(partners)})")
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()     # the tapped node is the focus
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded {start} by TRANSFERRED", timeout=10)
     shown = wait_nodes(dash_duo, lambda n: len(n) > 1)
     assert shown - {start} - {n for n in shown if n.startswith("more:")} <= partners
     assert set(cy_call(dash_duo, "cy.edges().map(e => e.data('kind'))")) <= {"TRANSFERRED", "More"}
@@ -332,31 +271,28 @@ def test_explorer_kind_time_window_path_and_trace(dash_duo, ui_app, ui_data):
     assert len(ats) >= 2
     cut = ats[len(ats) // 2]
     assert ats[0] < cut     # so the window really hides something
-    dash_duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], {value: [arguments[1], arguments[2]]})",
-                                   ids.EXPLORE_TIME, cut, ats[-1])
-    until(lambda: dict(cy_call(dash_duo, MONEY_AT)) == {k: v for k, v in moves.items() if v >= cut}, timeout=10)
-    dash_duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], {value: [arguments[1], arguments[2]]})",
-                                   ids.EXPLORE_TIME, ats[0], ats[-1])
-    until(lambda: dict(cy_call(dash_duo, MONEY_AT)) == moves, timeout=10)
+    set_props(dash_duo, ids.EXPLORE_TIME, {"value": [cut, ats[-1]]})
+    wait_cy(dash_duo, MONEY_AT, lambda now: dict(now) == {k: v for k, v in moves.items() if v >= cut})
+    set_props(dash_duo, ids.EXPLORE_TIME, {"value": [ats[0], ats[-1]]})
+    wait_cy(dash_duo, MONEY_AT, lambda now: dict(now) == moves)
 
     # shortest path between two partners runs through the account (or something shorter)
     a, b = sorted(shown & partners)[:2]
     select(dash_duo, a, b)
     dash_duo.find_element(f"#{ids.EXPLORE_PATH}").click()
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", "shortest path:", timeout=10)
-    hops = int(dash_duo.find_element(f"#{ids.EXPLORE_MESSAGE}").text.split(":")[1].split()[0])
+    hops = int(text_of(dash_duo, f"#{ids.EXPLORE_MESSAGE}").split(":")[1].split()[0])
     assert 1 <= hops <= 2
-    on_path = set(cy_call(dash_duo, "cy.elements('.path').map(e => e.id())"))
-    assert {a, b} <= on_path
+    wait_cy(dash_duo, "cy.elements('.path').map(e => e.id())", lambda on_path: {a, b} <= set(on_path))
 
     # trace funds forward from the account: what the trace_funds detection reaches is drawn
     expected = detections.run(ui.store(), "trace_funds", {"account_id": account})
+    assert expected, "the account with the most transfers sends money somewhere"
     select(dash_duo, start)
     dash_duo.find_element(f"#{ids.EXPLORE_TRACE}").click()
-    assert expected, "the account with the most transfers sends money somewhere"
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"{len(expected)} entities reached", timeout=20)
     best = {("Account:" if r["kind"] == "account" else "Wallet:") + r["entity"] for r in expected[:25]}
-    assert best <= node_ids(dash_duo)
+    wait_nodes(dash_duo, lambda n: best <= n)
     no_console_errors(dash_duo)
 
 
@@ -381,16 +317,17 @@ def test_a_thousand_nodes_stay_interactive(dash_duo, ui_app, ui_data):
     select(dash_duo, f"Account:{hub}")
     t0 = time.monotonic()
     dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded Account:{hub}:", timeout=20)
     grown = wait_nodes(dash_duo, lambda n: len(n) > 1000, timeout=20)
     timings["expand"] = time.monotonic() - t0
     select(dash_duo, f"Account:{hub}")
     t0 = time.monotonic()
     dash_duo.find_element(f"#{ids.EXPLORE_HIDE}").click()
-    until(lambda: f"Account:{hub}" not in cy_call(dash_duo, VISIBLE), timeout=20)
+    wait_cy(dash_duo, VISIBLE, lambda shown: f"Account:{hub}" not in shown, timeout=20)
     timings["hide"] = time.monotonic() - t0
     t0 = time.monotonic()
     dash_duo.find_element(f"#{ids.EXPLORE_UNDO}").click()
-    until(lambda: f"Account:{hub}" in cy_call(dash_duo, VISIBLE), timeout=20)
+    wait_cy(dash_duo, VISIBLE, lambda shown: f"Account:{hub}" in shown, timeout=20)
     # the node keeps its style classes through hide and undo
     assert "Account" in cy_call(dash_duo, "cy.getElementById(arguments[1]).classes()", f"Account:{hub}")
     timings["undo"] = time.monotonic() - t0

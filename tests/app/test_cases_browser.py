@@ -16,56 +16,52 @@ from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
-from selenium.common.exceptions import StaleElementReferenceException
 
 from casegraph.app import ids
 from casegraph.app.pages import _cases
-from tests.app.conftest import login
-from tests.app.test_browser import CY, busiest_account, no_console_errors, read_csv, select
-from tests.app.test_browser import wait_nodes as wait_explorer
-from tests.conftest import run_cli
+from tests.support import (allow_downloads, busiest_account, click, login, no_console_errors, pick, read_csv,
+                           run_cli, select, set_props, tap, text_of, wait_download, wait_nodes,
+                           wait_selection)
 
 pytestmark = pytest.mark.browser
 
 NOTE = "same passport photo on every account"
 
 
-def cy_nodes(duo, graph_id=ids.CASES_GRAPH) -> set[str] | None:
-    found = duo.driver.execute_script(
-        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]);"
-        "return cy ? cy.nodes().map(n => n.id()) : null;", graph_id)
-    return None if found is None else set(found)
+def case_nodes(duo, predicate, timeout=15) -> set[str]:
+    """The case page's canvas node ids once `predicate(ids)` holds."""
+    return wait_nodes(duo, predicate, timeout, graph=ids.CASES_GRAPH)
 
 
-def wait_nodes(duo, predicate, timeout=15) -> set[str]:
-    try:
-        until(lambda: (n := cy_nodes(duo)) is not None and predicate(n), timeout=timeout)
-    except Exception:
-        msg = duo.find_elements(f"#{ids.CASES_MESSAGE}")
-        raise AssertionError(f"nodes {cy_nodes(duo)}; page says {msg[0].text if msg else None!r}; "
-                             f"console {duo.get_logs()}") from None
-    return cy_nodes(duo)
-
-
-def set_props(duo, component_id, props: dict) -> None:
-    """What a click or typing would send, for controls the page hides from this role."""
-    duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], arguments[1])", component_id, props)
+def shown_column(duo, table_id: str, column: str) -> list[str]:
+    """A DataTable's cells of one column, as shown (read in one go: tables re-render often)."""
+    return duo.driver.execute_script("return [...document.querySelectorAll(arguments[0])].map(td => td.textContent)",
+                                     f"#{table_id} td[data-dash-column={column}]")
 
 
 def shown_ids(duo) -> list[int]:
-    """The alert ids the queue's table shows (read in one go: the table re-renders often)."""
-    return [int(t) for t in duo.driver.execute_script(
-        "return [...document.querySelectorAll(arguments[0])].map(td => td.textContent)",
-        f"#{ids.ALERTS_TABLE} td[data-dash-column=id]")]
+    """The alert ids the queue's table shows."""
+    return [int(t) for t in shown_column(duo, ids.ALERTS_TABLE, "id")]
 
 
 def tick(duo, alert_ids: list[int]) -> None:
-    """Tick the rows of these alerts (their selection boxes)."""
-    duo.driver.execute_script(
-        "document.querySelectorAll(arguments[0] + ' tr').forEach(tr => {"
-        "  const td = tr.querySelector('td[data-dash-column=id]');"
-        "  if (td && arguments[1].includes(+td.textContent)) tr.querySelector('td.dash-select-cell input').click();"
-        "});", f"#{ids.ALERTS_TABLE}", alert_ids)
+    """Tick the rows of these alerts (their selection boxes) and wait until exactly they are
+    ticked: what the next bulk button sends as the selection."""
+    ticked = ("return [...document.querySelectorAll(arguments[0] + ' tr')].flatMap(tr => {"
+              "  const td = tr.querySelector('td[data-dash-column=id]');"
+              "  const box = tr.querySelector('td.dash-select-cell input');"
+              "  if (!td || !box) return [];"
+              "  if (arguments[1].includes(+td.textContent) && !box.checked) box.click();"
+              "  return box.checked ? [+td.textContent] : [];"
+              "});")
+    until(lambda: sorted(duo.driver.execute_script(ticked, f"#{ids.ALERTS_TABLE}", alert_ids)) == sorted(alert_ids),
+          timeout=10)
+
+
+def moves(duo) -> list[str]:
+    """The status moves the case page offers (read in one go: they are re-drawn with the case)."""
+    return duo.driver.execute_script("return [...document.querySelectorAll(arguments[0])].map(b => b.textContent)",
+                                     f"#{ids.CASES_MOVES} button")
 
 
 def free_alert(state, detection="rings") -> dict:
@@ -103,7 +99,9 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
 
     # the alert queue: filter to the alert's detection, tick the alert, open a case from it
     dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
-    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_DETECTION}", value="rings")
+    pick(dash_duo, ids.ALERTS_DETECTION, "rings")
+    dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{len(ui.state().list_alerts('rings'))} alert(s)",
+                                    timeout=10)
     box = dash_duo.find_element(f"#{ids.ALERTS_TABLE} th.dash-filter[data-dash-column=id] input")
     box.send_keys(f"= {alert['id']}\n")
     until(lambda: shown_ids(dash_duo) == [alert["id"]], timeout=10)
@@ -114,56 +112,49 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     until(lambda: "/cases?id=" in dash_duo.driver.current_url, timeout=15)
     case_id = int(dash_duo.driver.current_url.rsplit("=", 1)[1])
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}", timeout=15)
-    shown = wait_nodes(dash_duo, lambda n: members <= n)
+    shown = case_nodes(dash_duo, lambda n: members <= n)
     assert not {n for n in shown - members if n.startswith("Account:")}
     assert cases.get_case(ui.state(), case_id)["alert_ids"] == [alert["id"]]
     assert ui.state().get_alert(alert["id"])["status"] == "in_case"
 
     # tapping a member shows how it came into the case
-    dash_duo.driver.execute_script(
-        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]); cy.getElementById(arguments[1]).emit('tap');",
-        ids.CASES_GRAPH, sorted(members)[0])
-    dash_duo.wait_for_contains_text(f"#{ids.CASES_PROVENANCE}", "ui_nodes", timeout=10)
+    tap(dash_duo, sorted(members)[0], graph=ids.CASES_GRAPH)
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_PROVENANCE}", sorted(members)[0], timeout=10)
+    assert "ui_nodes" in text_of(dash_duo, f"#{ids.CASES_PROVENANCE}")
 
     # add an entity by its id, then a note
     dash_duo.find_element(f"#{ids.CASES_ADD_ID}").send_keys(outsider)
     dash_duo.find_element(f"#{ids.CASES_ADD}").click()
-    wait_nodes(dash_duo, lambda n: outsider in n)
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_MESSAGE}", f"added {outsider}", timeout=10)
+    case_nodes(dash_duo, lambda n: outsider in n)
     dash_duo.find_element(f"#{ids.CASES_NOTE_TEXT}").send_keys(NOTE)
     dash_duo.find_element(f"#{ids.CASES_NOTE_ADD}").click()
     dash_duo.wait_for_contains_text(f"#{ids.CASES_NOTES}", NOTE, timeout=10)
 
     # the workflow: only the allowed next moves are offered; each needs a reason
-    def moves():
-        # the buttons are re-rendered when the case changes: a button read mid-render is stale
-        try:
-            return [b.text for b in dash_duo.find_elements(f"#{ids.CASES_MOVES} button")]
-        except StaleElementReferenceException:
-            return None
-    until(lambda: moves() == ["-> in_review"], timeout=10)
-    dash_duo.find_element(".move-in_review").click()
+    until(lambda: moves(dash_duo) == ["-> in_review"], timeout=10)
+    click(dash_duo, ".move-in_review")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_MESSAGE}", "needs a reason", timeout=10)
     dash_duo.find_element(f"#{ids.CASES_REASON}").send_keys("ring members share documents")
-    dash_duo.find_element(".move-in_review").click()
-    until(lambda: moves() == ["-> confirmed", "-> false_positive", "-> open"], timeout=10)
+    click(dash_duo, ".move-in_review")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_MESSAGE}", "is now in_review", timeout=10)
+    until(lambda: moves(dash_duo) == ["-> confirmed", "-> false_positive", "-> open"], timeout=10)
     # a move done clears the reason, so the next move needs its own
     until(lambda: dash_duo.find_element(f"#{ids.CASES_REASON}").get_attribute("value") == "", timeout=10)
     dash_duo.find_element(f"#{ids.CASES_REASON}").send_keys("confirmed: one passport, five accounts")
-    dash_duo.find_element(".move-confirmed").click()
+    click(dash_duo, ".move-confirmed")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "confirmed by inv", timeout=10)
-    until(lambda: moves() == ["-> closed"], timeout=10)
+    until(lambda: moves(dash_duo) == ["-> closed"], timeout=10)
 
     # a remediation action on a member, and the action list for downstream systems
     member = sorted(members)[0]
-    downloads = Path(dash_duo.download_path)
-    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    dash_duo.select_dcc_dropdown(f"#{ids.CASES_ACTION}", value="freeze")
-    dash_duo.select_dcc_dropdown(f"#{ids.CASES_ACTION_TARGET}", value=member)
+    downloads = allow_downloads(dash_duo)
+    pick(dash_duo, ids.CASES_ACTION, "freeze")
+    pick(dash_duo, ids.CASES_ACTION_TARGET, member)
     dash_duo.find_element(f"#{ids.CASES_ACTION_ADD}").click()
     dash_duo.wait_for_contains_text(f"#{ids.CASES_ACTIONS}", "freeze", timeout=10)
     dash_duo.find_element(f"#{ids.CASES_ACTIONS_CSV}").click()
-    until(lambda: (downloads / f"case-{case_id}-actions.csv").exists(), timeout=10)
-    rows = list(csv.DictReader(io.StringIO((downloads / f"case-{case_id}-actions.csv").read_text())))
+    rows = read_csv(wait_download(downloads, f"case-{case_id}-actions.csv"))
     assert [(r["case_id"], r["action"], f"{r['target_kind']}:{r['target_key']}", r["requested_by"]) for r in rows] \
         == [(str(case_id), "freeze", member, "inv")]
 
@@ -198,12 +189,12 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
 
     # bulk: dismiss two alerts with a reason, then find them under "dismissed" and reopen them
     dash_duo.wait_for_contains_text(f"#{ids.ALERTS_COUNT}", "alert(s)", timeout=10)
-    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_DETECTION}", value=detection)
+    pick(dash_duo, ids.ALERTS_DETECTION, detection)
     dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{open_alerts} alert(s)", timeout=10)
 
     picked = shown_ids(dash_duo)[:2]
     tick(dash_duo, picked)
-    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_BULK_ACTION}", value="dismiss")
+    pick(dash_duo, ids.ALERTS_BULK_ACTION, "dismiss")
     dash_duo.find_element(f"#{ids.ALERTS_BULK_REASON}").send_keys("known test accounts")
     dash_duo.find_element(f"#{ids.ALERTS_BULK_APPLY}").click()
     dash_duo.wait_for_contains_text(f"#{ids.ALERTS_BULK_MESSAGE}", "dismiss: 2 alert(s) changed", timeout=10)
@@ -211,10 +202,12 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     for a in picked:
         row = state.get_alert(a)
         assert (row["status"], row["closed_reason"]) == ("dismissed", "known test accounts")
-    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_STATUS}", value="dismissed")
+    pick(dash_duo, ids.ALERTS_STATUS, "dismissed")
+    dismissed = len(state.list_alerts(detection, "dismissed"))
+    dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{dismissed} alert(s)", timeout=10)
     until(lambda: set(shown_ids(dash_duo)) >= set(picked), timeout=10)
     tick(dash_duo, picked)
-    dash_duo.select_dcc_dropdown(f"#{ids.ALERTS_BULK_ACTION}", value="reopen")
+    pick(dash_duo, ids.ALERTS_BULK_ACTION, "reopen")
     dash_duo.find_element(f"#{ids.ALERTS_BULK_APPLY}").click()
     dash_duo.wait_for_contains_text(f"#{ids.ALERTS_BULK_MESSAGE}", "reopen: 2 alert(s) changed", timeout=10)
     assert [state.get_alert(a)["status"] for a in picked] == ["open", "open"]
@@ -225,11 +218,11 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}").send_keys(account)
     dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
     dash_duo.wait_for_text_to_equal(".search-hit", account, timeout=10)
-    dash_duo.find_element(f"#{ids.SEARCH_NEW_CASE}").click()
+    dash_duo.find_element(f"#{ids.SEARCH_NEW_CASE}").click()     # the hits shown came with the results
     until(lambda: "/cases?id=" in dash_duo.driver.current_url, timeout=15)
     searched = int(dash_duo.driver.current_url.rsplit("=", 1)[1])
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Search: {account}", timeout=15)
-    assert wait_nodes(dash_duo, lambda n: f"Account:{account}" in n)
+    assert case_nodes(dash_duo, lambda n: f"Account:{account}" in n)
     case = cases.get_case(state, searched)
     assert case["source"] == "search"
     assert case["provenance"][f"Account:{account}"]["query"] == "ui_search_exact"
@@ -238,13 +231,15 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     # explorer: the selection (an account, a neighbour and the edges between them) into that case
     start = f"Account:{account}"
     dash_duo.wait_for_page(f"{dash_duo.server.url}/explorer?ids={start}")
-    wait_explorer(dash_duo, lambda n: n == {start})
+    wait_nodes(dash_duo, lambda n: n == {start})
     select(dash_duo, start)
     dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
-    grown = wait_explorer(dash_duo, lambda n: len(n) > 2)
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded {start}:", timeout=10)
+    grown = wait_nodes(dash_duo, lambda n: len(n) > 2)
     neighbour = sorted(n for n in grown if n.startswith("Account:") and n != start)[0]
     select(dash_duo, start, neighbour)
-    dash_duo.select_dcc_dropdown(f"#{ids.EXPLORE_CASE_PICK}", value=f"#{searched} Search: {account} (open)")
+    pick(dash_duo, ids.EXPLORE_CASE_PICK, f"#{searched} Search: {account} (open)")
+    wait_selection(dash_duo, start, neighbour)      # picking a case leaves the selection as it was
     dash_duo.find_element(f"#{ids.EXPLORE_ADD_TO_CASE}").click()
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"to case #{searched}", timeout=10)
     case = cases.get_case(state, searched)
@@ -254,18 +249,18 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     assert case["provenance"][neighbour] | {"added_at": 0} == {
         "query": "explorer selection", "params": {"node_ids": [start, neighbour]}, "added_by": "inv", "added_at": 0}
     # ... or into a new case, which opens
+    wait_selection(dash_duo, start, neighbour)
     dash_duo.find_element(f"#{ids.EXPLORE_NEW_CASE}").click()
     until(lambda: "/cases?id=" in dash_duo.driver.current_url, timeout=15)
     made = int(dash_duo.driver.current_url.rsplit("=", 1)[1])
     assert made != searched
-    assert wait_nodes(dash_duo, lambda n: n == {start, neighbour}) == {start, neighbour}
+    assert case_nodes(dash_duo, lambda n: n == {start, neighbour}) == {start, neighbour}
     assert cases.get_case(state, made)["source"] == "explorer"
     # removing an entity keeps it on record as removed (and its edges go with it)
-    dash_duo.driver.execute_script(
-        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]); cy.getElementById(arguments[1]).select();",
-        ids.CASES_GRAPH, neighbour)
+    select(dash_duo, neighbour, graph=ids.CASES_GRAPH)
     dash_duo.find_element(f"#{ids.CASES_REMOVE}").click()
-    assert wait_nodes(dash_duo, lambda n: n == {start}) == {start}
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_MESSAGE}", f"removed {neighbour}", timeout=10)
+    assert case_nodes(dash_duo, lambda n: n == {start}) == {start}
     case = cases.get_case(state, made)
     assert _cases.node_ids(case["elements"]) == [start] and not [e for e in case["elements"] if "source" in e["data"]]
     assert neighbour in {r["element_id"] for r in case["removed"] if r["removed_by"] == "inv"}
@@ -285,7 +280,7 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     reviewed = cases.get_case(state, int(dash_duo.driver.current_url.rsplit("=", 1)[1]))
     assert reviewed["source"] == f"group:{group}"
     assert members | {f"Group:{group}"} <= set(_cases.node_ids(reviewed["elements"]))
-    assert wait_nodes(dash_duo, lambda n: f"Group:{group}" in n)
+    assert case_nodes(dash_duo, lambda n: f"Group:{group}" in n)
     no_console_errors(dash_duo)
 
 
@@ -341,13 +336,12 @@ def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app,
     # le_response reads the case but gets no change controls
     assert not dash_duo.find_element(f"#{ids.CASES_CHANGE}").is_displayed()
 
-    downloads = Path(dash_duo.download_path)
-    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    downloads = allow_downloads(dash_duo)
     dash_duo.find_element(f"#{ids.CASES_EVIDENCE_REF}").send_keys("REQ-2026-0042")
     dash_duo.find_element(f"#{ids.CASES_EVIDENCE_AGENCY}").send_keys("Example Police Cyber Unit")
     dash_duo.find_element(f"#{ids.CASES_EVIDENCE_BUILD}").click()
     dash_duo.wait_for_element(f"#{ids.CASES_EVIDENCE_RESULT} .sha256", timeout=120)
-    shown = dash_duo.find_element(f"#{ids.CASES_EVIDENCE_RESULT} .sha256").text
+    shown = text_of(dash_duo, f"#{ids.CASES_EVIDENCE_RESULT} .sha256")
     until(lambda: [p for p in downloads.glob("*.zip") if p.stat().st_size > 0], timeout=30)
     package = next(downloads.glob("*.zip"))
     until(lambda: hashlib.sha256(package.read_bytes()).hexdigest() == shown, timeout=10)
@@ -388,7 +382,7 @@ def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, u
     before = cases.get_case(ui.state(), case_id)
     login(dash_duo, "ana", app=ui_app, path=f"/cases?id={case_id}")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}", timeout=15)
-    wait_nodes(dash_duo, lambda n: len(n) > 0)
+    case_nodes(dash_duo, lambda n: len(n) > 0)
     change = dash_duo.find_element(f"#{ids.CASES_CHANGE}")
     assert not change.is_displayed()
     assert not dash_duo.find_element(f"#{ids.CASES_REMOVE}").is_displayed()
@@ -396,9 +390,7 @@ def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, u
 
     # the hidden controls still reach the server (a hidden button is no protection): it refuses
     first = sorted(_cases.node_ids(before["elements"]))[0]
-    dash_duo.driver.execute_script(
-        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]); cy.getElementById(arguments[1]).select();",
-        ids.CASES_GRAPH, first)
+    select(dash_duo, first, graph=ids.CASES_GRAPH)
     attempts = [({ids.CASES_NOTE_TEXT: {"value": "an analyst's note"}}, ids.CASES_NOTE_ADD),
                 ({ids.CASES_REASON: {"value": "let me in"}}, {"type": ids.CASES_MOVE, "to": "in_review"}),
                 ({}, ids.CASES_REMOVE), ({ids.CASES_ASSIGN_TO: {"value": "ana"}}, ids.CASES_ASSIGN)]
@@ -427,7 +419,7 @@ def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data
     login(dash_duo, "inv", app=ui_app, path=f"/cases?id={case_id}")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "false_positive by cli:", timeout=15)
     until(lambda: dash_duo.find_element(f"#{ids.CASES_REVIEW}").is_displayed(), timeout=10)
-    dash_duo.select_dcc_dropdown(f"#{ids.CASES_REVIEW_VERDICT}", value="confirmed")
+    pick(dash_duo, ids.CASES_REVIEW_VERDICT, "confirmed")
     dash_duo.find_element(f"#{ids.CASES_REVIEW_REASON}").send_keys("the IP is a residential line")
     dash_duo.find_element(f"#{ids.CASES_REVIEW_SUBMIT}").click()
     dash_duo.wait_for_contains_text(f"#{ids.CASES_REVIEWS}", "the IP is a residential line", timeout=10)
@@ -436,21 +428,22 @@ def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data
 
     # the list, filtered by status, links to the case
     dash_duo.wait_for_page(f"{dash_duo.server.url}/cases")
-    dash_duo.select_dcc_dropdown(f"#{ids.CASES_STATUS}", value="false_positive")
+    pick(dash_duo, ids.CASES_STATUS, "false_positive")
     expected = [c["id"] for c in cases.list_cases(ui.state(), status="false_positive")]
     dash_duo.wait_for_text_to_equal(f"#{ids.CASES_COUNT}", f"{len(expected)} case(s)", timeout=10)
-    assert f"#{case_id}" in dash_duo.find_element(f"#{ids.CASES_TABLE}").text
+    # every row shown is false_positive (the count alone may equal the unfiltered list's)
+    until(lambda: set(shown_column(dash_duo, ids.CASES_TABLE, "status")) == {"false_positive"}, timeout=10)
+    assert f"#{case_id}" in text_of(dash_duo, f"#{ids.CASES_TABLE}")
 
     # the KPIs page shows what casegraph.kpis computes, QA agreement included
     expected = kpis.compute(ui.state())
     dash_duo.wait_for_page(f"{dash_duo.server.url}/kpis")
     dash_duo.wait_for_contains_text(f"#{ids.KPIS_SUMMARY}", "resolution rate", timeout=15)
-    text = dash_duo.find_element(f"#{ids.KPIS_SUMMARY}").text
+    text = text_of(dash_duo, f"#{ids.KPIS_SUMMARY}")
     summary = dict(_cases.kpi_summary(expected))
     for label, value in summary.items():
         assert f"{label} {value}" in text
     assert "n/a" not in (summary["resolution rate"], summary["QA agreement"], summary["time to decision, median"])
-    cells = f"#{ids.KPIS_DETECTIONS} td[data-dash-column=detection]"
-    until(lambda: len(dash_duo.find_elements(cells)) == len(expected["per_detection"]), timeout=10)
-    assert {r.text for r in dash_duo.find_elements(cells)} == set(expected["per_detection"])
+    until(lambda: sorted(shown_column(dash_duo, ids.KPIS_DETECTIONS, "detection")) == sorted(expected["per_detection"]),
+          timeout=10)
     no_console_errors(dash_duo)

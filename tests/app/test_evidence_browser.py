@@ -17,9 +17,7 @@ import requests
 from dash.testing.wait import until
 
 from casegraph.app import auth, ids
-from tests.app.conftest import login
-from tests.app.test_auth import body, callback_key
-from tests.app.test_browser import no_console_errors, read_csv
+from tests.support import allow_downloads, body, callback_key, login, no_console_errors, read_csv, text_of
 
 pytestmark = pytest.mark.browser
 
@@ -60,14 +58,14 @@ def test_le_response_exports_a_masked_subject_package(dash_duo, ui_app, ui_data)
     dash_duo.find_element(f"#{ids.EVIDENCE_REF}").send_keys("REQ-2026-0077")
     dash_duo.find_element(f"#{ids.EVIDENCE_AGENCY}").send_keys("Example Police Cyber Unit")
     dash_duo.find_element(f"#{ids.EVIDENCE_MASK} input").click()
+    until(lambda: dash_duo.find_element(f"#{ids.EVIDENCE_MASK} input").is_selected(), timeout=10)
     assert not exports_by("le") or all(e["details"]["subject"] != f"Account:{account}" for e in exports_by("le"))
 
-    downloads = Path(dash_duo.download_path)
-    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    downloads = allow_downloads(dash_duo)
     dash_duo.find_element(f"#{ids.EVIDENCE_BUILD}").click()
     dash_duo.wait_for_element(f"#{ids.EVIDENCE_RESULT} .sha256", timeout=120)
-    shown = dash_duo.find_element(f"#{ids.EVIDENCE_RESULT} .sha256").text
-    assert dash_duo.find_element(f"#{ids.EVIDENCE_MESSAGE}").text == ""
+    shown = text_of(dash_duo, f"#{ids.EVIDENCE_RESULT} .sha256")
+    assert text_of(dash_duo, f"#{ids.EVIDENCE_MESSAGE}") == ""
     until(lambda: [p for p in downloads.glob("*.zip") if p.stat().st_size > 0], timeout=30)
     package = next(downloads.glob("*.zip"))
     until(lambda: hashlib.sha256(package.read_bytes()).hexdigest() == shown, timeout=10)
@@ -78,7 +76,7 @@ def test_le_response_exports_a_masked_subject_package(dash_duo, ui_app, ui_data)
     manifest = json.loads(files["manifest.json"])
     assert (manifest["subject"], manifest["exported_by"], manifest["masked"]) == (f"Account:{account}", "le", True)
     # the page lists every file with the manifest's hash
-    listed = dash_duo.find_element(f"#{ids.EVIDENCE_RESULT}").text
+    listed = text_of(dash_duo, f"#{ids.EVIDENCE_RESULT}")
     assert all(f["name"] in listed and f["sha256"] in listed for f in manifest["files"])
     nodes = list(csv.DictReader(files["nodes.csv"].decode().splitlines()))
     transfers = list(csv.DictReader(files["transfers.csv"].decode().splitlines()))

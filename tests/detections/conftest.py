@@ -3,11 +3,9 @@ tests: detections are scored against the generator's truth.json on two seeds and
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from casegraph import detections
 from casegraph.generate import generate
 from casegraph.settings import Settings
 from casegraph.state import open_state
@@ -30,12 +28,3 @@ def loaded(request, embedded_dir, tmp_path_factory):
     yield store, json.loads((d / "truth.json").read_text()), settings
     store.backend._graph.delete()
     store.close()
-
-
-
-
-def timed_run(store, name, params=None):
-    """(results, seconds) of one detection through the registry, as the CLI runs it."""
-    t0 = time.perf_counter()
-    results = detections.run(store, name, params)
-    return results, time.perf_counter() - t0

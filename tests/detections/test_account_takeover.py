@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from casegraph.detections import account_takeover as ato
-from tests.detections.conftest import timed_run
+from tests.support import timed_run
 
 H = 3_600_000
 DAY = 24 * H

@@ -2,14 +2,13 @@
 detections and their templates say, and the quality table covers every scored detection."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from casegraph import detections
 from casegraph.detections import _docs
+from tests.support import REPO
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "detections.md"
+DOC = REPO / "docs" / "detections.md"
 HOW = "regenerate it: .venv/bin/python scripts/detection_quality.py"
 
 

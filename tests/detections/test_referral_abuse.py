@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from casegraph.detections import referral_abuse as ra
-from tests.detections.conftest import timed_run
+from tests.support import timed_run
 
 
 def test_referral_abuse_matches_truth(loaded):

@@ -9,7 +9,7 @@ import pytest
 from casegraph.detections import run
 from casegraph.errors import ParameterError
 from casegraph.loaders.pipeline import load
-from tests.conftest import write_csv
+from tests.support import write_csv
 
 DAY = 86_400
 

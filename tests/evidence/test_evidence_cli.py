@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from casegraph import audit
-from tests.conftest import run_cli as run
+from tests.support import run_cli as run
 
 
 def _env(ev):

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_csv  # noqa: F401 - re-exported to the loader tests
+from tests.support import write_csv
 
 
 @pytest.fixture
 def small_dataset(tmp_path) -> Path:
-    """A handful of canonical files covering every kind, all rows valid."""
+    """A handful of canonical files covering every kind, all rows valid (what they load:
+    tests.support.EXPECTED_NODES and EXPECTED_RELS)."""
     d = tmp_path / "in"
     write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status",
                                    "referral_code", "referred_by"],
@@ -51,27 +52,3 @@ def small_dataset(tmp_path) -> Path:
                ["G1", "A2", "batchreg-v3", "0.9", "2024-01-03T00:00:00Z"]])
     return d
 
-
-EXPECTED_NODES = {"Account": 5, "Device": 1, "IP": 1, "Phone": 1, "Email": 1, "Document": 1, "Wallet": 3,
-                  "ScamReport": 2, "Watchlist": 2, "Group": 1}
-EXPECTED_RELS = {"USED_DEVICE": 2, "USED_IP": 2, "HAS_PHONE": 2, "HAS_EMAIL": 1, "HAS_DOCUMENT": 1,
-                 "REFERRED": 2, "TRANSFERRED": 2, "WITHDREW": 1, "DEPOSITED": 1, "SENT": 1, "FILED": 2,
-                 "AGAINST": 2, "LISTED_ON": 2, "IN_GROUP": 2}
-
-
-def dump_graph(store, ignore=("loaded_at",)) -> tuple[list, list]:
-    """Every node and relationship with its properties (minus `ignore`), sorted, keyed
-    by the model's key properties so that two graphs can be compared exactly."""
-    from casegraph.model import model
-    m = model()
-
-    def key(label, props):
-        return (label, props.get(m.node(label).key))
-
-    def clean(props):
-        return sorted((k, v) for k, v in props.items() if k not in ignore)
-    nodes = store.read_cypher("MATCH (n) RETURN labels(n)[0] AS l, properties(n) AS p", row_limit=10**7).rows
-    rels = store.read_cypher("MATCH (a)-[r]->(b) RETURN labels(a)[0] AS la, properties(a) AS pa, type(r) AS t, "
-                             "properties(r) AS pr, labels(b)[0] AS lb, properties(b) AS pb", row_limit=10**7).rows
-    return (sorted((key(n["l"], n["p"]), clean(n["p"])) for n in nodes),
-            sorted((key(r["la"], r["pa"]), r["t"], key(r["lb"], r["pb"]), clean(r["pr"])) for r in rels))

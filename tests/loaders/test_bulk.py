@@ -10,7 +10,7 @@ from casegraph.store import GraphStore, open_backend
 from casegraph.store.falkordb import AOF_AUTO, BULK_PREFIX
 from casegraph.loaders import bulk
 from casegraph.loaders.pipeline import load
-from tests.loaders.conftest import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
+from tests.support import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
 
 IGNORE = ("loaded_at",)   # load_id is pinned by the file content, loaded_at is the clock
 

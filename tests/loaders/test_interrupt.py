@@ -17,7 +17,7 @@ from casegraph.state import open_state
 from casegraph.store import open_store
 from casegraph.store.embedded import ensure_server, stop_server
 from casegraph.store.falkordb import BULK_PREFIX
-from tests.loaders.conftest import dump_graph, write_csv
+from tests.support import dump_graph, write_csv
 
 N = 20_000
 
@@ -45,7 +45,7 @@ def server_dir(tmp_path_factory):
 
 
 # The bulk path with small commands, so that there is time to interrupt it between two.
-_SMALL_BULK = ("import sys; import loaders.bulk as b; b.MAX_COMMAND = 1 << 18; b.MAX_TOKEN = 1 << 16; "
+_SMALL_BULK = ("import sys; import casegraph.loaders.bulk as b; b.MAX_COMMAND = 1 << 18; b.MAX_TOKEN = 1 << 16; "
                "from casegraph.cli import main; sys.argv[0] = 'casegraph'; main()")
 
 

@@ -1,15 +1,14 @@
 """Mapping files, including the two worked examples in docs/mapping.md (run as written)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from casegraph.errors import ConfigError
 from casegraph.loaders.mapping import load_mapping
 from casegraph.loaders.pipeline import load
+from tests.support import REPO
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+EXAMPLES = REPO / "docs" / "examples"
 
 
 def test_backoffice_example(store, state, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from casegraph.errors import LoadError
 from casegraph.loaders.pipeline import load
-from tests.loaders.conftest import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
+from tests.support import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
 
 
 def test_every_kind_loads_with_expected_counts(store, state, small_dataset, tmp_path):

@@ -1,0 +1,343 @@
+"""Plain helpers and constants the test modules share (fixtures stay in the conftest.py
+files, which import from here). Test modules import from this module only, never from
+another test module or a conftest.py."""
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from dash.testing.wait import until
+
+from casegraph import detections
+from casegraph.app import ids
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# -- files and the CLI ------------------------------------------------------------------------
+# Hand-made inputs, the generated CSVs read back, and `casegraph` run as a user runs it.
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    """A hand-made input file (tests that need exact rows rather than generated data)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def read_csv(path) -> list[dict]:
+    """Every row of a CSV file as a dict (the generator's files, a download)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def run_cli(*args, env=None, check=True, input=None, **popen):
+    """`casegraph ARGS` as a user runs it (a real process); AssertionError with stderr on failure."""
+    proc = subprocess.run([sys.executable, "-m", "casegraph.cli", *args], capture_output=True, text=True,
+                          input=input, env={**os.environ, **(env or {})}, **popen)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"casegraph {' '.join(args)} failed:\n{proc.stderr}")
+    return proc
+
+
+# -- loaders ----------------------------------------------------------------------------------
+# What the loader fixture `small_dataset` (tests/loaders/conftest.py) holds once loaded, and a
+# whole graph dumped so that two loads can be compared exactly.
+
+EXPECTED_NODES = {"Account": 5, "Device": 1, "IP": 1, "Phone": 1, "Email": 1, "Document": 1, "Wallet": 3,
+                  "ScamReport": 2, "Watchlist": 2, "Group": 1}
+EXPECTED_RELS = {"USED_DEVICE": 2, "USED_IP": 2, "HAS_PHONE": 2, "HAS_EMAIL": 1, "HAS_DOCUMENT": 1,
+                 "REFERRED": 2, "TRANSFERRED": 2, "WITHDREW": 1, "DEPOSITED": 1, "SENT": 1, "FILED": 2,
+                 "AGAINST": 2, "LISTED_ON": 2, "IN_GROUP": 2}
+
+
+def dump_graph(store, ignore=("loaded_at",)) -> tuple[list, list]:
+    """Every node and relationship with its properties (minus `ignore`), sorted, keyed
+    by the model's key properties so that two graphs can be compared exactly."""
+    from casegraph.model import model
+    m = model()
+
+    def key(label, props):
+        return (label, props.get(m.node(label).key))
+
+    def clean(props):
+        return sorted((k, v) for k, v in props.items() if k not in ignore)
+    nodes = store.read_cypher("MATCH (n) RETURN labels(n)[0] AS l, properties(n) AS p", row_limit=10**7).rows
+    rels = store.read_cypher("MATCH (a)-[r]->(b) RETURN labels(a)[0] AS la, properties(a) AS pa, type(r) AS t, "
+                             "properties(r) AS pr, labels(b)[0] AS lb, properties(b) AS pb", row_limit=10**7).rows
+    return (sorted((key(n["l"], n["p"]), clean(n["p"])) for n in nodes),
+            sorted((key(r["la"], r["pa"]), r["t"], key(r["lb"], r["pb"]), clean(r["pr"])) for r in rels))
+
+
+# -- detections -------------------------------------------------------------------------------
+
+def timed_run(store, name, params=None):
+    """(results, seconds) of one detection through the registry, as the CLI runs it."""
+    t0 = time.perf_counter()
+    results = detections.run(store, name, params)
+    return results, time.perf_counter() - t0
+
+
+# -- users and logging in ---------------------------------------------------------------------
+# The fixture users `ui_data` (tests/app/conftest.py) creates, one per role, and the login form.
+
+PASSWORD = "correct horse battery"
+# login(dash_duo, "inv") or login(dash_duo, "investigator")
+USERS = {"inv": "investigator", "le": "le_response", "ana": "analyst", "adm": "admin"}
+
+
+def user_name(who: str) -> str:
+    """The fixture user of a role ("investigator" -> "inv"); any other name is a user name."""
+    return next((n for n, role in USERS.items() if role == who), who)
+
+
+def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWORD) -> None:
+    """Log in through the real login form as a user (a fixture user by name or role), then open
+    `path` and wait for the Dash app. Give `app` to start the server too; otherwise start
+    it first with `dash_duo.start_server(ui_app, navigate=False)` (navigating before login
+    only reaches the login page, which dash_duo would wait on for the Dash app in vain)."""
+    from selenium.webdriver.common.by import By
+    if app is not None:
+        dash_duo.start_server(app, navigate=False)
+    base = dash_duo.server.url
+    dash_duo.driver.get(f"{base}/login")
+    dash_duo.wait_for_element(f"#{ids.LOGIN_NAME}").send_keys(user_name(who))
+    dash_duo.driver.find_element(By.ID, ids.LOGIN_PASSWORD).send_keys(password)
+    dash_duo.driver.find_element(By.ID, ids.LOGIN_SUBMIT).click()
+    if password != PASSWORD:
+        return
+    dash_duo.wait_for_element(f"#{ids.SHELL_USER}", timeout=15)
+    dash_duo._url = base          # dash_duo.server_url without its implicit navigation
+    if path != "/":
+        dash_duo.wait_for_page(f"{base}{path}")
+
+
+# -- callbacks posted by hand -----------------------------------------------------------------
+# Requests built as dash-renderer builds them, to show the server refuses what the page hides.
+
+def callback_key(ui_app, output_id: str) -> str:
+    """The callback map key (the request's "output") of the callback whose first output is `output_id`."""
+    ui_app.server.test_client().get("/login")      # Dash builds its callback map on the first request
+    keys = [k for k in ui_app.callback_map
+            if _parts(k)[0]["id"] == output_id]
+    assert len(keys) == 1, (output_id, keys)
+    return keys[0]
+
+
+def _parts(key: str) -> list[dict]:
+    from dash._utils import split_callback_id
+    parts = split_callback_id(key)
+    return parts if isinstance(parts, list) else [parts]
+
+
+def body(ui_app, key: str, values: dict | None = None, changed: tuple[str, ...] = ()) -> dict:
+    """The JSON dash-renderer posts to /_dash-update-component for callback `key`."""
+    cb, values = ui_app.callback_map[key], values or {}
+
+    def item(d):
+        if d["id"].startswith("{"):        # pattern-matching ALL: a list of matches (none here)
+            return []
+        return {"id": d["id"], "property": d["property"], "value": values.get(d["id"])}
+    outputs = [{"id": p["id"], "property": p["property"].split("@")[0]} for p in _parts(key)]
+    return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
+            "inputs": [item(d) for d in cb["inputs"]], "state": [item(d) for d in cb.get("state", [])],
+            "changedPropIds": list(changed)}
+
+
+# -- the browser ------------------------------------------------------------------------------
+# Every step waits on what the server has seen or sent back (a message, a count, the page's
+# selection line, the nodes on a canvas, a download), never for a fixed time: a callback runs
+# on what the renderer holds when the button is clicked, and dash-cytoscape reports a
+# selection to it about 100 ms after the selection happens.
+
+# The cytoscape.js instance behind a dash-cytoscape component (cytoscape keeps it on its container).
+CY = """const root = document.getElementById(arguments[0]);
+if (!root) return null;
+const el = [root, ...root.querySelectorAll('*')].find(x => x._cyreg && x._cyreg.cy);
+return el ? el._cyreg.cy : null;"""
+
+# where each canvas's page says what the server has seen selected, and its messages
+SELECTION = {ids.EXPLORE_GRAPH: ids.EXPLORE_SELECTION, ids.CASES_GRAPH: ids.CASES_SELECTION}
+MESSAGE = {ids.EXPLORE_GRAPH: ids.EXPLORE_MESSAGE, ids.CASES_GRAPH: ids.CASES_MESSAGE,
+           ids.QUERIES_GRAPH: ids.QUERIES_MESSAGE}
+
+
+def cy_call(duo, expression: str, *args, graph: str = ids.EXPLORE_GRAPH):
+    """Evaluate JavaScript `expression` with `cy` bound to the cytoscape instance of the canvas
+    `graph` and `args` as arguments[1:]; None while the canvas is not drawn."""
+    return duo.driver.execute_script(
+        f"const cy = (function(){{ {CY} }}).apply(null, [arguments[0]]);"
+        f"if (!cy) return null; return {expression};", graph, *args)
+
+
+def node_ids(duo, graph: str = ids.EXPLORE_GRAPH) -> set[str] | None:
+    """The ids of the nodes on the canvas (None while it is not drawn)."""
+    found = cy_call(duo, "cy.nodes().map(n => n.id())", graph=graph)
+    return None if found is None else set(found)
+
+
+def read_text(duo, selector: str) -> str | None:
+    """The visible text of the element `selector` now: None when it is missing or a
+    re-render replaced it while it was read (for polling)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    try:
+        return duo.find_element(selector).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return None
+
+
+def text_of(duo, selector: str, timeout=10) -> str:
+    """The visible text of the element `selector`, read again when a re-render replaces the
+    element while it is read (or it is not drawn yet)."""
+    found: list[str] = []
+
+    def read() -> bool:
+        found[:] = [t for t in [read_text(duo, selector)] if t is not None]
+        return bool(found)
+    try:
+        until(read, timeout=timeout)
+    except Exception:
+        raise AssertionError(f"no element {selector} to read") from None
+    return found[0]
+
+
+def _page_says(duo, graph: str) -> str:
+    """What the page around canvas `graph` says, for a failure's message."""
+    said = read_text(duo, f"#{MESSAGE[graph]}") if graph in MESSAGE else None
+    return f"page says {said!r}; console {duo.get_logs()}"
+
+
+def wait_nodes(duo, predicate, timeout=15, graph: str = ids.EXPLORE_GRAPH) -> set[str]:
+    """The canvas's node ids once `predicate(ids)` holds (the server's answer is drawn)."""
+    try:
+        until(lambda: (n := node_ids(duo, graph)) is not None and predicate(n), timeout=timeout)
+    except Exception:
+        raise AssertionError(f"nodes {node_ids(duo, graph)}; {_page_says(duo, graph)}") from None
+    return node_ids(duo, graph)
+
+
+def wait_cy(duo, expression: str, check, *args, timeout=10, graph: str = ids.EXPLORE_GRAPH):
+    """The value of `expression` (as cy_call evaluates it) once `check(value)` holds."""
+    try:
+        until(lambda: (v := cy_call(duo, expression, *args, graph=graph)) is not None and check(v), timeout=timeout)
+    except Exception:
+        raise AssertionError(f"{expression} = {cy_call(duo, expression, *args, graph=graph)!r}; "
+                             f"{_page_says(duo, graph)}") from None
+    return cy_call(duo, expression, *args, graph=graph)
+
+
+def tap(duo, element_id: str, graph: str = ids.EXPLORE_GRAPH) -> None:
+    """Tap a node or an edge (its tap callbacks run; wait on what they show)."""
+    cy_call(duo, "(cy.getElementById(arguments[1]).emit('tap'), true)", element_id, graph=graph)
+
+
+def hover(duo, element_id: str, graph: str = ids.EXPLORE_GRAPH) -> None:
+    """Move the mouse over a node or an edge (the tooltip callback runs)."""
+    cy_call(duo, "(cy.getElementById(arguments[1]).emit('mouseover'), true)", element_id, graph=graph)
+
+
+def select(duo, *node_ids: str, graph: str = ids.EXPLORE_GRAPH, timeout=10) -> None:
+    """Select exactly these nodes on the canvas `graph` (as shift-click would), and return once
+    the page says the server has seen exactly them selected, so that a button clicked next
+    acts on them."""
+    cy_call(duo, "(cy.nodes().unselect(), arguments[1].forEach(i => cy.getElementById(i).select()), true)",
+            list(node_ids), graph=graph)
+    wait_selection(duo, *node_ids, graph=graph, timeout=timeout)
+
+
+def wait_selection(duo, *node_ids: str, graph: str = ids.EXPLORE_GRAPH, timeout=10) -> None:
+    """Wait until the page's selection line (filled by a callback on dash-cytoscape's
+    selectedNodeData) names exactly `node_ids`."""
+    from casegraph.app.pages._canvas import selection_text
+    expected = selection_text([{"id": i, "kind": "More" if i.startswith("more:") else i.partition(":")[0]}
+                               for i in node_ids])
+    where = f"#{SELECTION[graph]}"
+    try:
+        until(lambda: read_text(duo, where) == expected, timeout=timeout)
+    except Exception:
+        selected = cy_call(duo, "cy.nodes(':selected').map(n => n.id())", graph=graph)
+        raise AssertionError(f"the page says {read_text(duo, where)!r} is selected, not {expected!r} "
+                             f"(the canvas has {selected} selected); {_page_says(duo, graph)}") from None
+
+
+def click(duo, selector: str, timeout=10) -> None:
+    """Click the element `selector`, found again if a re-render replaced it in between."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def clicked() -> bool:
+        try:
+            duo.find_element(selector).click()
+            return True
+        except StaleElementReferenceException:
+            return False
+    until(clicked, timeout=timeout)
+
+
+def pick(duo, dropdown_id: str, label: str, timeout=10, confirm=True) -> None:
+    """Choose the option shown as `label` in the dcc.Dropdown `dropdown_id`: open the menu,
+    wait for the option (a callback may fill the options in late; dash_duo.select_dcc_dropdown
+    gives up silently then), click it, and with `confirm` wait until the dropdown shows it."""
+    from selenium.common.exceptions import WebDriverException
+    value = f"#{dropdown_id}-value"      # where dcc.Dropdown shows the chosen option
+
+    def chosen() -> bool:
+        try:
+            if duo.find_element(f"#{dropdown_id}").get_attribute("aria-expanded") != "true":
+                duo.find_element(f"#{dropdown_id}").click()
+                return False
+            match = [o for o in duo.find_elements(".dash-dropdown-options .dash-dropdown-option") if o.text == label]
+            if match:
+                match[0].click()
+                return True
+        except WebDriverException:      # the menu was re-drawn while read: look again
+            pass
+        return False
+    try:
+        until(chosen, timeout=timeout)
+        if confirm:
+            until(lambda: read_text(duo, value) == label, timeout=timeout)
+    except Exception:
+        options = [o.text for o in duo.find_elements(".dash-dropdown-options .dash-dropdown-option")]
+        raise AssertionError(f"dropdown {dropdown_id}: could not pick {label!r}; options shown {options}") from None
+
+
+def set_props(duo, component_id, props: dict) -> None:
+    """Set a component's properties in the renderer, as a click or typing would (also for
+    controls the page hides from the role, or a slider's range)."""
+    duo.driver.execute_script("window.dash_clientside.set_props(arguments[0], arguments[1])", component_id, props)
+
+
+def allow_downloads(duo) -> Path:
+    """The folder the browser saves downloads to. Headless Chromium saves them only when
+    told where (dash.testing does that for --headless only; these tests use --headless=new)."""
+    folder = Path(duo.download_path)
+    duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    return folder
+
+
+def wait_download(folder: Path, name: str, timeout=10) -> Path:
+    """The file `name` once the browser has saved it (Chromium writes to a temporary name
+    and renames it when complete)."""
+    until(lambda: (folder / name).exists() and (folder / name).stat().st_size > 0, timeout=timeout)
+    return folder / name
+
+
+def busiest_account(folder) -> str:
+    """The account with the most transfers (so expanding it has plenty to show)."""
+    rows = read_csv(folder / "transfers.csv")
+    counts = Counter(r["from_account"] for r in rows) + Counter(r["to_account"] for r in rows)
+    return counts.most_common(1)[0][0]
+
+
+def no_console_errors(duo) -> None:
+    """Every browser test ends here: no SEVERE message in the browser console."""
+    severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
+    assert severe == [], severe
