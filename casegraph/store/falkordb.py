@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import falkordb
 import redis
@@ -243,13 +244,29 @@ class BulkWriter:
         self._begun = False
         self._aof_auto: str | None = None
 
+    @contextmanager
+    def _talking(self, what: str) -> Iterator[None]:
+        """The server's errors as casegraph's: a lost server at any step of a bulk load (the
+        index step and the rename included) is a one-line ConnectionFailed, not a traceback."""
+        try:
+            yield
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            raise ConnectionFailed(f"lost the connection to FalkorDB at {self.backend._where}: {e}") from e
+        except redis.RedisError as e:
+            raise StoreError(f"FalkorDB bulk load ({what}): {e}") from e
+
     def target_is_empty(self) -> bool:
-        if not self.conn.exists(self.target):
-            return True
-        res = self.conn.execute_command("GRAPH.RO_QUERY", self.target, "MATCH (n) RETURN count(n)")
-        return int(res[1][0][0]) == 0
+        with self._talking("checking the target"):
+            if not self.conn.exists(self.target):
+                return True
+            res = self.conn.execute_command("GRAPH.RO_QUERY", self.target, "MATCH (n) RETURN count(n)")
+            return int(res[1][0][0]) == 0
 
     def begin(self) -> None:
+        with self._talking("starting"):
+            self._begin()
+
+    def _begin(self) -> None:
         self.conn.delete(self.tmp)   # a leftover of an interrupted bulk load
         self._begun = False
         if self.backend._owns_server:
@@ -265,7 +282,7 @@ class BulkWriter:
         args = ["GRAPH.BULK", self.tmp] + ([] if self._begun else ["BEGIN"])
         args += [node_count, edge_count, len(node_tokens), len(edge_tokens), *node_tokens, *edge_tokens]
         deadline = time.monotonic() + BUSY_WAIT_S
-        try:
+        with self._talking("insert"):
             while True:
                 try:
                     self.conn.execute_command(*args)
@@ -277,14 +294,14 @@ class BulkWriter:
                     if not str(e).startswith("BUSY") or time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)
-        except (redis.ConnectionError, redis.TimeoutError) as e:
-            raise ConnectionFailed(f"lost the connection to FalkorDB at {self.backend._where}: {e}") from e
-        except redis.RedisError as e:
-            raise StoreError(f"FalkorDB bulk insert: {e}") from e
         self._begun = True
 
     def commit(self, model: Model) -> list[str]:
         """Index the new graph, then put it in the target's place (the target must still be empty)."""
+        with self._talking("indexing and renaming"):
+            return self._commit(model)
+
+    def _commit(self, model: Model) -> list[str]:
         if not self._begun:
             self._restore()
             return []

@@ -115,3 +115,22 @@ def test_schema_on_many_graphs_at_once_while_aof_rewrites(folder):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_a_server_lost_during_a_bulk_load_is_a_one_line_error(folder):
+    """kill -9 of the server between the steps of a bulk first load: every step after it
+    (the index and rename step included) says the connection was lost, no redis traceback."""
+    from casegraph.model import model
+    store = open_store(Settings.load(db=f"embedded:{folder}", graph="bulk_lost"))
+    try:
+        writer = store.backend.bulk_writer()
+        assert writer is not None and writer.target_is_empty()
+        writer.begin()
+        pid = server_pid(folder)
+        os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid)
+        for step in (writer.target_is_empty, lambda: writer.commit(model()), writer.begin):
+            with pytest.raises(ConnectionFailed, match="lost the connection to FalkorDB"):
+                step()
+    finally:
+        store.close()
