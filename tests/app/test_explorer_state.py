@@ -8,7 +8,7 @@ import pytest
 from casegraph import graph
 from casegraph.app.pages import _explorer as x
 from casegraph.loaders.pipeline import load
-from tests.conftest import write_csv
+from tests.support import write_csv
 
 T = "2024-01-01T10:00:00Z"
 HUB_USERS = [f"H{i:02d}" for i in range(30)]          # more than one page (25) of neighbours
