@@ -98,7 +98,8 @@ def test_malformed_csv_row_reported_rejected_and_strict(tmp_path, cli_env):
     (["db", "status", "--db", "bolt://127.0.0.1:1"], "cannot reach Neo4j at bolt://127.0.0.1:1"),
     (["db", "status", "--db", "mysql://x"], "unknown database URI 'mysql://x'"),
     (["query", "run", "no_such_query"], "no query named 'no_such_query'"),
-    (["query", "run", "find_account", "--param", "limit=ten", "--param", "account_id=A1"], "limit must be int"),
+    (["query", "run", "find_account", "--param", "limit=ten", "--param", "account_id=A1"],
+     "query find_account: parameter limit must be a whole number, got 'ten'"),
     (["generate", "--accounts", "10", "--out", "x"], "accounts"),
 ])
 def test_user_mistakes_are_one_line_errors(args, message, cli_env, tmp_path):
