@@ -100,6 +100,8 @@ def test_malformed_csv_row_reported_rejected_and_strict(tmp_path, cli_env):
     (["query", "run", "no_such_query"], "no query named 'no_such_query'"),
     (["query", "run", "find_account", "--param", "limit=ten", "--param", "account_id=A1"],
      "query find_account: parameter limit must be a whole number, got 'ten'"),
+    (["detect", "scammer_links", "--param", "k=9", "--no-alerts"],
+     "detection scammer_links: parameter k must be between 1 and 5, got '9'"),
     (["generate", "--accounts", "10", "--out", "x"], "accounts"),
 ])
 def test_user_mistakes_are_one_line_errors(args, message, cli_env, tmp_path):

@@ -39,14 +39,24 @@ import threading
 import time
 from typing import Any
 
+from casegraph.catalogue import Param
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
-from casegraph.detections import _params as P
+from casegraph.detections.scammer_links import PARAMS as WALK
 from casegraph.errors import ParameterError
 
 NAME = "transfer_risk"
-PARAMS = ("sender", "recipient_account", "recipient_wallet", "amount_usd", "k_hold", "max_shared",
-          "max_degree", "large_usd")
+_WALK = {p.name: p for p in WALK}
+PARAMS = (
+    Param("sender", "string", None, "the paying account's id (without it there is nothing to check: [])"),
+    Param("recipient_account", "string", None, "the receiving account's id (an internal transfer)"),
+    Param("recipient_wallet", "string", None, "the receiving wallet's address (a withdrawal)"),
+    Param("amount_usd", "float", None, "the transfer's amount in USD (required with a sender)", lo=0),
+    Param("k_hold", "int", 2, "hold when the recipient is within this many hops of a watchlisted entity "
+          "(0: only a listed or reported recipient)", lo=0, hi=3),
+    _WALK["max_shared"], _WALK["max_degree"],        # the walk's supernode cuts, as in scammer_links
+    Param("large_usd", "float", 1000.0, "from this amount a first payment counts as large", lo=0),
+)
 HOLD_BY_HOPS = {1: 0.8, 2: 0.7, 3: 0.6}
 INDEX_TTL_S = 60.0
 _INDEX: dict[tuple, tuple[tuple, float, dict]] = {}
@@ -56,24 +66,18 @@ _REFRESHING: set[tuple] = set()
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Check one pending transfer -> [one result] (or [] when no sender is given)."""
-    P.check_names(NAME, params, PARAMS)
-    sender = P.str_param(NAME, params, "sender")
-    acc = P.str_param(NAME, params, "recipient_account")
-    wal = P.str_param(NAME, params, "recipient_wallet")
+    p = DETECTION.bind(params)
+    sender, acc, wal, amount = p["sender"], p["recipient_account"], p["recipient_wallet"], p["amount_usd"]
     if sender is None:
-        if acc or wal or params.get("amount_usd") not in (None, ""):
+        if acc is not None or wal is not None or amount is not None:
             raise ParameterError(f"detection {NAME}: sender (the paying account's id) is required")
         return []
     if (acc is None) == (wal is None):
         raise ParameterError(f"detection {NAME}: give exactly one of recipient_account (internal transfer) "
                              f"and recipient_wallet (withdrawal)")
-    amount = P.float_param(NAME, params, "amount_usd", None)
     if amount is None:
         raise ParameterError(f"detection {NAME}: amount_usd (the transfer's amount in USD) is required")
-    k_hold = P.int_param(NAME, params, "k_hold", 2, 0, 3)
-    max_shared = P.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
-    max_degree = P.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
-    large = P.float_param(NAME, params, "large_usd", 1000.0)
+    k_hold, max_shared, max_degree, large = p["k_hold"], p["max_shared"], p["max_degree"], p["large_usd"]
 
     rows = store.read("transfer_risk_facts", {"sender": sender, "recipient_account": acc or "",
                                               "recipient_wallet": wal or ""}, row_limit=None).rows
@@ -220,6 +224,9 @@ def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, A
             "recall": round(tp / len(expected), 4) if expected else 1.0}
 
 
-DETECTION = Detection(NAME, "account", "transfer_risk_facts", explain,
-                      "hold or allow one pending transfer: is its recipient watchlisted, reported, "
-                      "or within k_hold hops of a watchlisted entity", runner=run, needs_input=True)
+DETECTION = Detection(
+    name=NAME, level="account",
+    summary="hold or allow one pending transfer: is its recipient watchlisted, reported, "
+            "or within k_hold hops of a watchlisted entity",
+    domain="ato_scam", risk_flag=None, query="transfer_risk_facts", explain=explain, params=PARAMS,
+    runner=run, needs_input=True)
