@@ -21,9 +21,8 @@ those accounts' registration times. Here:
 - model-flagged groups (IN_GROUP) are read afterwards for the members found and only
   compared (confirms / partial / missed_by_model): a group is never evidence.
 
-`--param` takes the parameters of all three templates: rings.cypher's (below) plus
-max_per_phone, max_per_email, max_per_document (rings_kyc) and max_per_wallet,
-exchange_prefix (rings_wallets), each 100 accounts and "exchange:" by default."""
+`--param` takes the parameters the three templates' headers declare (the table below),
+bounds included; rings.cypher's header also declares the ones applied here."""
 from __future__ import annotations
 
 import hashlib

@@ -8,11 +8,6 @@ account is 2 hops). Exchange hot wallets, identifiers shared by more than `max_s
 accounts and accounts/wallets with more than `max_degree` money links are never walked
 through (the watchlisted entities themselves are exempt from the degree cap).
 
-Parameters (`--param name=value`): `k` (int, default 3, 1..5) — most hops from a listed
-entity; `max_shared` (int, default 25) — identifiers used by more accounts are not walked
-through; `max_degree` (int, default 200) — accounts and wallets with more money links are
-reached but not walked through.
-
 Watchlisted accounts themselves are not results (they are the list, not a link to it).
 Only results scoring at least 0.6 (within 2 hops, or 3 hops with a large exposure) go to the
 alert queue: on the 1M sample 3 hops reach some 21,000 accounts, too many to review one by

@@ -5,18 +5,15 @@ withdrawal) and the amount, decide "hold" (the exchange keeps the transfer for 2
 scam-prevention staff look at it) or "allow":
 
 - hold when the recipient is on a watchlist, was the target of a scam report
-  ((ScamReport)-[:AGAINST]->(recipient)), or is within `k_hold` hops (default 2) of a
+  ((ScamReport)-[:AGAINST]->(recipient)), or is within `k_hold` hops of a
   watchlisted entity through the scammer-links walk (_exposure.py) — with the same
   supernode cuts, so an exchange hot wallet, a carrier IP or a transfer hub never links a
   recipient to a scammer;
 - the amount only raises the score: a first payment to a recipient the sender never paid
   before, and a large one (at least `large_usd`), score higher, but never hold on their own.
 
-Parameters (`--param name=value`): `sender` (account id; without it the result is []),
-exactly one of `recipient_account` (account id) and `recipient_wallet` (address),
-`amount_usd` (float, required with a sender); optional `k_hold` (int, default 2, 0..3),
-`max_shared` (int, default 25), `max_degree` (int, default 200) as in scammer_links, and
-`large_usd` (float, default 1000) — the amount from which a first payment counts as large.
+With a `sender`, give exactly one of `recipient_account` and `recipient_wallet`, and
+`amount_usd` (the parameters are in the table below).
 
 Result: {account_id (the sender), decision, score, reasons, path (recipient first, to the
 nearest listed entity; [] when none), hops, recipient {label, key, found, lists, reports,
