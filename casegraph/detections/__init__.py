@@ -140,6 +140,42 @@ def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> l
     return d.explain(store.read(d.query, values, row_limit=None).rows)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One detection run into the alert queue."""
+    name: str
+    results: list[dict[str, Any]]
+    new: int                       # alerts created
+    updated: int                   # open alerts refreshed
+    queued: int                    # results scoring at least alert_min_score (the rest: below)
+    below: int                     # results scoring below it: returned, not queued
+
+    @property
+    def reviewed(self) -> int:
+        """Queued results whose alert was already reviewed (closed), so left as it is."""
+        return self.queued - self.new - self.updated
+
+
+def queue(store: GraphStore, state, actor: str, names: Iterable[str], params: dict[str, Any] | None = None,
+          on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Run detections one after another, store their results in the alert queue and record
+    one `detect` audit entry per detection (by `actor`). `on_done` hears of each as it ends."""
+    from casegraph import audit
+    params = dict(params or {})
+    out = []
+    for name in names:
+        results = run(store, name, params)
+        new, updated = save_as_alerts(state, name, params, results)
+        audit.record(state, actor, "detect", {"detection": name, "params": params, "results": len(results),
+                                              "alerts_new": new, "alerts_updated": updated})
+        below = sum(r["score"] < get(name).alert_min_score for r in results)
+        outcome = Outcome(name, results, new, updated, len(results) - below, below)
+        if on_done is not None:
+            on_done(outcome)
+        out.append(outcome)
+    return out
+
+
 def save_as_alerts(state, name: str, params: dict[str, Any], results: list[dict[str, Any]]) -> tuple[int, int]:
     """Store results scoring at least the detection's alert_min_score in the alert queue;
     returns (new, updated)."""

@@ -1,10 +1,11 @@
 """The registry: every detection describes itself once (DETECTION) and the registry checks
-that description when it loads; parameters are checked in one place (catalogue.coerce)."""
+that description when it loads; parameters are checked in one place (catalogue.coerce);
+queue() runs detections into the alert queue with an audit entry each."""
 from __future__ import annotations
 
 import pytest
 
-from casegraph import detections
+from casegraph import audit, detections
 from casegraph.catalogue import PARAM_TYPES, Param, catalogue
 from casegraph.detections import rings
 from casegraph.errors import DetectionError, ParameterError
@@ -104,3 +105,28 @@ def test_empty_values_mean_the_default_and_unknown_names_are_refused():
         "min_amount_usd": 0.0, "max_paths": 500, "max_fanout": 100}
     with pytest.raises(ParameterError, match=r"detection trace_funds: unknown parameter\(s\) hops; it takes account_id,"):
         d.bind({"hops": ""})
+
+
+def test_queue_stores_alerts_and_audits_each_detection(store, state, monkeypatch, tmp_path):
+    # a detection over the real store (find_account finds nothing in the empty graph; its
+    # explain gives two fixed results, one below the alert threshold)
+    add_detection(monkeypatch, tmp_path, "zz_queued", alert_min_score="0.5", explain=(
+        "lambda rows: [{'account_id': 'A1', 'score': 0.9, 'reasons': ['x']},"
+        " {'account_id': 'A2', 'score': 0.1, 'reasons': ['y']}]"))
+    heard = []
+    [first] = detections.queue(store, state, "cli:tester", ["zz_queued"], {"account_id": "A1"}, heard.append)
+    assert heard == [first]
+    assert (first.name, len(first.results), first.new, first.updated, first.queued, first.below,
+            first.reviewed) == ("zz_queued", 2, 1, 0, 1, 1, 0)
+    [again] = detections.queue(store, state, "cli:tester", ["zz_queued"], {"account_id": "A1"})
+    assert (again.new, again.updated, again.reviewed) == (0, 1, 0)
+    assert [a["entity_key"] for a in state.list_alerts("zz_queued", None)] == ["A1"]
+    entries = audit.entries(state, action="detect")
+    assert [(e["actor"], e["details"]) for e in entries] == [
+        ("cli:tester", {"detection": "zz_queued", "params": {"account_id": "A1"}, "results": 2,
+                        "alerts_new": 1, "alerts_updated": 0}),
+        ("cli:tester", {"detection": "zz_queued", "params": {"account_id": "A1"}, "results": 2,
+                        "alerts_new": 0, "alerts_updated": 1})]
+    with pytest.raises(ParameterError, match="detection zz_queued: parameter limit must be a whole number"):
+        detections.queue(store, state, "cli:tester", ["zz_queued"], {"account_id": "A1", "limit": "ten"})
+    assert len(audit.entries(state, action="detect")) == 2     # a refused run is not recorded
