@@ -96,19 +96,14 @@ def load(paths, mapping, strict, rejects_dir, batch_size, fmt, bulk, db, graph) 
     """Load files or folders (CSV, Parquet, JSON Lines) into the graph."""
     from casegraph.state import open_state
     from casegraph.loaders.mapping import load_mapping
-    from casegraph.loaders.pipeline import load as run
+    from casegraph.loaders.pipeline import load_audited
     settings = _settings(db=db, graph=graph, batch_size=batch_size)
     spec = load_mapping(mapping) if mapping else None
     from casegraph.store import open_store
     state = open_state(settings.state_url())
     with open_store(settings) as store, RowProgress() as progress:
-        report = run(store, state, list(paths), mapping=spec, strict=strict,
-                     rejects_dir=rejects_dir, progress=progress, bulk=bulk)
-    from casegraph import audit
-    audit.record(state, _os_user(), "load", {
-        "db": settings.db, "graph": settings.graph, "strict": strict, "mapping": mapping,
-        "files": [{"file": f.file, "kind": f.kind, "status": f.status, "rows": f.rows_read,
-                   "loaded": f.rows_written, "rejected": f.rows_rejected} for f in report.files]})
+        report = load_audited(store, state, _os_user(), list(paths), mapping=spec, strict=strict,
+                              rejects_dir=rejects_dir, progress=progress, bulk=bulk)
     rows = [{"file": f.file, "kind": f.kind, "status": f.status, "rows": f.rows_read, "loaded": f.rows_written,
              "rejected": f.rows_rejected, "filtered": f.rows_filtered, "nodes_created": f.nodes_created,
              "relationships_created": f.relationships_created, "seconds": round(f.seconds, 2),
@@ -274,7 +269,7 @@ def _print_result(res, fmt: str, row_limit: int | None) -> None:
 @main.command()
 @click.argument("name", required=False)
 @click.option("--all", "run_all", is_flag=True, help="Run every detection.")
-@click.option("--param", "-p", "params", multiple=True, help="name=value, repeatable; checked against the query header.")
+@click.option("--param", "-p", "params", multiple=True, help="name=value, repeatable; checked against the detection's parameters (docs/detections.md).")
 @click.option("--no-alerts", is_flag=True, help="Only print the results; do not store them as alerts.")
 @format_option
 @store_options
@@ -288,28 +283,25 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
     settings = _settings(db=db, graph=graph)
     values = _parse_params(params)
     state = None if no_alerts else open_state(settings.state_url())
-    out: list[dict] = []
+
+    def show(o) -> None:
+        reviewed = f", {o.reviewed} already reviewed" if o.reviewed > 0 else ""
+        console.print(f"{o.name}: {len(o.results)} result(s); alerts: {o.new} new, {o.updated} updated{reviewed}"
+                      + _below_threshold(o))
+
     with _open(db, graph) as store:
-        for n in names:
-            results = detections.run(store, n, values)
-            if state is not None:
-                new, updated = detections.save_as_alerts(state, n, values, results)
-                from casegraph import audit
-                audit.record(state, _os_user(), "detect", {"detection": n, "params": values, "results": len(results),
-                                                           "alerts_new": new, "alerts_updated": updated})
-                queued = sum(r["score"] >= detections.get(n).alert_min_score for r in results)
-                reviewed = f", {queued - new - updated} already reviewed" if queued > new + updated else ""
-                console.print(f"{n}: {len(results)} result(s); alerts: {new} new, {updated} updated{reviewed}"
-                              + _below_threshold(n, results))
-            out += [{"detection": n, **r} if run_all else r for r in results]
-    echo(render(out, fmt))
+        if state is None:
+            found = [(n, detections.run(store, n, values)) for n in names]
+        else:
+            found = [(o.name, o.results) for o in detections.queue(store, state, _os_user(), names, values, show)]
+    echo(render([{"detection": n, **r} if run_all else r for n, results in found for r in results], fmt))
 
 
-def _below_threshold(name: str, results: list[dict]) -> str:
+def _below_threshold(outcome) -> str:
+    """What a detections.Outcome left out of the queue, for the line that reports it."""
     from casegraph import detections
-    floor = detections.get(name).alert_min_score
-    below = sum(r["score"] < floor for r in results)
-    return f" ({below} scoring below {floor:g} not queued)" if below else ""
+    floor = detections.get(outcome.name).alert_min_score
+    return f" ({outcome.below} scoring below {floor:g} not queued)" if outcome.below else ""
 
 
 @main.group()
@@ -422,10 +414,11 @@ def serve(host, port, debug, db, graph) -> None:
 def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> None:
     """The main job on the embedded default: generate sample data, load it, run the detections,
     then serve the UI (unless --no-serve)."""
+    from casegraph import detections
     from casegraph.generate import generate as run_generate
     from casegraph.state import open_state
     from casegraph.store import open_store
-    from casegraph.loaders.pipeline import load as run_load
+    from casegraph.loaders.pipeline import load_audited
     settings = _settings(db=db, graph=graph)
     if not no_serve and not _port_free(host, port):
         raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it, "
@@ -434,16 +427,16 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     if not (out / "truth.json").exists():
         console.print(f"generating {accounts:,} accounts into {out} ...")
         run_generate(out, accounts, seed)
+
+    def show(o) -> None:
+        echo(f"detection {o.name}: {len(o.results)} result(s); alerts: {o.new} new, {o.updated} updated"
+             + _below_threshold(o))
+
     with open_store(settings) as store, RowProgress() as progress:
         state = open_state(settings.state_url())
-        run_load(store, state, [out], progress=progress, bulk=True)
+        load_audited(store, state, _os_user(), [out], progress=progress, bulk=True)
         info = store.status()
-        from casegraph import detections
-        for name in detections.names():
-            results = detections.run(store, name)
-            new, updated = detections.save_as_alerts(state, name, {}, results)
-            echo(f"detection {name}: {len(results)} result(s); alerts: {new} new, {updated} updated"
-                 + _below_threshold(name, results))
+        detections.queue(store, state, _os_user(), detections.names(), {}, show)
     echo(f"loaded into {info['backend']} ({info['version']})")
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))

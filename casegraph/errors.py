@@ -69,3 +69,9 @@ class CaseError(CasegraphError):
 class EvidenceError(CasegraphError):
     """An evidence package cannot be built or read as asked: a missing request reference or
     agency, an unusable output folder, or a file that is not a package."""
+
+
+class DetectionError(CasegraphError):
+    """A detection module describes itself inconsistently (an unknown level, domain or risk
+    flag, a parameter of a type the catalogue does not know, two detections with one name):
+    a bug in that module, reported when the registry loads it."""

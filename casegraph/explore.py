@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from casegraph import graph
+from casegraph import detections, graph
 from casegraph.times import iso
 from casegraph.errors import QueryError
 from casegraph.model import model
@@ -227,15 +227,18 @@ def shortest_path(store: GraphStore, a_id: str, b_id: str, max_hops: int = MAX_H
 
 # ---- risk flags -------------------------------------------------------------------------
 
-# open alerts of these detections flag the accounts (and wallets) they are about
-ALERT_FLAGS = {"rings": "ring-member", "silent_sufferers": "silent-sufferer", "mules": "mule"}
+def alert_flags() -> dict[str, str]:
+    """detection -> the risk flag its open alerts put on the accounts (and wallets) they are
+    about, for every detection that declares one (Detection.risk_flag)."""
+    return {name: flag for name in detections.names() if (flag := detections.get(name).risk_flag)}
 
 
 def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
     """Risk flags per node, keyed as asked (node ids "Account:A1" or bare keys "A1"):
     "watchlisted" (LISTED_ON in the graph), "reported-victim" (FILED a scam report), and
-    "ring-member", "silent-sufferer", "mule" from open alerts in the state store. Only
-    accounts and wallets carry flags; every asked key is in the answer."""
+    the flag of each detection that declares one (alert_flags: ring-member, silent-sufferer,
+    mule) from its open alerts in the state store. Only accounts and wallets carry flags;
+    every asked key is in the answer."""
     asked: dict[str, tuple[str | None, str]] = {}
     for k in dict.fromkeys(node_keys):
         label, sep, key = str(k).partition(":")
@@ -253,7 +256,7 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
     wanted = set(accounts) | set(wallets)
     alerted: dict[str, set[str]] = {}
     if state is not None and wanted:
-        for detection, flag in ALERT_FLAGS.items():
+        for detection, flag in alert_flags().items():
             for alert in state.list_alerts(detection=detection, status="open", limit=10**7):
                 for entity in alert["entities"] or ():
                     if entity in wanted:
@@ -321,9 +324,8 @@ def trace(store: GraphStore, node_id: str, direction: str = "forward", max_resul
           **params: Any) -> Trace:
     """Trace funds forward or backward from an account or wallet (the trace_funds detection,
     with its other parameters: max_hops, since, until, min_amount_usd, ...) and draw it (see
-    trace_elements; no elements when nothing was reached). QueryError for other labels; the
-    detection's ParameterError for a node not in the graph or an exchange hot wallet."""
-    from casegraph import detections
+    trace_elements: the start alone when nothing was reached). QueryError for other labels;
+    the detection's ParameterError for a node not in the graph or an exchange hot wallet."""
     label, key = parse_node_id(node_id)
     if label not in ("Account", "Wallet"):
         raise QueryError(f"funds are traced from an account or a wallet, not a {label}")

@@ -1,6 +1,6 @@
 """KPIs of the fraud team for a period: resolution rate, time from alert to decision,
 second-review (QA) agreement, and alerts and decisions per detection and per downstream
-domain. Definitions: docs/cases.md."""
+domain (each detection declares its own: Detection.domain). Definitions: docs/cases.md."""
 from __future__ import annotations
 
 import math
@@ -9,31 +9,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from casegraph import detections
 from casegraph.times import iso
 from casegraph.errors import ConfigError
 from casegraph.state import StateStore, alerts, case_reviews, cases
 
-# The downstream team (domain) each detection's findings go to, declared once.
-DOMAINS: dict[str, str] = {
-    "referral_abuse": "reward_fraud",
-    "rings": "kyc_fraud",             # batch-registered fake identities
-    "account_takeover": "ato_scam",
-    "scammer_links": "ato_scam",
-    "silent_sufferers": "ato_scam",
-    "scam_triage": "ato_scam",
-    "mules": "ato_scam",
-    "transfer_risk": "ato_scam",
-    "trace_funds": "ato_scam",
-}
-DOMAIN_NAMES = ("reward_fraud", "ato_scam", "kyc_fraud")
+DOMAIN_NAMES = detections.DOMAIN_NAMES
 GROUP_DOMAIN = "kyc_fraud"           # model-team batch-registration groups reviewed as cases
 
-assert set(DOMAINS.values()) <= set(DOMAIN_NAMES)
+assert GROUP_DOMAIN in DOMAIN_NAMES
+
+
+def domains() -> dict[str, str]:
+    """detection -> the downstream team (domain) its findings go to, as each declares it."""
+    return {name: detections.get(name).domain for name in detections.names()}
 
 
 def domain_of(detection: str | None) -> str | None:
-    """The domain of a detection, or None (a case made from a selection)."""
-    return DOMAINS.get(detection) if detection else None
+    """The domain of a detection, or None (a case made from a selection, a detection gone)."""
+    return domains().get(detection) if detection else None
 
 
 COUNTS = ("alerts", "cases", "confirmed", "false_positive")
@@ -74,7 +68,7 @@ def compute(state: StateStore, since_ms: int | None = None, until_ms: int | None
     reviews = [r for r in review_rows if _in(r["at"], since_ms, until_ms)]
     agreeing = sum(bool(r["agrees"]) for r in reviews)
 
-    per_detection = {name: dict.fromkeys(COUNTS, 0) for name in DOMAINS}
+    per_detection = {name: dict.fromkeys(COUNTS, 0) for name in detections.names()}
     per_domain = {name: dict.fromkeys(COUNTS, 0) for name in DOMAIN_NAMES}
 
     def count(detection: str | None, domain: str | None, what: str) -> None:
@@ -83,9 +77,10 @@ def compute(state: StateStore, since_ms: int | None = None, until_ms: int | None
         if domain:
             per_domain.setdefault(domain, dict.fromkeys(COUNTS, 0))[what] += 1
 
+    domain = domains()
     for a in alert_rows:
         if _in(a["created_at"], since_ms, until_ms):
-            count(a["detection"], domain_of(a["detection"]), "alerts")
+            count(a["detection"], domain.get(a["detection"]), "alerts")
     for c in created:
         count(c["detection"], c["domain"], "cases")
     for c in decided:

@@ -400,3 +400,18 @@ def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: 
                           rows_filtered=fr.rows_filtered, rejects_file=fr.rejects_file,
                           message=fr.message or None)
     return fr
+
+
+def load_audited(store: GraphStore, state: StateStore, actor: str, paths: list[str | Path], *,
+                 mapping: Mapping | None = None, strict: bool = False, **options: Any) -> LoadReport:
+    """A load a person asked for (`casegraph load`, `casegraph demo`): load(), then one `load`
+    audit entry by `actor` naming the store, the mapping file and each file's outcome.
+    `options` are load()'s (rejects_dir, batch_size, progress, bulk)."""
+    from casegraph import audit
+    report = load(store, state, paths, mapping=mapping, strict=strict, **options)
+    audit.record(state, actor, "load", {
+        "db": store.settings.db, "graph": store.settings.graph, "strict": strict,
+        "mapping": str(mapping.path) if mapping else None,
+        "files": [{"file": f.file, "kind": f.kind, "status": f.status, "rows": f.rows_read,
+                   "loaded": f.rows_written, "rejected": f.rows_rejected} for f in report.files]})
+    return report

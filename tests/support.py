@@ -86,6 +86,28 @@ def timed_run(store, name, params=None):
     return results, time.perf_counter() - t0
 
 
+def add_detection(monkeypatch, folder, name: str, **fields: str) -> None:
+    """A detection module `name` where the registry looks, for one test: `fields` are Python
+    source for DETECTION's fields (level, summary, domain, risk_flag, query default to an
+    account-level ato_scam detection over find_account, explained as one fixed result). The
+    folder joins the package's search path and the registry starts afresh; the test's end
+    undoes both and forgets the module."""
+    fields = {"level": "'account'", "summary": "'a detection added by a test'", "domain": "'ato_scam'",
+              "risk_flag": "None", "query": "'find_account'",
+              "explain": "lambda rows: [{'account_id': 'A1', 'score': 0.9, 'reasons': ['added by a test']}]",
+              **fields}
+    (folder / f"{name}.py").write_text(
+        "from casegraph.catalogue import Param  # noqa: F401\n"
+        "from casegraph.detections import Detection\n\n"
+        f"DETECTION = Detection(name={name!r}, " + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")\n")
+    module = f"{detections.__name__}.{name}"
+    monkeypatch.setattr(detections, "__path__", [*detections.__path__, str(folder)])
+    monkeypatch.setattr(detections, "_MODULES", {})
+    monkeypatch.setitem(sys.modules, module, None)   # undone as "absent": the import below is forgotten
+    monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setattr(detections, name, None, raising=False)
+
+
 # -- users and logging in ---------------------------------------------------------------------
 # The fixture users `ui_data` (tests/app/conftest.py) creates, one per role, and the login form.
 

@@ -27,6 +27,43 @@ def test_header_parsing():
         q.bind({"who": "A", "limt": 1})
 
 
+def test_header_bounds_and_choices_are_checked_with_one_clear_message():
+    q = parse("// title: T\n// purpose: P\n// mode: read\n"
+              "// param k: int = 3 in 1..5 — hops\n// param hours: float = 6 in >0..720 — window\n"
+              "// param size: int in 2.. — fewest\n// param way: string = forward in forward|backward — which way\n"
+              "// param note: string = \"sign in first\" — words that contain ' in '\n"
+              "// example: :params {k: 3, hours: 6, size: 2, way: 'forward', note: ''}\nRETURN $k", "t", "t.cypher")
+    k, hours, size, way, note = q.params
+    assert (k.lo, k.hi, k.lo_open, k.allowed) == (1, 5, False, "between 1 and 5")
+    assert (hours.lo, hours.hi, hours.lo_open, hours.allowed) == (0, 720, True, "> 0 and <= 720")
+    assert (size.required, size.lo, size.hi, size.allowed) == (True, 2, None, ">= 2")
+    assert (way.choices, way.allowed, note.default, note.allowed) == (("forward", "backward"), "forward or backward",
+                                                                      "sign in first", "")
+    assert q.bind({"size": "2", "way": " Backward "}) == {"k": 3, "hours": 6, "size": 2, "way": "backward",
+                                                          "note": "sign in first"}
+    for given, message in [({"k": "6"}, "parameter k must be between 1 and 5, got '6'"),
+                           ({"k": "2.5"}, "parameter k must be a whole number, got '2.5'"),
+                           ({"hours": 0}, "parameter hours must be a finite number > 0 and <= 720, got 0"),
+                           ({"hours": "nan"}, "parameter hours must be a finite number > 0 and <= 720, got 'nan'"),
+                           ({"hours": "soon"}, "parameter hours must be a number, got 'soon'"),
+                           ({"size": 1}, "parameter size must be >= 2, got 1"),
+                           ({"way": "sideways"}, "parameter way must be forward or backward, got 'sideways'")]:
+        with pytest.raises(ParameterError) as e:
+            q.bind({"size": 3, **given})
+        assert str(e.value) == f"query t: {message}"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("// param k: int = 9 in 1..5 — hops", "parameter k must be between 1 and 5, got 9 (its own default)"),
+    ("// param k: string = a in 1..5 — hops", "parameter k is string; only int and float take bounds"),
+    ("// param k: int = 1 in a|b — hops", "parameter k is int; only string takes choices"),
+    ("// param k: int = 5 in 5..1 — hops", "parameter k has bounds 5..1, an empty range"),
+])
+def test_a_header_with_impossible_bounds_is_refused(line, message):
+    with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse(f"// title: T\n// purpose: P\n// mode: read\n{line}\nRETURN 1", "t", "t.cypher")
+
+
 def test_read_header_on_a_writing_query_is_refused():
     with pytest.raises(QueryError, match="declared read but contains MERGE"):
         parse("// title: T\n// purpose: P\n// mode: read\nMERGE (a:Account {account_id: 'x'})", "t", "t.cypher")

@@ -69,6 +69,12 @@ def test_generate_load_status_and_reload(tmp_path, cli_env):
     again = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
     assert {"nodes": again["nodes"], "relationships": again["relationships"]} == expected
     assert again["unfinished_loads"] == []
+    audited = json.loads(run("audit", "list", "--action", "load", "--format", "json", env=cli_env).stdout)
+    assert [e["details"]["files"] for e in audited] == [
+        [{k: r[k] for k in ("file", "kind", "status", "rows", "loaded", "rejected")} for r in load]
+        for load in (load1, load2)]
+    assert {(e["details"]["db"], e["details"]["graph"], e["details"]["strict"], e["details"]["mapping"])
+            for e in audited} == {(cli_env["CASEGRAPH_DB"], cli_env["CASEGRAPH_GRAPH"], False, None)}
 
 
 def test_malformed_csv_row_reported_rejected_and_strict(tmp_path, cli_env):
@@ -98,7 +104,10 @@ def test_malformed_csv_row_reported_rejected_and_strict(tmp_path, cli_env):
     (["db", "status", "--db", "bolt://127.0.0.1:1"], "cannot reach Neo4j at bolt://127.0.0.1:1"),
     (["db", "status", "--db", "mysql://x"], "unknown database URI 'mysql://x'"),
     (["query", "run", "no_such_query"], "no query named 'no_such_query'"),
-    (["query", "run", "find_account", "--param", "limit=ten", "--param", "account_id=A1"], "limit must be int"),
+    (["query", "run", "find_account", "--param", "limit=ten", "--param", "account_id=A1"],
+     "query find_account: parameter limit must be a whole number, got 'ten'"),
+    (["detect", "scammer_links", "--param", "k=9", "--no-alerts"],
+     "detection scammer_links: parameter k must be between 1 and 5, got '9'"),
     (["generate", "--accounts", "10", "--out", "x"], "accounts"),
 ])
 def test_user_mistakes_are_one_line_errors(args, message, cli_env, tmp_path):
@@ -149,6 +158,7 @@ def test_demo_generates_loads_and_fills_the_alert_queue(tmp_path):
         assert f"detection silent_sufferers: {len(truth['silent_sufferers'])} result(s)" in out
         queue = json.loads(run("alerts", "list", "--detection", "silent_sufferers", "--format", "json", env=env).stdout)
         assert {a["entity_key"] for a in queue} == set(truth["silent_sufferers"])
+        _demo_left_an_audit_trail(env, out, len(queue))
         found = json.loads(run("detect", "silent_sufferers", "--format", "json", "--no-alerts", env=env).stdout)
         assert {r["account_id"] for r in found} == set(truth["silent_sufferers"])
         assert all(set(r) >= {"account_id", "score", "reasons"} for r in found)
@@ -157,6 +167,27 @@ def test_demo_generates_loads_and_fills_the_alert_queue(tmp_path):
         _every_detection_answers_in_the_documented_shape(env, truth)
     finally:
         run("db", "stop", env=env)
+
+
+def _demo_left_an_audit_trail(env, out, sufferers_queued):
+    """demo's load and each of its detections are in the audit log, by the CLI's actor, as
+    `load` and `detect` record them."""
+    from casegraph import detections
+    from casegraph.cases import operator
+    log = json.loads(run("audit", "list", "--format", "json", env=env).stdout)
+    assert {e["actor"] for e in log if e["action"] in ("load", "detect")} == {operator()["name"]}
+    [loaded] = [e["details"] for e in log if e["action"] == "load"]
+    assert loaded["strict"] is False and loaded["mapping"] is None and loaded["db"] == env["CASEGRAPH_DB"]
+    assert {f["file"] for f in loaded["files"]} >= {"accounts.csv", "transfers.csv", "watchlists.csv"}
+    assert all(f["status"] == "complete" and f["loaded"] > 0 for f in loaded["files"])
+    detected = [e["details"] for e in log if e["action"] == "detect"]
+    assert [d["detection"] for d in detected] == detections.names()
+    assert all(set(d) == {"detection", "params", "results", "alerts_new", "alerts_updated"} and d["params"] == {}
+               for d in detected)
+    sufferers = next(d for d in detected if d["detection"] == "silent_sufferers")
+    assert (sufferers["alerts_new"], sufferers["alerts_updated"]) == (sufferers_queued, 0)
+    assert f"detection silent_sufferers: {sufferers['results']} result(s); alerts: {sufferers_queued} new, 0 updated" in out
+    assert run("audit", "verify", env=env).stdout.startswith("audit log intact")
 
 
 def _every_detection_answers_in_the_documented_shape(env, truth):

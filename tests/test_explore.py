@@ -348,6 +348,19 @@ def test_risk_flags_from_graph_and_open_alerts(case, state):
     assert "risk-watchlisted" in next(e for e in els if e["data"]["id"] == "Wallet:0xccc")["classes"]
 
 
+def test_alert_flags_come_from_the_detections(case, state, monkeypatch, tmp_path):
+    from casegraph import detections
+    from tests.support import add_detection
+    assert explore.alert_flags() == {n: detections.get(n).risk_flag for n in detections.names()
+                                     if detections.get(n).risk_flag}
+    assert explore.alert_flags() == {"rings": "ring-member", "silent_sufferers": "silent-sufferer", "mules": "mule"}
+    # a detection module added with a risk flag flags the accounts of its open alerts
+    add_detection(monkeypatch, tmp_path, "zz_mule_herder", risk_flag="'mule'")
+    detections.save_as_alerts(state, "zz_mule_herder", {}, [{"account_id": "A5", "score": 0.9, "reasons": ["x"]}])
+    assert explore.alert_flags()["zz_mule_herder"] == "mule"
+    assert explore.risk_flags(case, state, ["Account:A5", "Account:A6"]) == {"Account:A5": ["mule"], "Account:A6": []}
+
+
 # ---- fund traces ----------------------------------------------------------------------------
 
 def test_trace_forward_and_backward(case):

@@ -9,6 +9,7 @@ from casegraph import cases, detections, kpis
 from casegraph.errors import ConfigError
 from casegraph.state import alerts
 from casegraph.times import to_epoch_ms
+from tests.support import add_detection
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}
 INV2 = {"name": "inv2", "role": "investigator", "disabled": False}
@@ -21,8 +22,23 @@ PROV = {"query": "test", "params": {}}
 
 
 def test_every_detection_has_a_domain():
-    assert set(detections.names()) <= set(kpis.DOMAINS), set(detections.names()) - set(kpis.DOMAINS)
-    assert set(kpis.DOMAINS.values()) == set(kpis.DOMAIN_NAMES)
+    domains = kpis.domains()
+    assert set(domains) == set(detections.names())
+    assert set(domains.values()) == set(kpis.DOMAIN_NAMES)     # every domain gets some detection's findings
+    assert {n: kpis.domain_of(n) for n in detections.names()} == {n: detections.get(n).domain for n in domains}
+    assert kpis.domain_of(None) is None and kpis.domain_of("gone") is None
+    assert kpis.GROUP_DOMAIN in kpis.DOMAIN_NAMES
+
+
+def test_the_domains_come_from_the_detections(state, monkeypatch, tmp_path):
+    # a detection module added with a domain is counted there, with no table to edit
+    add_detection(monkeypatch, tmp_path, "zz_bonus_hunters", domain="'reward_fraud'")
+    assert kpis.domain_of("zz_bonus_hunters") == "reward_fraud"
+    _alert(state, "zz_bonus_hunters", T0)
+    k = kpis.compute(state, since_ms=T0, until_ms=UNTIL)
+    assert k["per_detection"]["zz_bonus_hunters"] == {"alerts": 1, "cases": 0, "confirmed": 0, "false_positive": 0}
+    assert k["per_domain"]["reward_fraud"]["alerts"] == 1
+    assert set(k["per_detection"]) == set(detections.names())
 
 
 def _alert(state, detection: str, created_at: int) -> int:

@@ -2,25 +2,48 @@
 turns their rows into explained results. Account-level results are
 {account_id, score, reasons, ...}; ring-level results {ring_id, members, score, reasons, ...}.
 
-Each detection is a module here exposing DETECTION (see silent_sufferers.py)."""
+Each detection is a module here exposing DETECTION (see silent_sufferers.py), which says
+everything the rest of casegraph needs to know about it: its level, summary, downstream
+domain (the KPIs), risk flag (the explorer), parameters (checking, the docs) and whether
+it checks one input. The registry validates every DETECTION when it loads them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from casegraph.errors import QueryError
+from casegraph.catalogue import Param, bind, catalogue, check_param
+from casegraph.errors import DetectionError, QueryError
 from casegraph.store import GraphStore
+
+LEVELS = ("account", "ring", "report")
+# The downstream teams (domains) findings go to: reward (referral) fraud; account takeover
+# and scams; KYC fraud (batch-registered fake identities). casegraph.kpis counts per domain.
+DOMAIN_NAMES = ("reward_fraud", "ato_scam", "kyc_fraud")
+
+
+def header(*queries: str) -> tuple[Param, ...]:
+    """The parameters the headers of built-in catalogue queries declare, in order."""
+    return tuple(p for q in queries for p in catalogue().get(q).params)
 
 
 @dataclass(frozen=True)
 class Detection:
+    """Everything casegraph knows about one detection, declared once in its module: the
+    KPIs read `domain`, the explorer `risk_flag`, the docs and `--param` checking `params`.
+    Give the fields by keyword."""
     name: str
     level: str                     # "account", "ring", or "report" (one result per scam report)
+    summary: str
+    domain: str                    # the downstream team its findings go to (DOMAIN_NAMES)
+    risk_flag: str | None          # the flag its open alerts put on their accounts (graph.RISK_FLAGS)
     query: str                     # the catalogue query that finds the evidence
     explain: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
-    summary: str
+    # What `--param` takes. None: the header of `query` (a single-query detection). A runner
+    # declares its own here, or passes on the headers of the templates it runs (header()).
+    params: tuple[Param, ...] | None = None
     # Detections that need more than one query (a walk level by level, a check per input)
     # give run(store, params) -> results instead; `query` then names the first template.
+    # A runner gets the user's values as given and checks them with DETECTION.bind first.
     runner: Callable[[GraphStore, dict[str, Any]], list[dict[str, Any]]] | None = None
     # A check of one input (a pending transfer, a trace's start) rather than a sweep of the
     # graph: without its parameters it returns [] (so `detect --all` passes it by).
@@ -29,23 +52,63 @@ class Detection:
     # scammer_links reaches thousands of accounts 3 hops out; the queue gets the close ones).
     alert_min_score: float = 0.0
 
+    def __post_init__(self) -> None:
+        if self.params is None:
+            object.__setattr__(self, "params", header(self.query))
+
+    def bind(self, given: dict[str, Any] | None) -> dict[str, Any]:
+        """The user's values (strings from `--param k=v`, or Python values) checked against
+        `params` and coerced, defaults filled in: one ParameterError per mistake. An empty
+        value (`--param k=`) means the default."""
+        cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in (given or {}).items()}
+        return bind(self.params, cleaned, f"detection {self.name}")
+
+
+def validate(d: Detection) -> None:
+    """A DETECTION must describe itself fully: a known level and domain, a risk flag the
+    explorer draws (or None), and parameters of catalogue types with distinct names."""
+    from casegraph.graph import RISK_FLAGS
+    where = f"detection {d.name}"
+    if d.level not in LEVELS:
+        raise DetectionError(f"{where}: level {d.level!r} is not one of {', '.join(LEVELS)}")
+    if d.domain not in DOMAIN_NAMES:
+        raise DetectionError(f"{where}: domain {d.domain!r} is not one of {', '.join(DOMAIN_NAMES)}")
+    if d.risk_flag is not None and d.risk_flag not in RISK_FLAGS:
+        raise DetectionError(f"{where}: risk flag {d.risk_flag!r} is not one of {', '.join(RISK_FLAGS)} (or None)")
+    for p in d.params:
+        if not isinstance(p, Param):
+            raise DetectionError(f"{where}: parameter {p!r} is not a catalogue Param")
+        try:
+            check_param(p, where)       # a type in PARAM_TYPES, sensible bounds, a default that passes them
+        except QueryError as e:
+            raise DetectionError(str(e)) from None
+    names = [p.name for p in d.params]
+    if len(set(names)) != len(names):
+        raise DetectionError(f"{where}: parameter names repeat: {', '.join(sorted(names))}")
+
 
 _MODULES: dict[str, Any] = {}
 
 
 def _modules() -> dict[str, Any]:
     """name -> module. One module per detection, each exposing DETECTION (and, where the
-    generator's truth can score it, quality(results, truth)): a new module is found by itself."""
+    generator's truth can score it, quality(results, truth)): a new module is found by itself,
+    and checked (validate) before anything uses it."""
     if not _MODULES:
         import importlib
         import pkgutil
+        found: dict[str, Any] = {}
         for info in pkgutil.iter_modules(__path__):
             if info.name.startswith("_"):
                 continue    # helpers shared by detections are not detections
             module = importlib.import_module(f"{__name__}.{info.name}")
             d = getattr(module, "DETECTION", None)
             if d is not None:
-                _MODULES[d.name] = module
+                validate(d)
+                if d.name in found:
+                    raise DetectionError(f"two detections named {d.name}: {found[d.name].__name__} and {module.__name__}")
+                found[d.name] = module
+        _MODULES.update(found)
     return _MODULES
 
 
@@ -62,15 +125,55 @@ def module(name: str) -> Any:
     return _modules()[name]
 
 
+def names() -> list[str]:
+    return sorted(_modules())
+
+
 def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Run one detection; every result says why (reasons). Its queries run under the
     detection time limit (a batch job over the whole graph), not the user-query one."""
     d = get(name)
-    store = store.with_timeout(store.settings.detection_timeout_ms)
     if d.runner is not None:
-        return d.runner(store, dict(params or {}))
-    res = store.read(d.query, params or {}, row_limit=None)
-    return d.explain(res.rows)
+        return d.runner(store.with_timeout(store.settings.detection_timeout_ms), dict(params or {}))
+    values = d.bind(params)
+    store = store.with_timeout(store.settings.detection_timeout_ms)
+    return d.explain(store.read(d.query, values, row_limit=None).rows)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One detection run into the alert queue."""
+    name: str
+    results: list[dict[str, Any]]
+    new: int                       # alerts created
+    updated: int                   # open alerts refreshed
+    queued: int                    # results scoring at least alert_min_score (the rest: below)
+    below: int                     # results scoring below it: returned, not queued
+
+    @property
+    def reviewed(self) -> int:
+        """Queued results whose alert was already reviewed (closed), so left as it is."""
+        return self.queued - self.new - self.updated
+
+
+def queue(store: GraphStore, state, actor: str, names: Iterable[str], params: dict[str, Any] | None = None,
+          on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Run detections one after another, store their results in the alert queue and record
+    one `detect` audit entry per detection (by `actor`). `on_done` hears of each as it ends."""
+    from casegraph import audit
+    params = dict(params or {})
+    out = []
+    for name in names:
+        results = run(store, name, params)
+        new, updated = save_as_alerts(state, name, params, results)
+        audit.record(state, actor, "detect", {"detection": name, "params": params, "results": len(results),
+                                              "alerts_new": new, "alerts_updated": updated})
+        below = sum(r["score"] < get(name).alert_min_score for r in results)
+        outcome = Outcome(name, results, new, updated, len(results) - below, below)
+        if on_done is not None:
+            on_done(outcome)
+        out.append(outcome)
+    return out
 
 
 def save_as_alerts(state, name: str, params: dict[str, Any], results: list[dict[str, Any]]) -> tuple[int, int]:
@@ -97,7 +200,3 @@ def entity_key(detection: Detection, result: dict[str, Any]) -> str:
     if detection.level == "report":
         return result["report_id"]
     return entities(detection, result)[0]
-
-
-def names() -> list[str]:
-    return sorted(_modules())

@@ -1,15 +1,16 @@
 """docs/detections.md is partly generated: the reference of every detection (from its
-module docstring and its template's header) and the quality table (from
+module docstring and its DETECTION: level, domain, risk flag, parameters) and the quality table (from
 scripts/detection_quality.py, which scores each detection against truth.json).
 Generated parts sit between marker comments; everything else in the file is prose."""
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from typing import Any
 
 from casegraph import detections
-from casegraph.catalogue import catalogue
+from casegraph.catalogue import Param
 
 CATALOGUE = "catalogue"
 QUALITY = "quality"
@@ -20,25 +21,33 @@ def _markers(part: str) -> tuple[str, str]:
 
 
 def render_catalogue() -> str:
-    """One section per detection: what it looks for, its level and its parameters."""
-    cat = catalogue()
+    """One section per detection: what it looks for, its level, where its findings go, and
+    its parameters (Detection.params: a template's header or a runner's own)."""
     out = []
     for name in detections.names():
         d = detections.get(name)
         doc = inspect.cleandoc(detections.module(name).__doc__ or d.summary)
         out.append(f"### `{name}` — {d.level} level\n\n{doc}\n")
-        # a runner's parameters are its own (documented in its docstring); a plain
-        # detection's are its template's header
-        params = cat.get(d.query).params if d.runner is None and d.query in cat else ()
-        if params:
-            out.append("| parameter | type | default | meaning |\n|---|---|---|---|")
-            for p in params:
-                default = "required" if p.required else f"`{p.default}`"
-                out.append(f"| `{p.name}` | {p.type} | {default} | {p.help} |")
+        flag = f"; its open alerts flag their accounts `{d.risk_flag}` in the explorer" if d.risk_flag else ""
+        out.append(f"Findings go to the `{d.domain}` domain{flag}.\n")
+        if d.params:
+            out.append("| parameter | type | default | allowed | meaning |\n|---|---|---|---|---|")
+            for p in d.params:
+                out.append(f"| `{p.name}` | {p.type} | {_default(p)} | {p.allowed} | {p.help} |")
             out.append("")
-        out.append(f"Run: `casegraph detect {name}" + "".join(f" --param {p.name}=…" for p in params if p.required)
+        out.append(f"Run: `casegraph detect {name}" + "".join(f" --param {p.name}=…" for p in d.params if p.required)
                    + " --format json`\n")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _default(p: Param) -> str:
+    """A default as a user would type it after `--param name=`."""
+    if p.required:
+        return "required"
+    if p.default is None:
+        return "none"
+    text = p.default if isinstance(p.default, str) else json.dumps(p.default)
+    return f"`{text}`"
 
 
 def render_quality(rows: list[dict[str, Any]], command: str, when: str) -> str:

@@ -40,7 +40,7 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if r["tx"] == first_w["tx"]:
                 idents[(r["link"], r["identifier"])] = r
         news = sorted(idents.values(), key=lambda r: (r["first_seen"], r["link"], str(r["identifier"])))
-        window = float(first_w.get("window_hours") or 48)
+        window = float(first_w["window_hours"])
         earliest = news[0]["first_seen"]
         hours_after = (first_w["at"] - earliest) / HOUR_MS
         reg = first_w.get("registered_at")
@@ -72,5 +72,6 @@ def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, A
             "confounders_flagged": confounders_hit(found, truth, "new_device", "new_wallet")}
 
 
-DETECTION = Detection("account_takeover", "account", "account_takeover", explain,
-                      "a late new device or IP followed within hours by a withdrawal to a never-used wallet")
+DETECTION = Detection(name="account_takeover", level="account",
+                      summary="a late new device or IP followed within hours by a withdrawal to a never-used wallet",
+                      domain="ato_scam", risk_flag=None, query="account_takeover", explain=explain)

@@ -24,22 +24,17 @@ from casegraph.detections._quality import confounders_hit, precision_recall
 
 HOUR_MS = 3_600_000
 QUIET_DAYS = 7          # a gap of this many days without an inflow starts a new active period
-DEFAULTS = {"min_senders": 5, "window_hours": 48, "min_forward_ratio": 0.8}
 
 
 def _usd(x: Any) -> float:
     return float(x) if x is not None else 0.0
 
 
-def _param(row: dict[str, Any], name: str) -> Any:
-    v = row.get(name)
-    return DEFAULTS[name] if v is None else v
-
-
 def _assess(row: dict[str, Any]) -> dict[str, Any] | None:
-    min_senders = int(_param(row, "min_senders"))
-    window_ms = int(_param(row, "window_hours")) * HOUR_MS
-    min_ratio = float(_param(row, "min_forward_ratio"))
+    # the template returns its bound parameters (defaults filled in) on every row
+    min_senders = int(row["min_senders"])
+    window_ms = int(row["window_hours"]) * HOUR_MS
+    min_ratio = float(row["min_forward_ratio"])
 
     # dedupe by tx id (a relationship may only appear once, but be safe), drop empty entries
     inflows = list({(i.get("tx"), i.get("at"), i.get("from")): i
@@ -142,5 +137,6 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll")}
 
 
-DETECTION = Detection("mules", "account", "mules", explain,
-                      "accounts that receive transfers from many accounts and send most of it on within hours")
+DETECTION = Detection(name="mules", level="account",
+                      summary="accounts that receive transfers from many accounts and send most of it on within hours",
+                      domain="ato_scam", risk_flag="mule", query="mules", explain=explain)

@@ -83,6 +83,7 @@ def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, A
             "confounders_flagged": confounders_hit(found, truth, "influencers")}
 
 
-DETECTION = Detection("referral_abuse", "ring", "referral_abuse", explain,
-                      "referral trees whose referees share devices, IPs, phones, mailboxes or wallets "
-                      "with the referrer or each other")
+DETECTION = Detection(name="referral_abuse", level="ring",
+                      summary="referral trees whose referees share devices, IPs, phones, mailboxes or wallets "
+                              "with the referrer or each other",
+                      domain="reward_fraud", risk_flag=None, query="referral_abuse", explain=explain)

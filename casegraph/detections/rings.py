@@ -21,9 +21,8 @@ those accounts' registration times. Here:
 - model-flagged groups (IN_GROUP) are read afterwards for the members found and only
   compared (confirms / partial / missed_by_model): a group is never evidence.
 
-`--param` takes the parameters of all three templates: rings.cypher's (below) plus
-max_per_phone, max_per_email, max_per_document (rings_kyc) and max_per_wallet,
-exchange_prefix (rings_wallets), each 100 accounts and "exchange:" by default."""
+`--param` takes the parameters the three templates' headers declare (the table below),
+bounds included; rings.cypher's header also declares the ones applied here."""
 from __future__ import annotations
 
 import hashlib
@@ -32,9 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from casegraph.times import iso
-from casegraph.detections import Detection
+from casegraph.detections import Detection, header
 from casegraph.detections._quality import precision_recall
-from casegraph.errors import ParameterError
 from casegraph.graphalgo import connected_components
 
 HOUR_MS = 3_600_000
@@ -45,13 +43,8 @@ KIND_WEIGHT = {"device": 1.0, "document": 1.0, "phone": 0.8, "email": 0.8,
                "withdrawal wallet": 0.6, "funding wallet": 0.6, "ip": 0.4}
 KIND_ORDER = list(KIND_WEIGHT)
 NOUNS = {"ip": ("IP", "IPs")}
-DEFAULTS = {"burst_hours": 6.0, "min_link_weight": 0.5, "min_size": 3, "min_kinds": 2, "min_score": 0.5}
 JACCARD_CONFIRMS = 0.5
-
-
-def _param(params: dict[str, Any] | None, name: str) -> Any:
-    v = (params or {}).get(name)
-    return DEFAULTS[name] if v is None else v
+EVIDENCE = ("rings", "rings_kyc", "rings_wallets")      # run side by side: each is a fraction of the work
 
 
 def _concentration(times: list[int], window_ms: int) -> int:
@@ -174,13 +167,14 @@ def _bursts(components: list[list[str]], pairs: list[tuple[str, str]], registere
     return sorted(out, key=lambda m: m[0])
 
 
-def find(rows: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Shared-identifier rows -> rings (not yet compared with the model), highest score first."""
-    window_ms = int(float(_param(params, "burst_hours")) * HOUR_MS)
-    min_weight = float(_param(params, "min_link_weight"))
-    min_size = int(_param(params, "min_size"))
-    min_kinds = int(_param(params, "min_kinds"))
-    min_score = float(_param(params, "min_score"))
+def find(rows: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shared-identifier rows -> rings (not yet compared with the model), highest score first.
+    `params` are bound (DETECTION.bind: checked, defaults filled in)."""
+    window_ms = int(float(params["burst_hours"]) * HOUR_MS)
+    min_weight = float(params["min_link_weight"])
+    min_size = int(params["min_size"])
+    min_kinds = int(params["min_kinds"])
+    min_score = float(params["min_score"])
 
     weight, registered = links(rows, window_ms)
     strong = [pair for pair, w in weight.items() if w >= min_weight - 1e-9]
@@ -207,7 +201,7 @@ def explain(rows: list[dict[str, Any]], params: dict[str, Any] | None = None,
     """Shared-identifier rows -> rings, highest score first. `groups` (rows of
     rings_groups) only annotate the rings with the model's view; without them every
     ring's model_relation is 'missed_by_model'."""
-    rings = find(rows, params)
+    rings = find(rows, DETECTION.bind(params))
     annotate(rings, groups or [])
     return rings
 
@@ -242,43 +236,14 @@ def annotate(rings: list[dict[str, Any]], groups: list[dict[str, Any]]) -> None:
             ring["reasons"].append("in no model-flagged group: missed by the model")
 
 
-EVIDENCE = ("rings", "rings_kyc", "rings_wallets")      # run side by side: each is a fraction of the work
-
-
-def _bind(store, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Split the user's parameters over the evidence templates (each declares its own) and
-    check them: unknown names, bad types and out-of-range values are ParameterErrors."""
-    queries = [store.queries.get(name) for name in EVIDENCE]
-    known = {p.name for q in queries for p in q.params}
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise ParameterError(f"rings: unknown parameter(s) {', '.join(unknown)}; it takes {', '.join(sorted(known))}")
-    bound = {q.name: q.bind({k: v for k, v in params.items() if k in {p.name for p in q.params}})
-             for q in queries}
-    every = {k: v for b in bound.values() for k, v in b.items()}
-    for name, v in every.items():
-        if name.startswith("max_per_") and v < 2:
-            raise ParameterError(f"rings: {name} must be at least 2, got {v}")
-    if not 0 < every["burst_hours"] <= 24 * 30:
-        raise ParameterError(f"rings: burst_hours must be in (0, 720], got {every['burst_hours']}")
-    if every["min_link_weight"] < 0:
-        raise ParameterError(f"rings: min_link_weight must be >= 0, got {every['min_link_weight']}")
-    if every["min_size"] < 2:
-        raise ParameterError(f"rings: min_size must be at least 2, got {every['min_size']}")
-    if not 0 <= every["min_score"] <= 1:
-        raise ParameterError(f"rings: min_score must be in [0, 1], got {every['min_score']}")
-    if not 1 <= every["min_kinds"] <= len(KIND_WEIGHT):
-        raise ParameterError(f"rings: min_kinds must be in 1..{len(KIND_WEIGHT)}, got {every['min_kinds']}")
-    return bound
-
-
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The three evidence queries at once (a fixed number, never one per ring), then the
     model groups of the members found."""
-    bound = _bind(store, params)
+    p = DETECTION.bind(params)
+    bound = {name: {q.name: p[q.name] for q in store.queries.get(name).params} for name in EVIDENCE}
     with ThreadPoolExecutor(max_workers=len(EVIDENCE)) as pool:
         parts = list(pool.map(lambda name: store.read(name, bound[name], row_limit=None).rows, EVIDENCE))
-    rings = find([row for rows in parts for row in rows], bound["rings"])
+    rings = find([row for rows in parts for row in rows], p)
     members = sorted({m for r in rings for m in r["members"]})
     groups = store.read("rings_groups", {"account_ids": members}, row_limit=None).rows if members else []
     annotate(rings, groups)
@@ -312,6 +277,7 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             "false_positive_groups_confirmed": confirms_fp}
 
 
-DETECTION = Detection("rings", "ring", "rings", explain,
-                      "accounts registered in one burst that share devices, IPs, phones, documents or wallets",
-                      runner=run)
+DETECTION = Detection(name="rings", level="ring",
+                      summary="accounts registered in one burst that share devices, IPs, phones, documents or wallets",
+                      domain="kyc_fraud", risk_flag="ring-member", query="rings", explain=explain,
+                      params=header(*EVIDENCE), runner=run)

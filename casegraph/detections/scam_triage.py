@@ -29,9 +29,9 @@ from __future__ import annotations
 from typing import Any
 
 from casegraph import detections
+from casegraph.catalogue import Param
 from casegraph.times import iso
-from casegraph.detections import Detection
-from casegraph.detections._params import bool_param
+from casegraph.detections import Detection, header
 from casegraph.detections._quality import precision_recall
 
 DAY_MS = 86_400_000
@@ -110,9 +110,10 @@ def explain(rows: list[dict[str, Any]], rings: dict[str, str] | None = None) -> 
 
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
-    params = dict(params)
-    with_rings = bool_param("scam_triage", params, "with_rings", True)
-    params.pop("with_rings", None)
+    """The template's rows (its header's parameters), with ring membership from the rings
+    detection unless with_rings is false."""
+    params = DETECTION.bind(params)
+    with_rings = params.pop("with_rings")
     rows = store.read("scam_triage", params, row_limit=None).rows
     rings: dict[str, str] = {}
     if with_rings and rows and "rings" in detections.names():
@@ -134,6 +135,10 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             "precision": q["precision"], "recall": q["recall"]}
 
 
-DETECTION = Detection("scam_triage", "report", "scam_triage", explain,
-                      "open scam reports with the evidence on the suspect, a verdict and a freeze recommendation",
-                      runner=run)
+DETECTION = Detection(
+    name="scam_triage", level="report",
+    summary="open scam reports with the evidence on the suspect, a verdict and a freeze recommendation",
+    domain="ato_scam", risk_flag=None, query="scam_triage", explain=explain,
+    params=header("scam_triage") + (
+        Param("with_rings", "bool", True, "add ring membership (runs the rings detection); false skips it"),),
+    runner=run)

@@ -8,11 +8,6 @@ account is 2 hops). Exchange hot wallets, identifiers shared by more than `max_s
 accounts and accounts/wallets with more than `max_degree` money links are never walked
 through (the watchlisted entities themselves are exempt from the degree cap).
 
-Parameters (`--param name=value`): `k` (int, default 3, 1..5) — most hops from a listed
-entity; `max_shared` (int, default 25) — identifiers used by more accounts are not walked
-through; `max_degree` (int, default 200) — accounts and wallets with more money links are
-reached but not walked through.
-
 Watchlisted accounts themselves are not results (they are the list, not a link to it).
 Only results scoring at least 0.6 (within 2 hops, or 3 hops with a large exposure) go to the
 alert queue: on the 1M sample 3 hops reach some 21,000 accounts, too many to review one by
@@ -43,13 +38,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from casegraph.catalogue import Param
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
-from casegraph.detections import _params as P
 from casegraph.detections._quality import confounders_hit
 
 NAME = "scammer_links"
-PARAMS = ("k", "max_shared", "max_degree")
+PARAMS = (
+    Param("k", "int", 3, "most hops from a listed entity", lo=1, hi=5),
+    Param("max_shared", "int", 25, "identifiers used by more accounts than this are not walked through",
+          lo=1, hi=1_000_000),
+    Param("max_degree", "int", 200, "accounts and wallets with more money links than this are reached but "
+          "not walked through", lo=1, hi=100_000_000),
+)
 HOP_BASE = {1: 0.8, 2: 0.6, 3: 0.4, 4: 0.3, 5: 0.2}
 # Queued as alerts: within 2 hops, or 3 hops with a large exposure (all results are returned)
 ALERT_MIN_SCORE = 0.6
@@ -58,10 +59,8 @@ DIRECT_RELS = ("TRANSFERRED", "WITHDREW", "DEPOSITED")
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Seeds from the watchlists, the walk, then one explained result per account reached."""
-    P.check_names(NAME, params, PARAMS)
-    k = P.int_param(NAME, params, "k", 3, 1, 5)
-    max_shared = P.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
-    max_degree = P.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
+    p = DETECTION.bind(params)
+    k, max_shared, max_degree = p["k"], p["max_shared"], p["max_degree"]
     seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows)
     if not seeds:
         return []
@@ -152,6 +151,8 @@ def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, A
             "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll", "influencers")}
 
 
-DETECTION = Detection(NAME, "account", "scammer_links_seeds", explain,
-                      "accounts within k hops of a watchlisted account or wallet, with the path and money exposure",
-                      runner=run, alert_min_score=ALERT_MIN_SCORE)
+DETECTION = Detection(
+    name=NAME, level="account",
+    summary="accounts within k hops of a watchlisted account or wallet, with the path and money exposure",
+    domain="ato_scam", risk_flag=None, query="scammer_links_seeds", explain=explain, params=PARAMS,
+    runner=run, alert_min_score=ALERT_MIN_SCORE)

@@ -43,5 +43,6 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             "reported_victims_listed": len(set(found) & set(truth["reported_victims"]))}
 
 
-DETECTION = Detection("silent_sufferers", "account", "silent_sufferers", explain,
-                      "accounts that paid a watchlisted account or wallet and never reported it")
+DETECTION = Detection(name="silent_sufferers", level="account",
+                      summary="accounts that paid a watchlisted account or wallet and never reported it",
+                      domain="ato_scam", risk_flag="silent-sufferer", query="silent_sufferers", explain=explain)

@@ -31,9 +31,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from casegraph.catalogue import Param
 from casegraph.times import iso
 from casegraph.detections import Detection
-from casegraph.detections import _params as P
 from casegraph.errors import ParameterError
 from casegraph.model import model
 from casegraph.store import GraphStore
@@ -42,30 +42,30 @@ NAME = "trace_funds"
 EXCHANGE_PREFIX = "exchange:"
 FAR_FUTURE = 4_102_444_800_000          # 2100-01-01: "no upper bound"
 MAX_HOPS_LIMIT = 6
-DEFAULTS: dict[str, Any] = {"account_id": None, "address": None, "direction": "forward", "max_hops": 4,
-                            "since": None, "until": None, "min_amount_usd": 0.0,
-                            "max_paths": 500, "max_fanout": 100}
+PARAMS = (
+    Param("account_id", "string", None, "the account to trace from (or give address)"),
+    Param("address", "string", None, "the wallet to trace from (or give account_id)"),
+    Param("direction", "string", "forward", "forward: where the money went; backward: where it came from",
+          choices=("forward", "backward")),
+    Param("max_hops", "int", 4, "most hops from the start", lo=1, hi=MAX_HOPS_LIMIT),
+    Param("since", "time", None, "ignore movements before this time (ISO 8601 or epoch seconds/ms)"),
+    Param("until", "time", None, "ignore movements after this time"),
+    Param("min_amount_usd", "float", 0.0, "ignore movements below this amount (USD)", lo=0),
+    Param("max_paths", "int", 500, "most paths (the largest traceable amounts) taken on to the next hop",
+          lo=1, hi=100_000),
+    Param("max_fanout", "int", 100, "most movements (the largest) followed out of each entity", lo=1, hi=100_000),
+)
 VERB = model().money              # relationship type -> what one movement is called
 
 
 def parse_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Validate and coerce the user's parameters (strings from the CLI or Python values)."""
-    P.check_names(NAME, params, DEFAULTS)
-    p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None}}
-    p["account_id"], p["address"] = P.str_param(NAME, p, "account_id"), P.str_param(NAME, p, "address")
+    """The user's parameters (strings from the CLI or Python values) checked against PARAMS,
+    and then against each other."""
+    p = DETECTION.bind(params)
     if p["account_id"] and p["address"]:
-        raise ParameterError(f"{NAME}: give account_id or address, not both")
-    direction = str(p["direction"]).strip().lower()
-    if direction not in ("forward", "backward"):
-        raise ParameterError(f"{NAME}: direction must be forward or backward, got {p['direction']!r}")
-    p["direction"] = direction
-    p["max_hops"] = P.int_param(NAME, p, "max_hops", DEFAULTS["max_hops"], 1, MAX_HOPS_LIMIT)
-    p["max_paths"] = P.int_param(NAME, p, "max_paths", DEFAULTS["max_paths"], 1, 100_000)
-    p["max_fanout"] = P.int_param(NAME, p, "max_fanout", DEFAULTS["max_fanout"], 1, 100_000)
-    p["min_amount_usd"] = P.float_param(NAME, p, "min_amount_usd", 0.0)
-    p["since"], p["until"] = P.time_param(NAME, p, "since"), P.time_param(NAME, p, "until")
+        raise ParameterError(f"detection {NAME}: give account_id or address, not both")
     if p["since"] is not None and p["until"] is not None and p["since"] > p["until"]:
-        raise ParameterError(f"{NAME}: since is later than until")
+        raise ParameterError(f"detection {NAME}: since is later than until")
     return p
 
 
@@ -172,9 +172,9 @@ def run(store: GraphStore, params: dict[str, Any]) -> list[dict[str, Any]]:
                                              "address": p["address"] or ""}, row_limit=None).rows
     if not found:
         what = f"account {p['account_id']}" if p["account_id"] else f"wallet {p['address']}"
-        raise ParameterError(f"trace_funds: there is no {what} in the graph")
+        raise ParameterError(f"detection {NAME}: there is no {what} in the graph")
     if found[0]["kind"] == "wallet" and _is_exchange(found[0].get("label")):
-        raise ParameterError(f"trace_funds: {p['address']} is an exchange hot wallet ({found[0]['label']}); "
+        raise ParameterError(f"detection {NAME}: {p['address']} is an exchange hot wallet ({found[0]['label']}); "
                              "money in it is pooled, so a trace from it means nothing: trace the accounts "
                              "that deposited or withdrew through it instead")
     start = (found[0]["kind"], found[0]["key"])
@@ -194,6 +194,9 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return []
 
 
-DETECTION = Detection("trace_funds", "account", "trace_funds_forward", explain,
-                      "follow money forward or backward from an account or wallet, in time order, "
-                      "with how much can have flowed", runner=run, needs_input=True)
+DETECTION = Detection(
+    name=NAME, level="account",
+    summary="follow money forward or backward from an account or wallet, in time order, "
+            "with how much can have flowed",
+    domain="ato_scam", risk_flag=None, query="trace_funds_forward", explain=explain, params=PARAMS,
+    runner=run, needs_input=True)

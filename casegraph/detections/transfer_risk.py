@@ -5,18 +5,15 @@ withdrawal) and the amount, decide "hold" (the exchange keeps the transfer for 2
 scam-prevention staff look at it) or "allow":
 
 - hold when the recipient is on a watchlist, was the target of a scam report
-  ((ScamReport)-[:AGAINST]->(recipient)), or is within `k_hold` hops (default 2) of a
+  ((ScamReport)-[:AGAINST]->(recipient)), or is within `k_hold` hops of a
   watchlisted entity through the scammer-links walk (_exposure.py) — with the same
   supernode cuts, so an exchange hot wallet, a carrier IP or a transfer hub never links a
   recipient to a scammer;
 - the amount only raises the score: a first payment to a recipient the sender never paid
   before, and a large one (at least `large_usd`), score higher, but never hold on their own.
 
-Parameters (`--param name=value`): `sender` (account id; without it the result is []),
-exactly one of `recipient_account` (account id) and `recipient_wallet` (address),
-`amount_usd` (float, required with a sender); optional `k_hold` (int, default 2, 0..3),
-`max_shared` (int, default 25), `max_degree` (int, default 200) as in scammer_links, and
-`large_usd` (float, default 1000) — the amount from which a first payment counts as large.
+With a `sender`, give exactly one of `recipient_account` and `recipient_wallet`, and
+`amount_usd` (the parameters are in the table below).
 
 Result: {account_id (the sender), decision, score, reasons, path (recipient first, to the
 nearest listed entity; [] when none), hops, recipient {label, key, found, lists, reports,
@@ -39,14 +36,24 @@ import threading
 import time
 from typing import Any
 
+from casegraph.catalogue import Param
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
-from casegraph.detections import _params as P
+from casegraph.detections.scammer_links import PARAMS as WALK
 from casegraph.errors import ParameterError
 
 NAME = "transfer_risk"
-PARAMS = ("sender", "recipient_account", "recipient_wallet", "amount_usd", "k_hold", "max_shared",
-          "max_degree", "large_usd")
+_WALK = {p.name: p for p in WALK}
+PARAMS = (
+    Param("sender", "string", None, "the paying account's id (without it there is nothing to check: [])"),
+    Param("recipient_account", "string", None, "the receiving account's id (an internal transfer)"),
+    Param("recipient_wallet", "string", None, "the receiving wallet's address (a withdrawal)"),
+    Param("amount_usd", "float", None, "the transfer's amount in USD (required with a sender)", lo=0),
+    Param("k_hold", "int", 2, "hold when the recipient is within this many hops of a watchlisted entity "
+          "(0: only a listed or reported recipient)", lo=0, hi=3),
+    _WALK["max_shared"], _WALK["max_degree"],        # the walk's supernode cuts, as in scammer_links
+    Param("large_usd", "float", 1000.0, "from this amount a first payment counts as large", lo=0),
+)
 HOLD_BY_HOPS = {1: 0.8, 2: 0.7, 3: 0.6}
 INDEX_TTL_S = 60.0
 _INDEX: dict[tuple, tuple[tuple, float, dict]] = {}
@@ -56,24 +63,18 @@ _REFRESHING: set[tuple] = set()
 
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Check one pending transfer -> [one result] (or [] when no sender is given)."""
-    P.check_names(NAME, params, PARAMS)
-    sender = P.str_param(NAME, params, "sender")
-    acc = P.str_param(NAME, params, "recipient_account")
-    wal = P.str_param(NAME, params, "recipient_wallet")
+    p = DETECTION.bind(params)
+    sender, acc, wal, amount = p["sender"], p["recipient_account"], p["recipient_wallet"], p["amount_usd"]
     if sender is None:
-        if acc or wal or params.get("amount_usd") not in (None, ""):
+        if acc is not None or wal is not None or amount is not None:
             raise ParameterError(f"detection {NAME}: sender (the paying account's id) is required")
         return []
     if (acc is None) == (wal is None):
         raise ParameterError(f"detection {NAME}: give exactly one of recipient_account (internal transfer) "
                              f"and recipient_wallet (withdrawal)")
-    amount = P.float_param(NAME, params, "amount_usd", None)
     if amount is None:
         raise ParameterError(f"detection {NAME}: amount_usd (the transfer's amount in USD) is required")
-    k_hold = P.int_param(NAME, params, "k_hold", 2, 0, 3)
-    max_shared = P.int_param(NAME, params, "max_shared", 25, 1, 1_000_000)
-    max_degree = P.int_param(NAME, params, "max_degree", 200, 1, 100_000_000)
-    large = P.float_param(NAME, params, "large_usd", 1000.0)
+    k_hold, max_shared, max_degree, large = p["k_hold"], p["max_shared"], p["max_degree"], p["large_usd"]
 
     rows = store.read("transfer_risk_facts", {"sender": sender, "recipient_account": acc or "",
                                               "recipient_wallet": wal or ""}, row_limit=None).rows
@@ -220,6 +221,9 @@ def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, A
             "recall": round(tp / len(expected), 4) if expected else 1.0}
 
 
-DETECTION = Detection(NAME, "account", "transfer_risk_facts", explain,
-                      "hold or allow one pending transfer: is its recipient watchlisted, reported, "
-                      "or within k_hold hops of a watchlisted entity", runner=run, needs_input=True)
+DETECTION = Detection(
+    name=NAME, level="account",
+    summary="hold or allow one pending transfer: is its recipient watchlisted, reported, "
+            "or within k_hold hops of a watchlisted entity",
+    domain="ato_scam", risk_flag=None, query="transfer_risk_facts", explain=explain, params=PARAMS,
+    runner=run, needs_input=True)

@@ -3,13 +3,13 @@
 // mode: read
 // note: identifier relationships are merged (one per account and identifier), so counting them counts accounts; each branch counts first and expands only identifiers within the cap, so carrier IPs used by thousands never reach the client
 // note: burst_hours, min_link_weight, min_size, min_kinds and min_score are the detection's own parameters, applied by casegraph/detections/rings.py, not here
-// param max_per_device: int = 100 — a device used by more accounts than this is ignored
-// param max_per_ip: int = 100 — an IP used by more accounts than this (a carrier, VPN or public Wi-Fi) is ignored
-// param burst_hours: float = 6 — two accounts are linked only when they registered at most this many hours apart
-// param min_link_weight: float = 0.5 — least weight of a link between two accounts (device, document 1; phone, e-mail 0.8; wallet 0.6; IP 0.4; each times the share of the identifier's accounts that registered in that burst)
-// param min_size: int = 3 — fewest accounts in a ring
-// param min_kinds: int = 2 — fewest kinds of identifier (device, IP, phone, ...) the ring's members share
-// param min_score: float = 0.5 — lowest ring score reported
+// param max_per_device: int = 100 in 2.. — a device used by more accounts than this is ignored
+// param max_per_ip: int = 100 in 2.. — an IP used by more accounts than this (a carrier, VPN or public Wi-Fi) is ignored
+// param burst_hours: float = 6 in >0..720 — two accounts are linked only when they registered at most this many hours apart
+// param min_link_weight: float = 0.5 in 0.. — least weight of a link between two accounts (device, document 1; phone, e-mail 0.8; wallet 0.6; IP 0.4; each times the share of the identifier's accounts that registered in that burst)
+// param min_size: int = 3 in 2.. — fewest accounts in a ring
+// param min_kinds: int = 2 in 1..7 — fewest kinds of identifier (device, IP, phone, ...) the ring's members share
+// param min_score: float = 0.5 in 0..1 — lowest ring score reported
 // example: :params {max_per_device: 100, max_per_ip: 100, burst_hours: 6.0, min_link_weight: 0.5, min_size: 3, min_kinds: 2, min_score: 0.5}
 MATCH (i:Device)<-[:USED_DEVICE]-()
 WITH i, count(*) AS n

@@ -2,9 +2,9 @@
 // purpose: Every phone number, e-mail address and KYC document that 2..cap accounts registered with; one row per identifier with its accounts and their registration times (evidence for the rings detection).
 // mode: read
 // note: identifier relationships are merged (one per account and identifier), so counting them counts accounts; each branch counts first and expands only identifiers within the cap
-// param max_per_phone: int = 100 — a phone number on more accounts than this is ignored
-// param max_per_email: int = 100 — an e-mail address on more accounts than this is ignored
-// param max_per_document: int = 100 — a KYC document on more accounts than this is ignored
+// param max_per_phone: int = 100 in 2.. — a phone number on more accounts than this is ignored
+// param max_per_email: int = 100 in 2.. — an e-mail address on more accounts than this is ignored
+// param max_per_document: int = 100 in 2.. — a KYC document on more accounts than this is ignored
 // example: :params {max_per_phone: 100, max_per_email: 100, max_per_document: 100}
 MATCH (i:Phone)<-[:HAS_PHONE]-()
 WITH i, count(*) AS n

@@ -2,7 +2,7 @@
 // purpose: Every wallet that 2..cap accounts withdrew to, and every wallet that funded (deposited into) 2..cap accounts; one row per wallet and direction with its accounts and their registration times (evidence for the rings detection).
 // mode: read
 // note: exchange hot wallets (label starting with $exchange_prefix) are dropped before their edges are expanded: half of all deposits and withdrawals touch them, and they never link accounts
-// param max_per_wallet: int = 100 — a wallet that more accounts withdrew to (or were funded from) than this is ignored
+// param max_per_wallet: int = 100 in 2.. — a wallet that more accounts withdrew to (or were funded from) than this is ignored
 // param exchange_prefix: string = "exchange:" — wallets whose label starts with this are exchange hot wallets
 // example: :params {max_per_wallet: 100, exchange_prefix: "exchange:"}
 MATCH (w:Wallet)

@@ -102,7 +102,7 @@ def test_row_limit_truncates_and_says_so(any_store):
 
 
 def test_named_read_checks_parameter_types(any_store):
-    with pytest.raises(ParameterError, match="limit must be int"):
+    with pytest.raises(ParameterError, match="query find_account: parameter limit must be a whole number, got .many."):
         any_store.read("find_account", {"account_id": "A1", "limit": "many"})
     with pytest.raises(ParameterError, match="account_id.*required"):
         any_store.read("find_account", {})
