@@ -425,19 +425,10 @@ def build(files: list[FileInput]) -> Built:
     for label in sorted(node_m):
         ms = node_m[label]
         codes, uniques = _codes(_concat([m[3] for m in ms]))
-        parts, start, by_file, spans_of = [], 0, {}, {}
-        for f, wi, ri, keys, _, rules in ms:
-            spans_of[(f, wi, ri)] = (start, start + len(keys))
-            by_file.setdefault(f, []).append((start, start + len(keys), rules))
-            start += len(keys)
-        for f, spans in by_file.items():   # one file's mentions of a label are contiguous
-            parts.append(_Part(f, spans[0][0], spans[-1][1], _rules(label, [s[2] for s in spans])))
-        props = {}
-        for m in ms:
-            for p in m[4]:
-                props.setdefault(p, None)
-        props = {p: _concat([m[4].get(p, pa.nulls(len(m[3]))) for m in ms]) for p in props}
-        t = _table({node_key[label]: uniques}, codes, len(uniques), parts, props)
+        lengths = [len(m[3]) for m in ms]
+        parts, spans = _spans(label, [(m[0], n, m[5]) for m, n in zip(ms, lengths)])
+        spans_of = {(m[0], m[1], m[2]): span for m, span in zip(ms, spans)}
+        t = _table({node_key[label]: uniques}, codes, len(uniques), parts, _props([m[4] for m in ms], lengths))
         out.nodes[label] = t
         ids = np.where(codes >= 0, codes + offset, -1)
         for k, (a, b) in spans_of.items():
@@ -472,23 +463,33 @@ def build(files: list[FileInput]) -> Built:
             codes = pd.factorize(codes * np.int64(len(d)) + c, sort=False)[0].astype(np.int64)
         n = int(codes.max()) + 1 if len(codes) else 0
         _, first = np.unique(codes, return_index=True)
-        parts, start, by_file = [], 0, {}
-        for f, s, _, _, _, rules in ms:
-            by_file.setdefault(f, []).append((start, start + len(s), rules))
-            start += len(s)
-        for f, spans in by_file.items():
-            parts.append(_Part(f, spans[0][0], spans[-1][1], _rules(typ, [s[2] for s in spans])))
-        props = {}
-        for m in ms:
-            for p in m[4]:
-                props.setdefault(p, None)
-        props = {p: _concat([m[4].get(p, pa.nulls(len(m[1]))) for m in ms]) for p in props}
+        lengths = [len(m[1]) for m in ms]
+        parts, _ = _spans(typ, [(m[0], k, m[5]) for m, k in zip(ms, lengths)])
         keys = {"_src": src[first], "_dst": dst[first], **{p: v.take(pa.array(first)) for p, v in idents.items()}}
-        t = _table(keys, codes, n, parts, props)
+        t = _table(keys, codes, n, parts, _props([m[4] for m in ms], lengths))
         out.edges[typ] = t
         for f, c in zip(*np.unique(t["_file"].to_numpy(), return_counts=True)):
             out.edge_counts[int(f)] = out.edge_counts.get(int(f), 0) + int(c)
     return out
+
+
+def _spans(name: str, mentions: list[tuple[int, int, dict]]) -> tuple[list["_Part"], list[tuple[int, int]]]:
+    """Mentions (file, rows, rules), concatenated in order: each one's row span, and one _Part
+    per file (a file's mentions of a label or type are contiguous)."""
+    parts, spans, start, by_file = [], [], 0, {}
+    for f, n, rules in mentions:
+        spans.append((start, start + n))
+        by_file.setdefault(f, []).append((start, start + n, rules))
+        start += n
+    for f, held in by_file.items():
+        parts.append(_Part(f, held[0][0], held[-1][1], _rules(name, [h[2] for h in held])))
+    return parts, spans
+
+
+def _props(maps: list[dict[str, pa.Array]], lengths: list[int]) -> dict[str, pa.Array]:
+    """Property columns over concatenated mentions; a mention without a property gives nulls."""
+    names = dict.fromkeys(p for m in maps for p in m)
+    return {p: _concat([m.get(p, pa.nulls(n)) for m, n in zip(maps, lengths)]) for p in names}
 
 
 # -- binary encoding (FalkorDB's bulk insert format) ----------------------------------------
