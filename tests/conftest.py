@@ -12,6 +12,7 @@ from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.store.embedded import stop_server
+from tests.support import Neo4jServer, neo4j_built
 
 _graph_ids = itertools.count()
 
@@ -24,25 +25,60 @@ def embedded_dir(tmp_path_factory):
 
 
 def _docker_reason() -> str | None:
-    """None when a Docker engine answers, else why Neo4j tests are skipped."""
+    """None when a Docker engine answers, else why testcontainers cannot run Neo4j here."""
     if not shutil.which("docker") and not os.path.exists("/var/run/docker.sock"):
-        return "Neo4j conformance tests need Docker (testcontainers); no docker client or socket here"
+        return "no docker client or socket"
     try:
         import docker
         docker.from_env().ping()
     except Exception as e:  # noqa: BLE001 - any failure means no engine
-        return f"Neo4j conformance tests need a Docker engine (testcontainers); none reachable: {e.__class__.__name__}"
+        return f"no Docker engine reachable ({e.__class__.__name__})"
     return None
 
 
+NEO4J_SEEN: dict[str, str] = {}      # what the run tested on, for the summary line
+
+
 @pytest.fixture(scope="session")
-def neo4j_uri():
+def neo4j_uri(tmp_path_factory):
+    """(uri, user, password) of a real Neo4j 5 server for the whole run: CASEGRAPH_TEST_NEO4J
+    (bolt://user:password@host:port, or NEO4J_USER / NEO4J_PASSWORD) if set; else the server
+    `scripts/setup --test` built from Maven Central (scripts/neo4j/), started here on loopback;
+    else testcontainers where a Docker engine answers. Fails, never skips, when none can run:
+    a run without Neo4j must not pass as if Neo4j were tested."""
+    given = os.environ.get("CASEGRAPH_TEST_NEO4J")
+    if given:
+        from urllib.parse import urlsplit
+        parts = urlsplit(given)
+        user = parts.username or os.environ.get("NEO4J_USER", "neo4j")
+        password = parts.password or os.environ.get("NEO4J_PASSWORD", "")
+        uri = f"{parts.scheme}://{parts.hostname}:{parts.port or 7687}"
+        NEO4J_SEEN["uri"] = uri
+        yield uri, user, password
+        return
+    if neo4j_built():
+        server = Neo4jServer(tmp_path_factory.mktemp("neo4j"))
+        NEO4J_SEEN.update(uri=server.uri, version=f"Neo4j Community {server.version}")
+        try:
+            yield server.uri, server.user, server.password
+        finally:
+            server.stop()
+        return
     reason = _docker_reason()
     if reason:
-        pytest.skip(reason)
+        pytest.fail("the Neo4j tests need a Neo4j server: run the test command, `bash scripts/test`, which "
+                    f"builds one from Maven Central (or set CASEGRAPH_TEST_NEO4J=bolt://...); {reason}",
+                    pytrace=False)
     from testcontainers.neo4j import Neo4jContainer
     with Neo4jContainer("neo4j:5-community", password="casegraph-test") as c:
+        NEO4J_SEEN.update(uri=c.get_connection_url(), version="neo4j:5-community (testcontainers)")
         yield c.get_connection_url(), "neo4j", "casegraph-test"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if NEO4J_SEEN:
+        terminalreporter.write_line(f"Neo4j tested: {NEO4J_SEEN.get('version', 'the server given')} at "
+                                    f"{NEO4J_SEEN['uri']}")
 
 
 def _embedded_settings(folder, **kw) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -106,6 +107,57 @@ def add_detection(monkeypatch, folder, name: str, **fields: str) -> None:
     monkeypatch.setitem(sys.modules, module, None)   # undone as "absent": the import below is forgotten
     monkeypatch.delitem(sys.modules, module)
     monkeypatch.setattr(detections, name, None, raising=False)
+
+
+# -- a real Neo4j server ------------------------------------------------------------------------
+
+NEO4J_HOME = REPO / ".neo4j"      # built by `scripts/setup --test` from scripts/neo4j/
+
+
+class Neo4jServer:
+    """A Neo4j Community server process (scripts/neo4j/CasegraphNeo4j.java) on a free loopback
+    port with authentication on, data in `home`; `stop()` ends it with SIGTERM (a clean shutdown)."""
+
+    def __init__(self, home: Path, password: str = "casegraph-test", timeout: float = 120):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.home, self.password, self.user = Path(home), password, "neo4j"
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.home / "launcher.log", "w+", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            ["java", "-Xmx2g", "-XX:+UseParallelGC", "-cp",
+             f"{NEO4J_HOME / 'classes'}:{NEO4J_HOME / 'lib'}/*", "CasegraphNeo4j", str(self.home / "dbms"),
+             str(self.port), password], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            self.log.seek(0)
+            ready = [line for line in self.log.read().splitlines() if line.startswith("casegraph-neo4j ready")]
+            if ready:
+                self.version = ready[0].split()[-1]
+                break
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.log.seek(0)
+                tail = self.log.read()[-3000:]
+                self.stop()
+                raise RuntimeError(f"the test Neo4j server did not start (exit {self.proc.returncode}):\n{tail}")
+            time.sleep(0.2)
+        self.uri = f"bolt://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def neo4j_built() -> bool:
+    return (NEO4J_HOME / "classes" / "CasegraphNeo4j.class").exists() and bool(shutil.which("java"))
 
 
 # -- users and logging in ---------------------------------------------------------------------

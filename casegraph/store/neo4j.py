@@ -45,10 +45,10 @@ class Neo4jBackend(Backend):
 
     def run(self, text: str, params: dict[str, Any], *, write: bool,
             timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
-        query = neo4j.Query(text, timeout=timeout_ms / 1000 if timeout_ms else None)
-
+        # a managed transaction's time limit is set on its function (tx.run takes no Query)
+        @neo4j.unit_of_work(timeout=timeout_ms / 1000 if timeout_ms else None)
         def work(tx):
-            res = tx.run(query, params)
+            res = tx.run(text, params)
             out = Result(columns=list(res.keys()))
             for i, record in enumerate(res):
                 if row_limit is not None and i >= row_limit:
