@@ -12,7 +12,7 @@ from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.store.embedded import stop_server
-from tests.support import Neo4jServer, neo4j_built
+from tests.support import Neo4jServer, SharedNeo4j, neo4j_built
 
 _graph_ids = itertools.count()
 
@@ -109,20 +109,26 @@ def _drop(s: GraphStore) -> None:
         s.backend.run("MATCH (n) DETACH DELETE n", {}, write=True)
 
 
+@pytest.fixture(scope="session")
+def neo4j_db(neo4j_uri) -> SharedNeo4j:
+    """The test Neo4j server's one database, shared (see SharedNeo4j)."""
+    return SharedNeo4j(*neo4j_uri)
+
+
 @pytest.fixture(params=["embedded", "neo4j"])
 def any_store(request, embedded_dir, tmp_path):
-    """The same test against every backend: embedded always, Neo4j when Docker exists."""
+    """The same test against every backend: a fresh graph on the embedded store, and the
+    Neo4j database wiped for this test."""
     if request.param == "embedded":
         settings = _embedded_settings(embedded_dir, state=f"sqlite:///{tmp_path / 'state.sqlite'}")
+        s = GraphStore(open_backend(settings), settings)
     else:
-        uri, user, password = request.getfixturevalue("neo4j_uri")
-        settings = Settings.load(db=uri, neo4j_user=user, neo4j_password=password, graph="neo4j",
-                                 state=f"sqlite:///{tmp_path / 'state.sqlite'}")
-    s = GraphStore(open_backend(settings), settings)
-    if s.dialect == "neo4j":
-        _drop(s)  # one shared database: start empty (embedded tests get a graph of their own)
+        db = request.getfixturevalue("neo4j_db")
+        s = db.open(state=f"sqlite:///{tmp_path / 'state.sqlite'}")
+        db.claim(s)
     yield s
-    _drop(s)
+    if s.dialect == "falkordb":
+        _drop(s)
     s.close()
 
 

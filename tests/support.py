@@ -156,6 +156,41 @@ class Neo4jServer:
         self.log.close()
 
 
+class SharedNeo4j:
+    """The test Neo4j server's one database (Community has one), shared by every Neo4j test.
+    It holds one dataset at a time: `claim(key, fill)` wipes it and fills it again only when
+    something else was put there since (another dataset, or a test's own graph: key None), so
+    tests grouped by dataset load it once and a test in between can never see a stale graph."""
+
+    def __init__(self, uri: str, user: str, password: str):
+        self.uri, self.user, self.password = uri, user, password
+        self.holding: object = object()        # nothing known: the first claim wipes
+
+    def settings(self, **kw):
+        from casegraph.settings import Settings
+        return Settings.load(db=self.uri, neo4j_user=self.user, neo4j_password=self.password, graph="neo4j", **kw)
+
+    def open(self, **kw):
+        from casegraph.store import GraphStore, open_backend
+        settings = self.settings(**kw)
+        return GraphStore(open_backend(settings), settings)
+
+    def claim(self, store, key=None, fill=None) -> None:
+        if key is not None and key == self.holding:
+            return
+        self.holding = None
+        wipe_neo4j(store)
+        if fill is not None:
+            fill()
+        self.holding = key
+
+
+def wipe_neo4j(store) -> None:
+    """Every node and relationship gone (in batches: a big graph does not fit one transaction)."""
+    with store.backend._driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
 def neo4j_built() -> bool:
     return (NEO4J_HOME / "classes" / "CasegraphNeo4j.class").exists() and bool(shutil.which("java"))
 
