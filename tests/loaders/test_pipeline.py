@@ -1,4 +1,5 @@
-"""Loading canonical files into the real embedded store."""
+"""Loading canonical files into each real backend: the embedded store and Neo4j (every test
+here runs on both; `store` is the backend-parametrised store of this module)."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,12 @@ import pytest
 from casegraph.errors import LoadError
 from casegraph.loaders.pipeline import load
 from tests.support import EXPECTED_NODES, EXPECTED_RELS, dump_graph, write_csv
+
+
+@pytest.fixture
+def store(any_store):
+    """Every loading test on every backend."""
+    return any_store
 
 
 def test_every_kind_loads_with_expected_counts(store, state, small_dataset, tmp_path):
@@ -123,7 +130,7 @@ def test_unknown_files_are_skipped_with_a_reason(store, state, small_dataset, tm
     assert report.skipped == ["notes.csv: its name is not a canonical kind (use --mapping for other exports)"]
 
 
-def test_parquet_and_jsonl_load_the_same_graph_as_csv(store, state, small_dataset, tmp_path, settings):
+def test_parquet_and_jsonl_load_the_same_graph_as_csv(store, state, small_dataset, tmp_path):
     load(store, state, [small_dataset], rejects_dir=tmp_path / "rej")
     expected = dump_graph(store, ignore=("loaded_at", "load_id", "source"))
     other = tmp_path / "other"
