@@ -304,8 +304,10 @@ def test_an_old_state_file_gains_the_new_alert_columns(tmp_path):
 # ---- from the graph: alerts and model groups ----------------------------------------------
 
 @pytest.fixture
-def graph_state(store, state, tmp_path):
-    """A1, A2, A3 share device D1 (A3 not in any alert); A1 -> A2 transfer; group G1 = {A1, A2}."""
+def graph_state(any_store, state, tmp_path):
+    """A1, A2, A3 share device D1 (A3 not in any alert); A1 -> A2 transfer; group G1 = {A1, A2};
+    on every backend."""
+    store = any_store
     d = tmp_path / "data"
     d.mkdir()
     t = "2024-01-01T10:00:00Z"

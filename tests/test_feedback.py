@@ -36,8 +36,9 @@ def decide(state, cid: int, decision: str, reason: str, at: int | None = None) -
 
 
 @pytest.fixture
-def hand(store, state, tmp_path):
-    """A1..A6; model group G1 = {A1, A2}."""
+def hand(any_store, state, tmp_path):
+    """A1..A6; model group G1 = {A1, A2}; on every backend."""
+    store = any_store
     d = tmp_path / "data"
     d.mkdir()
     t = "2024-01-01T10:00:00Z"
