@@ -138,7 +138,8 @@ def db() -> None:
 @format_option
 @store_options
 def status(fmt, db, graph) -> None:
-    """Backend, version, and node and relationship counts per label and type."""
+    """Backend, version, node and relationship counts per label and type, and the schema:
+    every index (or uniqueness constraint) the model asks for and its state."""
     from casegraph.state import open_state
     settings = _settings(db=db, graph=graph)
     with _open(db, graph) as store:
@@ -152,6 +153,13 @@ def status(fmt, db, graph) -> None:
     rows = [{"kind": "node", "name": k, "count": v} for k, v in info["nodes"].items()]
     rows += [{"kind": "relationship", "name": k, "count": v} for k, v in info["relationships"].items()]
     echo(render(rows, fmt))
+    schema = [{"on": f"{i['name']}.{i['property']}", "unique": i["unique"], "kind": i["kind"], "state": i["state"]}
+              for i in info["schema"]]
+    echo(render(schema, fmt, title="schema" if fmt == "table" else None))
+    missing = [s["on"] for s in schema if s["kind"] == "missing"]
+    if missing:
+        console.print(f"not indexed yet: {', '.join(missing)} (loads create the schema; or `casegraph db schema`)",
+                      markup=False)
     for u in unfinished:
         console.print(f"unfinished load: {u['file']} ({u['status']}, started {iso(u['started_at'])}); "
                       "run the same load again to finish it", markup=False)

@@ -33,11 +33,33 @@ class RelType:
 
 
 @dataclass(frozen=True)
+class Index:
+    """One index the model asks for: on a node label or a relationship type, one property;
+    `unique` for node keys (a uniqueness constraint where the engine has them)."""
+    entity: str          # "node" | "relationship"
+    name: str            # the label or the type
+    property: str
+    unique: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.name}.{self.property}"
+
+
+@dataclass(frozen=True)
 class Model:
     nodes: dict[str, NodeType]
     relationships: dict[str, RelType]
     provenance: tuple[str, ...]
     identifiers: dict[str, str]
+    extra_indexes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def schema(self) -> tuple[Index, ...]:
+        """Every index the model asks for: node keys (unique), relationship keys, `indexes:`."""
+        out = [Index("node", n.label, n.key, unique=True) for n in self.nodes.values()]
+        out += [Index("relationship", r.type, r.key) for r in self.relationships.values() if r.key]
+        out += [Index("node" if name in self.nodes else "relationship", name, prop) for name, prop in self.extra_indexes]
+        return tuple(out)
 
     def node(self, label: str) -> NodeType:
         try:
@@ -75,6 +97,7 @@ def parse_model(doc: dict) -> Model:
                 for t, spec in doc["relationships"].items()}
         provenance = tuple(doc["provenance"])
         identifiers = dict(doc.get("identifiers") or {})
+        extra = tuple((name, prop) for name, props in (doc.get("indexes") or {}).items() for prop in props)
     except (KeyError, TypeError, AttributeError) as e:
         raise ModelError(f"model.yaml is malformed: {e}") from e
     for n in nodes.values():
@@ -93,7 +116,11 @@ def parse_model(doc: dict) -> Model:
     for label, rel_type in identifiers.items():
         if label not in nodes or rel_type not in rels:
             raise ModelError(f"identifier {label}->{rel_type} is not in the model")
-    return Model(nodes, rels, provenance, identifiers)
+    for name, prop in extra:
+        owner = nodes.get(name) or rels.get(name)
+        if owner is None or prop not in owner.properties:
+            raise ModelError(f"index {name}.{prop}: no such label or type with that property in the model")
+    return Model(nodes, rels, provenance, identifiers, extra)
 
 
 def _check_types(owner: str, props: dict[str, str]) -> None:

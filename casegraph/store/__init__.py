@@ -78,8 +78,21 @@ class GraphStore:
         res = self.backend.run(text, {}, write=False, timeout_ms=self.settings.query_timeout_ms)
         return int(res.rows[0]["n"]) if res.rows else 0
 
+    def schema(self) -> list[dict[str, Any]]:
+        """Every index the model asks for, with what the database has for it: kind
+        (constraint | index) and state, or "missing"."""
+        have = {(i["entity"], i["name"], i["property"]): i for i in self.backend.schema()}
+        out = []
+        for index in model().schema:
+            found = have.get((index.entity, index.name, index.property))
+            out.append({"entity": index.entity, "name": index.name, "property": index.property,
+                        "unique": index.unique, "kind": found["kind"] if found else "missing",
+                        "state": found["state"] if found else ""})
+        return out
+
     def status(self) -> dict[str, Any]:
-        return {"backend": self.backend.describe(), "version": self.backend.version(), **self.counts()}
+        return {"backend": self.backend.describe(), "version": self.backend.version(), **self.counts(),
+                "schema": self.schema()}
 
     def close(self) -> None:
         self.backend.close()

@@ -24,6 +24,11 @@ class Backend(ABC):
         """Create missing indexes/constraints on every key property; return what was created."""
 
     @abstractmethod
+    def schema(self) -> list[dict[str, Any]]:
+        """The indexes and constraints in the database: entity ("node" | "relationship"), name
+        (label or type), property, kind ("constraint" | "index"), state (e.g. ONLINE)."""
+
+    @abstractmethod
     def version(self) -> str:
         """The server's product and version, e.g. 'FalkorDB 4.16.3'."""
 

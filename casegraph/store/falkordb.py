@@ -176,28 +176,37 @@ class FalkorDBBackend(Backend):
                 self._has_bulk = False
         return BulkWriter(self) if self._has_bulk else None
 
-    def _create_indexes(self, graph, model: Model) -> list[str]:
-        existing = set()
+    @staticmethod
+    def _indexes(graph) -> list[dict[str, Any]]:
         try:
-            for row in graph.ro_query("CALL db.indexes() YIELD label, properties, entitytype "
-                                            "RETURN label, properties, entitytype").result_set:
-                for prop in row[1]:
-                    existing.add((row[0], prop))
+            rows = graph.ro_query("CALL db.indexes() YIELD label, properties, entitytype, status "
+                                  "RETURN label, properties, entitytype, status").result_set
         except redis.ResponseError:
-            pass  # no graph yet
+            return []   # no graph yet
+        return [{"entity": "node" if str(kind).upper() == "NODE" else "relationship", "name": label,
+                 "property": prop, "kind": "index", "state": status}
+                for label, props, kind, status in rows for prop in props]
+
+    def schema(self) -> list[dict[str, Any]]:
+        try:
+            return self._indexes(self._graph)
+        except (redis.ConnectionError, redis.TimeoutError) as e:
+            raise ConnectionFailed(f"lost the connection to FalkorDB at {self._where}: {e}") from e
+
+    def _create_indexes(self, graph, model: Model) -> list[str]:
+        """FalkorDB has no uniqueness constraints: every index the model asks for is a range index."""
+        existing = {(i["name"], i["property"]) for i in self._indexes(graph)}
         created = []
-        wanted = [(n.label, n.key, f"(n:`{n.label}`)", "n") for n in model.nodes.values()]
-        wanted += [(r.type, r.key, f"()-[n:`{r.type}`]-()", "n") for r in model.relationships.values() if r.key]
-        wanted += [("Account", "registered_at", "(n:`Account`)", "n")]  # sign-up bursts are time-range scans
-        for label, prop, pattern, var in wanted:
-            if (label, prop) in existing:
+        for index in model.schema:
+            if (index.name, index.property) in existing:
                 continue
+            pattern = f"(n:`{index.name}`)" if index.entity == "node" else f"()-[n:`{index.name}`]-()"
             try:
-                graph.query(f"CREATE INDEX FOR {pattern} ON ({var}.`{prop}`)")
-                created.append(f"index {label}.{prop}")
+                graph.query(f"CREATE INDEX FOR {pattern} ON (n.`{index.property}`)")
+                created.append(f"index {index}")
             except redis.ResponseError as e:
                 if "already indexed" not in str(e):
-                    raise StoreError(f"FalkorDB: could not index {label}.{prop}: {e}") from e
+                    raise StoreError(f"FalkorDB: could not index {index}: {e}") from e
         return created
 
     def _rewrite_aof(self, wait_s: float = 120) -> None:

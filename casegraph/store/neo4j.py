@@ -85,19 +85,32 @@ class Neo4jBackend(Backend):
                     v.clear()
 
     def ensure_schema(self, model: Model) -> list[str]:
-        statements = [
-            f"CREATE CONSTRAINT `{n.label.lower()}_{n.key}` IF NOT EXISTS "
-            f"FOR (n:`{n.label}`) REQUIRE n.`{n.key}` IS UNIQUE" for n in model.nodes.values()]
-        statements += [
-            f"CREATE INDEX `{r.type.lower()}_{r.key}` IF NOT EXISTS FOR ()-[r:`{r.type}`]-() ON (r.`{r.key}`)"
-            for r in model.relationships.values() if r.key]
-        statements.append("CREATE INDEX account_registered_at IF NOT EXISTS FOR (n:Account) ON (n.registered_at)")
+        """Node keys as uniqueness constraints (each backed by an index), every other index the
+        model asks for as a range index; then waits until they are online."""
         created = []
-        for s in statements:
+        for index in model.schema:
+            name = f"{index.name.lower()}_{index.property}"
+            if index.unique:
+                s = (f"CREATE CONSTRAINT `{name}` IF NOT EXISTS FOR (n:`{index.name}`) "
+                     f"REQUIRE n.`{index.property}` IS UNIQUE")
+            elif index.entity == "node":
+                s = f"CREATE INDEX `{name}` IF NOT EXISTS FOR (n:`{index.name}`) ON (n.`{index.property}`)"
+            else:
+                s = f"CREATE INDEX `{name}` IF NOT EXISTS FOR ()-[n:`{index.name}`]-() ON (n.`{index.property}`)"
             summary = self._driver.execute_query(s, database_=self._database).summary
             if summary.counters.constraints_added or summary.counters.indexes_added:
                 created.append(s.split(" IF NOT")[0])
+        if created:
+            self._driver.execute_query("CALL db.awaitIndexes(300)", database_=self._database)
         return created
+
+    def schema(self) -> list[dict[str, Any]]:
+        rows = self._driver.execute_query(
+            "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, state, owningConstraint "
+            "WHERE type <> 'LOOKUP' RETURN *", database_=self._database, routing_=neo4j.RoutingControl.READ).records
+        return [{"entity": "node" if r["entityType"] == "NODE" else "relationship", "name": name, "property": prop,
+                 "kind": "constraint" if r["owningConstraint"] else "index", "state": r["state"]}
+                for r in rows for name in r["labelsOrTypes"] or [] for prop in r["properties"] or []]
 
     def close(self) -> None:
         self._driver.close()

@@ -122,3 +122,18 @@ def test_paths_come_back_as_nodes_and_relationships(any_store):
     assert [n.properties["account_id"] for n in path.nodes] == ["A1", "A2"]
     assert [r.type for r in path.relationships] == ["TRANSFERRED"]
     assert len(res.nodes) == 2 and len(res.relationships) == 1
+
+
+def test_the_schema_the_model_asks_for_is_created_and_reported(any_store):
+    from casegraph.model import model
+    if any_store.dialect == "falkordb":      # a new graph; Neo4j's one database keeps its schema between tests
+        assert {i["kind"] for i in any_store.schema()} == {"missing"}
+    any_store.ensure_schema()
+    after = any_store.status()["schema"]
+    assert [(i["name"], i["property"]) for i in after] == [(i.name, i.property) for i in model().schema]
+    assert ("Account", "registered_at") in {(i["name"], i["property"]) for i in after}
+    for i in after:
+        # node keys are uniqueness constraints where the engine has them (Neo4j), else indexes
+        want = "constraint" if i["unique"] and any_store.dialect == "neo4j" else "index"
+        assert i["kind"] == want, i
+        assert str(i["state"]).upper() in ("ONLINE", "OPERATIONAL"), i
