@@ -208,15 +208,16 @@ def user_name(who: str) -> str:
     return next((n for n, role in USERS.items() if role == who), who)
 
 
-def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWORD) -> None:
+def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWORD, base: str | None = None) -> None:
     """Log in through the real login form as a user (a fixture user by name or role), then open
     `path` and wait for the Dash app. Give `app` to start the server too; otherwise start
     it first with `dash_duo.start_server(ui_app, navigate=False)` (navigating before login
-    only reaches the login page, which dash_duo would wait on for the Dash app in vain)."""
+    only reaches the login page, which dash_duo would wait on for the Dash app in vain), or
+    give `base`, the URL of a server running elsewhere (a `casegraph serve` process)."""
     from selenium.webdriver.common.by import By
     if app is not None:
         dash_duo.start_server(app, navigate=False)
-    base = dash_duo.server.url
+    base = base or dash_duo.server.url
     dash_duo.driver.get(f"{base}/login")
     dash_duo.wait_for_element(f"#{ids.LOGIN_NAME}").send_keys(user_name(who))
     dash_duo.driver.find_element(By.ID, ids.LOGIN_PASSWORD).send_keys(password)
