@@ -289,6 +289,7 @@ class Built:
     edges: dict[str, pd.DataFrame] = field(default_factory=dict)   # _src, _dst, props, _file
     node_counts: dict[int, int] = field(default_factory=dict)
     edge_counts: dict[int, int] = field(default_factory=dict)
+    offsets: dict[str, int] = field(default_factory=dict)          # label -> its first node id (_src, _dst)
 
     @property
     def node_total(self) -> int:
@@ -430,6 +431,7 @@ def build(files: list[FileInput]) -> Built:
         spans_of = {(m[0], m[1], m[2]): span for m, span in zip(ms, spans)}
         t = _table({node_key[label]: uniques}, codes, len(uniques), parts, _props([m[4] for m in ms], lengths))
         out.nodes[label] = t
+        out.offsets[label] = offset
         ids = np.where(codes >= 0, codes + offset, -1)
         for k, (a, b) in spans_of.items():
             slices[k] = ids[a:b]
@@ -607,6 +609,70 @@ def commands(toks: Iterator[Token]) -> Iterator[tuple[int, int, list[bytes], lis
         yield nn, ne, nodes, edges
 
 
+def send(writer, built: Built, provenance: dict[int, tuple[str, str, int]]) -> None:
+    """The built graph through the backend's bulk writer, written while the next part is
+    encoded: GRAPH.BULK commands for FalkorDB's writer, batches of columns for a Cypher
+    writer (Neo4j's: nodes of every label, then the writer's nodes_done(), then edges)."""
+    cypher = getattr(writer, "takes", "graph.bulk") == "columns"
+    sender = Sender(writer)
+    sender.start()
+    try:
+        jobs = _column_jobs(built, provenance) if cypher else commands(tokens(built, provenance, consume=True))
+        for job in jobs:
+            sender.put(job)
+    except BaseException:
+        sender.stop()
+        raise
+    sender.finish()
+
+
+COLUMN_ROWS = 20_000        # rows per Cypher bulk statement (one transaction each)
+
+
+def _column_jobs(built: Built, provenance: dict[int, tuple[str, str, int]]):
+    """("node", label, None, {prop: values}) per batch of every label, then ("nodes_done",),
+    then ("edge", type, (src label, src key, dst label, dst key), {"_src": keys, "_dst": keys,
+    prop: values}) per batch of each type and pair of end labels. Values are plain Python
+    (None for missing), provenance included; edge ends are the end nodes' key values."""
+    files = range(max(provenance) + 1)
+    prov = {name: np.array([provenance[f][i] for f in files], dtype=object)
+            for i, name in enumerate(("source", "load_id", "loaded_at"))}
+    labels = sorted(built.offsets, key=built.offsets.get)
+    starts = np.array([built.offsets[label] for label in labels], dtype=np.int64)
+    keys = {label: pa.array(built.nodes[label].iloc[:, 0], from_pandas=True) for label in labels}
+    key_prop = {label: built.nodes[label].columns[0] for label in labels}
+
+    def batches(table: pd.DataFrame, extra: dict[str, Any] | None = None):
+        for start in range(0, len(table), COLUMN_ROWS):
+            part = table.iloc[start:start + COLUMN_ROWS]
+            f = part["_file"].to_numpy()
+            cols = dict(extra(part) if extra else {})
+            cols.update({c: pa.array(part[c], from_pandas=True).to_pylist() for c in part.columns
+                         if not c.startswith("_")})
+            cols.update({name: values[f].tolist() for name, values in prov.items()})
+            yield cols
+
+    for label in labels:
+        for cols in batches(built.nodes[label]):
+            yield "node", label, None, cols
+    yield ("nodes_done",)
+    for typ, table in built.edges.items():
+        src, dst = table["_src"].to_numpy().astype(np.int64), table["_dst"].to_numpy().astype(np.int64)
+        src_l, dst_l = np.searchsorted(starts, src, "right") - 1, np.searchsorted(starts, dst, "right") - 1
+        for a in np.unique(src_l):
+            for b in np.unique(dst_l[src_l == a]):
+                rows = np.flatnonzero((src_l == a) & (dst_l == b))
+                la, lb = labels[a], labels[b]
+                ends = (la, key_prop[la], lb, key_prop[lb])
+
+                def endpoints(part, la=la, lb=lb):
+                    s = part["_src"].to_numpy().astype(np.int64) - built.offsets[la]
+                    d = part["_dst"].to_numpy().astype(np.int64) - built.offsets[lb]
+                    return {"_src": keys[la].take(pa.array(s)).to_pylist(), "_dst": keys[lb].take(pa.array(d)).to_pylist()}
+                for cols in batches(table.iloc[rows], endpoints):
+                    yield "edge", typ, ends, cols
+
+
 class Sender(Worker):
     """Sends commands while the next ones are encoded; records the time spent in them."""
 
@@ -619,7 +685,12 @@ class Sender(Worker):
 
     def handle(self, job) -> None:
         t0 = time.perf_counter()
-        self.writer.send(*job)
+        if job[0] in ("node", "edge"):
+            self.writer.create(*job)
+        elif job[0] == "nodes_done":
+            self.writer.nodes_done()
+        else:
+            self.writer.send(*job)
+            self.bytes += sum(map(len, job[2])) + sum(map(len, job[3]))
         self.seconds += time.perf_counter() - t0
-        self.bytes += sum(map(len, job[2])) + sum(map(len, job[3]))
         self.commands += 1

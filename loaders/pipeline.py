@@ -70,6 +70,7 @@ class FileReport:
 class LoadReport:
     files: list[FileReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    path: str = "merge"          # how the graph was written: "bulk" (a first load built in one go) or "merge"
 
     @property
     def ok(self) -> bool:
@@ -237,6 +238,7 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
     if writer is not None:
         try:
             report.files = _load_bulk(store, state, plans, writer, rejects_root, progress)
+            report.path = "bulk"
             return report
         except bulk_mod.SlowPath:
             report.files = []   # something the bulk path cannot encode: MERGE loads it instead
@@ -300,15 +302,7 @@ def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writ
         for fi in inputs:
             fi.rows = None   # built holds what is written; the rows' memory goes before encoding
         writer.begin()
-        sender = bulk_mod.Sender(writer)
-        sender.start()
-        try:
-            for cmd in bulk_mod.commands(bulk_mod.tokens(built, provenance, consume=True)):
-                sender.put(cmd)
-        except BaseException:
-            sender.stop()
-            raise
-        sender.finish()
+        bulk_mod.send(writer, built, provenance)
         writer.commit(model())
         # the build and write time, shared out over the files by rows
         t_rest = time.perf_counter() - t_all - t_read

@@ -245,6 +245,8 @@ class BulkWriter:
     target only when complete: an interrupted bulk load leaves the target as it was, and
     the next bulk load into the same target deletes the leftover."""
 
+    takes = "graph.bulk"      # what loaders/bulk.py sends it: GRAPH.BULK commands
+
     def __init__(self, backend: FalkorDBBackend):
         self.backend = backend
         self.conn = backend._db.connection

@@ -112,8 +112,64 @@ class Neo4jBackend(Backend):
                  "kind": "constraint" if r["owningConstraint"] else "index", "state": r["state"]}
                 for r in rows for name in r["labelsOrTypes"] or [] for prop in r["properties"] or []]
 
+    def bulk_writer(self) -> "Neo4jBulkWriter":
+        return Neo4jBulkWriter(self)
+
     def close(self) -> None:
         self._driver.close()
+
+
+class Neo4jBulkWriter:
+    """A first load into an empty Neo4j database without MERGE: the graph loaders/bulk.py built
+    (every node and relationship once, with its final properties) goes in as CREATE statements
+    over batches of columns: every label's nodes, then the model's constraints and indexes,
+    then relationships found by their end nodes' keys. Unlike FalkorDB's temporary graph this
+    is not all-or-nothing: an interrupted first load leaves part of the graph (whole batches),
+    and the next load, the database no longer being empty, MERGEs the rest into the graph one
+    clean load gives (tests/loaders/test_interrupt.py)."""
+
+    takes = "columns"         # what loaders/bulk.py sends it: batches of columns per label / type
+
+    def __init__(self, backend: Neo4jBackend):
+        self.backend = backend
+        self._model: Model | None = None
+
+    def target_is_empty(self) -> bool:
+        return not self.backend.run("MATCH (n) RETURN 1 AS x LIMIT 1", {}, write=False).rows
+
+    def begin(self) -> None:
+        from casegraph.model import model
+        self._model = model()
+
+    def create(self, kind: str, name: str, ends: tuple[str, str, str, str] | None, cols: dict[str, list]) -> None:
+        """CREATE one batch: a node of label `name` per row, or a relationship of type `name`
+        per row between the nodes whose keys are in the columns _src and _dst."""
+        m = self._model
+        allowed = set(m.provenance) | set((m.nodes[name] if kind == "node" else m.relationships[name]).properties)
+        props = [c for c in cols if not c.startswith("_")]
+        if (kind == "node" and name not in m.nodes) or (kind == "edge" and name not in m.relationships) \
+                or set(props) - allowed or (ends and not {ends[0], ends[2]} <= set(m.nodes)):
+            raise StoreError(f"Neo4j bulk load: {kind} {name} with {sorted(set(props) - allowed)} is not in the model")
+        params = {f"c{i}": values for i, values in enumerate(cols.values())}
+        index = {c: f"$c{i}[i]" for i, c in enumerate(cols)}
+        body = "{" + ", ".join(f"`{p}`: {index[p]}" for p in props) + "}"
+        if kind == "node":
+            text = f"UNWIND range(0, $n - 1) AS i CREATE (:`{name}` {body})"
+        else:
+            src, src_key, dst, dst_key = ends
+            text = (f"UNWIND range(0, $n - 1) AS i MATCH (a:`{src}` {{`{src_key}`: {index['_src']}}}) "
+                    f"MATCH (b:`{dst}` {{`{dst_key}`: {index['_dst']}}}) CREATE (a)-[:`{name}` {body}]->(b)")
+        self.backend.run(text, {**params, "n": len(next(iter(cols.values())))}, write=True)
+
+    def nodes_done(self) -> None:
+        """The key constraints (and their indexes) before relationships look their ends up."""
+        self.backend.ensure_schema(self._model)
+
+    def commit(self, model: Model) -> list[str]:
+        return self.backend.ensure_schema(model)
+
+    def abort(self) -> None:
+        pass              # whole batches stay; the next load MERGEs the rest
 
 
 def _value(v: Any) -> Any:

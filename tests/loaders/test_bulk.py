@@ -86,6 +86,7 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
     generate(data, 2000, 7)
     _add_duplicates(data)
     r1, r2 = _load_both(store, second_store, [data], tmp_path)
+    assert (r1.path, r2.path) == ("bulk", "merge")
     assert r1.ok and r2.ok, [(f.file, f.status, f.errors, f.message) for f in r1.files + r2.files if f.errors or f.status != "complete"]
     a, b = dump_graph(store, IGNORE), dump_graph(second_store, IGNORE)
     assert len(a[0]) > 10_000 and len(a[1]) > 10_000
@@ -185,3 +186,29 @@ def test_an_input_over_the_memory_budget_streams_through_merge(store, state, sma
     counts = store.counts()
     assert {k: v for k, v in counts["nodes"].items() if v} == EXPECTED_NODES
     assert {k: v for k, v in counts["relationships"].items() if v} == EXPECTED_RELS
+
+
+def test_neo4j_first_load_creates_the_merge_graph_and_a_second_load_merges(neo4j_db, second_store, tmp_path):
+    """A first load into an empty Neo4j database goes in as CREATE batches (no MERGE): the
+    graph equals the one the MERGE path builds (on the embedded store, element for element);
+    the next load MERGEs and changes nothing."""
+    data = tmp_path / "gen"
+    generate(data, 2000, 7)
+    _add_duplicates(data)
+    with neo4j_db.open(state=f"sqlite:///{tmp_path}/s1.sqlite") as n4:
+        neo4j_db.claim(n4)
+        writer = n4.backend.bulk_writer()
+        assert writer.takes == "columns" and writer.target_is_empty()
+        r1, r2 = _load_both(n4, second_store, [data], tmp_path)
+        assert r1.ok and r2.ok and (r1.path, r2.path) == ("bulk", "merge")
+        a, b = dump_graph(n4, IGNORE), dump_graph(second_store, IGNORE)
+        assert len(a[0]) > 10_000 and len(a[1]) > 10_000
+        assert a[0] == b[0], _diff(a[0], b[0])
+        assert a[1] == b[1], _diff(a[1], b[1])
+        assert [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r1.files] == \
+               [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r2.files]
+        assert {i["kind"] for i in n4.schema()} == {"constraint", "index"}
+        assert not writer.target_is_empty()
+        again = load(n4, open_state(f"sqlite:///{tmp_path}/s1.sqlite"), [data], rejects_dir=tmp_path / "r3", bulk=True)
+        assert again.ok and again.path == "merge" and sum(f.nodes_created + f.relationships_created for f in again.files) == 0
+        assert dump_graph(n4, IGNORE) == a

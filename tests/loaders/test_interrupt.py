@@ -128,14 +128,16 @@ def test_interrupted_load_then_rerun_equals_one_clean_load(how, path, server_dir
     assert open_state(f"sqlite:///{state}").unfinished_loads(f"embedded:{server_dir} graph={graph}") == []
 
 
-def test_a_load_into_neo4j_killed_then_rerun_equals_one_clean_load(neo4j_db, dataset, reference, tmp_path):
-    """kill -9 of casegraph in the middle of a load into Neo4j, then the same load again: the
-    graph is exactly the one a clean load gives (the embedded reference, property for property)."""
+@pytest.mark.parametrize("path", ["merge", "bulk"])
+def test_a_load_into_neo4j_killed_then_rerun_equals_one_clean_load(path, neo4j_db, dataset, reference, tmp_path):
+    """kill -9 of casegraph in the middle of a load into Neo4j, MERGE or the first load's CREATE
+    batches (which leave whole batches behind), then the same load again: the graph is exactly
+    the one a clean load gives (the embedded reference, property for property)."""
     state = tmp_path / "state.sqlite"
     env = {**os.environ, "CASEGRAPH_DB": neo4j_db.uri, "NEO4J_USER": neo4j_db.user,
            "NEO4J_PASSWORD": neo4j_db.password, "CASEGRAPH_GRAPH": "neo4j", "CASEGRAPH_STATE": f"sqlite:///{state}"}
     cmd = [sys.executable, "-m", "casegraph.cli", "load", str(dataset), "--rejects", str(tmp_path / "rej"),
-           "--batch-size", "2000"]
+           "--batch-size", "2000", "--merge" if path == "merge" else "--bulk"]
     with neo4j_db.open() as store:
         neo4j_db.claim(store)                                   # an empty database
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
