@@ -611,13 +611,13 @@ def commands(toks: Iterator[Token]) -> Iterator[tuple[int, int, list[bytes], lis
 
 def send(writer, built: Built, provenance: dict[int, tuple[str, str, int]]) -> None:
     """The built graph through the backend's bulk writer, written while the next part is
-    encoded: GRAPH.BULK commands for FalkorDB's writer, batches of columns for a Cypher
-    writer (Neo4j's: nodes of every label, then the writer's nodes_done(), then edges)."""
-    cypher = getattr(writer, "takes", "graph.bulk") == "columns"
+    encoded: GRAPH.BULK commands for FalkorDB's writer, batches of rows for a Cypher writer
+    (Neo4j's: nodes of every label, then the writer's nodes_done(), then relationships)."""
+    cypher = getattr(writer, "takes", "graph.bulk") == "rows"
     sender = Sender(writer)
     sender.start()
     try:
-        jobs = _column_jobs(built, provenance) if cypher else commands(tokens(built, provenance, consume=True))
+        jobs = row_jobs(built, provenance) if cypher else commands(tokens(built, provenance, consume=True))
         for job in jobs:
             sender.put(job)
     except BaseException:
@@ -626,51 +626,45 @@ def send(writer, built: Built, provenance: dict[int, tuple[str, str, int]]) -> N
     sender.finish()
 
 
-COLUMN_ROWS = 20_000        # rows per Cypher bulk statement (one transaction each)
+ROWS_PER_STATEMENT = 20_000   # rows per Cypher bulk statement (one transaction each)
 
 
-def _column_jobs(built: Built, provenance: dict[int, tuple[str, str, int]]):
-    """("node", label, None, {prop: values}) per batch of every label, then ("nodes_done",),
-    then ("edge", type, (src label, src key, dst label, dst key), {"_src": keys, "_dst": keys,
-    prop: values}) per batch of each type and pair of end labels. Values are plain Python
-    (None for missing), provenance included; edge ends are the end nodes' key values."""
+def row_jobs(built: Built, provenance: dict[int, tuple[str, str, int]]):
+    """("node", label, None, rows) per batch of every label, then ("nodes_done",), then
+    ("edge", type, (src label, src key, dst label, dst key), rows) per batch of each type and
+    pair of end labels. A row is a map of the element's properties (None where missing),
+    provenance included, and for a relationship its end nodes' keys as _src and _dst."""
     files = range(max(provenance) + 1)
-    prov = {name: np.array([provenance[f][i] for f in files], dtype=object)
+    prov = {name: pa.array([provenance[f][i] for f in files])
             for i, name in enumerate(("source", "load_id", "loaded_at"))}
     labels = sorted(built.offsets, key=built.offsets.get)
     starts = np.array([built.offsets[label] for label in labels], dtype=np.int64)
     keys = {label: pa.array(built.nodes[label].iloc[:, 0], from_pandas=True) for label in labels}
     key_prop = {label: built.nodes[label].columns[0] for label in labels}
 
-    def batches(table: pd.DataFrame, extra: dict[str, Any] | None = None):
-        for start in range(0, len(table), COLUMN_ROWS):
-            part = table.iloc[start:start + COLUMN_ROWS]
-            f = part["_file"].to_numpy()
-            cols = dict(extra(part) if extra else {})
-            cols.update({c: pa.array(part[c], from_pandas=True).to_pylist() for c in part.columns
-                         if not c.startswith("_")})
-            cols.update({name: values[f].tolist() for name, values in prov.items()})
-            yield cols
+    def batches(table: pd.DataFrame, ends=None):
+        for start in range(0, len(table), ROWS_PER_STATEMENT):
+            part = table.iloc[start:start + ROWS_PER_STATEMENT]
+            f = pa.array(part["_file"].to_numpy())
+            cols = {c: pa.array(part[c], from_pandas=True) for c in part.columns if not c.startswith("_")}
+            cols.update({name: values.take(f) for name, values in prov.items()})
+            if ends is not None:
+                cols["_src"] = keys[ends[0]].take(pa.array(part["_src"].to_numpy().astype(np.int64) - built.offsets[ends[0]]))
+                cols["_dst"] = keys[ends[2]].take(pa.array(part["_dst"].to_numpy().astype(np.int64) - built.offsets[ends[2]]))
+            yield pa.table(cols).to_pylist()
 
     for label in labels:
-        for cols in batches(built.nodes[label]):
-            yield "node", label, None, cols
+        for rows in batches(built.nodes[label]):
+            yield "node", label, None, rows
     yield ("nodes_done",)
     for typ, table in built.edges.items():
-        src, dst = table["_src"].to_numpy().astype(np.int64), table["_dst"].to_numpy().astype(np.int64)
-        src_l, dst_l = np.searchsorted(starts, src, "right") - 1, np.searchsorted(starts, dst, "right") - 1
+        src_l = np.searchsorted(starts, table["_src"].to_numpy().astype(np.int64), "right") - 1
+        dst_l = np.searchsorted(starts, table["_dst"].to_numpy().astype(np.int64), "right") - 1
         for a in np.unique(src_l):
             for b in np.unique(dst_l[src_l == a]):
-                rows = np.flatnonzero((src_l == a) & (dst_l == b))
-                la, lb = labels[a], labels[b]
-                ends = (la, key_prop[la], lb, key_prop[lb])
-
-                def endpoints(part, la=la, lb=lb):
-                    s = part["_src"].to_numpy().astype(np.int64) - built.offsets[la]
-                    d = part["_dst"].to_numpy().astype(np.int64) - built.offsets[lb]
-                    return {"_src": keys[la].take(pa.array(s)).to_pylist(), "_dst": keys[lb].take(pa.array(d)).to_pylist()}
-                for cols in batches(table.iloc[rows], endpoints):
-                    yield "edge", typ, ends, cols
+                ends = (labels[a], key_prop[labels[a]], labels[b], key_prop[labels[b]])
+                for rows in batches(table.iloc[np.flatnonzero((src_l == a) & (dst_l == b))], ends):
+                    yield "edge", typ, ends, rows
 
 
 class Sender(Worker):

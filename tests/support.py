@@ -118,7 +118,8 @@ class Neo4jServer:
     """A Neo4j Community server process (scripts/neo4j/CasegraphNeo4j.java) on a free loopback
     port with authentication on, data in `home`; `stop()` ends it with SIGTERM (a clean shutdown)."""
 
-    def __init__(self, home: Path, password: str = "casegraph-test", timeout: float = 120):
+    def __init__(self, home: Path, password: str = "casegraph-test", timeout: float = 120, heap: str = "2g",
+                 pagecache_mb: int = 512):
         import socket
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -127,9 +128,9 @@ class Neo4jServer:
         self.home.mkdir(parents=True, exist_ok=True)
         self.log = open(self.home / "launcher.log", "w+", encoding="utf-8")
         self.proc = subprocess.Popen(
-            ["java", "-Xmx2g", "-XX:+UseParallelGC", "-cp",
+            ["java", f"-Xmx{heap}", "-XX:+UseParallelGC", "-cp",
              f"{NEO4J_HOME / 'classes'}:{NEO4J_HOME / 'lib'}/*", "CasegraphNeo4j", str(self.home / "dbms"),
-             str(self.port), password], stdout=self.log, stderr=subprocess.STDOUT)
+             str(self.port), password, str(pagecache_mb)], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:
             self.log.seek(0)

@@ -23,7 +23,10 @@ class Neo4jBackend(Backend):
         self._uri = uri
         self._database = database or None
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            # deprecation notices are for the templates' authors (tests/test_cypher_lint.py runs
+            # Neo4j's linter over them), not a warning on every query a user runs
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
+                                                      notifications_disabled_classifications=["DEPRECATION"])
             self._driver.verify_connectivity()
         except nx.AuthError as e:
             raise ConnectionFailed(f"Neo4j at {uri} refused user {user!r}: set NEO4J_USER and "
@@ -119,59 +122,6 @@ class Neo4jBackend(Backend):
         self._driver.close()
 
 
-class Neo4jBulkWriter:
-    """A first load into an empty Neo4j database without MERGE: the graph loaders/bulk.py built
-    (every node and relationship once, with its final properties) goes in as CREATE statements
-    over batches of columns: every label's nodes, then the model's constraints and indexes,
-    then relationships found by their end nodes' keys. Unlike FalkorDB's temporary graph this
-    is not all-or-nothing: an interrupted first load leaves part of the graph (whole batches),
-    and the next load, the database no longer being empty, MERGEs the rest into the graph one
-    clean load gives (tests/loaders/test_interrupt.py)."""
-
-    takes = "columns"         # what loaders/bulk.py sends it: batches of columns per label / type
-
-    def __init__(self, backend: Neo4jBackend):
-        self.backend = backend
-        self._model: Model | None = None
-
-    def target_is_empty(self) -> bool:
-        return not self.backend.run("MATCH (n) RETURN 1 AS x LIMIT 1", {}, write=False).rows
-
-    def begin(self) -> None:
-        from casegraph.model import model
-        self._model = model()
-
-    def create(self, kind: str, name: str, ends: tuple[str, str, str, str] | None, cols: dict[str, list]) -> None:
-        """CREATE one batch: a node of label `name` per row, or a relationship of type `name`
-        per row between the nodes whose keys are in the columns _src and _dst."""
-        m = self._model
-        allowed = set(m.provenance) | set((m.nodes[name] if kind == "node" else m.relationships[name]).properties)
-        props = [c for c in cols if not c.startswith("_")]
-        if (kind == "node" and name not in m.nodes) or (kind == "edge" and name not in m.relationships) \
-                or set(props) - allowed or (ends and not {ends[0], ends[2]} <= set(m.nodes)):
-            raise StoreError(f"Neo4j bulk load: {kind} {name} with {sorted(set(props) - allowed)} is not in the model")
-        params = {f"c{i}": values for i, values in enumerate(cols.values())}
-        index = {c: f"$c{i}[i]" for i, c in enumerate(cols)}
-        body = "{" + ", ".join(f"`{p}`: {index[p]}" for p in props) + "}"
-        if kind == "node":
-            text = f"UNWIND range(0, $n - 1) AS i CREATE (:`{name}` {body})"
-        else:
-            src, src_key, dst, dst_key = ends
-            text = (f"UNWIND range(0, $n - 1) AS i MATCH (a:`{src}` {{`{src_key}`: {index['_src']}}}) "
-                    f"MATCH (b:`{dst}` {{`{dst_key}`: {index['_dst']}}}) CREATE (a)-[:`{name}` {body}]->(b)")
-        self.backend.run(text, {**params, "n": len(next(iter(cols.values())))}, write=True)
-
-    def nodes_done(self) -> None:
-        """The key constraints (and their indexes) before relationships look their ends up."""
-        self.backend.ensure_schema(self._model)
-
-    def commit(self, model: Model) -> list[str]:
-        return self.backend.ensure_schema(model)
-
-    def abort(self) -> None:
-        pass              # whole batches stay; the next load MERGEs the rest
-
-
 def _value(v: Any) -> Any:
     if isinstance(v, neo4j.graph.Node):
         return Node(v.element_id, tuple(sorted(v.labels)), dict(v.items()))
@@ -186,3 +136,56 @@ def _value(v: Any) -> Any:
     if hasattr(v, "iso_format"):  # neo4j temporal values
         return v.iso_format()
     return v
+
+
+class Neo4jBulkWriter:
+    """A first load into an empty Neo4j database without MERGE: the graph loaders/bulk.py built
+    (every node and relationship once, with its final properties) goes in as CREATE statements
+    over batches of rows: every label's nodes, then the model's constraints and indexes, then
+    relationships found by their end nodes' keys. Unlike FalkorDB's temporary graph this is not
+    all-or-nothing: an interrupted first load leaves part of the graph (whole batches), and the
+    next load, the database no longer being empty, MERGEs the rest into the graph one clean
+    load gives (tests/loaders/test_interrupt.py)."""
+
+    takes = "rows"            # what loaders/bulk.py sends it: batches of rows per label / type
+
+    def __init__(self, backend: Neo4jBackend):
+        self.backend = backend
+        self._model: Model | None = None
+
+    def target_is_empty(self) -> bool:
+        return not self.backend.run("MATCH (n) RETURN 1 AS x LIMIT 1", {}, write=False).rows
+
+    def begin(self) -> None:
+        from casegraph.model import model
+        self._model = model()
+
+    def create(self, kind: str, name: str, ends: tuple[str, str, str, str] | None, rows: list[dict]) -> None:
+        """CREATE one batch: a node of label `name` per row, or a relationship of type `name`
+        per row between the nodes whose keys the row holds as _src and _dst."""
+        if not rows:
+            return
+        m = self._model
+        spec = m.nodes.get(name) if kind == "node" else m.relationships.get(name)
+        props = [c for c in rows[0] if not c.startswith("_")]
+        if spec is None or set(props) - set(spec.properties) - set(m.provenance) \
+                or (ends and not {ends[0], ends[2]} <= set(m.nodes)):
+            raise StoreError(f"Neo4j bulk load: {kind} {name} with {props} is not in the model")
+        body = "{" + ", ".join(f"`{p}`: r.`{p}`" for p in props) + "}"
+        if kind == "node":
+            text = f"UNWIND $rows AS r CREATE (:`{name}` {body})"
+        else:
+            src, src_key, dst, dst_key = ends
+            text = (f"UNWIND $rows AS r MATCH (a:`{src}` {{`{src_key}`: r._src}}) "
+                    f"MATCH (b:`{dst}` {{`{dst_key}`: r._dst}}) CREATE (a)-[:`{name}` {body}]->(b)")
+        self.backend.run(text, {"rows": rows}, write=True)
+
+    def nodes_done(self) -> None:
+        """The key constraints (and their indexes) before relationships look their ends up."""
+        self.backend.ensure_schema(self._model)
+
+    def commit(self, model: Model) -> list[str]:
+        return self.backend.ensure_schema(model)
+
+    def abort(self) -> None:
+        pass              # whole batches stay; the next load MERGEs the rest

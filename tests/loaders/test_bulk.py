@@ -198,7 +198,7 @@ def test_neo4j_first_load_creates_the_merge_graph_and_a_second_load_merges(neo4j
     with neo4j_db.open(state=f"sqlite:///{tmp_path}/s1.sqlite") as n4:
         neo4j_db.claim(n4)
         writer = n4.backend.bulk_writer()
-        assert writer.takes == "columns" and writer.target_is_empty()
+        assert writer.takes == "rows" and writer.target_is_empty()
         r1, r2 = _load_both(n4, second_store, [data], tmp_path)
         assert r1.ok and r2.ok and (r1.path, r2.path) == ("bulk", "merge")
         a, b = dump_graph(n4, IGNORE), dump_graph(second_store, IGNORE)
