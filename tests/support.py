@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from dash.testing.wait import until
 
@@ -165,6 +167,7 @@ class SharedNeo4j:
     def __init__(self, uri: str, user: str, password: str):
         self.uri, self.user, self.password = uri, user, password
         self.holding: object = object()        # nothing known: the first claim wipes
+        self.fills: Counter = Counter()        # key -> times filled (grouped tests fill each once)
 
     def settings(self, **kw):
         from casegraph.settings import Settings
@@ -182,6 +185,7 @@ class SharedNeo4j:
         wipe_neo4j(store)
         if fill is not None:
             fill()
+            self.fills[key] += 1
         self.holding = key
 
 
@@ -193,6 +197,80 @@ def wipe_neo4j(store) -> None:
 
 def neo4j_built() -> bool:
     return (NEO4J_HOME / "classes" / "CasegraphNeo4j.class").exists() and bool(shutil.which("java"))
+
+
+# -- generated datasets on every backend --------------------------------------------------------
+# A dataset's files are generated once per run and loaded into each backend: an embedded graph of
+# its own, and the shared Neo4j database (which holds one dataset at a time, see SharedNeo4j).
+
+@dataclass
+class Loaded:
+    """A generated dataset loaded into one backend for the session. Call `claim()` before a
+    test reads the graph: a no-op on the embedded store (a graph of its own) and on Neo4j
+    while the shared database still holds this dataset; else the database is wiped and the
+    dataset loaded again, so that no test depends on what ran before it."""
+    name: str                     # "1500acc-seed11"
+    backend: str                  # "embedded" or "neo4j"
+    store: object                 # GraphStore
+    state: object                 # StateStore
+    settings: object              # Settings
+    truth: dict
+    data: Path                    # the generated files
+    claim: Callable[[], None]
+
+
+def dataset_name(accounts: int, seed: int) -> str:
+    return f"{accounts}acc-seed{seed}"
+
+
+def load_files(store, state, data: Path, rejects: Path) -> None:
+    """Load a generated dataset's files through the loaders (MERGE, as a library caller does)."""
+    from casegraph.loaders.pipeline import load
+    report = load(store, state, [data], rejects_dir=rejects)
+    assert report.ok, [(f.file, f.status, f.message) for f in report.files]
+
+
+def load_on_embedded(name: str, data: Path, folder: Path, embedded_dir: Path, graph: str, **settings) -> Loaded:
+    """The dataset in `data` loaded into the embedded graph `graph` (state in `folder`)."""
+    from casegraph.settings import Settings
+    from casegraph.state import open_state
+    from casegraph.store import GraphStore, open_backend
+    folder.mkdir(parents=True, exist_ok=True)
+    s = Settings.load(db=f"embedded:{embedded_dir}", graph=graph, state=f"sqlite:///{folder / 'state.sqlite'}",
+                      **settings)
+    store = GraphStore(open_backend(s), s)
+    state = open_state(s.state_url())
+    load_files(store, state, data, folder / "rejects")
+    return Loaded(name, "embedded", store, state, s, _truth(data), data, lambda: None)
+
+
+def load_on_neo4j(name: str, data: Path, folder: Path, db: SharedNeo4j, **settings) -> Loaded:
+    """The dataset in `data` in the shared Neo4j database, claimed now (loaded unless the
+    database holds it already) under the key `name`; `claim()` claims it again."""
+    from casegraph.state import open_state
+    folder.mkdir(parents=True, exist_ok=True)
+    store = db.open(state=f"sqlite:///{folder / 'state.sqlite'}", **settings)
+    state = open_state(store.settings.state_url())
+
+    def claim() -> None:
+        db.claim(store, name, lambda: load_files(store, state, data, folder / "rejects"))
+    claim()
+    return Loaded(name, "neo4j", store, state, store.settings, _truth(data), data, claim)
+
+
+def _truth(data: Path) -> dict:
+    import json
+    return json.loads((data / "truth.json").read_text())
+
+
+def alert_keys(store) -> dict[str, list[str]]:
+    """Every detection run with its defaults -> its results' alert keys (detections.entity_key)
+    with their scores, in the order the detection ranks them."""
+    out = {}
+    for name in detections.names():
+        d = detections.get(name)
+        out[name] = [(detections.entity_key(d, r), r["score"]) for r in detections.run(store, name)]
+    return out
 
 
 # -- users and logging in ---------------------------------------------------------------------
