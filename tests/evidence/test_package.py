@@ -84,8 +84,11 @@ def test_a_case_package_holds_every_file_readable(ev, ev_case, case_package, rea
     assert m["case_id"] == ev_case and m["subject"] is None and m["masked"] is False
     assert m["request_ref"] == "REQ-2026/17" and m["agency"] == "Met Police" and m["exported_by"] == le_actor["name"]
     assert m["exported_at"].endswith("Z")
-    assert m["database"]["backend"] == "embedded" and m["database"]["graph"] == settings.graph
-    assert m["database"]["server_version"].startswith("FalkorDB")
+    # the database the package was read from, as `casegraph db status` names it
+    backend, server = {"falkordb": ("embedded", "FalkorDB "), "neo4j": ("bolt", "Neo4j Kernel ")}[store.dialect]
+    assert m["database"]["backend"] == backend and m["database"]["graph"] == settings.graph
+    assert m["database"]["dialect"] == store.dialect and m["database"]["server_version"].startswith(server)
+    assert m["database"]["server_version"] == store.backend.version()
     assert {q["query"] for q in m["queries"]} == {"ui_links_between", "ui_expand"}
     assert all(q["text"] for q in m["queries"])
     snapshot = [e for e in cases.get_case(state, ev_case)["elements"] if e["data"].get("kind") != "More"]
