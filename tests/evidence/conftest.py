@@ -33,17 +33,26 @@ def ev_folder(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="session")
+def ev_embedded(ev_folder, embedded_dir):
+    """The evidence dataset in an embedded graph of its own for the whole session (a Loaded):
+    the embedded instance of `ev_on`, and what the Neo4j packages are compared with."""
+    loaded = load_on_embedded(dataset_name(ACCOUNTS, SEED), ev_folder / "data", ev_folder / "embedded",
+                              embedded_dir, graph=f"ev_{os.getpid()}", mask_key=MASK_KEY)
+    yield loaded
+    loaded.store.backend._graph.delete()
+    loaded.store.close()
+
+
 @pytest.fixture(scope="session", params=["embedded", "neo4j"])
-def ev_on(request, ev_folder, embedded_dir):
-    """The evidence dataset on one backend (a Loaded), state beside the data in <backend>/."""
-    name, data, own = dataset_name(ACCOUNTS, SEED), ev_folder / "data", ev_folder / request.param
+def ev_on(request, ev_folder):
+    """The evidence dataset on one backend (a Loaded), its state beside the data in <backend>/."""
     if request.param == "embedded":
-        loaded = load_on_embedded(name, data, own, embedded_dir, graph=f"ev_{os.getpid()}", mask_key=MASK_KEY)
-        yield loaded
-        loaded.store.backend._graph.delete()
-    else:
-        loaded = load_on_neo4j(name, data, own, request.getfixturevalue("neo4j_db"), mask_key=MASK_KEY)
-        yield loaded
+        yield request.getfixturevalue("ev_embedded")
+        return
+    loaded = load_on_neo4j(dataset_name(ACCOUNTS, SEED), ev_folder / "data", ev_folder / "neo4j",
+                           request.getfixturevalue("neo4j_db"), mask_key=MASK_KEY)
+    yield loaded
     loaded.store.close()
 
 
