@@ -263,13 +263,44 @@ def _truth(data: Path) -> dict:
     return json.loads((data / "truth.json").read_text())
 
 
-def alert_keys(store) -> dict[str, list[str]]:
-    """Every detection run with its defaults -> its results' alert keys (detections.entity_key)
-    with their scores, in the order the detection ranks them."""
+def inputs(truth: dict, accounts: list[str]) -> dict[str, list[dict]]:
+    """What the detections that check one input (needs_input) are given to compare backends:
+    traces forward from every planted scammer, mule, victim and taken-over account, backward
+    from the scammers, mules and scam wallets, and from the scammers and mules again with caps
+    tight enough to cut (ties at a cap are where backends could differ); pending transfers from
+    every victim to every scammer and scam wallet, and between ordinary `accounts`."""
+    import random
+    forward = truth["scammers"] + truth["mules"] + truth["victims"] + truth["ato"]
+    traces = [{"account_id": a} for a in forward]
+    traces += [{"account_id": a, "direction": "backward"} for a in truth["scammers"] + truth["mules"]]
+    traces += [{"address": w, "direction": "backward"} for w in truth["scammer_wallets"]]
+    traces += [{"account_id": a, "direction": way, "max_fanout": 1, "max_paths": 3}
+               for a in truth["scammers"] + truth["mules"] for way in ("forward", "backward")]
+    pays = [{"sender": v, "recipient_account": s, "amount_usd": 500.0}
+            for v in truth["victims"] for s in truth["scammers"]]
+    pays += [{"sender": v, "recipient_wallet": w, "amount_usd": 2500.0}
+             for v in truth["victims"] for w in truth["scammer_wallets"]]
+    planted = set(forward) | set(truth["referral_abuse"]) | {a for ring in truth["rings"] for a in ring}
+    ordinary = sorted(set(accounts) - planted)
+    rnd = random.Random(truth["params"]["seed"])
+    pays += [{"sender": a, "recipient_account": b, "amount_usd": 300.0} for a, b in
+             (rnd.sample(ordinary, 2) for _ in range(50))]
+    return {"trace_funds": traces, "transfer_risk": pays}
+
+
+def alert_keys(loaded: Loaded) -> dict[str, list]:
+    """Every detection's results on a loaded dataset as alert keys (detections.entity_key) with
+    their scores, in the order the detection ranks them: a sweep run with its defaults, a check of
+    one input run on each of `inputs` (keyed "<name> <parameters>")."""
+    import json
+    accounts = [r["account_id"] for r in read_csv(loaded.data / "accounts.csv")]
+    given = inputs(loaded.truth, accounts)
     out = {}
     for name in detections.names():
         d = detections.get(name)
-        out[name] = [(detections.entity_key(d, r), r["score"]) for r in detections.run(store, name)]
+        for params in given.get(name, [{}]) if d.needs_input else [{}]:
+            key = f"{name} {json.dumps(params, sort_keys=True)}" if params else name
+            out[key] = [(detections.entity_key(d, r), r["score"]) for r in detections.run(loaded.store, name, params)]
     return out
 
 

@@ -81,6 +81,6 @@ def embedded_answers(on_embedded):
 
     def get(accounts: int, seed: int):
         if (accounts, seed) not in answers:
-            answers[accounts, seed] = alert_keys(on_embedded(accounts, seed).store)
+            answers[accounts, seed] = alert_keys(on_embedded(accounts, seed))
         return answers[accounts, seed]
     return get
