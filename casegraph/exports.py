@@ -62,7 +62,7 @@ def node_row(e: dict[str, Any]) -> dict[str, Any]:
     d = e["data"]
     row = {"id": d["id"], "kind": d.get("kind"), "key": d.get("key"), "label": d.get("label"),
            "risk": _scalar(list(d.get("risk") or []))}
-    row.update({_prop_name(k, NODE_COLUMNS): _scalar(v) for k, v in (d.get("props") or {}).items()})
+    row.update({_prop_name(k, NODE_COLUMNS): _scalar(v) for k, v in _by_name(d.get("props"))})
     return row
 
 
@@ -71,8 +71,15 @@ def edge_row(e: dict[str, Any]) -> dict[str, Any]:
     d = e["data"]
     row = {"id": d["id"], "source": d["source"], "target": d["target"], "kind": d.get("kind"),
            "label": d.get("label")}
-    row.update({_prop_name(k, EDGE_COLUMNS): _scalar(v) for k, v in (d.get("props") or {}).items()})
+    row.update({_prop_name(k, EDGE_COLUMNS): _scalar(v) for k, v in _by_name(d.get("props"))})
     return row
+
+
+def _by_name(props: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """Properties in name order: each backend returns them in its own order (FalkorDB as they
+    were set, Neo4j as it stores them), and GraphML declares its attributes in the order it
+    first meets them, so the same graph must not give another file on another backend."""
+    return sorted((props or {}).items())
 
 
 def _one_type_per_column(rows: list[dict[str, Any]]) -> None:

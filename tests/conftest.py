@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from collections import Counter
 
 import pytest
 
@@ -37,6 +38,7 @@ def _docker_reason() -> str | None:
 
 
 NEO4J_SEEN: dict[str, str] = {}      # what the run tested on, for the summary line
+NEO4J_SHARED: list[SharedNeo4j] = []  # and how often it loaded each dataset
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +81,10 @@ def pytest_terminal_summary(terminalreporter):
     if NEO4J_SEEN:
         terminalreporter.write_line(f"Neo4j tested: {NEO4J_SEEN.get('version', 'the server given')} at "
                                     f"{NEO4J_SEEN['uri']}")
+    fills = sum((db.fills for db in NEO4J_SHARED), Counter())
+    if fills:
+        terminalreporter.write_line("Neo4j datasets loaded: "
+                                    + ", ".join(f"{k} x{n}" for k, n in sorted(fills.items())))
 
 
 def _embedded_settings(folder, **kw) -> Settings:
@@ -112,7 +118,9 @@ def _drop(s: GraphStore) -> None:
 @pytest.fixture(scope="session")
 def neo4j_db(neo4j_uri) -> SharedNeo4j:
     """The test Neo4j server's one database, shared (see SharedNeo4j)."""
-    return SharedNeo4j(*neo4j_uri)
+    db = SharedNeo4j(*neo4j_uri)
+    NEO4J_SHARED.append(db)
+    return db
 
 
 @pytest.fixture(params=["embedded", "neo4j"])

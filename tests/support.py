@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from dash.testing.wait import until
 
@@ -166,6 +168,7 @@ class SharedNeo4j:
     def __init__(self, uri: str, user: str, password: str):
         self.uri, self.user, self.password = uri, user, password
         self.holding: object = object()        # nothing known: the first claim wipes
+        self.fills: Counter = Counter()        # key -> times filled (grouped tests fill each once)
 
     def settings(self, **kw):
         from casegraph.settings import Settings
@@ -183,6 +186,7 @@ class SharedNeo4j:
         wipe_neo4j(store)
         if fill is not None:
             fill()
+            self.fills[key] += 1
         self.holding = key
 
 
@@ -194,6 +198,111 @@ def wipe_neo4j(store) -> None:
 
 def neo4j_built() -> bool:
     return (NEO4J_HOME / "classes" / "CasegraphNeo4j.class").exists() and bool(shutil.which("java"))
+
+
+# -- generated datasets on every backend --------------------------------------------------------
+# A dataset's files are generated once per run and loaded into each backend: an embedded graph of
+# its own, and the shared Neo4j database (which holds one dataset at a time, see SharedNeo4j).
+
+@dataclass
+class Loaded:
+    """A generated dataset loaded into one backend for the session. Call `claim()` before a
+    test reads the graph: a no-op on the embedded store (a graph of its own) and on Neo4j
+    while the shared database still holds this dataset; else the database is wiped and the
+    dataset loaded again, so that no test depends on what ran before it."""
+    name: str                     # "1500acc-seed11"
+    backend: str                  # "embedded" or "neo4j"
+    store: object                 # GraphStore
+    state: object                 # StateStore
+    settings: object              # Settings
+    truth: dict
+    data: Path                    # the generated files
+    claim: Callable[[], None]
+
+
+def dataset_name(accounts: int, seed: int) -> str:
+    return f"{accounts}acc-seed{seed}"
+
+
+def load_files(store, state, data: Path, rejects: Path) -> None:
+    """Load a generated dataset's files through the loaders (MERGE, as a library caller does)."""
+    from casegraph.loaders.pipeline import load
+    report = load(store, state, [data], rejects_dir=rejects)
+    assert report.ok, [(f.file, f.status, f.message) for f in report.files]
+
+
+def load_on_embedded(name: str, data: Path, folder: Path, embedded_dir: Path, graph: str, **settings) -> Loaded:
+    """The dataset in `data` loaded into the embedded graph `graph` (state in `folder`)."""
+    from casegraph.settings import Settings
+    from casegraph.state import open_state
+    from casegraph.store import GraphStore, open_backend
+    folder.mkdir(parents=True, exist_ok=True)
+    s = Settings.load(db=f"embedded:{embedded_dir}", graph=graph, state=f"sqlite:///{folder / 'state.sqlite'}",
+                      **settings)
+    store = GraphStore(open_backend(s), s)
+    state = open_state(s.state_url())
+    load_files(store, state, data, folder / "rejects")
+    return Loaded(name, "embedded", store, state, s, _truth(data), data, lambda: None)
+
+
+def load_on_neo4j(name: str, data: Path, folder: Path, db: SharedNeo4j, **settings) -> Loaded:
+    """The dataset in `data` in the shared Neo4j database, claimed now (loaded unless the
+    database holds it already) under the key `name`; `claim()` claims it again."""
+    from casegraph.state import open_state
+    folder.mkdir(parents=True, exist_ok=True)
+    store = db.open(state=f"sqlite:///{folder / 'state.sqlite'}", **settings)
+    state = open_state(store.settings.state_url())
+
+    def claim() -> None:
+        db.claim(store, name, lambda: load_files(store, state, data, folder / "rejects"))
+    claim()
+    return Loaded(name, "neo4j", store, state, store.settings, _truth(data), data, claim)
+
+
+def _truth(data: Path) -> dict:
+    import json
+    return json.loads((data / "truth.json").read_text())
+
+
+def inputs(truth: dict, accounts: list[str]) -> dict[str, list[dict]]:
+    """What the detections that check one input (needs_input) are given to compare backends:
+    traces forward from every planted scammer, mule, victim and taken-over account, backward
+    from the scammers, mules and scam wallets, and from the scammers and mules again with caps
+    tight enough to cut (ties at a cap are where backends could differ); pending transfers from
+    every victim to every scammer and scam wallet, and between ordinary `accounts`."""
+    import random
+    forward = truth["scammers"] + truth["mules"] + truth["victims"] + truth["ato"]
+    traces = [{"account_id": a} for a in forward]
+    traces += [{"account_id": a, "direction": "backward"} for a in truth["scammers"] + truth["mules"]]
+    traces += [{"address": w, "direction": "backward"} for w in truth["scammer_wallets"]]
+    traces += [{"account_id": a, "direction": way, "max_fanout": 1, "max_paths": 3}
+               for a in truth["scammers"] + truth["mules"] for way in ("forward", "backward")]
+    pays = [{"sender": v, "recipient_account": s, "amount_usd": 500.0}
+            for v in truth["victims"] for s in truth["scammers"]]
+    pays += [{"sender": v, "recipient_wallet": w, "amount_usd": 2500.0}
+             for v in truth["victims"] for w in truth["scammer_wallets"]]
+    planted = set(forward) | set(truth["referral_abuse"]) | {a for ring in truth["rings"] for a in ring}
+    ordinary = sorted(set(accounts) - planted)
+    rnd = random.Random(truth["params"]["seed"])
+    pays += [{"sender": a, "recipient_account": b, "amount_usd": 300.0} for a, b in
+             (rnd.sample(ordinary, 2) for _ in range(50))]
+    return {"trace_funds": traces, "transfer_risk": pays}
+
+
+def alert_keys(loaded: Loaded) -> dict[str, list]:
+    """Every detection's results on a loaded dataset as alert keys (detections.entity_key) with
+    their scores, in the order the detection ranks them: a sweep run with its defaults, a check of
+    one input run on each of `inputs` (keyed "<name> <parameters>")."""
+    import json
+    accounts = [r["account_id"] for r in read_csv(loaded.data / "accounts.csv")]
+    given = inputs(loaded.truth, accounts)
+    out = {}
+    for name in detections.names():
+        d = detections.get(name)
+        for params in given.get(name, [{}]) if d.needs_input else [{}]:
+            key = f"{name} {json.dumps(params, sort_keys=True)}" if params else name
+            out[key] = [(detections.entity_key(d, r), r["score"]) for r in detections.run(loaded.store, name, params)]
+    return out
 
 
 # -- users and logging in ---------------------------------------------------------------------

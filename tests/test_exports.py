@@ -76,6 +76,19 @@ def test_graphml_key_ids_are_unique():
     assert len(keys) == len(set(keys)) and keys
 
 
+def test_exports_do_not_depend_on_the_order_properties_come_in():
+    """FalkorDB returns properties in the order they were set, Neo4j in its own: the same graph
+    read from either gives the same files (evidence packages hash them)."""
+    def reorder(e):
+        d = e["data"]
+        return {**e, "data": {**d, "props": dict(reversed(list(d["props"].items())))}} if d.get("props") else e
+    els = _elements()
+    again = [reorder(e) for e in els]
+    assert [list(e["data"].get("props") or {}) for e in again] != [list(e["data"].get("props") or {}) for e in els]
+    assert exports.to_graphml(again) == exports.to_graphml(els)
+    assert exports.to_csv(again) == exports.to_csv(els)
+
+
 def test_graphml_mixed_numeric_types_share_one_key():
     els = graph.filter_time(_elements(), None, None)      # T1 (amount_usd 100.5) and T3 (amount_usd 5)
     g = nx.read_graphml(io.BytesIO(exports.to_graphml(els)))

@@ -1,4 +1,4 @@
-"""Mules detection scored against the generator's ground truth, on the real embedded store."""
+"""Mules detection scored against the generator's ground truth, on the embedded store and on Neo4j."""
 from __future__ import annotations
 
 from casegraph.detections import mules

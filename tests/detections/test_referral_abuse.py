@@ -1,4 +1,4 @@
-"""Referral-abuse detection scored against the generator's ground truth, on the real embedded store."""
+"""Referral-abuse detection scored against the generator's ground truth, on the embedded store and on Neo4j."""
 from __future__ import annotations
 
 from casegraph.detections import referral_abuse as ra

@@ -1,4 +1,4 @@
-"""Rings detection scored against the generator's ground truth, on the real embedded store,
+"""Rings detection scored against the generator's ground truth, on the embedded store and on Neo4j,
 plus the pure Python (links, components, scoring, model comparison) on hand-written rows."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Scam triage on the real embedded store (every sample report is genuine) and its
+"""Scam triage on the embedded store and on Neo4j (every sample report is genuine) and its
 verdict rules on hand-written evidence."""
 from __future__ import annotations
 

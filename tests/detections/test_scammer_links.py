@@ -1,4 +1,4 @@
-"""scammer_links scored against the generator's ground truth, on the real embedded store,
+"""scammer_links scored against the generator's ground truth, on the embedded store and on Neo4j,
 plus unit tests of the walk's path helpers on hand-built visits."""
 from __future__ import annotations
 

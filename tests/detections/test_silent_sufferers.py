@@ -1,4 +1,4 @@
-"""Detections scored against the generator's ground truth, on the real embedded store."""
+"""Detections scored against the generator's ground truth, on the embedded store and on Neo4j."""
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """Fund tracing: the walk's rules on a small hand-built graph (loaded from canonical CSV files
-into the real embedded store), and on the generated datasets against truth.json."""
+into the real embedded store), and on the generated datasets against truth.json (on the
+embedded store and on Neo4j)."""
 from __future__ import annotations
 
 import time

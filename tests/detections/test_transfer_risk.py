@@ -1,4 +1,4 @@
-"""transfer_risk on the real embedded store: victims' real payments to watchlisted
+"""transfer_risk on the embedded store and on Neo4j: victims' real payments to watchlisted
 scammers are held, ordinary payments are allowed; plus decide() on hand-written facts."""
 from __future__ import annotations
 

@@ -1,8 +1,13 @@
-"""One generated, loaded graph for every evidence test (built once), a case made from a
-ring the generator planted, and packages built from it and from a subject once each."""
+"""One generated graph for every evidence test, on each backend (the embedded store and Neo4j),
+a case made from a ring the generator planted, and packages built from it and from a subject
+once per backend.
+
+The files are generated once and loaded once per backend: `ev_on` is session-scoped and
+parametrised by backend, so pytest runs one backend's evidence tests together; everything that
+reads the graph claims it first (`ev` for each test, the session fixtures before they build),
+so that on Neo4j, whose one database other tests use too, no test depends on what ran before."""
 from __future__ import annotations
 
-import json
 import os
 import zipfile
 
@@ -11,37 +16,59 @@ import pytest
 from casegraph import cases, explore
 from casegraph.evidence import build_case_package, build_subject_package
 from casegraph.generate import generate
-from casegraph.settings import Settings
-from casegraph.state import open_state
-from casegraph.store import GraphStore, open_backend
 from casegraph.times import to_epoch_ms
-from casegraph.loaders.pipeline import load
+from tests.support import Loaded, dataset_name, load_on_embedded, load_on_neo4j
 
 SINCE, UNTIL = to_epoch_ms("2024-01-01"), to_epoch_ms("2026-01-01")
 LE = {"name": "le1", "role": "le_response", "disabled": False}
+ACCOUNTS, SEED = 1000, 5
+MASK_KEY = "evidence-test-key"
 
 
 @pytest.fixture(scope="session")
-def ev(embedded_dir, tmp_path_factory):
-    """(settings, store, state, truth, folder) over 1,000 generated accounts."""
+def ev_folder(tmp_path_factory):
+    """The folder whose data/ holds the generated files (1,000 accounts), generated once."""
     folder = tmp_path_factory.mktemp("evidence")
-    generate(folder / "data", 1000, 5)
-    settings = Settings.load(db=f"embedded:{embedded_dir}", graph=f"ev_{os.getpid()}",
-                             state=f"sqlite:///{folder / 'state.sqlite'}", mask_key="evidence-test-key")
-    store = GraphStore(open_backend(settings), settings)
-    state = open_state(settings.state_url())
-    assert load(store, state, [folder / "data"], rejects_dir=folder / "rej").ok
-    truth = json.loads((folder / "data" / "truth.json").read_text())
-    yield settings, store, state, truth, folder
-    store.backend._graph.delete()
-    store.close()
+    generate(folder / "data", ACCOUNTS, SEED)
+    return folder
 
 
 @pytest.fixture(scope="session")
-def ev_case(ev):
+def ev_embedded(ev_folder, embedded_dir):
+    """The evidence dataset in an embedded graph of its own for the whole session (a Loaded):
+    the embedded instance of `ev_on`, and what the Neo4j packages are compared with."""
+    loaded = load_on_embedded(dataset_name(ACCOUNTS, SEED), ev_folder / "data", ev_folder / "embedded",
+                              embedded_dir, graph=f"ev_{os.getpid()}", mask_key=MASK_KEY)
+    yield loaded
+    loaded.store.backend._graph.delete()
+    loaded.store.close()
+
+
+@pytest.fixture(scope="session", params=["embedded", "neo4j"])
+def ev_on(request, ev_folder):
+    """The evidence dataset on one backend (a Loaded), its state beside the data in <backend>/."""
+    if request.param == "embedded":
+        yield request.getfixturevalue("ev_embedded")
+        return
+    loaded = load_on_neo4j(dataset_name(ACCOUNTS, SEED), ev_folder / "data", ev_folder / "neo4j",
+                           request.getfixturevalue("neo4j_db"), mask_key=MASK_KEY)
+    yield loaded
+    loaded.store.close()
+
+
+@pytest.fixture
+def ev(ev_on: Loaded, ev_folder):
+    """(settings, store, state, truth, folder) with the store holding the dataset now."""
+    ev_on.claim()
+    return ev_on.settings, ev_on.store, ev_on.state, ev_on.truth, ev_folder
+
+
+@pytest.fixture(scope="session")
+def ev_case(ev_on: Loaded):
     """A case: a planted ring's accounts and what links them, plus one member's neighbours
     (money movements, identifiers) added by an expand. Returns the case id."""
-    settings, store, state, truth, _ = ev
+    ev_on.claim()
+    store, state, truth = ev_on.store, ev_on.state, ev_on.truth
     ring = [f"Account:{a}" for a in truth["rings"][0]]
     nodes, missing = explore.nodes(store, ring)
     assert not missing
@@ -60,31 +87,29 @@ def subject_of(truth) -> str:
 
 
 @pytest.fixture(scope="session")
-def case_package(ev, ev_case, tmp_path_factory):
-    settings, store, state, *_ = ev
-    return build_case_package(state, store, LE, ev_case, request_ref="REQ-2026/17", agency="Met Police",
-                              out_dir=tmp_path_factory.mktemp("case_pkg"), settings=settings)
+def case_package(ev_on: Loaded, ev_case, tmp_path_factory):
+    ev_on.claim()
+    return build_case_package(ev_on.state, ev_on.store, LE, ev_case, request_ref="REQ-2026/17", agency="Met Police",
+                              out_dir=tmp_path_factory.mktemp("case_pkg"), settings=ev_on.settings)
 
 
 @pytest.fixture(scope="session")
-def subject_package(ev, tmp_path_factory):
-    settings, store, state, truth, _ = ev
-    return build_subject_package(state, store, LE, subject_of(truth), since_ms=SINCE, until_ms=UNTIL,
-                                 request_ref="REQ-2026/18", agency="Europol",
-                                 out_dir=tmp_path_factory.mktemp("subject_pkg"), settings=settings)
+def subject_package(ev_on: Loaded, tmp_path_factory):
+    ev_on.claim()
+    return build_subject_package(ev_on.state, ev_on.store, LE, subject_of(ev_on.truth), since_ms=SINCE,
+                                 until_ms=UNTIL, request_ref="REQ-2026/18", agency="Europol",
+                                 out_dir=tmp_path_factory.mktemp("subject_pkg"), settings=ev_on.settings)
 
 
 @pytest.fixture(scope="session")
-def masked_packages(ev, tmp_path_factory):
+def masked_packages(ev_on: Loaded, tmp_path_factory):
     """Two masked subject packages of the same ring member, built alike with the same key."""
-    settings, store, state, truth, _ = ev
+    ev_on.claim()
     out = tmp_path_factory.mktemp("masked")
-    subject = f"Account:{truth['rings'][0][0]}"
-    a = build_subject_package(state, store, LE, subject, since_ms=SINCE, until_ms=UNTIL, request_ref="M-1",
-                              agency="A", out_dir=out / "a", mask=True, settings=settings)
-    b = build_subject_package(state, store, LE, subject, since_ms=SINCE, until_ms=UNTIL, request_ref="M-1",
-                              agency="A", out_dir=out / "b", mask=True, settings=settings)
-    return a, b
+    subject = f"Account:{ev_on.truth['rings'][0][0]}"
+    return tuple(build_subject_package(ev_on.state, ev_on.store, LE, subject, since_ms=SINCE, until_ms=UNTIL,
+                                       request_ref="M-1", agency="A", out_dir=out / part, mask=True,
+                                       settings=ev_on.settings) for part in ("a", "b"))
 
 
 def _read_zip(path) -> dict[str, bytes]:

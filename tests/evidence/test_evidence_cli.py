@@ -12,7 +12,8 @@ from tests.support import run_cli as run
 def _env(ev):
     settings = ev[0]
     return {"CASEGRAPH_DB": settings.db, "CASEGRAPH_GRAPH": settings.graph, "CASEGRAPH_STATE": settings.state,
-            "CASEGRAPH_MASK_KEY": settings.mask_key}
+            "CASEGRAPH_MASK_KEY": settings.mask_key, "NEO4J_USER": settings.neo4j_user,
+            "NEO4J_PASSWORD": settings.neo4j_password}
 
 
 def test_export_subject_then_verify_passes_then_names_a_changed_file(ev, tmp_path):

@@ -84,8 +84,11 @@ def test_a_case_package_holds_every_file_readable(ev, ev_case, case_package, rea
     assert m["case_id"] == ev_case and m["subject"] is None and m["masked"] is False
     assert m["request_ref"] == "REQ-2026/17" and m["agency"] == "Met Police" and m["exported_by"] == le_actor["name"]
     assert m["exported_at"].endswith("Z")
-    assert m["database"]["backend"] == "embedded" and m["database"]["graph"] == settings.graph
-    assert m["database"]["server_version"].startswith("FalkorDB")
+    # the database the package was read from, as `casegraph db status` names it
+    backend, server = {"falkordb": ("embedded", "FalkorDB "), "neo4j": ("bolt", "Neo4j Kernel ")}[store.dialect]
+    assert m["database"]["backend"] == backend and m["database"]["graph"] == settings.graph
+    assert m["database"]["dialect"] == store.dialect and m["database"]["server_version"].startswith(server)
+    assert m["database"]["server_version"] == store.backend.version()
     assert {q["query"] for q in m["queries"]} == {"ui_links_between", "ui_expand"}
     assert all(q["text"] for q in m["queries"])
     snapshot = [e for e in cases.get_case(state, ev_case)["elements"] if e["data"].get("kind") != "More"]
@@ -118,6 +121,39 @@ def test_the_package_hash_is_in_the_audit_log_and_beside_the_zip(ev, subject_pac
     assert len(entries) == 1 and entries[0]["actor"] == "le1"
     assert entries[0]["details"]["file"] == subject_package["path"]
     assert entries[0]["details"]["request_ref"] == "REQ-2026/18"
+
+
+def _load_times_named(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files with each load time (provenance loaded_at) replaced by the name of the file
+    that load read: two loads of the same files differ in nothing else."""
+    rows = [(r["loaded_at"], r["source"]) for r in _rows(files["nodes.csv"])]
+    rows += [(r["loaded_at"], r["prop_source"]) for r in _rows(files["edges.csv"])]
+    names = {at.encode(): f"<load of {source}>".encode() for at, source in rows if at}
+    out = {}
+    for name, data in files.items():
+        for at, named in names.items():
+            data = data.replace(at, named)
+        out[name] = data
+    return out
+
+
+def test_a_subject_package_holds_the_same_from_every_backend(ev, ev_embedded, subject_package, read_zip, le_actor,
+                                                             period, tmp_path):
+    """The package built from this backend's graph against one built from the embedded store's
+    (on the embedded store itself: a second build): every file the same but the manifest's
+    database and export time, and the load times (each backend loaded the files itself)."""
+    truth = ev[3]
+    ref = build_subject_package(ev_embedded.state, ev_embedded.store, le_actor, f"Account:{truth['scammers'][0]}",
+                                since_ms=period[0], until_ms=period[1], request_ref="REQ-2026/18", agency="Europol",
+                                out_dir=tmp_path, settings=ev_embedded.settings)
+    mine, theirs = (_load_times_named(read_zip(p["path"])) for p in (subject_package, ref))
+    assert set(mine) == set(theirs) == FILES
+    assert [n for n in FILES - {"manifest.json"} if mine[n] != theirs[n]] == []
+    m, r = json.loads(mine["manifest.json"]), json.loads(theirs["manifest.json"])
+    assert {k for k in m if m[k] != r[k]} <= {"database", "exported_at", "files", "queries"}
+    # a query's text is its backend's dialect of the template (test_collect); the rest is the same
+    assert [{**q, "text": None} for q in m["queries"]] == [{**q, "text": None} for q in r["queries"]]
+    assert [f["name"] for f in m["files"]] == [f["name"] for f in r["files"]]
 
 
 @pytest.mark.parametrize("role", ["investigator", "analyst"])
