@@ -41,7 +41,7 @@ def to_cytoscape_json(elements: list[dict[str, Any]]) -> str:
     doc = {"format_version": "1.0", "generated_by": "casegraph", "target_cytoscapejs_version": "~3",
            "data": {"name": "casegraph export"},
            "elements": {"nodes": [keep(e) for e in nodes], "edges": [keep(e) for e in edges]}}
-    return json.dumps(doc, ensure_ascii=False, indent=1, default=str)
+    return json.dumps(doc, ensure_ascii=False, indent=1, default=str, sort_keys=True)   # the same bytes on every backend
 
 
 def _scalar(value: Any) -> Any:

@@ -156,19 +156,39 @@ def export_files(kind: str, elements: list[dict]) -> list[tuple[str, str | bytes
     return [("casegraph-nodes.csv", nodes), ("casegraph-edges.csv", edges)]
 
 
-def edge_rows(data: dict) -> list[dict]:
-    """An edge's properties for the details panel, like explore.details' rows for a node:
-    the model's properties first, provenance last, times also as ISO 8601."""
-    from casegraph.times import iso
+def property_rows(data: dict) -> list[dict]:
+    """An element's properties in the order the details panel and the tooltip show them, like
+    explore.details' rows: the model's properties in model order (a node's key first), then
+    any others by name, provenance last; times also as ISO 8601. The same on every backend
+    (Neo4j and FalkorDB return properties in different orders)."""
     from casegraph.model import model
-    spec = model().relationships.get(data.get("kind"))
+    from casegraph.times import iso
+    m = model()
+    spec = m.nodes.get(data.get("kind")) or m.relationships.get(data.get("kind"))
     types = dict(spec.properties) if spec is not None else {}
-    prov = list(model().provenance)
+    order = {name: i for i, name in enumerate(types)}
+    key = getattr(spec, "key", None)
+    prov = list(m.provenance)
     props = data.get("props") or {}
     rows = []
-    for name in sorted(props, key=lambda p: (p in prov, p not in types, p)):
+    for name in sorted(props, key=lambda p: (p in prov, p != key, p not in types, order.get(p, 0), p)):
         value = props[name]
         is_time = types.get(name) == "time" or name == "loaded_at"
         shown = iso(value) if is_time and isinstance(value, (int, float)) and not isinstance(value, bool) else value
         rows.append({"property": name, "value": shown, "provenance": name in prov})
     return rows
+
+
+def edge_rows(data: dict) -> list[dict]:
+    """An edge's rows for the details panel (property_rows)."""
+    return property_rows(data)
+
+
+def tooltip_text(data: dict | None, most: int = 6) -> str:
+    """One line on a hovered node or edge: what it is, then its first `most` properties
+    (property_rows' order, provenance left out)."""
+    if not data:
+        return ""
+    rows = [r for r in property_rows(data) if not r["provenance"]][:most]
+    return f"{data.get('kind')} {data.get('key') or data.get('id')}: " + ", ".join(
+        f"{r['property']}={r['value']}" for r in rows)

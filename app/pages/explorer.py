@@ -19,7 +19,7 @@ from casegraph import app, explore
 from casegraph.app import auth, ids, site, styles
 from casegraph.app.pages import _cases
 from casegraph.app.pages import _explorer as x
-from casegraph.app.pages._canvas import edge_rows, eid, export_files, selection_text
+from casegraph.app.pages._canvas import edge_rows, eid, export_files, selection_text, tooltip_text
 from casegraph.errors import CasegraphError
 from casegraph.graph import is_node, visible
 from casegraph.times import iso
@@ -286,13 +286,6 @@ def details_view(node_id: str, d: dict) -> list:
                        + deg_rows, className="props") if deg_rows else html.P("none")]
 
 
-def _fmt(key: str, value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and (key.endswith("_at") or key in
-                                                                    ("at", "first_seen", "last_seen")):
-        return f"{iso(value)}"
-    return str(value)
-
-
 def _props_table(rows: list[dict]) -> html.Table:
     return html.Table([html.Tr([html.Th(r["property"]), html.Td(str(r["value"]))],
                                className="provenance" if r.get("provenance") else None) for r in rows],
@@ -332,12 +325,7 @@ def tap_details(tapped):
           Input(ids.EXPLORE_GRAPH, "mouseoverNodeData"), Input(ids.EXPLORE_GRAPH, "mouseoverEdgeData"),
           prevent_initial_call=True)
 def tooltip(node, edge):
-    d = edge if ctx.triggered_id and "Edge" in (ctx.triggered[0]["prop_id"]) else node
-    if not d:
-        return ""
-    props = d.get("props") or {}
-    shown = ", ".join(f"{k}={_fmt(k, v)}" for k, v in list(props.items())[:6] if k not in ("load_id",))
-    return f"{d.get('kind')} {d.get('key') or d.get('id')}: {shown}"
+    return tooltip_text(edge if ctx.triggered_id and "Edge" in (ctx.triggered[0]["prop_id"]) else node)
 
 
 @callback(Output(ids.EXPLORE_GRAPH, "layout"), Output(ids.EXPLORE_GRAPH, "elements", allow_duplicate=True),

@@ -185,6 +185,21 @@ def test_edge_rows_put_model_properties_first_and_provenance_last():
     data = {"kind": "TRANSFERRED", "props": {"load_id": "L1", "amount_usd": 10.0, "at": 0, "tx_id": "T1",
                                               "source": "transfers.csv", "loaded_at": 0, "extra": "x"}}
     rows = c.edge_rows(data)
-    assert [r["property"] for r in rows] == ["amount_usd", "at", "tx_id", "extra", "load_id", "loaded_at", "source"]
+    # the key first, then the model's order, then the rest by name, provenance last
+    assert [r["property"] for r in rows] == ["tx_id", "amount_usd", "at", "extra", "load_id", "loaded_at", "source"]
     assert [r["provenance"] for r in rows] == [False] * 4 + [True] * 3
-    assert rows[1]["value"].startswith("1970-01-01") and rows[5]["value"].startswith("1970-01-01")
+    assert rows[2]["value"].startswith("1970-01-01") and rows[5]["value"].startswith("1970-01-01")
+
+
+def test_properties_show_in_model_order_whatever_order_the_backend_returned():
+    neo4j_order = {"loaded_at": 1704067200000, "country": "GB", "source": "accounts.csv", "status": "active",
+                   "account_id": "A1", "registered_at": 1704067200000, "zz_extra": 1, "kyc_level": 2}
+    rows = c.property_rows({"kind": "Account", "props": neo4j_order})
+    assert [r["property"] for r in rows] == ["account_id", "registered_at", "country", "kyc_level", "status",
+                                             "zz_extra", "loaded_at", "source"]
+    assert rows[1]["value"] == "2024-01-01T00:00:00Z" and rows[-1]["provenance"]
+    reordered = dict(reversed(list(neo4j_order.items())))
+    assert c.property_rows({"kind": "Account", "props": reordered}) == rows
+    assert c.tooltip_text({"kind": "Account", "key": "A1", "props": neo4j_order}, most=3) == \
+        "Account A1: account_id=A1, registered_at=2024-01-01T00:00:00Z, country=GB"
+    assert c.tooltip_text(None) == ""
