@@ -1,10 +1,10 @@
-"""The audit log: who did what, when. Append-only (SQLite triggers refuse UPDATE and
-DELETE) and tamper-evident on every database: each entry stores the SHA-256 of the
-previous entry's hash followed by its own canonical JSON, so changing or removing an
-entry breaks the chain from there on. Removing the newest entries would leave a valid,
-shorter chain, so on SQLite the newest id and hash are also kept outside the database,
-in a "head" file next to it (`<state file>.audit-head`), which `check_head` compares;
-on other databases keep exported copies elsewhere to catch that."""
+"""The audit log: who did what, when. Append-only (triggers refuse UPDATE and DELETE, and
+on PostgreSQL TRUNCATE: casegraph/state.py) and tamper-evident on every database: each
+entry stores the SHA-256 of the previous entry's hash followed by its own canonical JSON,
+so changing or removing an entry breaks the chain from there on. Removing the newest
+entries would leave a valid, shorter chain, so on SQLite the newest id and hash are also
+kept outside the database, in a "head" file next to it (`<state file>.audit-head`), which
+`check_head` compares; on other databases keep exported copies elsewhere to catch that."""
 from __future__ import annotations
 
 import csv

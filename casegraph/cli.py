@@ -35,8 +35,16 @@ def _setting_help(name: str) -> str:
     return next(s.help for s in SETTINGS if s.name == name)
 
 
+def _keep_state(ctx: click.Context, _param, value: str | None) -> None:
+    if value is not None:
+        ctx.meta["casegraph.state"] = value
+
+
 def store_options(fn):
-    """--db and --graph, shared by every command that reaches the graph."""
+    """--db, --graph and --state, shared by every command that reaches the graph or the state
+    store. --state is not passed to the command: `_settings` reads it (every command does)."""
+    fn = click.option("--state", default=None, expose_value=False, callback=_keep_state,
+                      help=_setting_help("state") + " Environment: CASEGRAPH_STATE.")(fn)
     fn = click.option("--graph", envvar="CASEGRAPH_GRAPH", default=None, help=_setting_help("graph"))(fn)
     fn = click.option("--db", envvar="CASEGRAPH_DB", default=None, help=_setting_help("db"))(fn)
     return fn
@@ -48,7 +56,10 @@ def format_option(fn):
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings.load(**overrides)
+    """The settings: the command's options, then the environment, then the defaults."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.meta.get("casegraph.state") if ctx is not None else None
+    return Settings.load(**{"state": state, **overrides})
 
 
 def _open(db: str | None, graph: str | None):

@@ -25,8 +25,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("graph", "casegraph", "CASEGRAPH_GRAPH",
             "Graph name inside FalkorDB, or database name on Neo4j (empty = the server's default)."),
     Setting("state", "", "CASEGRAPH_STATE",
-            "Application-state store URL (SQLAlchemy). Empty: a SQLite file inside the embedded "
-            "data dir, or ./casegraph-state.sqlite for other backends."),
+            "Application-state store URL (SQLAlchemy): sqlite:///<file>, or postgresql+psycopg://user@host/db "
+            "for several app instances. Empty: a SQLite file inside the embedded data dir, or "
+            "./casegraph-state.sqlite for other backends."),
     Setting("neo4j_user", "neo4j", "NEO4J_USER", "Neo4j user name (unless given in the URI)."),
     Setting("neo4j_password", "", "NEO4J_PASSWORD", "Neo4j password (unless given in the URI)."),
     Setting("queries_dir", "", "CASEGRAPH_QUERIES",

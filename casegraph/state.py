@@ -1,9 +1,11 @@
 """The application-state store (SQLite by default, PostgreSQL for several app
 instances): load records, alerts, users, cases (elements, notes, history, remediation
 actions, second reviews) and the audit log. Never the graph: the graph holds evidence,
-this holds what people did with it."""
+this holds what people did with it. What differs between the databases (schema setup,
+the audit log's triggers, locks) is declared once, per database, in `_DIALECTS`."""
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -156,35 +158,121 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
-# SQLite refuses UPDATE and DELETE on the audit log; other databases rely on the hash chain.
+# The audit log is append-only on the database too: UPDATE and DELETE (and, on PostgreSQL,
+# TRUNCATE) are refused by triggers the schema setup creates. Someone with raw access can drop
+# them; the hash chain (casegraph/audit.py) still shows what they then changed.
+APPEND_ONLY = "the audit log is append-only"
+
 _SQLITE_AUDIT_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
 )
+# SQLSTATE 23000 (integrity_constraint_violation): a refused change is an IntegrityError on
+# both databases.
+_PG_AUDIT_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION casegraph_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = '23000'; END $$")
+_PG_AUDIT_TRIGGERS = {
+    "audit_log_no_update": "BEFORE UPDATE ON audit_log FOR EACH ROW",
+    "audit_log_no_delete": "BEFORE DELETE ON audit_log FOR EACH ROW",
+    "audit_log_no_truncate": "BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT",
+}
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_xact_lock from a name."""
+    return int.from_bytes(hashlib.sha256(f"casegraph:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+class _Dialect:
+    """What differs between the databases the state store runs on, chosen once when it opens.
+    Other SQLAlchemy databases get this base: no triggers and no locks, the hash chain only."""
+
+    engine_options: dict[str, Any] = {}
+
+    def on_connect(self, engine: sa.engine.Engine) -> None:
+        """Per-connection settings."""
+
+    def lock_schema(self, conn: sa.engine.Connection) -> None:
+        """Until this transaction ends, other processes' schema setup waits (several app
+        instances starting at once: one creates the tables, the others find them)."""
+
+    def guard_audit_log(self, conn: sa.engine.Connection) -> None:
+        """Create the triggers that refuse changes to the audit log (idempotent)."""
+
+    def serialize(self, conn: sa.engine.Connection, name: str) -> None:
+        """Until this transaction ends, every other transaction that serializes on `name`
+        (audit appends, one detection's alerts) waits for it."""
+
+
+class _SQLite(_Dialect):
+    def on_connect(self, engine: sa.engine.Engine) -> None:
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+    def guard_audit_log(self, conn: sa.engine.Connection) -> None:
+        for ddl in _SQLITE_AUDIT_TRIGGERS:
+            conn.exec_driver_sql(ddl)
+
+
+class _PostgreSQL(_Dialect):
+    # a server restart (or an idle connection a proxy dropped) must not fail the next request
+    engine_options = {"pool_pre_ping": True}
+
+    def guard_audit_log(self, conn: sa.engine.Connection) -> None:
+        have = set(conn.execute(sa.text(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass)"), {"t": "audit_log"}).scalars())
+        if have >= set(_PG_AUDIT_TRIGGERS):
+            return
+        conn.exec_driver_sql(_PG_AUDIT_FUNCTION)
+        for name, when in _PG_AUDIT_TRIGGERS.items():
+            if name not in have:
+                conn.exec_driver_sql(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION casegraph_audit_append_only()")
+
+    def lock_schema(self, conn: sa.engine.Connection) -> None:
+        self.serialize(conn, "schema")
+
+    def serialize(self, conn: sa.engine.Connection, name: str) -> None:
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(name))))
+
+
+_DIALECTS: dict[str, _Dialect] = {"sqlite": _SQLite(), "postgresql": _PostgreSQL()}
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def safe_url(url: str) -> str:
+    """A state store URL as it may be shown: without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
 class StateStore:
     def __init__(self, url: str):
+        backend = ""
         try:
-            self.engine = sa.create_engine(url, future=True)
-            if url.startswith("sqlite"):
-                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-            _add_missing_columns(self.engine)
-            if self.engine.dialect.name == "sqlite":
-                with self.engine.begin() as conn:
-                    for ddl in _SQLITE_AUDIT_TRIGGERS:
-                        conn.exec_driver_sql(ddl)
+            backend = sa.engine.make_url(url).get_backend_name()
+            self.dialect = _DIALECTS.get(backend, _Dialect())
+            self.engine = sa.create_engine(url, **self.dialect.engine_options)
+            self.dialect.on_connect(self.engine)
+            with self.engine.begin() as conn:        # one transaction: all of it, or none of it
+                self.dialect.lock_schema(conn)
+                metadata.create_all(conn)
+                _add_missing_columns(conn)
+                self.dialect.guard_audit_log(conn)
+        except ImportError as e:            # the URL names a driver that is not installed
+            hint = " (pip install 'casegraph[postgres]')" if backend == "postgresql" else ""
+            raise ConfigError(f"state store {safe_url(url)}: its database driver is not installed: "
+                              f"{e.name or e}{hint}") from e
         except sa.exc.ArgumentError as e:
-            raise ConfigError(f"invalid state store URL {url!r}: {e}") from e
+            raise ConfigError(f"invalid state store URL {safe_url(url)!r}: {e}") from e
         except sa.exc.SQLAlchemyError as e:
-            raise StoreError(f"cannot open the state store {url!r}: {e}") from e
+            raise StoreError(f"cannot open the state store {safe_url(url)}: {_first_line(e)}") from e
 
     def start_load(self, **values: Any) -> int:
         with self.engine.begin() as conn:
@@ -255,20 +343,25 @@ class StateStore:
         return [r for r in latest.values() if r["status"] in ("running", "interrupted", "failed")]
 
 
-def _add_missing_columns(engine: sa.engine.Engine) -> None:
+def _add_missing_columns(conn: sa.engine.Connection) -> None:
     """Columns added to a table since a state file was made (create_all only creates
     missing tables): ALTER TABLE ADD COLUMN each, nullable, so older files keep working."""
-    inspector = sa.inspect(engine)
-    with engine.begin() as conn:
-        for table in metadata.sorted_tables:
-            have = {c["name"] for c in inspector.get_columns(table.name)}
-            for col in table.columns:
-                if col.name not in have:
-                    kind = col.type.compile(dialect=engine.dialect)
-                    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}')
-                    for index in table.indexes:
-                        if col in index.columns.values():
-                            index.create(conn, checkfirst=True)
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have:
+                kind = col.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}')
+                for index in table.indexes:
+                    if col in index.columns.values():
+                        index.create(conn, checkfirst=True)
+
+
+def _first_line(e: Exception) -> str:
+    """A database error's own message, without SQLAlchemy's statement dump and links."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else e.__class__.__name__
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

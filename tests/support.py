@@ -48,6 +48,14 @@ def run_cli(*args, env=None, check=True, input=None, **popen):
     return proc
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (now)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 # -- loaders ----------------------------------------------------------------------------------
 # What the loader fixture `small_dataset` (tests/loaders/conftest.py) holds once loaded, and a
 # whole graph dumped so that two loads can be compared exactly.
@@ -363,3 +371,150 @@ def no_console_errors(duo) -> None:
     """Every browser test ends here: no SEVERE message in the browser console."""
     severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
     assert severe == [], severe
+
+
+# -- PostgreSQL for the application state -------------------------------------------------------
+# A private server the suite starts from Debian's binaries (the fixtures `postgres_databases` and
+# `state_url` in tests/conftest.py), or the one CASEGRAPH_TEST_POSTGRES names; a database per test.
+
+POSTGRES_ENV = "CASEGRAPH_TEST_POSTGRES"
+
+
+def drop_audit_guard(engine) -> None:
+    """What an attacker with raw database access can do: drop the triggers that keep the
+    audit log append-only (the hash chain must still show what they change next)."""
+    on = " ON audit_log" if engine.dialect.name == "postgresql" else ""
+    with engine.begin() as conn:
+        for name in ("audit_log_no_update", "audit_log_no_delete", "audit_log_no_truncate"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on}")
+
+
+class PostgresUnavailable(Exception):
+    """The suite cannot start (or reach) PostgreSQL; the message says why and what to do."""
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
+                   if p.parent.parent.name.isdigit() else 0)
+    if not found:
+        raise PostgresUnavailable("PostgreSQL's server binaries are not installed (no /usr/lib/postgresql/*/bin/"
+                                  "initdb): run the test command, `bash scripts/test`, which installs Debian's "
+                                  f"postgresql, or set {POSTGRES_ENV} to a server's URL")
+    return found[-1].parent
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster in a temp folder: loopback only, trust authentication,
+    no fsync (tests need no durability), run as the `postgres` OS user when we are root
+    (PostgreSQL refuses to run as root). `url` reaches its `postgres` database."""
+
+    def __init__(self):
+        import pwd
+        import shutil
+        import tempfile
+        self.bin = _postgres_bin()
+        self.as_root = os.geteuid() == 0
+        self.dir = Path(tempfile.mkdtemp(prefix="casegraph-pg-"))   # in /tmp: postgres must reach it
+        self.data, self.sockets, self.log = self.dir / "data", self.dir / "sock", self.dir / "server.log"
+        self.sockets.mkdir()
+        if self.as_root:
+            try:
+                pg = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgresUnavailable("running as root, and there is no `postgres` OS user to run "
+                                          "PostgreSQL as (Debian's postgresql package creates it)") from None
+            for p in (self.dir, self.sockets):
+                shutil.chown(p, pg.pw_uid, pg.pw_gid)
+        self.port = 0
+
+    def _run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        cmd = (["runuser", "-u", "postgres", "--"] if self.as_root else []) + [str(a) for a in args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=self.dir)
+
+    def start(self) -> "PostgresServer":
+        done = self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync",
+                         "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
+        if done.returncode != 0:
+            raise PostgresUnavailable(f"initdb failed: {(done.stderr or done.stdout).strip()[-500:]}")
+        # trust only on the private socket and on loopback (the server listens nowhere else)
+        (self.data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+        for attempt in range(5):                    # another process may take the free port first
+            self.port = free_port()
+            opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off "
+                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+            done = self._run(self.bin / "pg_ctl", "start", "-w", "-t", "60", "-D", self.data, "-l", self.log,
+                             "-o", opts)
+            if done.returncode == 0:
+                break
+        else:
+            log = self.log.read_text(errors="replace").splitlines()[-5:] if self.log.exists() else []
+            raise PostgresUnavailable(f"pg_ctl could not start PostgreSQL: {done.stderr.strip()[-300:]} "
+                                      f"{' | '.join(log)}")
+        wait_for_postgres(self.url)
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        import shutil
+        if self.port:
+            self._run(self.bin / "pg_ctl", "stop", "-D", self.data, "-m", "fast", "-w", "-t", "60")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_for_postgres(url: str, timeout: float = 30) -> None:
+    """Return once the server behind `url` answers a query; PostgresUnavailable after `timeout`."""
+    import sqlalchemy as sa
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    deadline, last = time.monotonic() + timeout, None
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+                return
+            except sa.exc.OperationalError as e:
+                last = e
+                time.sleep(0.1)
+    finally:
+        engine.dispose()
+    raise PostgresUnavailable(f"PostgreSQL at {url} did not answer within {timeout:.0f} s: {last}")
+
+
+class PostgresDatabases:
+    """Databases for tests on one server (`admin_url` may create databases): `create()` a
+    fresh one with casegraph's schema (copied from a template the state store set up once:
+    twice as fast as setting it up per test), or an empty one; `drop()` it again with its
+    connections; `close()` drops the template too."""
+
+    def __init__(self, admin_url: str):
+        import itertools
+
+        import sqlalchemy as sa
+
+        from casegraph.state import open_state
+        self.admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        self.base = sa.engine.make_url(admin_url)
+        self._n = itertools.count()
+        self.template = self.create(empty=True)
+        open_state(self.template).engine.dispose()
+
+    def create(self, empty: bool = False) -> str:
+        import sqlalchemy as sa
+        name = f"casegraph_t{os.getpid()}_{next(self._n)}"
+        template = "template0" if empty else sa.engine.make_url(self.template).database
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        import sqlalchemy as sa
+        name = sa.engine.make_url(url).database
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.drop(self.template)
+        self.admin.dispose()
