@@ -88,8 +88,10 @@ def now_ms() -> int:
 # -- the key that signs sessions ---------------------------------------------------------------
 
 def secret_key(settings: Settings) -> str:
-    """settings.secret_key, or the generated key (created once next to the state, mode 0600)."""
-    return settings.secret_key or settings.generated_key(KEY_FILE, "UI key")
+    """settings.secret_key, or the generated key (created once next to a SQLite state file,
+    mode 0600, or in a PostgreSQL state store: every app instance on the state shares it)."""
+    from casegraph.state import shared_key
+    return settings.secret_key or shared_key(settings, KEY_FILE, "UI key")
 
 
 def _https() -> bool:

@@ -45,12 +45,13 @@ SETTINGS: tuple[Setting, ...] = (
             "(it needs about 4x that in RAM); larger loads stream through MERGE in constant memory. 0: never bulk.", int),
     Setting("secret_key", "", "CASEGRAPH_SECRET_KEY",
             "Key that signs UI session cookies. Empty: a random key generated once and kept in a "
-            "file next to the state store (give every app instance the same key).", ),
+            "file next to a SQLite state store, or in a PostgreSQL state store itself, so every app "
+            "instance on that state shares it.", ),
     Setting("session_minutes", 480, "CASEGRAPH_SESSION_MINUTES",
             "A UI session ends after this many minutes without a request; the user logs in again.", int),
     Setting("mask_key", "", "CASEGRAPH_MASK_KEY",
             "Key for the stable pseudonyms of masked evidence packages. Empty: a random key generated "
-            "once and kept next to the state store (the same value gets the same pseudonym).", ),
+            "once and kept like the secret_key's (the same value gets the same pseudonym).", ),
 )
 
 
@@ -114,7 +115,8 @@ class Settings:
     def generated_key(self, file_name: str, what: str) -> str:
         """A random key kept in `file_name` next to the state (the working folder when the
         state is not a SQLite file), created once with mode 0600; every process and app
-        instance reading the same place gets the same key."""
+        instance reading the same place gets the same key. (casegraph.state.shared_key keeps
+        it in the database instead when the state store is a server.)"""
         import secrets
         import time
         path = os.path.join(self.state_dir() or os.getcwd(), file_name)

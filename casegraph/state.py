@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from casegraph.errors import ConfigError, StoreError
+from casegraph.settings import Settings
 
 metadata = sa.MetaData()
 
@@ -145,6 +146,16 @@ users = sa.Table(
     sa.Column("disabled_at", sa.BigInteger),
 )
 
+# Keys generated once and shared by every process on this state (the UI's session key, the
+# evidence mask key) when the state store is a server database: Settings.generated_key keeps
+# them in files beside a SQLite state file instead.
+keys = sa.Table(
+    "keys", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
 # Append-only and hash-chained (casegraph/audit.py): id is assigned by the writer as the
 # previous id + 1, so two concurrent writers collide on the key instead of forking the chain.
 audit_log = sa.Table(
@@ -274,6 +285,22 @@ class StateStore:
         except sa.exc.SQLAlchemyError as e:
             raise StoreError(f"cannot open the state store {safe_url(url)}: {_first_line(e)}") from e
 
+    def shared_key(self, name: str, new_value: str) -> str:
+        """The key kept under `name`; the first caller stores `new_value` (when two processes
+        race, both get the one stored first)."""
+        def stored():
+            with self.engine.connect() as conn:
+                return conn.execute(sa.select(keys.c.value).where(keys.c.name == name)).scalar()
+        found = stored()
+        if found is None:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(keys.insert().values(name=name, value=new_value, created_at=now_ms()))
+            except sa.exc.IntegrityError:
+                pass
+            found = stored()
+        return found
+
     def start_load(self, **values: Any) -> int:
         with self.engine.begin() as conn:
             return conn.execute(loads.insert().values(status="running", started_at=now_ms(), **values)
@@ -373,3 +400,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def open_state(url: str) -> StateStore:
     return StateStore(url)
+
+
+def shared_key(settings: Settings, file_name: str, what: str) -> str:
+    """A random key generated once for every process on the settings' state store: in the
+    file `file_name` beside a SQLite state file (Settings.generated_key), else in the state
+    database's `keys` table, so app instances on other machines share it too. A key file
+    left in the working folder by an earlier version is taken over as the first value."""
+    if settings.state_dir() is not None:
+        return settings.generated_key(file_name, what)
+    import os
+    import secrets
+    old = os.path.join(os.getcwd(), file_name)
+    try:
+        with open(old, encoding="ascii") as f:
+            first = f.read().strip() or secrets.token_urlsafe(48)
+    except OSError:
+        first = secrets.token_urlsafe(48)
+    store = open_state(settings.state_url())
+    try:
+        return store.shared_key(file_name, first)
+    finally:
+        store.engine.dispose()

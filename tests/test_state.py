@@ -70,3 +70,20 @@ def test_store_errors_never_show_the_password_and_a_missing_driver_says_what_to_
     with pytest.raises(ConfigError, match=r"driver is not installed: pg8000 \(pip install 'casegraph\[postgres\]'\)"):
         open_state("postgresql+pg8000://casegraph:s3cret-pw@db/casegraph")
 
+
+def test_a_generated_key_is_shared_through_a_postgresql_state_store(postgres_url, tmp_path, monkeypatch):
+    """Every app instance on one PostgreSQL state gets the same generated key, whatever its
+    working folder; a key file an earlier version left in the working folder is kept."""
+    from casegraph.settings import Settings
+    from casegraph.state import shared_key
+    settings = Settings.load(state=postgres_url)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "ui.key").write_text("key-from-an-earlier-version\n")
+    monkeypatch.chdir(tmp_path / "a")
+    assert shared_key(settings, "ui.key", "UI key") == "key-from-an-earlier-version"
+    monkeypatch.chdir(tmp_path / "b")
+    assert shared_key(settings, "ui.key", "UI key") == "key-from-an-earlier-version"
+    fresh = shared_key(settings, "mask.key", "mask key")
+    assert len(fresh) >= 40 and shared_key(settings, "mask.key", "mask key") == fresh
+    assert not (tmp_path / "b" / "mask.key").exists()            # kept in the database, not in a file
