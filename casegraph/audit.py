@@ -48,6 +48,10 @@ def record(state: StateStore, actor: str, action: str, details: dict[str, Any] |
     for attempt in range(_RETRIES):
         try:
             with state.engine.begin() as conn:
+                # one append at a time: each links to the one before it (without this, writers that
+                # read the same tail collide on the next id and retry; under many writers, on
+                # PostgreSQL or SQLite alike, one could lose all its retries)
+                state.dialect.serialize(conn, "audit_log")
                 last = conn.execute(sa.select(audit_log.c.id, audit_log.c.hash)
                                     .order_by(audit_log.c.id.desc()).limit(1)).first()
                 entry_id, prev = (last.id + 1, last.hash) if last else (1, GENESIS)

@@ -197,6 +197,11 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"casegraph:{name}".encode()).digest()[:8], "big", signed=True)
 
 
+# Taking SQLite's write lock at the start of a transaction: a write statement that matches no
+# row. (BEGIN IMMEDIATE would do, but only as a transaction's first statement.)
+_SQLITE_WRITE_LOCK = "DELETE FROM keys WHERE 0"
+
+
 class _Dialect:
     """What differs between the databases the state store runs on, chosen once when it opens.
     Other SQLAlchemy databases get this base: no triggers and no locks, the hash chain only."""
@@ -225,6 +230,11 @@ class _SQLite(_Dialect):
     def guard_audit_log(self, conn: sa.engine.Connection) -> None:
         for ddl in _SQLITE_AUDIT_TRIGGERS:
             conn.exec_driver_sql(ddl)
+
+    def serialize(self, conn: sa.engine.Connection, name: str) -> None:
+        # one writer per database file: take its write lock (waiting up to busy_timeout)
+        # before the transaction reads what it is about to build on
+        conn.exec_driver_sql(_SQLITE_WRITE_LOCK)
 
 
 class _PostgreSQL(_Dialect):
@@ -326,6 +336,7 @@ class StateStore:
         new = updated = 0
         at = now_ms()
         with self.engine.begin() as conn:
+            self.dialect.serialize(conn, f"alerts:{detection}")   # two runs at once: one alert per entity
             latest = {key: (row_id, status) for key, row_id, status in conn.execute(
                 sa.select(alerts.c.entity_key, alerts.c.id, alerts.c.status)
                 .where(alerts.c.detection == detection).order_by(alerts.c.id)).all()}

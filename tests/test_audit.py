@@ -189,3 +189,39 @@ def test_an_export_needs_the_action_and_is_recorded_after_the_copy(state):
     with pytest.raises(PermissionDenied):
         audit.export_for(state, {"name": "inv", "role": "investigator", "disabled": False})
     assert audit.count(state) == 4
+
+
+WRITER = r"""
+import sys, threading
+from casegraph import audit
+from casegraph.state import open_state
+state, failed = open_state(sys.argv[1]), []
+
+def write(n):
+    for i in range(20):
+        try:
+            audit.record(state, f"{sys.argv[2]}-{n}", "query.run", {"i": i})
+        except Exception as e:
+            failed.append(repr(e))
+threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print("\n".join(failed))
+sys.exit(1 if failed else 0)
+"""
+
+
+def test_many_writers_in_several_processes_lose_nothing(state_url):
+    """Three app processes of eight threads each append at once: every entry is there, in
+    one unbroken chain (they queue up; racing for the next id, some used to run out of retries)."""
+    import subprocess
+    import sys
+    open_state(state_url).engine.dispose()
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, state_url, f"p{n}"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for n in range(3)]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    state = open_state(state_url)
+    assert audit.count(state) == 3 * 8 * 20 and audit.check(state).intact
+    assert [r["id"] for r in audit.entries(state)] == list(range(1, 481))
+    state.engine.dispose()
