@@ -222,6 +222,12 @@ class _Dialect:
         """Until this transaction ends, every other transaction that serializes on `name`
         (audit appends, one detection's alerts) waits for it."""
 
+    def for_update(self, conn: sa.engine.Connection, query):
+        """`query`, a SELECT of rows this transaction is about to change, with those rows
+        held until it ends: another transaction reading them to change them waits, then
+        reads what this one wrote."""
+        return query
+
 
 class _SQLite(_Dialect):
     def on_connect(self, engine: sa.engine.Engine) -> None:
@@ -235,6 +241,10 @@ class _SQLite(_Dialect):
         # one writer per database file: take its write lock (waiting up to busy_timeout)
         # before the transaction reads what it is about to build on
         conn.exec_driver_sql(_SQLITE_WRITE_LOCK)
+
+    def for_update(self, conn: sa.engine.Connection, query):
+        conn.exec_driver_sql(_SQLITE_WRITE_LOCK)
+        return query
 
 
 class _PostgreSQL(_Dialect):
@@ -256,6 +266,9 @@ class _PostgreSQL(_Dialect):
 
     def serialize(self, conn: sa.engine.Connection, name: str) -> None:
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(name))))
+
+    def for_update(self, conn: sa.engine.Connection, query):
+        return query.with_for_update()
 
 
 _DIALECTS: dict[str, _Dialect] = {"sqlite": _SQLite(), "postgresql": _PostgreSQL()}
@@ -411,6 +424,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def open_state(url: str) -> StateStore:
     return StateStore(url)
+
+
+def for_update(conn: sa.engine.Connection, query):
+    """`query` (a SELECT of rows the transaction on `conn` is about to change) with those
+    rows held until the transaction ends, as the connection's database does it (see
+    _Dialect.for_update): read-check-write steps of two app instances then run one after
+    the other instead of both passing the check."""
+    return _DIALECTS.get(conn.dialect.name, _Dialect()).for_update(conn, query)
 
 
 def shared_key(settings: Settings, file_name: str, what: str) -> str:

@@ -150,6 +150,32 @@ def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWOR
         dash_duo.wait_for_page(f"{base}{path}")
 
 
+# -- concurrency -------------------------------------------------------------------------------
+
+def at_once(*calls, errors: bool = False) -> list:
+    """Run the calls in threads released together (two app instances acting at the same
+    moment); their results in order. An exception is re-raised, or with `errors` returned
+    in its call's place."""
+    import threading
+    start, out = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i, fn):
+        start.wait()
+        try:
+            out[i] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            out[i] = e
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in out:
+        if isinstance(r, BaseException) and not (errors and isinstance(r, Exception)):
+            raise r
+    return out
+
+
 # -- callbacks posted by hand -----------------------------------------------------------------
 # Requests built as dash-renderer builds them, to show the server refuses what the page hides.
 
