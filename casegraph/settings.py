@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mask_key", "", "CASEGRAPH_MASK_KEY",
             "Key for the stable pseudonyms of masked evidence packages. Empty: a random key generated "
             "once and kept like the secret_key's (the same value gets the same pseudonym).", ),
+    Setting("evidence_dir", "", "CASEGRAPH_EVIDENCE_DIR",
+            "Folder the UI writes evidence packages to. Empty: an evidence folder beside a SQLite "
+            "state file, else casegraph-evidence in the system's temp folder."),
 )
 
 
@@ -78,6 +81,7 @@ class Settings:
     secret_key: str = field(default=_setting("secret_key").default, repr=False)
     session_minutes: int = _setting("session_minutes").default
     mask_key: str = field(default=_setting("mask_key").default, repr=False)
+    evidence_dir: str = _setting("evidence_dir").default
 
     @classmethod
     def load(cls, **overrides: Any) -> "Settings":
