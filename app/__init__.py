@@ -1,6 +1,7 @@
 """The investigator UI: a thin Dash shell (nav bar + page container) over pages in
-app/pages/. The graph store and the state store are opened once per process, cached
-by settings, and shared by every callback (`store()`, `state()`)."""
+app/pages/. The graph store and the state store are opened once per process, on first
+use, cached by settings, and shared by every callback (`store()`, `state()`); a web
+server worker forked from a parent opens its own (`forget`, app/server.py)."""
 from __future__ import annotations
 
 import threading
@@ -47,10 +48,23 @@ def state():
 
 
 def close() -> None:
-    """Close the cached graph stores (serve and the tests call this on the way out)."""
+    """Close the cached graph stores and state connections (serve calls this before its
+    workers start and on the way out, and so do the tests)."""
     with _lock:
         for s in _stores.values():
             s.close()
+        for st in _states.values():
+            st.engine.dispose()
+        _stores.clear()
+        _states.clear()
+
+
+def forget() -> None:
+    """In a forked web server worker: drop whatever the parent process had opened without
+    closing it (its sockets are the parent's); this process opens its own on first use."""
+    with _lock:
+        for st in _states.values():
+            st.engine.dispose(close=False)
         _stores.clear()
         _states.clear()
 

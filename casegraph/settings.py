@@ -55,6 +55,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("evidence_dir", "", "CASEGRAPH_EVIDENCE_DIR",
             "Folder the UI writes evidence packages to. Empty: an evidence folder beside a SQLite "
             "state file, else casegraph-evidence in the system's temp folder."),
+    Setting("workers", 2, "CASEGRAPH_WORKERS",
+            "Web server worker processes of `casegraph serve` and `demo` (gunicorn); each opens its own "
+            "graph and state connections.", int),
+    Setting("threads", 4, "CASEGRAPH_THREADS",
+            "Threads per web server worker: requests one worker serves at once.", int),
 )
 
 
@@ -82,6 +87,8 @@ class Settings:
     session_minutes: int = _setting("session_minutes").default
     mask_key: str = field(default=_setting("mask_key").default, repr=False)
     evidence_dir: str = _setting("evidence_dir").default
+    workers: int = _setting("workers").default
+    threads: int = _setting("threads").default
 
     @classmethod
     def load(cls, **overrides: Any) -> "Settings":

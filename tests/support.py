@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -174,6 +176,77 @@ def at_once(*calls, errors: bool = False) -> list:
         if isinstance(r, BaseException) and not (errors and isinstance(r, Exception)):
             raise r
     return out
+
+
+# -- casegraph serve over HTTP ----------------------------------------------------------------
+# A real `casegraph serve` process on a free port, used as a browser or load balancer would.
+
+def start_serve(env, *args, cwd=None) -> tuple[subprocess.Popen, str]:
+    """`casegraph serve ARGS` on a free port as a user starts it (a real process, in `cwd`);
+    (process, base URL) once /healthz answers. Its output goes to a file (a pipe nobody
+    reads while it serves could fill up and stall it): `stop_serve` returns it."""
+    import tempfile
+    port = free_port()
+    if cwd is not None:
+        Path(cwd).mkdir(parents=True, exist_ok=True)
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "casegraph.cli", "serve", "--port", str(port), *args],
+                            env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True, cwd=cwd)
+    proc.log = log
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, base)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, base
+
+
+def wait_until_up(proc: subprocess.Popen, base: str, timeout: float = 60) -> None:
+    import requests
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"casegraph serve exited {proc.returncode}: {output_of(proc)}")
+        try:
+            requests.get(f"{base}/healthz", timeout=5)
+            return
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def output_of(proc: subprocess.Popen) -> str:
+    """What a `start_serve` process has written so far."""
+    proc.log.flush()
+    proc.log.seek(0)
+    return proc.log.read()
+
+
+def stop_serve(proc: subprocess.Popen, timeout: float = 10) -> tuple[int, str]:
+    """SIGTERM, as a service manager or `docker stop` sends it: (exit code, all output).
+    A process still running after `timeout` is killed and the test fails."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"casegraph serve did not stop within {timeout} s of SIGTERM:\n{output_of(proc)}")
+    return proc.returncode, output_of(proc)
+
+
+def login_over_http(base: str, name: str, password: str = PASSWORD):
+    """A requests session logged in through the real login form (its CSRF token included)."""
+    import requests
+    browser = requests.Session()
+    form = browser.get(f"{base}/login", timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    r = browser.post(f"{base}/login", data={"username": name, "password": password, "csrf_token": token},
+                     timeout=10)
+    assert r.status_code == 200 and r.url == f"{base}/", r.text[:300]
+    return browser
 
 
 # -- callbacks posted by hand -----------------------------------------------------------------
