@@ -59,6 +59,19 @@ def close() -> None:
         _states.clear()
 
 
+def discard_store() -> None:
+    """Close the cached graph store after it failed (the health check): the next request
+    opens a new one (an embedded server is restarted, a Neo4j or FalkorDB server that came
+    back is reached again)."""
+    with _lock:
+        for s in _stores.values():
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - it failed already; closing is best effort
+                pass
+        _stores.clear()
+
+
 def forget() -> None:
     """In a forked web server worker: drop whatever the parent process had opened without
     closing it (its sockets are the parent's); this process opens its own on first use."""
@@ -102,6 +115,7 @@ def create_app(app_settings: Settings | None = None) -> Dash:
     app = Dash(__name__, use_pages=True, pages_folder=str(Path(__file__).parent / "pages"),
                suppress_callback_exceptions=True, title="casegraph", update_title=None)
     app.layout = shell
-    from casegraph.app import auth
+    from casegraph.app import auth, health
     auth.install(app, _current)
+    health.install(app)
     return app

@@ -52,7 +52,7 @@ PREFIX_ACTIONS: dict[str, str | None] = site.prefix_actions()
 # component id -> the action a callback it triggers needs on top of its page's (see protect)
 TRIGGER_ACTIONS: dict[str, str] = {}
 
-_PUBLIC = ("/login", "/_favicon.ico")
+_PUBLIC = ("/login", "/_favicon.ico", "/healthz")      # /healthz: app/health.py, for load balancers
 # Dash's own JavaScript bundles are library code anyone can fetch: no session lookup for them
 _PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

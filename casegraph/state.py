@@ -308,6 +308,12 @@ class StateStore:
         except sa.exc.SQLAlchemyError as e:
             raise StoreError(f"cannot open the state store {safe_url(url)}: {_first_line(e)}") from e
 
+    def ping(self) -> str:
+        """The database's name when it answers a query (for health checks); raises otherwise."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.select(1))
+        return self.engine.dialect.name
+
     def shared_key(self, name: str, new_value: str) -> str:
         """The key kept under `name`; the first caller stores `new_value` (when two processes
         race, both get the one stored first)."""

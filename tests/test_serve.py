@@ -36,6 +36,9 @@ def test_serve_runs_a_production_server_behind_a_login_and_stops_cleanly_on_sigt
     run_cli("user", "add", "boss", "--role", "admin", "--password-stdin", input=PASSWORD + "\n", env=env)
     proc, base = start_serve(env, "--workers", "2", "--threads", "2")
     try:
+        health = requests.get(f"{base}/healthz", timeout=10)          # no session, no cookie needed
+        assert health.status_code == 200 and health.json()["status"] == "ok", health.text
+        assert health.json()["graph"]["backend"] == "falkordb" and health.json()["state"]["backend"] == "sqlite"
         first = requests.get(f"{base}/", timeout=10)                    # redirected to the login form
         assert first.status_code == 200 and 'id="login-form"' in first.text
         browser = login_over_http(base, "boss")

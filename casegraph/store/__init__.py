@@ -78,6 +78,12 @@ class GraphStore:
         res = self.backend.run(text, {}, write=False, timeout_ms=self.settings.query_timeout_ms)
         return int(res.rows[0]["n"]) if res.rows else 0
 
+    def health(self, timeout_ms: int = 5000) -> dict[str, str]:
+        """The backend and its version once the server answers a trivial read (for health
+        checks: no graph scan); raises when it does not."""
+        self.backend.run("RETURN 1 AS ok", {}, write=False, timeout_ms=timeout_ms)
+        return {"backend": self.dialect, "version": self.backend.version()}
+
     def status(self) -> dict[str, Any]:
         return {"backend": self.backend.describe(), "version": self.backend.version(), **self.counts()}
 
