@@ -269,16 +269,57 @@ def _parts(key: str) -> list[dict]:
 
 def body(ui_app, key: str, values: dict | None = None, changed: tuple[str, ...] = ()) -> dict:
     """The JSON dash-renderer posts to /_dash-update-component for callback `key`."""
-    cb, values = ui_app.callback_map[key], values or {}
+    return callback_body(key, ui_app.callback_map[key], values, changed)
+
+
+def callback_body(key: str, cb: dict, values: dict | None = None, changed: tuple[str, ...] = ()) -> dict:
+    """The JSON dash-renderer posts for callback `key` registered as `cb` (its inputs and
+    state). `values` maps component ids to values; a pattern-matching input (ALL) takes the
+    list of matched items ({"id": {...}, "property", "value"}) under its pattern's id."""
+    values = values or {}
 
     def item(d):
-        if d["id"].startswith("{"):        # pattern-matching ALL: a list of matches (none here)
-            return []
+        if d["id"].startswith("{"):        # pattern-matching ALL: a list of matches
+            return values.get(d["id"], [])
         return {"id": d["id"], "property": d["property"], "value": values.get(d["id"])}
     outputs = [{"id": p["id"], "property": p["property"].split("@")[0]} for p in _parts(key)]
     return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
             "inputs": [item(d) for d in cb["inputs"]], "state": [item(d) for d in cb.get("state", [])],
             "changedPropIds": list(changed)}
+
+
+class DashHTTP:
+    """A logged-in requests session (login_over_http) calling a running UI's callbacks over
+    HTTP as dash-renderer does: bodies built from the server's own /_dash-dependencies,
+    the CSRF header from the session's cookie."""
+
+    def __init__(self, base: str, session):
+        self.base, self.http = base, session
+        listed = session.get(f"{base}/_dash-dependencies", timeout=30)
+        assert listed.status_code == 200, listed.text[:300]
+        self.callbacks = {cb["output"]: cb for cb in listed.json()}
+
+    def key(self, output_id: str, via: str | None = None) -> str:
+        """The key of the callback whose first output is `output_id` (and, given `via`, that
+        an input with that id triggers: several callbacks may write one output)."""
+        keys = [k for k, cb in self.callbacks.items() if _parts(k)[0]["id"] == output_id
+                and (via is None or via in [i["id"] for i in cb["inputs"]])]
+        assert len(keys) == 1, (output_id, via, keys)
+        return keys[0]
+
+    def call(self, output_id: str, values: dict | None = None, changed: tuple[str, ...] = (),
+             via: str | None = None) -> dict:
+        """Run the callback whose first output is `output_id` (see `key`): {output id:
+        {property: value}}. Safe from several threads at once (a connection of its own, the
+        session's cookies)."""
+        import requests
+        key = self.key(output_id, via)
+        cookies = self.http.cookies.get_dict()
+        r = requests.post(f"{self.base}/_dash-update-component", json=callback_body(
+            key, self.callbacks[key], values, changed), timeout=60, cookies=cookies,
+            headers={"X-CSRFToken": cookies.get("_csrf_token", "")})
+        assert r.status_code == 200, f"{r.status_code} {r.text[:300]}"
+        return r.json()["response"]
 
 
 # -- the browser ------------------------------------------------------------------------------
