@@ -1,4 +1,5 @@
-"""The application-state store: the alert queue."""
+"""The application-state store on SQLite and PostgreSQL: the alert queue, load records,
+schema setup by several processes at once, error messages, keys shared by app instances."""
 from __future__ import annotations
 
 import pytest
