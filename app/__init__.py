@@ -1,6 +1,7 @@
 """The investigator UI: a thin Dash shell (nav bar + page container) over pages in
-app/pages/. The graph store and the state store are opened once per process, cached
-by settings, and shared by every callback (`store()`, `state()`)."""
+app/pages/. The graph store and the state store are opened once per process, on first
+use, cached by settings, and shared by every callback (`store()`, `state()`); a web
+server worker forked from a parent opens its own (`forget`, app/server.py)."""
 from __future__ import annotations
 
 import threading
@@ -47,10 +48,36 @@ def state():
 
 
 def close() -> None:
-    """Close the cached graph stores (serve and the tests call this on the way out)."""
+    """Close the cached graph stores and state connections (serve calls this before its
+    workers start and on the way out, and so do the tests)."""
     with _lock:
         for s in _stores.values():
             s.close()
+        for st in _states.values():
+            st.engine.dispose()
+        _stores.clear()
+        _states.clear()
+
+
+def discard_store() -> None:
+    """Close the cached graph store after it failed (the health check): the next request
+    opens a new one (an embedded server is restarted, a Neo4j or FalkorDB server that came
+    back is reached again)."""
+    with _lock:
+        for s in _stores.values():
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - it failed already; closing is best effort
+                pass
+        _stores.clear()
+
+
+def forget() -> None:
+    """In a forked web server worker: drop whatever the parent process had opened without
+    closing it (its sockets are the parent's); this process opens its own on first use."""
+    with _lock:
+        for st in _states.values():
+            st.engine.dispose(close=False)
         _stores.clear()
         _states.clear()
 
@@ -88,6 +115,7 @@ def create_app(app_settings: Settings | None = None) -> Dash:
     app = Dash(__name__, use_pages=True, pages_folder=str(Path(__file__).parent / "pages"),
                suppress_callback_exceptions=True, title="casegraph", update_title=None)
     app.layout = shell
-    from casegraph.app import auth
+    from casegraph.app import auth, health
     auth.install(app, _current)
+    health.install(app)
     return app

@@ -52,7 +52,7 @@ PREFIX_ACTIONS: dict[str, str | None] = site.prefix_actions()
 # component id -> the action a callback it triggers needs on top of its page's (see protect)
 TRIGGER_ACTIONS: dict[str, str] = {}
 
-_PUBLIC = ("/login", "/_favicon.ico")
+_PUBLIC = ("/login", "/_favicon.ico", "/healthz")      # /healthz: app/health.py, for load balancers
 # Dash's own JavaScript bundles are library code anyone can fetch: no session lookup for them
 _PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -88,8 +88,10 @@ def now_ms() -> int:
 # -- the key that signs sessions ---------------------------------------------------------------
 
 def secret_key(settings: Settings) -> str:
-    """settings.secret_key, or the generated key (created once next to the state, mode 0600)."""
-    return settings.secret_key or settings.generated_key(KEY_FILE, "UI key")
+    """settings.secret_key, or the generated key (created once next to a SQLite state file,
+    mode 0600, or in a PostgreSQL state store: every app instance on the state shares it)."""
+    from casegraph.state import shared_key
+    return settings.secret_key or shared_key(settings, KEY_FILE, "UI key")
 
 
 def _https() -> bool:

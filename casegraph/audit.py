@@ -1,10 +1,10 @@
-"""The audit log: who did what, when. Append-only (SQLite triggers refuse UPDATE and
-DELETE) and tamper-evident on every database: each entry stores the SHA-256 of the
-previous entry's hash followed by its own canonical JSON, so changing or removing an
-entry breaks the chain from there on. Removing the newest entries would leave a valid,
-shorter chain, so on SQLite the newest id and hash are also kept outside the database,
-in a "head" file next to it (`<state file>.audit-head`), which `check_head` compares;
-on other databases keep exported copies elsewhere to catch that."""
+"""The audit log: who did what, when. Append-only (triggers refuse UPDATE and DELETE, and
+on PostgreSQL TRUNCATE: casegraph/state.py) and tamper-evident on every database: each
+entry stores the SHA-256 of the previous entry's hash followed by its own canonical JSON,
+so changing or removing an entry breaks the chain from there on. Removing the newest
+entries would leave a valid, shorter chain, so on SQLite the newest id and hash are also
+kept outside the database, in a "head" file next to it (`<state file>.audit-head`), which
+`check_head` compares; on other databases keep exported copies elsewhere to catch that."""
 from __future__ import annotations
 
 import csv
@@ -48,6 +48,10 @@ def record(state: StateStore, actor: str, action: str, details: dict[str, Any] |
     for attempt in range(_RETRIES):
         try:
             with state.engine.begin() as conn:
+                # one append at a time: each links to the one before it (without this, writers that
+                # read the same tail collide on the next id and retry; under many writers, on
+                # PostgreSQL or SQLite alike, one could lose all its retries)
+                state.dialect.serialize(conn, "audit_log")
                 last = conn.execute(sa.select(audit_log.c.id, audit_log.c.hash)
                                     .order_by(audit_log.c.id.desc()).limit(1)).first()
                 entry_id, prev = (last.id + 1, last.hash) if last else (1, GENESIS)

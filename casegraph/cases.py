@@ -22,7 +22,7 @@ from casegraph.times import iso
 from casegraph.errors import CaseError
 from casegraph.permissions import require
 from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_notes,
-                             case_reviews, cases, now_ms)
+                             case_reviews, cases, for_update, now_ms)
 
 STATUSES = ("open", "in_review", "confirmed", "false_positive", "closed")
 DECISIONS = ("confirmed", "false_positive")
@@ -91,8 +91,12 @@ def _check_assignee(state: StateStore, name: str | None) -> str | None:
     return user["name"]
 
 
-def _case_row(conn, case_id: int) -> dict[str, Any]:
-    row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).mappings().first()
+def _case_row(conn, case_id: int, lock: bool = False) -> dict[str, Any]:
+    """The case's row; with `lock`, held until the transaction ends (state.for_update), so
+    changes to one case from several app instances run one after the other and each sees
+    the one before (two "in_review -> decided" moves cannot both pass)."""
+    q = sa.select(cases).where(cases.c.id == case_id)
+    row = conn.execute(for_update(conn, q) if lock else q).mappings().first()
     if row is None:
         raise CaseError(f"there is no case {case_id}")
     return dict(row)
@@ -136,9 +140,12 @@ def create_case(state: StateStore, actor: dict[str, Any], title: str, elements: 
 
 
 def _check_alerts(conn, alert_ids: list[int], free: bool) -> list[dict[str, Any]]:
+    """The alerts, locked until the transaction ends (in id order: two transactions never
+    wait on each other crosswise), so what is checked here still holds when they change."""
     if not alert_ids:
         return []
-    rows = [dict(r) for r in conn.execute(sa.select(alerts).where(alerts.c.id.in_(alert_ids))).mappings()]
+    rows = [dict(r) for r in conn.execute(for_update(conn, sa.select(alerts).where(alerts.c.id.in_(alert_ids))
+                                                     .order_by(alerts.c.id))).mappings()]
     missing = sorted(set(alert_ids) - {r["id"] for r in rows})
     if missing:
         raise CaseError(f"there is no alert {', '.join(map(str, missing))}")
@@ -260,7 +267,7 @@ def add_elements(state: StateStore, actor: dict[str, Any], case_id: int, element
     query, params = _provenance(provenance)
     at = now_ms()
     with state.engine.begin() as conn:
-        _case_row(conn, case_id)
+        _case_row(conn, case_id, lock=True)
         added = _insert_elements(conn, case_id, elements, query, params, actor["name"], at)
         if added:
             _touch(conn, case_id, at)
@@ -276,7 +283,7 @@ def remove_elements(state: StateStore, actor: dict[str, Any], case_id: int, elem
     wanted = set(element_ids)
     at = now_ms()
     with state.engine.begin() as conn:
-        _case_row(conn, case_id)
+        _case_row(conn, case_id, lock=True)
         rows = conn.execute(sa.select(case_elements.c.id, case_elements.c.element_id, case_elements.c.element)
                             .where(case_elements.c.case_id == case_id, case_elements.c.removed_at.is_(None))
                             ).mappings().all()
@@ -304,7 +311,7 @@ def add_note(state: StateStore, actor: dict[str, Any], case_id: int, text: str) 
         raise CaseError("a note needs some text")
     at = now_ms()
     with state.engine.begin() as conn:
-        _case_row(conn, case_id)
+        _case_row(conn, case_id, lock=True)
         conn.execute(case_notes.insert().values(case_id=case_id, author=actor["name"], at=at, text=text))
         _touch(conn, case_id, at)
     audit.record(state, actor["name"], "case.note", {"case_id": case_id, "text": text})
@@ -316,7 +323,7 @@ def assign(state: StateStore, actor: dict[str, Any], case_id: int, assignee_name
     name = _check_assignee(state, assignee_name)
     at = now_ms()
     with state.engine.begin() as conn:
-        before = _case_row(conn, case_id)["assignee"]
+        before = _case_row(conn, case_id, lock=True)["assignee"]
         conn.execute(cases.update().where(cases.c.id == case_id).values(assignee=name, updated_at=at))
     audit.record(state, actor["name"], "case.assign", {"case_id": case_id, "from": before, "to": name})
 
@@ -332,7 +339,7 @@ def set_status(state: StateStore, actor: dict[str, Any], case_id: int, to_status
     reason = _reason(reason, f"moving a case to {to_status}")
     at = now if now is not None else now_ms()
     with state.engine.begin() as conn:
-        row = _case_row(conn, case_id)
+        row = _case_row(conn, case_id, lock=True)
         frm = row["status"]
         if to_status not in MOVES[frm]:
             allowed = "; ".join(f"{a} -> {', '.join(b)}" for a, b in MOVES.items())
@@ -361,7 +368,7 @@ def second_review(state: StateStore, actor: dict[str, Any], case_id: int, verdic
     reason = _reason(reason, "a second review")
     at = now if now is not None else now_ms()
     with state.engine.begin() as conn:
-        row = _case_row(conn, case_id)
+        row = _case_row(conn, case_id, lock=True)
         if not row["decision"]:
             raise CaseError(f"case {case_id} is {row['status']}: only decided cases (confirmed, false_positive, "
                             "or closed after a decision) get a second review")
@@ -390,7 +397,7 @@ def record_action(state: StateStore, actor: dict[str, Any], case_id: int, action
         raise CaseError(f"unknown remediation action {action!r}; actions: {', '.join(REMEDIATION)}")
     at = now_ms()
     with state.engine.begin() as conn:
-        _case_row(conn, case_id)
+        _case_row(conn, case_id, lock=True)
         held = conn.execute(sa.select(case_elements.c.element).where(
             case_elements.c.case_id == case_id, case_elements.c.element_id == target,
             case_elements.c.removed_at.is_(None))).scalar()

@@ -35,8 +35,16 @@ def _setting_help(name: str) -> str:
     return next(s.help for s in SETTINGS if s.name == name)
 
 
+def _keep_state(ctx: click.Context, _param, value: str | None) -> None:
+    if value is not None:
+        ctx.meta["casegraph.state"] = value
+
+
 def store_options(fn):
-    """--db and --graph, shared by every command that reaches the graph."""
+    """--db, --graph and --state, shared by every command that reaches the graph or the state
+    store. --state is not passed to the command: `_settings` reads it (every command does)."""
+    fn = click.option("--state", default=None, expose_value=False, callback=_keep_state,
+                      help=_setting_help("state") + " Environment: CASEGRAPH_STATE.")(fn)
     fn = click.option("--graph", envvar="CASEGRAPH_GRAPH", default=None, help=_setting_help("graph"))(fn)
     fn = click.option("--db", envvar="CASEGRAPH_DB", default=None, help=_setting_help("db"))(fn)
     return fn
@@ -48,7 +56,10 @@ def format_option(fn):
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings.load(**overrides)
+    """The settings: the command's options, then the environment, then the defaults."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.meta.get("casegraph.state") if ctx is not None else None
+    return Settings.load(**{"state": state, **overrides})
 
 
 def _open(db: str | None, graph: str | None):
@@ -337,7 +348,9 @@ def alerts_list(detection, status, min_score, fmt, db, graph) -> None:
 # -- the UI --------------------------------------------------------------------------------
 
 def serve_options(fn):
-    fn = click.option("--debug", is_flag=True, help="Dash debug mode: reloads on code changes, shows tracebacks in the page. Never on a shared machine.")(fn)
+    fn = click.option("--debug", is_flag=True, help="Dash's development server in debug mode instead of the production server: reloads on code changes, shows tracebacks in the page. Never on a shared machine.")(fn)
+    fn = click.option("--threads", type=click.IntRange(1, 256), envvar="CASEGRAPH_THREADS", default=None, help=_setting_help("threads"))(fn)
+    fn = click.option("--workers", type=click.IntRange(1, 64), envvar="CASEGRAPH_WORKERS", default=None, help=_setting_help("workers"))(fn)
     fn = click.option("--port", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Port to serve the UI on.")(fn)
     fn = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 exposes the UI to the network).")(fn)
     return fn
@@ -363,7 +376,12 @@ def _need_a_user(settings: Settings) -> None:
     """The UI needs a login: refuse to serve when no enabled user exists."""
     from casegraph import users
     from casegraph.state import open_state
-    if not users.list_users(open_state(settings.state_url()), include_disabled=False):
+    state = open_state(settings.state_url())
+    try:
+        anyone = users.list_users(state, include_disabled=False)
+    finally:
+        state.engine.dispose()        # nothing opened here may reach the forked workers
+    if not anyone:
         raise click.ClickException("no user can log in to the UI: add one with "
                                    "`casegraph user add NAME --role admin`, then serve again")
 
@@ -384,8 +402,10 @@ def _first_admin(state) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool = True) -> None:
-    """Serve the UI until Ctrl-C. `reload` (with --debug) restarts on code changes by
-    re-running the command line, which `demo` must not do (it would load everything again)."""
+    """Serve the UI until Ctrl-C or SIGTERM: under gunicorn (settings.workers processes of
+    settings.threads threads; app/server.py), or with --debug under Dash's development
+    server, where `reload` restarts on code changes by re-running the command line, which
+    `demo` must not do (it would load everything again)."""
     import os
     reloaded = os.environ.get("WERKZEUG_RUN_MAIN") == "true"   # the reloader's child: its parent holds the port
     if not reloaded and not _port_free(host, port):
@@ -393,10 +413,19 @@ def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool =
     _need_a_user(settings)
     from casegraph import app as ui
     dash_app = ui.create_app(settings)
-    ui.store()   # open the graph now: a bad --db is a one-line error before serving, not a broken page
-    echo(f"casegraph UI on {settings.db}: http://{host}:{port}  (Ctrl-C to stop)")
     try:
-        dash_app.run(host=host, port=port, debug=debug, use_reloader=debug and reload)
+        ui.store()   # open the graph now: a bad --db is a one-line error before serving, not a broken page
+        if debug:
+            echo(f"casegraph UI on {settings.db}: http://{host}:{port}  (Dash development server, debug mode; Ctrl-C to stop)")
+            dash_app.run(host=host, port=port, debug=True, use_reloader=reload)
+            return
+    finally:
+        ui.close()   # before the workers fork: each opens its own connections
+    from casegraph.app.server import serve as run
+    echo(f"casegraph UI on {settings.db}: http://{host}:{port}  ({settings.workers} worker(s) x "
+         f"{settings.threads} threads; Ctrl-C or SIGTERM stops it)")
+    try:
+        run(dash_app, host, port, settings.workers, settings.threads)
     finally:
         ui.close()
 
@@ -404,10 +433,11 @@ def _serve(settings: Settings, host: str, port: int, debug: bool, reload: bool =
 @main.command()
 @serve_options
 @store_options
-def serve(host, port, debug, db, graph) -> None:
+def serve(host, port, workers, threads, debug, db, graph) -> None:
     """Serve the investigator UI (search, explorer, alerts, saved queries, cases, KPIs, audit)
-    over --db. Users log in (`casegraph user add NAME --role ROLE`; docs/roles.md)."""
-    _serve(_settings(db=db, graph=graph), host, port, debug)
+    over --db with a production web server (gunicorn). Users log in (`casegraph user add
+    NAME --role ROLE`; docs/roles.md); GET /healthz answers load balancers."""
+    _serve(_settings(db=db, graph=graph, workers=workers, threads=threads), host, port, debug)
 
 
 # -- the main job --------------------------------------------------------------------------
@@ -419,7 +449,7 @@ def serve(host, port, debug, db, graph) -> None:
 @click.option("--no-serve", is_flag=True, help="Stop after the detections instead of serving the UI.")
 @serve_options
 @store_options
-def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> None:
+def demo(accounts, seed, data_dir, no_serve, host, port, workers, threads, debug, db, graph) -> None:
     """The main job on the embedded default: generate sample data, load it, run the detections,
     then serve the UI (unless --no-serve)."""
     from casegraph import detections
@@ -427,7 +457,7 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     from casegraph.state import open_state
     from casegraph.store import open_store
     from casegraph.loaders.pipeline import load_audited
-    settings = _settings(db=db, graph=graph)
+    settings = _settings(db=db, graph=graph, workers=workers, threads=threads)
     if not no_serve and not _port_free(host, port):
         raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it, "
                                    "pick another with --port, or pass --no-serve")
@@ -449,6 +479,7 @@ def demo(accounts, seed, data_dir, no_serve, host, port, debug, db, graph) -> No
     echo(render([{"label": k, "nodes": v} for k, v in info["nodes"].items()], "table"))
     echo(render([{"type": k, "relationships": v} for k, v in info["relationships"].items()], "table"))
     _first_admin(state)
+    state.engine.dispose()            # nothing opened here may reach the forked workers
     if not no_serve:
         _serve(settings, host, port, debug, reload=False)
 

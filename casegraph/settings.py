@@ -25,8 +25,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("graph", "casegraph", "CASEGRAPH_GRAPH",
             "Graph name inside FalkorDB, or database name on Neo4j (empty = the server's default)."),
     Setting("state", "", "CASEGRAPH_STATE",
-            "Application-state store URL (SQLAlchemy). Empty: a SQLite file inside the embedded "
-            "data dir, or ./casegraph-state.sqlite for other backends."),
+            "Application-state store URL (SQLAlchemy): sqlite:///<file>, or postgresql+psycopg://user@host/db "
+            "for several app instances. Empty: a SQLite file inside the embedded data dir, or "
+            "./casegraph-state.sqlite for other backends."),
     Setting("neo4j_user", "neo4j", "NEO4J_USER", "Neo4j user name (unless given in the URI)."),
     Setting("neo4j_password", "", "NEO4J_PASSWORD", "Neo4j password (unless given in the URI)."),
     Setting("queries_dir", "", "CASEGRAPH_QUERIES",
@@ -44,12 +45,21 @@ SETTINGS: tuple[Setting, ...] = (
             "(it needs about 4x that in RAM); larger loads stream through MERGE in constant memory. 0: never bulk.", int),
     Setting("secret_key", "", "CASEGRAPH_SECRET_KEY",
             "Key that signs UI session cookies. Empty: a random key generated once and kept in a "
-            "file next to the state store (give every app instance the same key).", ),
+            "file next to a SQLite state store, or in a PostgreSQL state store itself, so every app "
+            "instance on that state shares it.", ),
     Setting("session_minutes", 480, "CASEGRAPH_SESSION_MINUTES",
             "A UI session ends after this many minutes without a request; the user logs in again.", int),
     Setting("mask_key", "", "CASEGRAPH_MASK_KEY",
             "Key for the stable pseudonyms of masked evidence packages. Empty: a random key generated "
-            "once and kept next to the state store (the same value gets the same pseudonym).", ),
+            "once and kept like the secret_key's (the same value gets the same pseudonym).", ),
+    Setting("evidence_dir", "", "CASEGRAPH_EVIDENCE_DIR",
+            "Folder the UI writes evidence packages to. Empty: an evidence folder beside a SQLite "
+            "state file, else casegraph-evidence in the system's temp folder."),
+    Setting("workers", 2, "CASEGRAPH_WORKERS",
+            "Web server worker processes of `casegraph serve` and `demo` (gunicorn); each opens its own "
+            "graph and state connections.", int),
+    Setting("threads", 4, "CASEGRAPH_THREADS",
+            "Threads per web server worker: requests one worker serves at once.", int),
 )
 
 
@@ -76,6 +86,9 @@ class Settings:
     secret_key: str = field(default=_setting("secret_key").default, repr=False)
     session_minutes: int = _setting("session_minutes").default
     mask_key: str = field(default=_setting("mask_key").default, repr=False)
+    evidence_dir: str = _setting("evidence_dir").default
+    workers: int = _setting("workers").default
+    threads: int = _setting("threads").default
 
     @classmethod
     def load(cls, **overrides: Any) -> "Settings":
@@ -113,7 +126,8 @@ class Settings:
     def generated_key(self, file_name: str, what: str) -> str:
         """A random key kept in `file_name` next to the state (the working folder when the
         state is not a SQLite file), created once with mode 0600; every process and app
-        instance reading the same place gets the same key."""
+        instance reading the same place gets the same key. (casegraph.state.shared_key keeps
+        it in the database instead when the state store is a server.)"""
         import secrets
         import time
         path = os.path.join(self.state_dir() or os.getcwd(), file_name)

@@ -1,15 +1,18 @@
 """The application-state store (SQLite by default, PostgreSQL for several app
 instances): load records, alerts, users, cases (elements, notes, history, remediation
 actions, second reviews) and the audit log. Never the graph: the graph holds evidence,
-this holds what people did with it."""
+this holds what people did with it. What differs between the databases (schema setup,
+the audit log's triggers, locks) is declared once, per database, in `_DIALECTS`."""
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
 import sqlalchemy as sa
 
 from casegraph.errors import ConfigError, StoreError
+from casegraph.settings import Settings
 
 metadata = sa.MetaData()
 
@@ -143,6 +146,16 @@ users = sa.Table(
     sa.Column("disabled_at", sa.BigInteger),
 )
 
+# Keys generated once and shared by every process on this state (the UI's session key, the
+# evidence mask key) when the state store is a server database: Settings.generated_key keeps
+# them in files beside a SQLite state file instead.
+keys = sa.Table(
+    "keys", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
 # Append-only and hash-chained (casegraph/audit.py): id is assigned by the writer as the
 # previous id + 1, so two concurrent writers collide on the key instead of forking the chain.
 audit_log = sa.Table(
@@ -156,35 +169,166 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
-# SQLite refuses UPDATE and DELETE on the audit log; other databases rely on the hash chain.
+# The audit log is append-only on the database too: UPDATE and DELETE (and, on PostgreSQL,
+# TRUNCATE) are refused by triggers the schema setup creates. Someone with raw access can drop
+# them; the hash chain (casegraph/audit.py) still shows what they then changed.
+APPEND_ONLY = "the audit log is append-only"
+
 _SQLITE_AUDIT_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
     "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
 )
+# SQLSTATE 23000 (integrity_constraint_violation): a refused change is an IntegrityError on
+# both databases.
+_PG_AUDIT_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION casegraph_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = '23000'; END $$")
+_PG_AUDIT_TRIGGERS = {
+    "audit_log_no_update": "BEFORE UPDATE ON audit_log FOR EACH ROW",
+    "audit_log_no_delete": "BEFORE DELETE ON audit_log FOR EACH ROW",
+    "audit_log_no_truncate": "BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT",
+}
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_xact_lock from a name."""
+    return int.from_bytes(hashlib.sha256(f"casegraph:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+# Taking SQLite's write lock at the start of a transaction: a write statement that matches no
+# row. (BEGIN IMMEDIATE would do, but only as a transaction's first statement.)
+_SQLITE_WRITE_LOCK = "DELETE FROM keys WHERE 0"
+
+
+class _Dialect:
+    """What differs between the databases the state store runs on, chosen once when it opens.
+    Other SQLAlchemy databases get this base: no triggers and no locks, the hash chain only."""
+
+    engine_options: dict[str, Any] = {}
+
+    def on_connect(self, engine: sa.engine.Engine) -> None:
+        """Per-connection settings."""
+
+    def lock_schema(self, conn: sa.engine.Connection) -> None:
+        """Until this transaction ends, other processes' schema setup waits (several app
+        instances starting at once: one creates the tables, the others find them)."""
+
+    def guard_audit_log(self, conn: sa.engine.Connection) -> None:
+        """Create the triggers that refuse changes to the audit log (idempotent)."""
+
+    def serialize(self, conn: sa.engine.Connection, name: str) -> None:
+        """Until this transaction ends, every other transaction that serializes on `name`
+        (audit appends, one detection's alerts) waits for it."""
+
+    def for_update(self, conn: sa.engine.Connection, query):
+        """`query`, a SELECT of rows this transaction is about to change, with those rows
+        held until it ends: another transaction reading them to change them waits, then
+        reads what this one wrote."""
+        return query
+
+
+class _SQLite(_Dialect):
+    def on_connect(self, engine: sa.engine.Engine) -> None:
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+    def guard_audit_log(self, conn: sa.engine.Connection) -> None:
+        for ddl in _SQLITE_AUDIT_TRIGGERS:
+            conn.exec_driver_sql(ddl)
+
+    def serialize(self, conn: sa.engine.Connection, name: str) -> None:
+        # one writer per database file: take its write lock (waiting up to busy_timeout)
+        # before the transaction reads what it is about to build on
+        conn.exec_driver_sql(_SQLITE_WRITE_LOCK)
+
+    def for_update(self, conn: sa.engine.Connection, query):
+        conn.exec_driver_sql(_SQLITE_WRITE_LOCK)
+        return query
+
+
+class _PostgreSQL(_Dialect):
+    # a server restart (or an idle connection a proxy dropped) must not fail the next request
+    engine_options = {"pool_pre_ping": True}
+
+    def guard_audit_log(self, conn: sa.engine.Connection) -> None:
+        have = set(conn.execute(sa.text(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass)"), {"t": "audit_log"}).scalars())
+        if have >= set(_PG_AUDIT_TRIGGERS):
+            return
+        conn.exec_driver_sql(_PG_AUDIT_FUNCTION)
+        for name, when in _PG_AUDIT_TRIGGERS.items():
+            if name not in have:
+                conn.exec_driver_sql(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION casegraph_audit_append_only()")
+
+    def lock_schema(self, conn: sa.engine.Connection) -> None:
+        self.serialize(conn, "schema")
+
+    def serialize(self, conn: sa.engine.Connection, name: str) -> None:
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(name))))
+
+    def for_update(self, conn: sa.engine.Connection, query):
+        return query.with_for_update()
+
+
+_DIALECTS: dict[str, _Dialect] = {"sqlite": _SQLite(), "postgresql": _PostgreSQL()}
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def safe_url(url: str) -> str:
+    """A state store URL as it may be shown: without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
 class StateStore:
     def __init__(self, url: str):
+        backend = ""
         try:
-            self.engine = sa.create_engine(url, future=True)
-            if url.startswith("sqlite"):
-                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-            _add_missing_columns(self.engine)
-            if self.engine.dialect.name == "sqlite":
-                with self.engine.begin() as conn:
-                    for ddl in _SQLITE_AUDIT_TRIGGERS:
-                        conn.exec_driver_sql(ddl)
+            backend = sa.engine.make_url(url).get_backend_name()
+            self.dialect = _DIALECTS.get(backend, _Dialect())
+            self.engine = sa.create_engine(url, **self.dialect.engine_options)
+            self.dialect.on_connect(self.engine)
+            with self.engine.begin() as conn:        # one transaction: all of it, or none of it
+                self.dialect.lock_schema(conn)
+                metadata.create_all(conn)
+                _add_missing_columns(conn)
+                self.dialect.guard_audit_log(conn)
+        except ImportError as e:            # the URL names a driver that is not installed
+            hint = " (pip install 'casegraph[postgres]')" if backend == "postgresql" else ""
+            raise ConfigError(f"state store {safe_url(url)}: its database driver is not installed: "
+                              f"{e.name or e}{hint}") from e
         except sa.exc.ArgumentError as e:
-            raise ConfigError(f"invalid state store URL {url!r}: {e}") from e
+            raise ConfigError(f"invalid state store URL {safe_url(url)!r}: {e}") from e
         except sa.exc.SQLAlchemyError as e:
-            raise StoreError(f"cannot open the state store {url!r}: {e}") from e
+            raise StoreError(f"cannot open the state store {safe_url(url)}: {_first_line(e)}") from e
+
+    def ping(self) -> str:
+        """The database's name when it answers a query (for health checks); raises otherwise."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.select(1))
+        return self.engine.dialect.name
+
+    def shared_key(self, name: str, new_value: str) -> str:
+        """The key kept under `name`; the first caller stores `new_value` (when two processes
+        race, both get the one stored first)."""
+        def stored():
+            with self.engine.connect() as conn:
+                return conn.execute(sa.select(keys.c.value).where(keys.c.name == name)).scalar()
+        found = stored()
+        if found is None:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(keys.insert().values(name=name, value=new_value, created_at=now_ms()))
+            except sa.exc.IntegrityError:
+                pass
+            found = stored()
+        return found
 
     def start_load(self, **values: Any) -> int:
         with self.engine.begin() as conn:
@@ -211,6 +355,7 @@ class StateStore:
         new = updated = 0
         at = now_ms()
         with self.engine.begin() as conn:
+            self.dialect.serialize(conn, f"alerts:{detection}")   # two runs at once: one alert per entity
             latest = {key: (row_id, status) for key, row_id, status in conn.execute(
                 sa.select(alerts.c.entity_key, alerts.c.id, alerts.c.status)
                 .where(alerts.c.detection == detection).order_by(alerts.c.id)).all()}
@@ -255,20 +400,25 @@ class StateStore:
         return [r for r in latest.values() if r["status"] in ("running", "interrupted", "failed")]
 
 
-def _add_missing_columns(engine: sa.engine.Engine) -> None:
+def _add_missing_columns(conn: sa.engine.Connection) -> None:
     """Columns added to a table since a state file was made (create_all only creates
     missing tables): ALTER TABLE ADD COLUMN each, nullable, so older files keep working."""
-    inspector = sa.inspect(engine)
-    with engine.begin() as conn:
-        for table in metadata.sorted_tables:
-            have = {c["name"] for c in inspector.get_columns(table.name)}
-            for col in table.columns:
-                if col.name not in have:
-                    kind = col.type.compile(dialect=engine.dialect)
-                    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}')
-                    for index in table.indexes:
-                        if col in index.columns.values():
-                            index.create(conn, checkfirst=True)
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have:
+                kind = col.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}')
+                for index in table.indexes:
+                    if col in index.columns.values():
+                        index.create(conn, checkfirst=True)
+
+
+def _first_line(e: Exception) -> str:
+    """A database error's own message, without SQLAlchemy's statement dump and links."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else e.__class__.__name__
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -280,3 +430,33 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def open_state(url: str) -> StateStore:
     return StateStore(url)
+
+
+def for_update(conn: sa.engine.Connection, query):
+    """`query` (a SELECT of rows the transaction on `conn` is about to change) with those
+    rows held until the transaction ends, as the connection's database does it (see
+    _Dialect.for_update): read-check-write steps of two app instances then run one after
+    the other instead of both passing the check."""
+    return _DIALECTS.get(conn.dialect.name, _Dialect()).for_update(conn, query)
+
+
+def shared_key(settings: Settings, file_name: str, what: str) -> str:
+    """A random key generated once for every process on the settings' state store: in the
+    file `file_name` beside a SQLite state file (Settings.generated_key), else in the state
+    database's `keys` table, so app instances on other machines share it too. A key file
+    left in the working folder by an earlier version is taken over as the first value."""
+    if settings.state_dir() is not None:
+        return settings.generated_key(file_name, what)
+    import os
+    import secrets
+    old = os.path.join(os.getcwd(), file_name)
+    try:
+        with open(old, encoding="ascii") as f:
+            first = f.read().strip() or secrets.token_urlsafe(48)
+    except OSError:
+        first = secrets.token_urlsafe(48)
+    store = open_state(settings.state_url())
+    try:
+        return store.shared_key(file_name, first)
+    finally:
+        store.engine.dispose()

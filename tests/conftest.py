@@ -1,5 +1,6 @@
 """Shared fixtures: a real embedded FalkorDB server for the whole session, a fresh
-graph per test, and Neo4j through testcontainers where a Docker engine exists."""
+graph per test, Neo4j through testcontainers where a Docker engine exists, and the
+application-state store on SQLite and on a real PostgreSQL (a fresh database per test)."""
 from __future__ import annotations
 
 import itertools
@@ -14,6 +15,7 @@ from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
 from casegraph.store.embedded import stop_server
 from tests.support import Neo4jServer, SharedNeo4j, neo4j_built
+from tests.support import POSTGRES_ENV, PostgresDatabases, PostgresServer, PostgresUnavailable, wait_for_postgres
 
 _graph_ids = itertools.count()
 
@@ -141,8 +143,11 @@ def any_store(request, embedded_dir, tmp_path):
 
 
 @pytest.fixture
-def state(settings):
-    return open_state(settings.state_url())
+def state(state_url):
+    """The application-state store, once on SQLite and once on PostgreSQL (see state_url)."""
+    s = open_state(state_url)
+    yield s
+    s.engine.dispose()
 
 
 @pytest.fixture
@@ -150,3 +155,64 @@ def cli_env(embedded_dir, tmp_path):
     """Environment for CLI runs: the session's embedded server, a graph and state of the test's own."""
     return {"CASEGRAPH_DB": f"embedded:{embedded_dir}", "CASEGRAPH_GRAPH": f"cli_{tmp_path.name}",
             "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 'state.sqlite'}"}
+
+
+# -- the application-state store on SQLite and PostgreSQL ---------------------------------------
+
+STATE_BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_databases():
+    """PostgreSQL for the state-store tests: the server CASEGRAPH_TEST_POSTGRES names, else a
+    private one started from Debian's binaries for the session. Fails (never skips) when
+    there is none: PostgreSQL is a state store casegraph supports."""
+    url = os.environ.get(POSTGRES_ENV)
+    server = None
+    try:
+        if url:
+            wait_for_postgres(url)
+        else:
+            server = PostgresServer().start()
+            url = server.url
+        databases = PostgresDatabases(url)
+    except PostgresUnavailable as e:
+        if server is not None:
+            server.stop()
+        pytest.fail(f"PostgreSQL: {e}", pytrace=False)
+    yield databases
+    databases.close()
+    if server is not None:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_databases):
+    """A fresh PostgreSQL database with casegraph's schema, dropped after the test."""
+    url = postgres_databases.create()
+    yield url
+    postgres_databases.drop(url)
+
+
+@pytest.fixture(params=STATE_BACKENDS)
+def state_url(request, tmp_path):
+    """A fresh application-state store URL: a SQLite file (where the `settings` fixture puts
+    it), then a PostgreSQL database; every test using it runs once on each."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sqlite_state(settings):
+    """The state store on SQLite only: for what only SQLite files have (the audit head file),
+    and for graph tests that merely record their loads in it."""
+    s = open_state(settings.state_url())
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def cli_state_env(cli_env, state_url):
+    """cli_env with the state store on each backend (CASEGRAPH_STATE = state_url)."""
+    return {**cli_env, "CASEGRAPH_STATE": state_url}

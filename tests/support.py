@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -49,6 +51,14 @@ def run_cli(*args, env=None, check=True, input=None, **popen):
     if check and proc.returncode != 0:
         raise AssertionError(f"casegraph {' '.join(args)} failed:\n{proc.stderr}")
     return proc
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (now)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # -- loaders ----------------------------------------------------------------------------------
@@ -340,6 +350,103 @@ def login(dash_duo, who: str, app=None, path: str = "/", password: str = PASSWOR
         dash_duo.wait_for_page(f"{base}{path}")
 
 
+# -- concurrency -------------------------------------------------------------------------------
+
+def at_once(*calls, errors: bool = False) -> list:
+    """Run the calls in threads released together (two app instances acting at the same
+    moment); their results in order. An exception is re-raised, or with `errors` returned
+    in its call's place."""
+    import threading
+    start, out = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i, fn):
+        start.wait()
+        try:
+            out[i] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            out[i] = e
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in out:
+        if isinstance(r, BaseException) and not (errors and isinstance(r, Exception)):
+            raise r
+    return out
+
+
+# -- casegraph serve over HTTP ----------------------------------------------------------------
+# A real `casegraph serve` process on a free port, used as a browser or load balancer would.
+
+def start_serve(env, *args, cwd=None) -> tuple[subprocess.Popen, str]:
+    """`casegraph serve ARGS` on a free port as a user starts it (a real process, in `cwd`);
+    (process, base URL) once /healthz answers. Its output goes to a file (a pipe nobody
+    reads while it serves could fill up and stall it): `stop_serve` returns it."""
+    import tempfile
+    port = free_port()
+    if cwd is not None:
+        Path(cwd).mkdir(parents=True, exist_ok=True)
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "casegraph.cli", "serve", "--port", str(port), *args],
+                            env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True, cwd=cwd)
+    proc.log = log
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, base)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, base
+
+
+def wait_until_up(proc: subprocess.Popen, base: str, timeout: float = 60) -> None:
+    import requests
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"casegraph serve exited {proc.returncode}: {output_of(proc)}")
+        try:
+            requests.get(f"{base}/healthz", timeout=5)
+            return
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def output_of(proc: subprocess.Popen) -> str:
+    """What a `start_serve` process has written so far."""
+    proc.log.flush()
+    proc.log.seek(0)
+    return proc.log.read()
+
+
+def stop_serve(proc: subprocess.Popen, timeout: float = 10) -> tuple[int, str]:
+    """SIGTERM, as a service manager or `docker stop` sends it: (exit code, all output).
+    A process still running after `timeout` is killed and the test fails."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"casegraph serve did not stop within {timeout} s of SIGTERM:\n{output_of(proc)}")
+    return proc.returncode, output_of(proc)
+
+
+def login_over_http(base: str, name: str, password: str = PASSWORD):
+    """A requests session logged in through the real login form (its CSRF token included)."""
+    import requests
+    browser = requests.Session()
+    form = browser.get(f"{base}/login", timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    r = browser.post(f"{base}/login", data={"username": name, "password": password, "csrf_token": token},
+                     timeout=10)
+    assert r.status_code == 200 and r.url == f"{base}/", r.text[:300]
+    return browser
+
+
 # -- callbacks posted by hand -----------------------------------------------------------------
 # Requests built as dash-renderer builds them, to show the server refuses what the page hides.
 
@@ -360,16 +467,57 @@ def _parts(key: str) -> list[dict]:
 
 def body(ui_app, key: str, values: dict | None = None, changed: tuple[str, ...] = ()) -> dict:
     """The JSON dash-renderer posts to /_dash-update-component for callback `key`."""
-    cb, values = ui_app.callback_map[key], values or {}
+    return callback_body(key, ui_app.callback_map[key], values, changed)
+
+
+def callback_body(key: str, cb: dict, values: dict | None = None, changed: tuple[str, ...] = ()) -> dict:
+    """The JSON dash-renderer posts for callback `key` registered as `cb` (its inputs and
+    state). `values` maps component ids to values; a pattern-matching input (ALL) takes the
+    list of matched items ({"id": {...}, "property", "value"}) under its pattern's id."""
+    values = values or {}
 
     def item(d):
-        if d["id"].startswith("{"):        # pattern-matching ALL: a list of matches (none here)
-            return []
+        if d["id"].startswith("{"):        # pattern-matching ALL: a list of matches
+            return values.get(d["id"], [])
         return {"id": d["id"], "property": d["property"], "value": values.get(d["id"])}
     outputs = [{"id": p["id"], "property": p["property"].split("@")[0]} for p in _parts(key)]
     return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
             "inputs": [item(d) for d in cb["inputs"]], "state": [item(d) for d in cb.get("state", [])],
             "changedPropIds": list(changed)}
+
+
+class DashHTTP:
+    """A logged-in requests session (login_over_http) calling a running UI's callbacks over
+    HTTP as dash-renderer does: bodies built from the server's own /_dash-dependencies,
+    the CSRF header from the session's cookie."""
+
+    def __init__(self, base: str, session):
+        self.base, self.http = base, session
+        listed = session.get(f"{base}/_dash-dependencies", timeout=30)
+        assert listed.status_code == 200, listed.text[:300]
+        self.callbacks = {cb["output"]: cb for cb in listed.json()}
+
+    def key(self, output_id: str, via: str | None = None) -> str:
+        """The key of the callback whose first output is `output_id` (and, given `via`, that
+        an input with that id triggers: several callbacks may write one output)."""
+        keys = [k for k, cb in self.callbacks.items() if _parts(k)[0]["id"] == output_id
+                and (via is None or via in [i["id"] for i in cb["inputs"]])]
+        assert len(keys) == 1, (output_id, via, keys)
+        return keys[0]
+
+    def call(self, output_id: str, values: dict | None = None, changed: tuple[str, ...] = (),
+             via: str | None = None) -> dict:
+        """Run the callback whose first output is `output_id` (see `key`): {output id:
+        {property: value}}. Safe from several threads at once (a connection of its own, the
+        session's cookies)."""
+        import requests
+        key = self.key(output_id, via)
+        cookies = self.http.cookies.get_dict()
+        r = requests.post(f"{self.base}/_dash-update-component", json=callback_body(
+            key, self.callbacks[key], values, changed), timeout=60, cookies=cookies,
+            headers={"X-CSRFToken": cookies.get("_csrf_token", "")})
+        assert r.status_code == 200, f"{r.status_code} {r.text[:300]}"
+        return r.json()["response"]
 
 
 # -- the browser ------------------------------------------------------------------------------
@@ -561,3 +709,150 @@ def no_console_errors(duo) -> None:
     """Every browser test ends here: no SEVERE message in the browser console."""
     severe = [e for e in duo.get_logs() or [] if e.get("level") == "SEVERE"]
     assert severe == [], severe
+
+
+# -- PostgreSQL for the application state -------------------------------------------------------
+# A private server the suite starts from Debian's binaries (the fixtures `postgres_databases` and
+# `state_url` in tests/conftest.py), or the one CASEGRAPH_TEST_POSTGRES names; a database per test.
+
+POSTGRES_ENV = "CASEGRAPH_TEST_POSTGRES"
+
+
+def drop_audit_guard(engine) -> None:
+    """What an attacker with raw database access can do: drop the triggers that keep the
+    audit log append-only (the hash chain must still show what they change next)."""
+    on = " ON audit_log" if engine.dialect.name == "postgresql" else ""
+    with engine.begin() as conn:
+        for name in ("audit_log_no_update", "audit_log_no_delete", "audit_log_no_truncate"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on}")
+
+
+class PostgresUnavailable(Exception):
+    """The suite cannot start (or reach) PostgreSQL; the message says why and what to do."""
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
+                   if p.parent.parent.name.isdigit() else 0)
+    if not found:
+        raise PostgresUnavailable("PostgreSQL's server binaries are not installed (no /usr/lib/postgresql/*/bin/"
+                                  "initdb): run the test command, `bash scripts/test`, which installs Debian's "
+                                  f"postgresql, or set {POSTGRES_ENV} to a server's URL")
+    return found[-1].parent
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster in a temp folder: loopback only, trust authentication,
+    no fsync (tests need no durability), run as the `postgres` OS user when we are root
+    (PostgreSQL refuses to run as root). `url` reaches its `postgres` database."""
+
+    def __init__(self):
+        import pwd
+        import shutil
+        import tempfile
+        self.bin = _postgres_bin()
+        self.as_root = os.geteuid() == 0
+        self.dir = Path(tempfile.mkdtemp(prefix="casegraph-pg-"))   # in /tmp: postgres must reach it
+        self.data, self.sockets, self.log = self.dir / "data", self.dir / "sock", self.dir / "server.log"
+        self.sockets.mkdir()
+        if self.as_root:
+            try:
+                pg = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgresUnavailable("running as root, and there is no `postgres` OS user to run "
+                                          "PostgreSQL as (Debian's postgresql package creates it)") from None
+            for p in (self.dir, self.sockets):
+                shutil.chown(p, pg.pw_uid, pg.pw_gid)
+        self.port = 0
+
+    def _run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        cmd = (["runuser", "-u", "postgres", "--"] if self.as_root else []) + [str(a) for a in args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=self.dir)
+
+    def start(self) -> "PostgresServer":
+        done = self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync",
+                         "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
+        if done.returncode != 0:
+            raise PostgresUnavailable(f"initdb failed: {(done.stderr or done.stdout).strip()[-500:]}")
+        # trust only on the private socket and on loopback (the server listens nowhere else)
+        (self.data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+        for attempt in range(5):                    # another process may take the free port first
+            self.port = free_port()
+            opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off "
+                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+            done = self._run(self.bin / "pg_ctl", "start", "-w", "-t", "60", "-D", self.data, "-l", self.log,
+                             "-o", opts)
+            if done.returncode == 0:
+                break
+        else:
+            log = self.log.read_text(errors="replace").splitlines()[-5:] if self.log.exists() else []
+            raise PostgresUnavailable(f"pg_ctl could not start PostgreSQL: {done.stderr.strip()[-300:]} "
+                                      f"{' | '.join(log)}")
+        wait_for_postgres(self.url)
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        import shutil
+        if self.port:
+            self._run(self.bin / "pg_ctl", "stop", "-D", self.data, "-m", "fast", "-w", "-t", "60")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_for_postgres(url: str, timeout: float = 30) -> None:
+    """Return once the server behind `url` answers a query; PostgresUnavailable after `timeout`."""
+    import sqlalchemy as sa
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    deadline, last = time.monotonic() + timeout, None
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+                return
+            except sa.exc.OperationalError as e:
+                last = e
+                time.sleep(0.1)
+    finally:
+        engine.dispose()
+    raise PostgresUnavailable(f"PostgreSQL at {url} did not answer within {timeout:.0f} s: {last}")
+
+
+class PostgresDatabases:
+    """Databases for tests on one server (`admin_url` may create databases): `create()` a
+    fresh one with casegraph's schema (copied from a template the state store set up once:
+    twice as fast as setting it up per test), or an empty one; `drop()` it again with its
+    connections; `close()` drops the template too."""
+
+    def __init__(self, admin_url: str):
+        import itertools
+
+        import sqlalchemy as sa
+
+        from casegraph.state import open_state
+        self.admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        self.base = sa.engine.make_url(admin_url)
+        self._n = itertools.count()
+        self.template = self.create(empty=True)
+        open_state(self.template).engine.dispose()
+
+    def create(self, empty: bool = False) -> str:
+        import sqlalchemy as sa
+        name = f"casegraph_t{os.getpid()}_{next(self._n)}"
+        template = "template0" if empty else sa.engine.make_url(self.template).database
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        import sqlalchemy as sa
+        name = sa.engine.make_url(url).database
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.drop(self.template)
+        self.admin.dispose()

@@ -14,7 +14,7 @@ from casegraph.errors import CaseError, PermissionDenied
 from casegraph.state import open_state
 from casegraph.users import add_user
 from casegraph.loaders.pipeline import load
-from tests.support import write_csv
+from tests.support import at_once, write_csv
 
 INV = {"name": "inv", "role": "investigator", "disabled": False}
 INV2 = {"name": "inv2", "role": "investigator", "disabled": False}
@@ -273,6 +273,27 @@ def test_an_alert_goes_into_one_case_only(state):
     assert cases.get_case(state, cid)["alert_ids"] == [a] and state.get_alert(a)["status"] == "in_case"
     with pytest.raises(CaseError, match="already in a case"):
         cases.create_case(state, INV, "t", [A1], PROV, alert_ids=[a])
+
+
+def test_two_instances_deciding_one_case_at_once_make_one_decision(state_url):
+    """Two app instances (an engine each) move the same case at the same moment: one move
+    wins and the other is refused as a move from the winner's status, never two decisions."""
+    one, two = open_state(state_url), open_state(state_url)
+    for _ in range(6):
+        cid = new_case(one)
+        cases.set_status(one, INV, cid, "in_review", "look")
+        said = at_once(lambda: cases.set_status(one, INV, cid, "confirmed", "yes"),
+                       lambda: cases.set_status(two, INV2, cid, "false_positive", "no"), errors=True)
+        assert sorted(type(r).__name__ for r in said) == ["CaseError", "NoneType"], said
+        won = "confirmed" if said[0] is None else "false_positive"
+        lost = "false_positive" if won == "confirmed" else "confirmed"
+        assert f"cannot move from {won} to {lost}" in str(next(r for r in said if r is not None))
+        case = cases.get_case(two, cid)
+        assert (case["status"], case["decision"]) == (won, won)
+        assert [h["to_status"] for h in case["history"]] == ["open", "in_review", won]
+    assert audit.check(one).intact
+    one.engine.dispose()
+    two.engine.dispose()
 
 
 def test_operator_is_the_cli_admin():

@@ -1,5 +1,6 @@
 """`casegraph case`, `alerts bulk`, `kpis` and `feedback` end to end, as a user runs them
-(real processes on the session's embedded server and a SQLite state file)."""
+(real processes on the session's embedded server, the state store on SQLite and on
+PostgreSQL)."""
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,8 @@ def _json(*args, env):
     return json.loads(run(*args, "--format", "json", env=env).stdout)
 
 
-def test_cases_from_the_command_line(cli_env, tmp_path):
+def test_cases_from_the_command_line(cli_state_env, tmp_path):
+    cli_env = cli_state_env
     d = tmp_path / "data"
     d.mkdir()
     t = "2024-01-01T10:00:00Z"

@@ -60,10 +60,10 @@ def dataset(d: Path) -> Path:
 
 
 @pytest.fixture
-def case(any_store, state, tmp_path):
+def case(any_store, sqlite_state, tmp_path):
     """The small case loaded into each backend (embedded, Neo4j)."""
     d = dataset(tmp_path / "in")
-    assert load(any_store, state, [d], rejects_dir=tmp_path / "rej").ok
+    assert load(any_store, sqlite_state, [d], rejects_dir=tmp_path / "rej").ok
     return any_store
 
 
@@ -251,7 +251,7 @@ def test_supernode_pages_in_database_order_with_a_capped_count(case, monkeypatch
 
 
 @pytest.mark.slow
-def test_expand_real_supernodes_in_generated_data(store, state, tmp_path):
+def test_expand_real_supernodes_in_generated_data(store, sqlite_state, tmp_path):
     """The busiest IP (a carrier NAT) and the busiest exchange hot wallet in generated data:
     totals come from the CSVs, no page holds more than `limit` neighbours, and the pages
     cover every neighbour exactly once. Times are printed, not asserted."""
@@ -260,7 +260,7 @@ def test_expand_real_supernodes_in_generated_data(store, state, tmp_path):
     from casegraph.generate import generate
     gen = tmp_path / "gen"
     generate(gen, 1000, 5)
-    assert load(store, state, [gen], rejects_dir=tmp_path / "rej").ok
+    assert load(store, sqlite_state, [gen], rejects_dir=tmp_path / "rej").ok
     read = lambda name: pd.read_csv(gen / f"{name}.csv", dtype=str)  # noqa: E731
     ips, wallets, dep, wd, onc = (read(n) for n in ("account_ips", "wallets", "deposits", "withdrawals", "onchain"))
     by_ip = ips.groupby("ip")["account_id"].apply(set)

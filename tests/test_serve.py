@@ -1,25 +1,18 @@
-"""`casegraph serve` as a user runs it: it serves the UI over --db on --host/--port, with
-debug off unless asked, behind a login; a taken port, a bad --db or no user who could log
-in is a one-line error, not a traceback."""
+"""`casegraph serve` as a user runs it: a production web server (gunicorn) for the UI over
+--db on --host/--port, behind a login, with a public /healthz, stopped cleanly by SIGTERM;
+a taken port, a bad --db or no user who could log in is a one-line error, not a traceback."""
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import PASSWORD, free_port, login_over_http, run_cli, start_serve, stop_serve
 
 
 def cli(*args, env):
@@ -32,59 +25,43 @@ def env(embedded_dir, tmp_path):
             "CASEGRAPH_STATE": f"sqlite:///{tmp_path / 'state.sqlite'}"}
 
 
-PASSWORD = "correct horse battery"
-
-
 def add_user(env, name="boss", role="admin"):
     from casegraph.state import open_state
     from casegraph.users import add_user as add
     add(open_state(env["CASEGRAPH_STATE"]), name, role, PASSWORD)
 
 
-def get(url: str, timeout: float = 30.0, opener=None) -> tuple[int, str]:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with (opener or urllib.request.build_opener()).open(url, timeout=5) as r:
-                return r.status, r.read().decode()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
-def test_serve_answers_every_page_after_login_and_refuses_a_taken_port(env):
-    port = free_port()
-    add_user(env)
-    args, full_env = cli("serve", "--port", str(port), env=env)
-    proc = subprocess.Popen(args, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_serve_runs_a_production_server_behind_a_login_and_stops_cleanly_on_sigterm(env):
+    import requests
+    run_cli("user", "add", "boss", "--role", "admin", "--password-stdin", input=PASSWORD + "\n", env=env)
+    proc, base = start_serve(env, "--workers", "2", "--threads", "2")
     try:
-        status, html = get(f"http://127.0.0.1:{port}/")       # redirected to the login form
-        assert status == 200 and 'id="login-form"' in html
-        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        _, form = get(f"http://127.0.0.1:{port}/login", opener=browser)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-        data = urllib.parse.urlencode({"username": "boss", "password": PASSWORD, "csrf_token": token}).encode()
-        with browser.open(f"http://127.0.0.1:{port}/login", data=data, timeout=10) as r:
-            assert r.status == 200 and r.url == f"http://127.0.0.1:{port}/"
-        status, layout = get(f"http://127.0.0.1:{port}/_dash-layout", opener=browser)
-        assert status == 200
+        health = requests.get(f"{base}/healthz", timeout=10)          # no session, no cookie needed
+        assert health.status_code == 200 and health.json()["status"] == "ok", health.text
+        assert health.json()["graph"]["backend"] == "falkordb" and health.json()["state"]["backend"] == "sqlite"
+        first = requests.get(f"{base}/", timeout=10)                    # redirected to the login form
+        assert first.status_code == 200 and 'id="login-form"' in first.text
+        browser = login_over_http(base, "boss")
+        layout = browser.get(f"{base}/_dash-layout", timeout=10)
+        assert layout.status_code == 200
         for page in ("Search", "Explorer", "Alerts", "Saved queries"):
-            assert f'"{page}"' in layout  # the nav bar links every page
+            assert f'"{page}"' in layout.text  # the nav bar links every page
         for path in ("/explorer", "/alerts", "/queries"):
-            assert get(f"http://127.0.0.1:{port}{path}", opener=browser)[0] == 200
+            assert browser.get(f"{base}{path}", timeout=10).status_code == 200
         # a second server on the same port: a one-line error, exit 1
-        taken = subprocess.run(cli("serve", "--port", str(port), env=env)[0], env=full_env,
-                               capture_output=True, text=True, timeout=60)
+        port = base.rsplit(":", 1)[1]
+        taken = run_cli("serve", "--port", port, env=env, check=False, timeout=60)
         assert taken.returncode == 1
         assert taken.stderr.strip() == f"Error: port {port} on 127.0.0.1 is already in use; " \
                                        "stop what uses it or pick another with --port"
         assert "Traceback" not in taken.stderr
     finally:
-        proc.terminate()
-        out, err = proc.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}" in out
-    assert "Debug mode: off" in out + err
+        t0 = time.monotonic()
+        code, output = stop_serve(proc)
+    assert code == 0 and time.monotonic() - t0 < 10, output
+    assert f"{base}" in output and "2 worker(s) x 2 threads" in output
+    assert "development server" not in output.lower() and "Debug mode" not in output
+    assert "Traceback" not in output, output
 
 
 def test_serve_refuses_when_no_user_could_log_in(env):

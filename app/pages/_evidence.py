@@ -53,8 +53,11 @@ def period(since: str | None, until: str | None) -> tuple[int, int]:
 
 
 def export_dir(settings) -> Path:
-    """Where the UI keeps the packages it builds (the audit log names the file): an
-    "evidence" folder beside a SQLite state file, else one in the system's temp folder."""
+    """Where the UI keeps the packages it builds (the audit log names the file):
+    settings.evidence_dir, else an "evidence" folder beside a SQLite state file, else one in
+    the system's temp folder."""
+    if settings.evidence_dir:
+        return Path(settings.evidence_dir)
     folder = settings.state_dir()
     return Path(folder) / "evidence" if folder else Path(tempfile.gettempdir()) / "casegraph-evidence"
 

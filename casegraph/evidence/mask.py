@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from casegraph.model import model
+from casegraph.state import shared_key
 
 MASKED = ("Email", "Phone", "Document")
 DIGITS = 10                     # hex digits of a pseudonym
@@ -19,10 +20,11 @@ KEY_FILE = "evidence-mask.key"  # next to the state store when settings.mask_key
 
 def mask_key(settings) -> bytes:
     """settings.mask_key, or a random key generated once and kept next to the state store
-    (Settings.generated_key: mode 0600, shared by every process on that state)."""
+    (state.shared_key: a file of mode 0600 beside SQLite, a row in PostgreSQL; shared by
+    every process on that state)."""
     if settings.mask_key:
         return settings.mask_key.encode("utf-8")
-    return settings.generated_key(KEY_FILE, "mask key").encode("utf-8")
+    return shared_key(settings, KEY_FILE, "mask key").encode("utf-8")
 
 
 def pseudonym(key: bytes, label: str, value: Any) -> str:

@@ -90,6 +90,12 @@ class GraphStore:
                         "state": found["state"] if found else ""})
         return out
 
+    def health(self, timeout_ms: int = 5000) -> dict[str, str]:
+        """The backend and its version once the server answers a trivial read (for health
+        checks: no graph scan); raises when it does not."""
+        self.backend.run("RETURN 1 AS ok", {}, write=False, timeout_ms=timeout_ms)
+        return {"backend": self.dialect, "version": self.backend.version()}
+
     def status(self) -> dict[str, Any]:
         return {"backend": self.backend.describe(), "version": self.backend.version(), **self.counts(),
                 "schema": self.schema()}

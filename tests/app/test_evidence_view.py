@@ -41,11 +41,15 @@ def test_period_is_read_like_the_cli():
         v.period("", "2024-01-02")
 
 
-def test_export_dir_beside_a_sqlite_state_else_temp(tmp_path):
+def test_export_dir_as_set_else_beside_a_sqlite_state_else_temp(tmp_path):
     assert v.export_dir(Settings.load(state=f"sqlite:///{tmp_path / 'state.sqlite'}")) == tmp_path / "evidence"
     assert v.export_dir(Settings.load(state="sqlite:///:memory:")).name == "casegraph-evidence"
     # a SQLAlchemy URL naming the driver is still a SQLite file beside which things are kept
     assert v.export_dir(Settings.load(state=f"sqlite+pysqlite:///{tmp_path / 's.db'}")) == tmp_path / "evidence"
+    # a server state store (app instances sharing a volume): the folder CASEGRAPH_EVIDENCE_DIR names
+    assert v.export_dir(Settings.load(state="postgresql+psycopg://db/casegraph")).name == "casegraph-evidence"
+    assert v.export_dir(Settings.load(state="postgresql+psycopg://db/casegraph",
+                                      evidence_dir=str(tmp_path / "ev"))) == tmp_path / "ev"
 
 
 def _package(path, notes=(), capped=False):

@@ -8,6 +8,13 @@ from tests.support import write_csv
 
 
 @pytest.fixture
+def state(sqlite_state):
+    """Loads record themselves in the state store: here on SQLite only, so the graph-heavy
+    loader tests run once (tests/test_state.py runs the load records on PostgreSQL too)."""
+    return sqlite_state
+
+
+@pytest.fixture
 def small_dataset(tmp_path) -> Path:
     """A handful of canonical files covering every kind, all rows valid (what they load:
     tests.support.EXPECTED_NODES and EXPECTED_RELS)."""
