@@ -86,7 +86,7 @@ def pytest_terminal_summary(terminalreporter):
     fills = sum((db.fills for db in NEO4J_SHARED), Counter())
     if fills:
         terminalreporter.write_line("Neo4j datasets loaded: "
-                                    + ", ".join(f"{k} x{n}" for k, n in sorted(fills.items())))
+                                    + ", ".join(f"{k} x{n}" for k, n in sorted(fills.items(), key=lambda kn: str(kn[0]))))
 
 
 def _embedded_settings(folder, **kw) -> Settings:

@@ -32,7 +32,7 @@ def neo4j_ui(neo4j_db, ui_data, tmp_path):
     _, folder = ui_data
     state_url = f"sqlite:///{tmp_path / 'state.sqlite'}"
     with neo4j_db.open(state=state_url) as store:
-        neo4j_db.claim(store, ("ui", str(folder)),
+        neo4j_db.claim(store, f"ui-{folder.name}",
                        lambda: load(store, open_state(state_url), [folder], rejects_dir=tmp_path / "rej"))
         state = open_state(state_url)
         for name in detections.names():
