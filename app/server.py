@@ -62,6 +62,18 @@ def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
     }
 
 
+def prime(dash_app) -> None:
+    """Render Dash's index page once, here, before the workers fork. Dash serves a component's
+    script (/_dash-component-suites/...) only once its process has rendered an index page
+    that lists it; without this, a worker that has not yet served "/" answers the scripts the
+    browser got from another worker's page with 500, and the page never starts (seen with
+    2 workers: the login went through, the app did not load)."""
+    with dash_app.server.test_request_context("/"):
+        dash_app._setup_server()        # what Dash does before its first request (assets, eager loading)
+        dash_app.index()
+
+
 def serve(dash_app, host: str, port: int, workers: int, threads: int) -> None:
     """Serve `dash_app` until SIGTERM (graceful) or Ctrl-C; returns by SystemExit(0)."""
+    prime(dash_app)
     _Server(dash_app.server, options(host, port, workers, threads)).run()

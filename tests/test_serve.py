@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -48,6 +49,15 @@ def test_serve_runs_a_production_server_behind_a_login_and_stops_cleanly_on_sigt
             assert f'"{page}"' in layout.text  # the nav bar links every page
         for path in ("/explorer", "/alerts", "/queries"):
             assert browser.get(f"{base}{path}", timeout=10).status_code == 200
+        # every script and style the page lists is served by every worker, whichever served the page
+        index = browser.get(f"{base}/", timeout=10).text
+        suites = sorted(set(re.findall(r'(?:src|href)="(/_dash-component-suites/[^"]+)"', index)))
+        assert len(suites) > 5, index
+        def fetch(url):                    # a new connection each, 16 at once, as a browser does: any worker takes them
+            return url, browser.get(f"{base}{url}", headers={"Connection": "close"}, timeout=30).status_code
+        with ThreadPoolExecutor(16) as pool:
+            failed = {url: code for url, code in pool.map(fetch, suites * 8) if code != 200}
+        assert not failed, failed
         # a second server on the same port: a one-line error, exit 1
         port = base.rsplit(":", 1)[1]
         taken = run_cli("serve", "--port", port, env=env, check=False, timeout=60)

@@ -4,15 +4,8 @@ with its detections run into the alert queue. Search, open a ring alert, expand,
 path, export GraphML, as on the embedded store."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import networkx as nx
 import pytest
-import requests
 
 from casegraph import detections
 from casegraph.app import ids
@@ -20,7 +13,7 @@ from casegraph.loaders.pipeline import load
 from casegraph.state import open_state
 from casegraph.users import add_user
 from tests.support import (PASSWORD, USERS, allow_downloads, click, cy_call, login, no_console_errors, node_ids, pick,
-                           select, text_of, wait_download, wait_nodes)
+                           select, start_serve, stop_serve, text_of, wait_download, wait_nodes)
 
 pytestmark = pytest.mark.browser
 
@@ -39,30 +32,14 @@ def neo4j_ui(neo4j_db, ui_data, tmp_path):
             detections.save_as_alerts(state, name, {}, detections.run(store, name))
     for name, role in USERS.items():
         add_user(state, name, role, PASSWORD)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "CASEGRAPH_DB": neo4j_db.uri, "NEO4J_USER": neo4j_db.user,
-           "NEO4J_PASSWORD": neo4j_db.password, "CASEGRAPH_GRAPH": "neo4j", "CASEGRAPH_STATE": state_url}
-    proc = subprocess.Popen([sys.executable, "-m", "casegraph.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{base}/login", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError(f"casegraph serve over Neo4j did not come up:\n{proc.communicate()[0]}")
-        time.sleep(0.2)
+    env = {"CASEGRAPH_DB": neo4j_db.uri, "NEO4J_USER": neo4j_db.user, "NEO4J_PASSWORD": neo4j_db.password,
+           "CASEGRAPH_GRAPH": "neo4j", "CASEGRAPH_STATE": state_url}
+    proc, base = start_serve(env, "--workers", "2")
     try:
         yield base, state
     finally:
-        proc.terminate()
-        proc.wait(30)
+        code, output = stop_serve(proc, timeout=30)
+    assert code == 0 and "Traceback" not in output, output
 
 
 def test_search_ring_alert_expand_path_and_graphml_over_neo4j(dash_duo, neo4j_ui):
