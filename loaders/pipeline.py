@@ -243,8 +243,10 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
         except bulk_mod.SlowPath:
             report.files = []   # something the bulk path cannot encode: MERGE loads it instead
     store.ensure_schema()
+    store.refresh_statistics()      # what an interrupted load left may be unknown to the planner
     for plan in plans:
         report.files.append(_load_one(store, state, plan, batch_size, rejects_root, progress))
+    store.refresh_statistics()      # the queries after the load plan for what it wrote
     return report
 
 

@@ -200,6 +200,22 @@ class SharedNeo4j:
         self.holding = key
 
 
+def plan_operators(store, name: str, params: dict) -> list[str]:
+    """The operators of the engine's own plan (EXPLAIN) for a template, e.g. "Expand(Into)@neo4j"."""
+    q = store.queries.get(name)
+    if store.dialect == "falkordb":
+        from casegraph.store.falkordb import params_header
+        return str(store.backend._graph.explain(params_header(q.bind(params)) + q.text_for("falkordb"))).splitlines()
+    with store.backend._driver.session() as session:
+        plan = session.run("EXPLAIN " + q.text_for("neo4j"), q.bind(params)).consume().plan
+    out, todo = [], [plan]
+    while todo:
+        p = todo.pop()
+        out.append(p["operatorType"])
+        todo += p.get("children", [])
+    return out
+
+
 def wipe_neo4j(store) -> None:
     """Every node and relationship gone (in batches: a big graph does not fit one transaction)."""
     with store.backend._driver.session() as session:

@@ -14,7 +14,7 @@ from casegraph.catalogue import catalogue
 from casegraph.errors import QueryError
 from casegraph.model import model
 from casegraph.loaders.pipeline import load
-from tests.support import write_csv
+from tests.support import plan_operators, write_csv
 
 HUB = "DHUB"
 HUB_USERS = [f"H{i:03d}" for i in range(60)]
@@ -111,22 +111,6 @@ def test_search_non_ascii_text_is_exact_only(case):
     assert explore.search(case, "Aé") == []
 
 
-def _plan_operators(store, name: str, params: dict) -> list[str]:
-    """The operators of the engine's own plan (EXPLAIN) for a template."""
-    q = store.queries.get(name)
-    if store.dialect == "falkordb":
-        from casegraph.store.falkordb import params_header
-        return str(store.backend._graph.explain(params_header(q.bind(params)) + q.text_for("falkordb"))).splitlines()
-    with store.backend._driver.session() as session:
-        plan = session.run("EXPLAIN " + q.text_for("neo4j"), q.bind(params)).consume().plan
-    out, todo = [], [plan]
-    while todo:
-        p = todo.pop()
-        out.append(p["operatorType"])
-        todo += p.get("children", [])
-    return out
-
-
 def test_ui_templates_start_from_indexes(case):
     """Each engine's plans: every lookup starts from an index, never a label or all-node scan."""
     scans = ("Label Scan", "All Node Scan", "AllNodesScan", "NodeByLabelScan")
@@ -141,7 +125,7 @@ def test_ui_templates_start_from_indexes(case):
              "ui_shortest_path": {"a_label": "Account", "a_key": "A1", "b_label": "Wallet", "b_key": "0xccc",
                                   "max_hops": 6}}
     for name, params in plans.items():
-        plan = "\n".join(_plan_operators(case, name, params))
+        plan = "\n".join(plan_operators(case, name, params))
         assert not any(s in plan for s in scans), f"{name}:\n{plan}"
         assert any(s in plan for s in seeks), f"{name}:\n{plan}"
 

@@ -67,6 +67,9 @@ class GraphStore:
     def ensure_schema(self) -> list[str]:
         return self.backend.ensure_schema(model())
 
+    def refresh_statistics(self) -> None:
+        self.backend.refresh_statistics()
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Nodes per label and relationships per type (labels and types from the model)."""
         m = model()

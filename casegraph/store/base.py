@@ -23,6 +23,13 @@ class Backend(ABC):
     def ensure_schema(self, model: Model) -> list[str]:
         """Create missing indexes/constraints on every key property; return what was created."""
 
+    def refresh_statistics(self) -> None:
+        """Bring the query planner's statistics up to date with the data and drop plans made
+        from older ones. Loads call it before and after they write: a planner that still
+        believes a relationship type is empty picks a scan over every relationship per row
+        (Neo4j did, for MERGE, after a first load). Nothing to do where plans do not depend
+        on sampled statistics."""
+
     @abstractmethod
     def schema(self) -> list[dict[str, Any]]:
         """The indexes and constraints in the database: entity ("node" | "relationship"), name
