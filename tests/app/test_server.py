@@ -17,6 +17,7 @@ from tests.support import free_port
 
 SLOW_APP = r"""
 import pathlib, sys, time
+import dash
 from flask import Flask
 from casegraph.app.server import serve
 
@@ -28,10 +29,9 @@ def slow():
     time.sleep(2)
     return "done"
 
-class Dash:                                    # what serve() reads of a Dash app
-    server = app
-
-serve(Dash(), "127.0.0.1", int(sys.argv[1]), 1, 2)
+ui = dash.Dash("slow", server=app)
+ui.layout = dash.html.Div("slow")
+serve(ui, "127.0.0.1", int(sys.argv[1]), 1, 2)
 """
 
 
@@ -58,7 +58,7 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(tmp_path):
 
 def _answers(base: str) -> bool:
     try:
-        return requests.get(f"{base}/nothing-here", timeout=2).status_code == 404
+        return requests.get(f"{base}/_dash-layout", timeout=2).status_code == 200
     except requests.ConnectionError:
         return False
 
