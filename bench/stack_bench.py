@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 from casegraph import detections, explore  # noqa: E402
 from casegraph.generate import generate  # noqa: E402
 from casegraph.loaders import bulk  # noqa: E402
-from casegraph.loaders.pipeline import FileReport, _batches, _columns_of, _valid_rows, discover, load, plan_files  # noqa: E402
+from casegraph.loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
 from casegraph.model import model  # noqa: E402
 from casegraph.settings import Settings  # noqa: E402
 from casegraph.state import open_state  # noqa: E402
@@ -45,6 +45,7 @@ from casegraph.store import open_store  # noqa: E402
 from casegraph.store.embedded import stop_server  # noqa: E402
 from bench.detect_bench import TARGET_RISK_P99_MS, TARGETS_S, pending_transfers, percentile  # noqa: E402
 from bench.expand_bench import TARGET_P95_MS, targets  # noqa: E402
+from bench.load_bench import built_for_ceiling  # noqa: E402
 
 
 # -- the engines ----------------------------------------------------------------------------
@@ -105,24 +106,11 @@ def run_loader(settings: Settings, data: Path) -> dict:
             "elements": sum(counts["nodes"].values()) + sum(counts["relationships"].values())}
 
 
-def _built(data: Path):
-    plans, _ = plan_files(discover([data]), None)
-    inputs = []
-    for i, plan in enumerate(plans):
-        try:
-            df, _n = bulk.read_fast(plan)
-        except bulk.SlowPath:
-            df = bulk.frame_from_rows(plan, _columns_of(_valid_rows(plan, FileReport(plan.name, plan.kind.name), None),
-                                                        plan))
-        inputs.append(bulk.FileInput(i, plan, bulk.combine_by_key(df, plan), plan.name, "ceiling", 0))
-    return bulk.build(inputs), {fi.index: (fi.source, fi.load_id, 0) for fi in inputs}
-
-
 def run_first_load_ceiling(settings: Settings, data: Path) -> float:
     """Seconds in the first-load statements alone: every statement prepared before its
     table's sending starts (FalkorDB: all GRAPH.BULK commands; Neo4j: the CREATE batches of
     one label or type at a time, to bound memory)."""
-    built, provenance = _built(data)
+    built, provenance = built_for_ceiling(data)
     with open_store(settings) as store:
         writer = store.backend.bulk_writer()
         writer.begin()
