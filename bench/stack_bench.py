@@ -64,7 +64,11 @@ class Engine:
         self.round += 1
         state = f"sqlite:///{self.work}/state-{self.name}-{self.round}.sqlite"
         if self.name == "embedded":
-            return Settings.load(db=f"embedded:{self.work}/falkordb-{self.round}", graph="bench", state=state)
+            folder = self.work / f"falkordb-{self.round}"
+            stop_server(str(folder))                  # an earlier run's server and graph: gone, as Neo4j's are
+            shutil.rmtree(folder, ignore_errors=True)
+            Path(f"{self.work}/state-{self.name}-{self.round}.sqlite").unlink(missing_ok=True)
+            return Settings.load(db=f"embedded:{folder}", graph="bench", state=state)
         if self.neo4j:
             settings = Settings.load(db=self.neo4j, graph="neo4j", state=state)
             with open_store(settings) as store:
