@@ -33,6 +33,7 @@ from casegraph.settings import Settings  # noqa: E402
 from casegraph.state import open_state  # noqa: E402
 from casegraph.store import open_store  # noqa: E402
 from casegraph.loaders.pipeline import load  # noqa: E402
+from bench.common import publish  # noqa: E402
 
 TARGETS_S = {"rings": 30.0, "scammer_links": 10.0, "silent_sufferers": 5.0}
 TARGET_RISK_P99_MS = 20.0
@@ -106,10 +107,7 @@ def main() -> None:
             print(f"transfer_risk: first check (exposure index build) {build_s:.2f} s", flush=True)
             print(f"transfer_risk: p50 {percentile(risk, 50):.2f} ms, p99 {percentile(risk, 99):.2f} ms", flush=True)
     text = render(args, settings, counts, rows, risk, decisions, build_s if risk else 0.0)
-    print(text)
-    if args.record:
-        with open(REPO / "bench" / "RESULTS.md", "a") as fh:
-            fh.write("\n" + text + "\n")
+    publish(text, args.record)
 
 
 def render(args, settings, counts, rows, risk, decisions, build_s: float) -> str:

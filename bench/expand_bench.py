@@ -28,6 +28,7 @@ from casegraph import explore  # noqa: E402
 from casegraph.settings import Settings  # noqa: E402
 from casegraph.store import open_store  # noqa: E402
 from bench.detect_bench import percentile as pct  # noqa: E402
+from bench.common import publish  # noqa: E402
 
 TARGET_P95_MS = 300.0
 
@@ -79,10 +80,7 @@ def main() -> None:
                            ("all", every))),
         "", f"**p95 {p95:.1f} ms** (target < {TARGET_P95_MS:.0f} ms {'✓' if p95 < TARGET_P95_MS else '✗ missed'}); "
             f"largest neighbourhood paged: {biggest[0]:,} neighbours ({biggest[1].split(':')[0]})."])
-    print(text)
-    if args.record:
-        with open(REPO / "bench" / "RESULTS.md", "a") as fh:
-            fh.write("\n" + text + "\n")
+    publish(text, args.record)
 
 
 if __name__ == "__main__":

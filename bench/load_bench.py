@@ -27,13 +27,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from casegraph.generate import generate  # noqa: E402
 from casegraph.settings import Settings  # noqa: E402
 from casegraph.state import open_state  # noqa: E402
 from casegraph.store import open_store  # noqa: E402
 from casegraph.store.embedded import stop_server  # noqa: E402
 from casegraph.store.falkordb import params_header  # noqa: E402
 from casegraph.loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
+from bench.common import dataset, dataset_options, publish  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -119,21 +119,14 @@ def run_bulk_ceiling(settings: Settings, data: Path) -> tuple[float, int, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--accounts", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--work", type=Path, default=REPO / "bench" / "out", help="scratch folder (gitignored)")
-    ap.add_argument("--data", type=Path, default=None, help="dataset folder (default: WORK/data-N-S)")
+    dataset_options(ap)
     ap.add_argument("--batch-size", type=int, default=Settings.load().batch_size)
     ap.add_argument("--record", action="store_true", help="append the report to bench/RESULTS.md")
     ap.add_argument("--merge", action="store_true", help="force the MERGE path (the loader before the bulk path)")
     ap.add_argument("--no-merge-ceiling", action="store_true", help="skip the (slow) MERGE UNWIND ceiling")
     args = ap.parse_args()
 
-    data = args.data or args.work / f"data-{args.accounts}-{args.seed}"
-    if not (data / "truth.json").exists():
-        t0 = time.perf_counter()
-        generate(data, args.accounts, args.seed)
-        print(f"generated {args.accounts:,} accounts in {time.perf_counter() - t0:.1f} s", flush=True)
+    data = dataset(args)
     db_dir = args.work / f"db-{os.getpid()}"
     uri = f"embedded:{db_dir}"
     try:
@@ -156,10 +149,7 @@ def main() -> None:
     finally:
         stop_server(db_dir)
     text = render(args, report, total, rss, server_peak, counts, ceiling, bulk_ceiling, load_avg)
-    print(text)
-    if args.record:
-        with open(REPO / "bench" / "RESULTS.md", "a") as fh:
-            fh.write("\n" + text + "\n")
+    publish(text, args.record)
 
 
 def render(args, report, total, rss, server_peak, counts, ceiling, bulk_ceiling=None, load_avg=None) -> str:

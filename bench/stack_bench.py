@@ -35,7 +35,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from casegraph import detections, explore  # noqa: E402
-from casegraph.generate import generate  # noqa: E402
 from casegraph.loaders import bulk  # noqa: E402
 from casegraph.loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
 from casegraph.model import model  # noqa: E402
@@ -46,6 +45,7 @@ from casegraph.store.embedded import stop_server  # noqa: E402
 from bench.detect_bench import TARGET_RISK_P99_MS, TARGETS_S, pending_transfers, percentile  # noqa: E402
 from bench.expand_bench import TARGET_P95_MS, targets  # noqa: E402
 from bench.load_bench import built_for_ceiling  # noqa: E402
+from bench.common import dataset, dataset_options, publish  # noqa: E402
 
 
 # -- the engines ----------------------------------------------------------------------------
@@ -241,10 +241,7 @@ def render(args, data: Path, results: dict[str, dict]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--accounts", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--work", type=Path, default=REPO / "bench" / "out", help="scratch folder (gitignored)")
-    ap.add_argument("--data", type=Path, default=None, help="dataset folder (default: WORK/data-N-S)")
+    dataset_options(ap)
     ap.add_argument("--engines", default="embedded,neo4j", help="comma-separated: embedded, neo4j")
     ap.add_argument("--neo4j", default=None, help="an empty Neo4j to use instead of starting one (bolt://...)")
     ap.add_argument("--heap", default="4g", help="the started Neo4j's Java heap")
@@ -255,12 +252,7 @@ def main() -> None:
     ap.add_argument("--expansions", type=int, default=500, help="random nodes to expand")
     ap.add_argument("--record", action="store_true", help="append the report to bench/RESULTS.md")
     args = ap.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    data = args.data or args.work / f"data-{args.accounts}-{args.seed}"
-    if not (data / "truth.json").exists():
-        t0 = time.perf_counter()
-        generate(data, args.accounts, args.seed)
-        print(f"generated {args.accounts:,} accounts in {time.perf_counter() - t0:.1f} s", flush=True)
+    data = dataset(args)
     truth = json.loads((data / "truth.json").read_text())
     results: dict[str, dict] = {}
     for name in args.engines.split(","):
@@ -280,10 +272,7 @@ def main() -> None:
         finally:
             engine.close()
     text = render(args, data, results)
-    print(text)
-    if args.record:
-        with open(REPO / "bench" / "RESULTS.md", "a") as fh:
-            fh.write("\n" + text + "\n")
+    publish(text, args.record)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,18 @@ def _load_both(bulk_store, merge_store, paths, tmp_path):
     return r1, r2
 
 
+def _same_graph_and_summary(bulk_store, merge_store, r1, r2):
+    """The bulk-loaded and the MERGE-loaded graph, element for element, and the per-file
+    summaries of the two loads; returns the bulk graph's dump."""
+    a, b = dump_graph(bulk_store, IGNORE), dump_graph(merge_store, IGNORE)
+    assert len(a[0]) > 10_000 and len(a[1]) > 10_000
+    assert a[0] == b[0], _diff(a[0], b[0])
+    assert a[1] == b[1], _diff(a[1], b[1])
+    assert [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r1.files] == \
+           [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r2.files]
+    return a
+
+
 def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, second_store, tmp_path):
     assert _bulk_used(store)
     data = tmp_path / "gen"
@@ -88,13 +100,7 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
     r1, r2 = _load_both(store, second_store, [data], tmp_path)
     assert (r1.path, r2.path) == ("bulk", "merge")
     assert r1.ok and r2.ok, [(f.file, f.status, f.errors, f.message) for f in r1.files + r2.files if f.errors or f.status != "complete"]
-    a, b = dump_graph(store, IGNORE), dump_graph(second_store, IGNORE)
-    assert len(a[0]) > 10_000 and len(a[1]) > 10_000
-    assert a[0] == b[0], _diff(a[0], b[0])
-    assert a[1] == b[1], _diff(a[1], b[1])
-    # the per-file summary agrees too
-    assert [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r1.files] == \
-           [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r2.files]
+    _same_graph_and_summary(store, second_store, r1, r2)
     # types: ints stay ints, floats floats, times epoch ms
     row = store.read_cypher("MATCH (a:Account {account_id: 'X1'})-[r:USED_DEVICE]->() "
                             "RETURN a.kyc_level AS k, a.registered_at AS t, r.count AS c, r.first_seen AS f").rows[0]
@@ -201,12 +207,7 @@ def test_neo4j_first_load_creates_the_merge_graph_and_a_second_load_merges(neo4j
         assert writer.takes == "rows" and writer.target_is_empty()
         r1, r2 = _load_both(n4, second_store, [data], tmp_path)
         assert r1.ok and r2.ok and (r1.path, r2.path) == ("bulk", "merge")
-        a, b = dump_graph(n4, IGNORE), dump_graph(second_store, IGNORE)
-        assert len(a[0]) > 10_000 and len(a[1]) > 10_000
-        assert a[0] == b[0], _diff(a[0], b[0])
-        assert a[1] == b[1], _diff(a[1], b[1])
-        assert [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r1.files] == \
-               [(f.file, f.rows_read, f.rows_written, f.nodes_created, f.relationships_created) for f in r2.files]
+        a = _same_graph_and_summary(n4, second_store, r1, r2)
         assert {i["kind"] for i in n4.schema()} == {"constraint", "index"}
         assert not writer.target_is_empty()
         again = load(n4, open_state(f"sqlite:///{tmp_path}/s1.sqlite"), [data], rejects_dir=tmp_path / "r3", bulk=True)
