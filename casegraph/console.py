@@ -2,7 +2,6 @@
 that show only on a terminal."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from casegraph.exports import write_csv
 from casegraph.store.result import plain
 
 FORMATS = ("table", "json", "csv")
@@ -28,13 +28,9 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = Non
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False, default=str)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        for r in data:
-            w.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
-                        for k, v in r.items()})
-        return buf.getvalue().rstrip("\n")
+        return write_csv(({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+                           for k, v in r.items()} for r in data), columns, extrasaction="ignore",
+                         lineterminator="\n").rstrip("\n")
     table = Table(title=title, show_lines=False)
     for c in columns:
         table.add_column(c, overflow="fold")

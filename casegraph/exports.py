@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, Iterable
 
 import networkx as nx
 
@@ -122,14 +122,38 @@ def to_graphml(elements: list[dict[str, Any]]) -> bytes:
     return buf.getvalue()
 
 
-def _csv(rows: list[dict[str, Any]], first: list[str]) -> str:
-    extra = sorted({k for r in rows for k in r} - set(first))
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_CELLS = ("text cells that begin with =, +, -, @, a tab or a carriage return start with an added "
+             "' so that spreadsheets show them as text instead of running them as formulas (OWASP, CSV "
+             "injection); numbers are written as they are")
+
+
+def cell(value: Any) -> Any:
+    """A value as a spreadsheet-safe CSV cell (CSV_CELLS): None as empty, text that a
+    spreadsheet would run as a formula prefixed with '."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Iterable[dict[str, Any]], columns: list[str], **options: Any) -> str:
+    """Rows as CSV text with a header, every cell through `cell`. Lines end in CRLF (RFC 4180):
+    Python's writer quotes a field holding a character of the line terminator, so a value with
+    a bare carriage return stays in its row only when the terminator has one."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=first + extra, lineterminator="\n")
+    options.setdefault("lineterminator", "\r\n")
+    w = csv.DictWriter(buf, fieldnames=columns, **options)
     w.writeheader()
     for r in rows:
-        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+        w.writerow({k: cell(v) for k, v in r.items()})
     return buf.getvalue()
+
+
+def _csv(rows: list[dict[str, Any]], first: list[str]) -> str:
+    extra = sorted({k for r in rows for k in r} - set(first))
+    return write_csv(rows, first + extra)
 
 
 def to_csv(elements: list[dict[str, Any]]) -> tuple[str, str]:

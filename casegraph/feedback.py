@@ -3,13 +3,12 @@ false_positive, and "missed" rings: ring alerts whose members no model Group fla
 Definitions in docs/cases.md."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 import sqlalchemy as sa
 
+from casegraph.exports import write_csv
 from casegraph.times import iso
 from casegraph.errors import ConfigError
 from casegraph.state import StateStore, alerts, case_elements, cases
@@ -82,9 +81,4 @@ def render(found: list[dict[str, Any]], fmt: str) -> str:
         raise ConfigError(f"unknown feedback format {fmt!r}; formats: {', '.join(FORMATS)}")
     if fmt == "json":
         return json.dumps(found, indent=2, ensure_ascii=False) + "\n"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for r in found:
-        w.writerow({**r, "account_ids": ";".join(r["account_ids"])})     # None is written as ""
-    return buf.getvalue()
+    return write_csv(({**r, "account_ids": ";".join(r["account_ids"])} for r in found), COLUMNS)

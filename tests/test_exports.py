@@ -115,4 +115,4 @@ def test_csv_read_back_by_pandas():
 def test_empty_exports():
     assert json.loads(exports.to_cytoscape_json([]))["elements"] == {"nodes": [], "edges": []}
     assert nx.read_graphml(io.BytesIO(exports.to_graphml([]))).number_of_nodes() == 0
-    assert exports.to_csv([]) == ("id,kind,key,label,risk\n", "id,source,target,kind,label\n")
+    assert exports.to_csv([]) == ("id,kind,key,label,risk\r\n", "id,source,target,kind,label\r\n")

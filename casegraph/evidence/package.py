@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from casegraph import audit, permissions
+from casegraph import audit, exports, permissions
 from casegraph.times import iso
 from casegraph.errors import EvidenceError
 from casegraph.evidence import collect, ftm, manifest, mask, render, report, summary, tables
@@ -90,7 +90,8 @@ def _build(state, store, actor, found: collect.Collected, request_ref: str, agen
               "transfers": len(tables.transfers(elements))}
     files[manifest.NAME] = manifest.build({
         **meta, "exported_at": iso(at), "database": manifest.database(store, settings),
-        "pseudonym_key_id": key_id, "capped": found.capped, "counts": counts}, files)
+        "pseudonym_key_id": key_id, "capped": found.capped, "counts": counts,
+        "csv_cells": exports.CSV_CELLS}, files)
     path = _write(out_dir, f"evidence-{_slug(name)}-{_slug(request_ref)}-"
                            f"{datetime.fromtimestamp(at / 1000, timezone.utc):%Y%m%dT%H%M%S%fZ}.zip", files)
     digest = manifest.sha256(path.read_bytes())

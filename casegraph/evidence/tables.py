@@ -3,8 +3,6 @@ exports, casegraph/exports.py: one implementation), and transfers.csv, the money
 one row each. Times are ISO 8601 UTC. Rows are sorted so the same elements always give the same bytes."""
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from casegraph import exports, graph
@@ -69,9 +67,4 @@ def transfers(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def transfers_csv(elements: list[dict[str, Any]]) -> bytes:
     """transfers.csv: kind, tx id and hash, time (ISO 8601 UTC), from and to (node ids),
     amount, asset, USD value; oldest first."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=TRANSFER_COLUMNS, lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    for r in transfers(elements):
-        w.writerow({k: "" if v is None else v for k, v in r.items()})
-    return buf.getvalue().encode("utf-8")
+    return exports.write_csv(transfers(elements), TRANSFER_COLUMNS, extrasaction="ignore").encode("utf-8")

@@ -8,12 +8,49 @@ import json
 import zipfile
 from pathlib import Path
 
-from casegraph.evidence.manifest import NAME, sha256
+from casegraph.evidence.manifest import NAME
 
 
 def sidecar(path: str | Path) -> Path:
     """`<package>.sha256`, the package hash written next to it."""
     return Path(str(path) + ".sha256")
+
+
+CHUNK = 1 << 20
+MANIFEST_MAX = 64 << 20      # bytes of manifest.json read at most
+RATIO_MAX = 200              # uncompressed : compressed beyond which an entry is not read (a ZIP bomb);
+                             # the package's own files compress about 3 to 30 times
+
+
+def _hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _bomb(info: zipfile.ZipInfo) -> str | None:
+    """Why an entry is not read at all, or None."""
+    if info.file_size > RATIO_MAX * max(info.compress_size, 1) and info.file_size > CHUNK:
+        return (f"{info.filename}: expands {info.file_size // max(info.compress_size, 1):,} times "
+                f"({info.file_size:,} bytes from {info.compress_size:,}); not read (a ZIP bomb?)")
+    return None
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: bool = False) -> tuple[str, int, bytes]:
+    """(SHA-256, bytes read, the bytes if `keep`), reading in chunks and stopping one chunk
+    past `cap`: whatever the entry's header claims, memory and time stay bounded."""
+    h, n, kept = hashlib.sha256(), 0, []
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK):
+            n += len(chunk)
+            h.update(chunk)
+            if keep:
+                kept.append(chunk)
+            if n > cap:
+                break
+    return h.hexdigest(), n, b"".join(kept)
 
 
 def _short(h: str) -> str:
@@ -30,7 +67,7 @@ def verify(path: str | Path) -> list[str]:
     if side.is_file():
         text = side.read_text(encoding="utf-8", errors="replace").split()
         expected = text[0].lower() if text else ""
-        found = hashlib.sha256(path.read_bytes()).hexdigest()
+        found = _hash_file(path)
         if expected != found:
             problems.append(f"{path.name}: SHA-256 of the package differs from {side.name} "
                             f"(expected {_short(expected)}, found {_short(found)})")
@@ -44,8 +81,15 @@ def verify(path: str | Path) -> list[str]:
             problems.append(f"{dup}: appears more than once in the package")
         if NAME not in names:
             return problems + [f"{NAME}: missing from the package"]
+        info = zf.getinfo(NAME)
+        why = _bomb(info)
+        if why or info.file_size > MANIFEST_MAX:
+            return problems + [why or f"{NAME}: {info.file_size:,} bytes, more than a manifest can be; not read"]
         try:
-            manifest = json.loads(zf.read(NAME).decode("utf-8"))
+            _, size, raw = _read(zf, info, MANIFEST_MAX, keep=True)
+            if size > MANIFEST_MAX:
+                return problems + [f"{NAME}: more than {MANIFEST_MAX:,} bytes; not read further"]
+            manifest = json.loads(raw.decode("utf-8"))
             listed = {f["name"]: f for f in manifest["files"]}
             for f in listed.values():
                 str(f["sha256"]), int(f["size"])
@@ -55,17 +99,24 @@ def verify(path: str | Path) -> list[str]:
             if name not in names:
                 problems.append(f"{name}: listed in the manifest but missing from the package")
                 continue
+            info = zf.getinfo(name)
+            why = _bomb(info)
+            if why:
+                problems.append(why)
+                continue
             try:
-                data = zf.read(name)
-            except (zipfile.BadZipFile, OSError) as e:   # a changed byte in compressed data fails its CRC
+                digest, size, _ = _read(zf, info, int(entry["size"]))
+            except (zipfile.BadZipFile, OSError, EOFError) as e:   # a changed byte in compressed data fails its CRC
                 problems.append(f"{name}: cannot be read from the package ({e})")
                 continue
-            digest = sha256(data)
+            if size > int(entry["size"]):
+                problems.append(f"{name}: larger than the manifest says ({entry['size']} bytes); not read further")
+                continue
             if digest != entry["sha256"]:
                 problems.append(f"{name}: SHA-256 differs from the manifest "
                                 f"(expected {_short(entry['sha256'])}, found {_short(digest)})")
-            if len(data) != int(entry["size"]):
-                problems.append(f"{name}: size differs from the manifest (expected {entry['size']}, found {len(data)})")
+            if size != int(entry["size"]):
+                problems.append(f"{name}: size differs from the manifest (expected {entry['size']}, found {size})")
         for name in sorted(set(names) - set(listed) - {NAME}):
             problems.append(f"{name}: in the package but not listed in the manifest")
     return problems

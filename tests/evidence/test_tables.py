@@ -54,3 +54,15 @@ def test_graphml_reads_back(small):
     assert g.number_of_nodes() == 3 and g.number_of_edges() == 3
     assert g.nodes["Account:A2"]["registered_at"] == "2024-01-01T00:00:00Z"
     assert tables.graphml(small) == tables.graphml(list(reversed(small)))
+
+
+def test_cells_a_spreadsheet_would_run_are_neutralised(small):
+    """Issue 12.10: a property that starts like a formula is written as text (OWASP)."""
+    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    small[1]["data"]["props"].update({f"p{i}": v for i, v in enumerate(hostile)}, status="ok")
+    small[3]["data"]["props"]["tx_id"] = "=T2"
+    nodes, _ = tables.nodes_edges_csv(small)
+    row = next(r for r in csv.DictReader(io.StringIO(nodes.decode(), newline="")) if r["id"] == "Account:A1")
+    assert [row[f"p{i}"] for i in range(len(hostile))] == ["'" + v for v in hostile] and row["status"] == "ok"
+    moved = list(csv.DictReader(io.StringIO(tables.transfers_csv(small).decode(), newline="")))
+    assert moved[1]["tx_id"] == "'=T2" and moved[1]["amount"] == "1.5"       # numbers stay numbers

@@ -84,3 +84,31 @@ def test_a_changed_sidecar_hash_is_named(case_package, tmp_path):
     (tmp_path / "pkg.zip.sha256").write_text("0" * 64 + "  pkg.zip\n")
     problems = verify(copy)
     assert len(problems) == 1 and problems[0].startswith("pkg.zip: SHA-256 of the package differs")
+
+
+def test_a_zip_bomb_and_an_oversized_entry_are_named_without_reading_them(case_package, tmp_path):
+    """Issue 12.11: a 2 MB package holding a 2 GB entry took verify to 4.2 GB."""
+    import os
+    import tracemalloc
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(case_package["path"]) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename == "nodes.csv":           # 1 GB of zeros: about 1 MB compressed
+                with zout.open("nodes.csv", "w", force_zip64=True) as fh:
+                    block = bytes(1 << 20)
+                    for _ in range(1024):
+                        fh.write(block)
+            elif info.filename == "edges.csv":         # incompressible, far larger than listed
+                zout.writestr("edges.csv", os.urandom(24 << 20))
+            else:
+                zout.writestr(info.filename, zin.read(info.filename))
+    assert bomb.stat().st_size < 40 << 20
+    tracemalloc.start()
+    try:
+        problems = verify(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, f"verify held {peak >> 20} MB"
+    assert [p.split(":")[0] for p in problems] == ["edges.csv", "nodes.csv"], problems
+    assert "larger than the manifest says" in problems[0] and "not read (a ZIP bomb?)" in problems[1]
