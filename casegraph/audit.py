@@ -7,10 +7,8 @@ kept outside the database, in a "head" file next to it (`<state file>.audit-head
 `check_head` compares; on other databases keep exported copies elsewhere to catch that."""
 from __future__ import annotations
 
-import csv
 import fcntl
 import hashlib
-import io
 import json
 import os
 import random
@@ -22,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from casegraph.errors import AuditError
+from casegraph.exports import write_csv
 from casegraph.state import StateStore, audit_log, now_ms
 
 GENESIS = "0" * 64
@@ -40,11 +39,40 @@ def entry_hash(prev_hash: str, entry_id: int, at: int, actor: str, action: str, 
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+TEXT_MAX = 4096          # characters of one text value an entry keeps (the rest: its length and digest)
+DETAILS_MAX = 65536      # characters of an entry's details, at most
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cut(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > TEXT_MAX:
+        return f"{value[:TEXT_MAX]}… [cut: {len(value):,} characters, sha256 {_digest(value)}]"
+    if isinstance(value, dict):
+        return {k: _cut(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cut(v) for v in value]
+    return value
+
+
+def bounded(details: dict[str, Any]) -> str:
+    """An entry's details as stored: long texts (a 20 MB query) cut to their start, length and
+    SHA-256, and details still too long kept as their start, length and SHA-256. What was
+    asked stays provable from the digest without the log growing with every request."""
+    text = canonical(_cut(details))
+    if len(text) <= DETAILS_MAX:
+        return text
+    whole = canonical(details)
+    return canonical({"cut": True, "chars": len(whole), "sha256": _digest(whole), "start": text[:TEXT_MAX]})
+
+
 def record(state: StateStore, actor: str, action: str, details: dict[str, Any] | None = None) -> int:
     """Append one entry; returns its id."""
     if not actor or not action:
         raise AuditError("an audit entry needs an actor and an action")
-    details_json = canonical(details or {})
+    details_json = bounded(details or {})
     for attempt in range(_RETRIES):
         try:
             with state.engine.begin() as conn:
@@ -201,12 +229,7 @@ def export(state: StateStore, fmt: str = "jsonl") -> str:
     rows = entries(state)
     if fmt == "jsonl":
         return "".join(canonical(r) + "\n" for r in rows)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=[c.name for c in audit_log.c], lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({**r, "details": canonical(r["details"])})
-    return buf.getvalue()
+    return write_csv(({**r, "details": canonical(r["details"])} for r in rows), [c.name for c in audit_log.c])
 
 
 def export_for(state: StateStore, actor: dict[str, Any], fmt: str = "jsonl") -> str:

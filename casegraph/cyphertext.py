@@ -28,12 +28,51 @@ def blank_literals(text: str) -> str:
     return _LITERAL.sub(lambda m: "" if m.group(0).startswith("/") else "''", text)
 
 
+_ALIAS_BEFORE = re.compile(r"\bAS\s*$", re.I)
+_KEY_AFTER = re.compile(r"\s*:")
+
+
 def write_clauses(text: str) -> list[str]:
-    """Clauses or procedure calls in `text` that would change the database."""
-    code = blank_literals(text)
-    found = [m.group(1).upper() for m in _WRITE.finditer(code)]
+    """Clauses or procedure calls in `text` that would change the database. A clause word
+    used as a name (`AS set`, a map key `{set: 1}`, a backticked `set`) is not a clause."""
+    code = re.sub(r"`[^`]*`", "``", blank_literals(text))
+    found = [m.group(1).upper() for m in _WRITE.finditer(code)
+             if not _ALIAS_BEFORE.search(code, max(0, m.start() - 64), m.start())
+             and not _KEY_AFTER.match(code, m.end())]
     found += ["CALL " + m.group(1) for m in _WRITE_PROC.finditer(code)]
     return found
+
+
+MAX_NESTING = 16   # brackets open at once in user-supplied Cypher (the built-in templates need 3)
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of (), [] and {} outside strings and comments."""
+    depth = deepest = 0
+    for ch in blank_literals(text):
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def check_user_cypher(text: str, max_chars: int) -> None:
+    """The checks every user-supplied query passes before any engine sees it: its length,
+    its nesting (parse time grows exponentially with it) and no clause that writes.
+    QueryError saying which."""
+    from casegraph.errors import QueryError
+    if len(text) > max_chars:
+        raise QueryError(f"refused: the query is {len(text):,} characters long; the limit is {max_chars:,} "
+                         "(setting query_max_chars)")
+    found = write_clauses(text)
+    if found:
+        raise QueryError(f"refused: queries run read-only, and this one contains {', '.join(sorted(set(found)))}")
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise QueryError(f"refused: brackets are nested {depth} deep, more than {MAX_NESTING}; a parser's time "
+                         "grows exponentially with nesting")
 
 
 def labels_used(text: str) -> set[str]:

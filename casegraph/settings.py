@@ -38,6 +38,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Time limit for each query of a built-in detection (batch jobs over the whole graph), in milliseconds.", int),
     Setting("row_limit", 10000, "CASEGRAPH_ROW_LIMIT",
             "Most rows a user-run query returns; the user is told when it was cut.", int),
+    Setting("query_max_chars", 100000, "CASEGRAPH_QUERY_MAX_CHARS",
+            "Longest user-supplied Cypher text, in characters; longer queries are refused before they run.", int),
+    Setting("request_max_mb", 8, "CASEGRAPH_REQUEST_MAX_MB",
+            "Largest HTTP request body the web app accepts, in MB (larger: 413 without reading it).", int),
     Setting("batch_size", 5000, "CASEGRAPH_BATCH_SIZE",
             "Rows per UNWIND batch when loading.", int),
     Setting("bulk_max_mb", 1024, "CASEGRAPH_BULK_MAX_MB",
@@ -81,6 +85,8 @@ class Settings:
     query_timeout_ms: int = _setting("query_timeout_ms").default
     detection_timeout_ms: int = _setting("detection_timeout_ms").default
     row_limit: int = _setting("row_limit").default
+    query_max_chars: int = _setting("query_max_chars").default
+    request_max_mb: int = _setting("request_max_mb").default
     batch_size: int = _setting("batch_size").default
     bulk_max_mb: int = _setting("bulk_max_mb").default
     secret_key: str = field(default=_setting("secret_key").default, repr=False)

@@ -13,6 +13,7 @@ import pytest
 from casegraph.settings import Settings
 from casegraph.state import open_state
 from casegraph.store import GraphStore, open_backend
+from casegraph.store import parsecheck
 from casegraph.store.embedded import stop_server
 from tests.support import Neo4jServer, SharedNeo4j, neo4j_built
 from tests.support import POSTGRES_ENV, PostgresDatabases, PostgresServer, PostgresUnavailable, wait_for_postgres
@@ -25,6 +26,7 @@ def embedded_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("embedded")
     yield folder
     stop_server(folder)
+    stop_server(parsecheck.folder())     # the user-query parse server (casegraph/store/parsecheck.py)
 
 
 def _docker_reason() -> str | None:

@@ -28,3 +28,15 @@ def test_saved_and_own_queries_are_checked_audited_and_limited(store, state):
         ("ana", "query.cypher", {"text": "UNWIND range(1, $n) AS x RETURN x", "params": {"n": 50}}),
         ("ana", "query.cypher", {"text": "MATCH (a:Account) DETACH DELETE a", "params": {}}),
         ("ana", "query.run", {"name": "load_accounts", "params": {}})]
+
+
+def test_a_huge_query_is_refused_and_the_audit_keeps_its_digest_not_its_text(store, state):
+    """Issue 12.4: a 20 MB query grew the state database by 22 MB."""
+    import hashlib
+    text = "RETURN 1 AS x // " + "pad " * 5_000_000
+    with pytest.raises(QueryError, match="characters long"):
+        queries.run_cypher(store, state, ANA, text)
+    kept = audit.entries(state, action="query.cypher")[-1]["details"]["text"]
+    assert len(kept) < 5000 and hashlib.sha256(text.encode()).hexdigest() in kept and f"{len(text):,}" in kept
+    # the chain still verifies with the cut entry
+    assert audit.check(state).broken_at is None

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from casegraph.catalogue import Catalogue, catalogue
-from casegraph.cyphertext import write_clauses
+from casegraph.cyphertext import check_user_cypher
 from casegraph.errors import ConfigError, QueryError
 from casegraph.model import model
 from casegraph.settings import Settings
@@ -38,7 +38,8 @@ class GraphStore:
         if q.mode != "read":
             raise QueryError(f"query {name} writes; use write() for it")
         return self.backend.run(q.text_for(self.dialect), q.bind(params or {}), write=False,
-                                timeout_ms=timeout_ms or self.settings.query_timeout_ms, row_limit=row_limit)
+                                timeout_ms=_limit("time limit (ms)", timeout_ms) or self.settings.query_timeout_ms,
+                                row_limit=_limit("row limit", row_limit))
 
     def write(self, name: str, params: dict[str, Any] | None = None) -> Result:
         """Run a write query from the catalogue (no time limit: loads must finish)."""
@@ -51,12 +52,11 @@ class GraphStore:
                     timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
         """Run user-supplied Cypher: refused before it reaches the database if it
         writes, then run read-only with the time and row limits."""
-        found = write_clauses(text)
-        if found:
-            raise QueryError(f"refused: queries run read-only, and this one contains {', '.join(sorted(set(found)))}")
+        check_user_cypher(text, self.settings.query_max_chars)
+        self.backend.check_parse(text)
         return self.backend.run(text, params or {}, write=False,
-                                timeout_ms=timeout_ms or self.settings.query_timeout_ms,
-                                row_limit=row_limit if row_limit is not None else self.settings.row_limit)
+                                timeout_ms=_limit("time limit (ms)", timeout_ms) or self.settings.query_timeout_ms,
+                                row_limit=_limit("row limit", row_limit) or self.settings.row_limit)
 
     def with_timeout(self, timeout_ms: int) -> "GraphStore":
         """The same connection with another default time limit for reads (built-in batch
@@ -111,6 +111,15 @@ class GraphStore:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _limit(what: str, value: int | None) -> int | None:
+    """A caller's time or row limit: None (the default applies) or a whole number >= 1."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise QueryError(f"the {what} must be a whole number of at least 1, not {value!r}")
+    return value
 
 
 def embedded_dir(uri: str) -> str | None:

@@ -186,6 +186,12 @@ def server_pid(folder: str | os.PathLike) -> int:
     return info.pid if info and _answers(info) else 0
 
 
+def recorded_pid(folder: str | os.PathLike) -> int:
+    """The pid server.json records for `folder` (alive or not, answering or not), or 0."""
+    info = _read_info(Path(folder).resolve())
+    return info.pid if info else 0
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -101,6 +101,47 @@ def test_row_limit_truncates_and_says_so(any_store):
     assert len(res.rows) == 5 and not res.truncated
 
 
+def test_the_row_limit_stops_reading_at_the_limit(any_store):
+    """Issue 12.4: a limit applied after the whole result was fetched took the client to
+    2.5 GB for `UNWIND range(1, 6000000)`; now the database stops at the limit."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        res = any_store.read_cypher("UNWIND range(1, 6000000) AS x RETURN x, 'row ' + toString(x) AS text",
+                                    row_limit=100)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [r["x"] for r in res.rows] == list(range(1, 101)) and res.truncated
+    assert peak < 20 * 2**20, f"the client held {peak / 2**20:.0f} MB for 100 rows"
+    # a statement as written (UNION, ORDER BY) runs the same under the limit
+    res = any_store.read_cypher("UNWIND [3, 1, 2] AS x RETURN x ORDER BY x DESC UNION ALL RETURN 9 AS x",
+                                row_limit=3)
+    assert [r["x"] for r in res.rows] == [3, 2, 1] and res.truncated
+
+
+@pytest.mark.parametrize("depth", [24, 1000])
+def test_deeply_nested_user_cypher_is_refused_before_any_engine_parses_it(any_store, depth):
+    """Issue 12.2: 24 nested parentheses took FalkorDB 43 s to parse, past any time limit."""
+    import time
+    text = "RETURN " + "(" * depth + "1" + ")" * depth + " AS x"
+    started = time.monotonic()
+    with pytest.raises(QueryError, match=f"nested {depth} deep"):
+        any_store.read_cypher(text, timeout_ms=1000)
+    assert time.monotonic() - started < 1
+    assert any_store.read_cypher("RETURN " + "(" * 16 + "1" + ")" * 16 + " AS x").single_value() == 1
+
+
+def test_user_cypher_limits_are_checked(any_store):
+    with pytest.raises(QueryError, match="characters long"):
+        any_store.read_cypher("RETURN 1 AS x //" + "x" * any_store.settings.query_max_chars)
+    for bad in ({"row_limit": -1}, {"row_limit": 0}, {"timeout_ms": -5}):
+        with pytest.raises(QueryError, match="at least 1"):
+            any_store.read_cypher("RETURN 1 AS x", **bad)
+    # a word that is a clause elsewhere is fine as a name
+    assert any_store.read_cypher("RETURN 1 AS `set`").columns == ["set"]
+
+
 def test_named_read_checks_parameter_types(any_store):
     with pytest.raises(ParameterError, match="query find_account: parameter limit must be a whole number, got .many."):
         any_store.read("find_account", {"account_id": "A1", "limit": "many"})
