@@ -258,48 +258,86 @@ def check_model_names(q: Query) -> None:
 
 
 class Catalogue:
-    """All queries by name: the built-in cypher/ folder plus an optional user folder."""
+    """All queries by name: the built-in cypher/ folder plus an optional user folder.
+
+    User queries live beside the built-ins but can never replace one: a user file named
+    like a built-in, a user dialect override of a built-in and a user query that writes are
+    each refused, for that file only (`broken`, shown by `query list`); the built-in keeps
+    working. The loader, the detections and the UI run only built-in queries."""
 
     def __init__(self, roots: list[tuple[Path, bool]]):
         self._queries: dict[str, Query] = {}
-        self.broken: dict[str, str] = {}  # user queries that failed their checks: name -> why
+        self.broken: dict[str, str] = {}  # user files that failed their checks: name (or path) -> why
         for root, builtin in roots:
             self._add_root(root, builtin)
+
+    def _refuse(self, path: Path, name: str, why: str) -> None:
+        """Set a user file aside; keyed by its name unless that names a query that works."""
+        self.broken[str(path) if name in self._queries else name] = why
 
     def _add_root(self, root: Path, builtin: bool) -> None:
         if not root.is_dir():
             raise QueryError(f"query folder {root} does not exist")
-        overrides: dict[str, dict[str, str]] = {}
+        overrides: dict[str, dict[str, tuple[Path, str]]] = {}
         for path in sorted(root.rglob("*.cypher")):
             rel = path.relative_to(root)
             text = path.read_text(encoding="utf-8")
             if rel.parts[0] in DIALECTS:
-                overrides.setdefault(path.stem, {})[rel.parts[0]] = text
+                overrides.setdefault(path.stem, {})[rel.parts[0]] = (path, text)
                 continue
             if path.stem in self._queries:
-                raise QueryError(f"two queries named {path.stem}: {self._queries[path.stem].path} and {path}")
+                why = f"two queries named {path.stem}: {self._queries[path.stem].path} and {path}"
+                if builtin:
+                    raise QueryError(why)
+                self._refuse(path, path.stem, f"{path}: named like the built-in query {path.stem}; a user "
+                                              "query never replaces a built-in one (rename the file)")
+                continue
             try:
                 q = parse(text, path.stem, str(path), builtin)
+                _check_user(q)
                 check_model_names(q)
             except (QueryError, ModelError) as e:
                 if builtin:
                     raise
                 # One bad file in a user's folder must not stop every other command.
-                self.broken[path.stem] = str(e)
+                self._refuse(path, path.stem, str(e))
                 continue
             self._queries[path.stem] = q
         for name, by_dialect in overrides.items():
-            if name not in self._queries:
-                raise QueryError(f"{root}: dialect override {name}.cypher has no shared file to override")
-            base = self._queries[name]
-            for dialect, text in by_dialect.items():
-                parse(text, name, f"{root}/{dialect}/{name}.cypher", builtin)  # header must hold too
-            self._queries[name] = Query(**{**base.__dict__, "overrides": by_dialect})
-        for q in self._queries.values():
+            self._add_overrides(root, builtin, name, by_dialect)
+
+    def _add_overrides(self, root: Path, builtin: bool, name: str, by_dialect: dict[str, tuple[Path, str]]) -> None:
+        base = self._queries.get(name)
+        for dialect, (path, text) in by_dialect.items():
+            if base is None or base.builtin != builtin:
+                why = (f"{path}: a dialect override of the built-in query {name}; a user query never "
+                       "replaces a built-in one" if base is not None else
+                       f"{root}: dialect override {name}.cypher has no shared file to override")
+                if builtin:
+                    raise QueryError(why)
+                self._refuse(path, name, why)
+                return
+            try:
+                _check_user(parse(text, name, str(path), builtin))      # its header must hold too
+            except QueryError as e:
+                if builtin:
+                    raise
+                del self._queries[name]
+                self._refuse(path, name, str(e))
+                return
+        q = Query(**{**base.__dict__, "overrides": {d: text for d, (_, text) in by_dialect.items()}})
+        try:
             check_model_names(q)
+        except ModelError as e:
+            if builtin:
+                raise
+            del self._queries[name]
+            self._refuse(Path(q.path), name, str(e))
+            return
+        self._queries[name] = q
 
     def get(self, name: str) -> Query:
-        if name in self.broken:
+        if name in self.broken and name not in self._queries:
             raise QueryError(self.broken[name])
         try:
             return self._queries[name]
@@ -311,6 +349,12 @@ class Catalogue:
 
     def __contains__(self, name: str) -> bool:
         return name in self._queries
+
+
+def _check_user(q: Query) -> None:
+    """User queries are read-only, whatever their header says."""
+    if not q.builtin and q.mode != "read":
+        raise QueryError(f"{q.path}: user queries are read-only; 'mode: {q.mode}' is not allowed")
 
 
 def builtin_root() -> Path:

@@ -1,6 +1,8 @@
 """The query catalogue: headers, dialect overrides, parameter checking, model names."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from casegraph.catalogue import Catalogue, builtin_root, catalogue, parse
@@ -101,6 +103,8 @@ def test_user_folder_adds_queries(tmp_path):
     ("LOAD CSV FROM 'file:///x' AS r RETURN r", ["LOAD CSV"]),
     ("CALL db.idx.fulltext.drop('Account')", ["CALL db.idx."]),
     ("CALL { MATCH (n) DELETE n } IN TRANSACTIONS", ["DELETE", "IN TRANSACTIONS"]),
+    ("MATCH (a) RETURN a.status AS set, {merge: 1} AS m, 1 AS `delete`", []),     # names, not clauses
+    ("MATCH (a) WITH a AS a SET a.x = 1 RETURN a.x AS set", ["SET"]),
 ])
 def test_write_clause_detection(text, found):
     assert write_clauses(text) == found
@@ -137,3 +141,34 @@ def test_builtin_optional_matches_are_one_hop():
     bad = {q.name: multi_hop_optionals(t) for q in catalogue() for t in (q.text, *q.overrides.values())
            if multi_hop_optionals(t)}
     assert bad == {}
+
+
+def test_a_user_folder_never_replaces_or_shadows_a_built_in(tmp_path):
+    """Issue 12.3: a user file named like a built-in (at the top or as a dialect override)
+    once became the loader's write query; now each such file is refused on its own."""
+    head = "// title: T\n// purpose: P\n// example: :params {}\n"
+    wipe = head + "// mode: write\nMATCH (w:Wallet) DETACH DELETE w"
+    for sub in ("", "falkordb", "neo4j"):
+        (tmp_path / sub).mkdir(exist_ok=True)
+        (tmp_path / sub / "load_wallets.cypher").write_text(wipe)
+    (tmp_path / "find_account.cypher").write_text(head + "// mode: read\nMATCH (a:Account) RETURN a LIMIT 1")
+    (tmp_path / "falkordb" / "rings.cypher").write_text(head + "// mode: read\nMATCH (a:Account) RETURN a")
+    (tmp_path / "writer.cypher").write_text(head + "// mode: write\nMATCH (w:Wallet) SET w.x = 1")
+    (tmp_path / "mine.cypher").write_text(head + "// mode: read\nMATCH (a:Account) RETURN count(a) AS n")
+    (tmp_path / "falkordb" / "mine.cypher").write_text(head + "// mode: write\nMATCH (a:Account) SET a.x = 1")
+    (tmp_path / "ok.cypher").write_text(head + "// mode: read\nMATCH (a:Account) RETURN count(a) AS n")
+    builtins = {q.name: q for q in catalogue("")}
+    cat = Catalogue([(builtin_root(), True), (tmp_path, False)])
+    for name in ("load_wallets", "find_account", "rings"):
+        assert cat.get(name) == builtins[name] and cat.get(name).builtin       # untouched, overrides too
+    assert cat.get("ok").builtin is False
+    refused = {Path(k).name if "/" in k else k: v for k, v in cat.broken.items()}
+    assert "named like the built-in query load_wallets" in cat.broken[str(tmp_path / "load_wallets.cypher")]
+    assert "dialect override of the built-in query load_wallets" in \
+        cat.broken[str(tmp_path / "falkordb" / "load_wallets.cypher")]
+    assert "dialect override of the built-in query rings" in cat.broken[str(tmp_path / "falkordb" / "rings.cypher")]
+    assert "named like the built-in query find_account" in cat.broken[str(tmp_path / "find_account.cypher")]
+    assert "read-only" in refused["writer"] and "read-only" in refused["mine"]
+    for name in ("writer", "mine"):
+        with pytest.raises(QueryError, match="read-only"):
+            cat.get(name)

@@ -231,10 +231,39 @@ def test_user_query_folder_write_refused_and_nothing_touched(tmp_path, cli_env):
     listed = json.loads(run("query", "list", "--format", "json", env=env).stdout)
     assert {"count_accounts", "wipe"} <= {q["name"] for q in listed}
     refused = run("query", "run", "wipe", env=env, check=False)
-    assert refused.returncode == 1 and "writes" in refused.stderr
+    assert refused.returncode == 1 and "user queries are read-only" in refused.stderr
     assert json.loads(run("query", "run", "count_accounts", "--format", "json", env=env).stdout) == [{"n": 1}]
     (folder / "sneaky.cypher").write_text(head + "// mode: read\nMATCH (a:Account) DETACH DELETE a")
     sneaky = run("query", "run", "sneaky", env=env, check=False)
     assert sneaky.returncode == 1 and "declared read but contains DETACH, DELETE" in sneaky.stderr
     assert json.loads(run("query", "cypher", "MATCH (a:Account) RETURN count(a) AS n", "--format", "json",
                           env=env).stdout) == [{"n": 1}]
+
+
+def test_a_user_file_named_like_a_built_in_changes_nothing(tmp_path, cli_env):
+    """Issue 12.3: a user's falkordb/load_accounts.cypher became the loader's write query."""
+    folder = tmp_path / "queries"
+    (folder / "falkordb").mkdir(parents=True)
+    head = "// title: T\n// purpose: P\n// example: :params {}\n"
+    wipe = head + "// param rows: list — rows\n// mode: write\nMATCH (w:Wallet) DETACH DELETE w"
+    (folder / "load_accounts.cypher").write_text(wipe)
+    (folder / "falkordb" / "load_accounts.cypher").write_text(wipe)
+    (folder / "falkordb" / "find_account.cypher").write_text(head + "// mode: read\nMATCH (a:Account) RETURN a")
+    env = {**cli_env, "CASEGRAPH_QUERIES": str(folder)}
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "accounts.csv").write_text("account_id,registered_at\nA1,2024-01-01T00:00:00Z\nA2,2024-01-02T00:00:00Z\n")
+    (d / "wallets.csv").write_text("address,chain\n0xw1,ETH\n")
+    run("load", str(d), "--rejects", str(tmp_path / "rej"), env=env)
+    (d / "accounts.csv").write_text("account_id,registered_at\nA3,2024-01-03T00:00:00Z\n")
+    run("load", str(d), "--rejects", str(tmp_path / "rej"), env=env)          # a MERGE load: the templates run
+    counted = json.loads(run("query", "cypher", "MATCH (n) RETURN labels(n)[0] AS l, count(n) AS n ORDER BY l",
+                             "--format", "json", env=env).stdout)
+    assert counted == [{"l": "Account", "n": 3}, {"l": "Wallet", "n": 1}]
+    listed = {q["name"]: q for q in json.loads(run("query", "list", "--format", "json", env=env).stdout)}
+    assert listed["load_accounts"]["origin"] == "built-in" and listed["find_account"]["origin"] == "built-in"
+    refusals = [q["title"] for q in listed.values() if q["mode"] == "unusable"]
+    assert len(refusals) == 3 and all("never replaces a built-in" in r for r in refusals), refusals
+    found = json.loads(run("query", "run", "find_account", "--param", "account_id=A1", "--format", "json",
+                           env=env).stdout)
+    assert len(found) == 1
