@@ -8,16 +8,14 @@ UI and the CLI are held to the same rules, and records what it did in the audit 
 Times are epoch ms (state.now_ms); docs/cases.md describes the workflow."""
 from __future__ import annotations
 
-import csv
 import getpass
-import io
 import os
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 
 from casegraph import graph
-from casegraph import audit, explore, kpis
+from casegraph import audit, explore, exports, kpis
 from casegraph.times import iso
 from casegraph.errors import CaseError
 from casegraph.permissions import require
@@ -232,6 +230,32 @@ def add_entities(state: StateStore, store, actor: dict[str, Any], case_id: int, 
     return {"added": added, "links": linked, "missing": missing}
 
 
+def add_selection(state: StateStore, store, actor: dict[str, Any], case_id: int | None,
+                  node_ids: Iterable[str], title: str | None = None) -> dict[str, Any]:
+    """An explorer selection into a case: the nodes named by `node_ids` and every relationship
+    between two of them, all read from the graph now (a browser sends only ids; whatever
+    else it sends is never evidence). `case_id` None opens a new case titled `title`.
+    Returns {"case_id", "added": [element ids], "missing": [node ids not in the graph]}."""
+    require(actor, "change_case")
+    picked = explore.selection(store, node_ids)
+    if not picked.nodes:
+        gone = f": {', '.join(picked.missing[:5])}" if picked.missing else ""
+        raise CaseError(f"none of the selected nodes is in the graph{gone}")
+    read_nodes = {"query": "ui_nodes", "params": {"keys": picked.keys}}
+    if case_id is None:
+        case_id = create_case(state, actor, title or "Explorer selection", picked.nodes, read_nodes,
+                              source="explorer")
+        added = [e["data"]["id"] for e in picked.nodes]
+    else:
+        added = add_elements(state, actor, int(case_id), picked.nodes, read_nodes)
+    if picked.links:
+        added += add_elements(state, actor, case_id, picked.links, {
+            "query": "ui_selection_links", "params": {"keys": picked.keys, "max_links": explore.SELECTION_LINKS}})
+    if picked.missing:
+        add_note(state, actor, case_id, f"selected but not in the graph: {', '.join(picked.missing)}")
+    return {"case_id": case_id, "added": added, "missing": picked.missing}
+
+
 # ---- elements -----------------------------------------------------------------------------
 
 def _current_ids(conn, case_id: int) -> set[str]:
@@ -419,15 +443,13 @@ def actions_csv(state: StateStore, case_ids: Iterable[int] | None = None) -> str
         q = q.where(case_actions.c.case_id.in_([int(c) for c in case_ids]))
     with state.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=ACTIONS_CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
+    out = []
     for r in rows:
         kind, key = graph.split_node_id(r["target"])
-        w.writerow({"action_id": r["id"], "case_id": r["case_id"], "action": r["action"], "target_kind": kind,
+        out.append({"action_id": r["id"], "case_id": r["case_id"], "action": r["action"], "target_kind": kind,
                     "target_key": key, "requested_by": r["requested_by"], "requested_at": iso(r["requested_at"]),
                     "note": r["note"]})
-    return buf.getvalue()
+    return exports.write_csv(out, ACTIONS_CSV_COLUMNS)
 
 
 # ---- reading ------------------------------------------------------------------------------

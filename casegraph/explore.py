@@ -20,6 +20,8 @@ MAX_LINKS = 20          # relationships drawn between a node and one neighbour
 SORT_MAX = 2000         # neighbours sorted by label and key for stable pages; past this, database order
 COUNT_CAP = 5001        # neighbours counted at most (a hot wallet has tens of thousands)
 LINKS_MAX_ACCOUNTS = 500  # accounts whose shared links are drawn when opened together
+SELECTION_MAX = 2000    # nodes a selection may name
+SELECTION_LINKS = 5000  # relationships read among a selection's nodes, at most
 
 
 def parse_node_id(node_id: str) -> tuple[str, str]:
@@ -372,3 +374,34 @@ def links_between(store: GraphStore, node_ids, max_links: int = 50) -> list[dict
     res = store.read("ui_links_between", {"keys": keys[:LINKS_MAX_ACCOUNTS],
                                           "max_links": _bounded("max_links", max_links, 1, 1000)})
     return graph.to_elements(res)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Selected nodes as the graph has them: `nodes` (elements, read by ui_nodes), `links`
+    (every relationship between two of them, read by ui_selection_links), `missing` (ids
+    not in the graph) and `keys` (both templates' parameter)."""
+    nodes: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    missing: list[str]
+    keys: dict[str, list[str]]
+
+
+def selection(store: GraphStore, node_ids) -> Selection:
+    """The nodes named by `node_ids` and the relationships among them, all read from the
+    graph: what a browser sends is only ever a list of ids. QueryError for an id outside
+    the model or more than SELECTION_MAX ids."""
+    wanted = list(dict.fromkeys(str(n) for n in node_ids))
+    if len(wanted) > SELECTION_MAX:
+        raise QueryError(f"a selection holds at most {SELECTION_MAX} nodes, not {len(wanted)}")
+    found, missing = nodes(store, wanted)
+    keys = keys_by_label(wanted)
+    read = graph.to_elements(store.read("ui_selection_links", {"keys": keys, "max_links": SELECTION_LINKS})) \
+        if found else []
+    seen: set[str] = set()
+    links = []
+    for e in read:      # the template returns each relationship with both its ends
+        if not graph.is_node(e) and e["data"]["id"] not in seen:
+            seen.add(e["data"]["id"])
+            links.append(e)
+    return Selection(found, links, missing, keys)

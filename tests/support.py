@@ -19,7 +19,7 @@ from typing import Callable
 from dash.testing.wait import until
 
 from casegraph import detections
-from casegraph.app import ids
+from casegraph.app import auth, ids
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -500,6 +500,27 @@ def callback_body(key: str, cb: dict, values: dict | None = None, changed: tuple
     return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
             "inputs": [item(d) for d in cb["inputs"]], "state": [item(d) for d in cb.get("state", [])],
             "changedPropIds": list(changed)}
+
+
+def csrf(client) -> str:
+    """The CSRF token a Flask test client holds in its cookie."""
+    cookie = client.get_cookie(auth.CSRF_COOKIE)
+    return cookie.value if cookie else ""
+
+
+def client_for(ui_app, who: str | None = None):
+    """A test client, logged in through POST /login when `who` is given."""
+    c = ui_app.server.test_client()
+    if who:
+        assert c.get("/login").status_code == 200
+        r = c.post("/login", data={"username": user_name(who), "password": PASSWORD, "csrf_token": csrf(c)})
+        assert r.status_code == 302, r.data
+    return c
+
+
+def post(client, payload: dict, **headers):
+    headers.setdefault(auth.CSRF_HEADER, csrf(client))
+    return client.post("/_dash-update-component", json=payload, headers=headers)
 
 
 class DashHTTP:

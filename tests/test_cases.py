@@ -240,6 +240,10 @@ def test_remediation_actions_on_case_entities_export_as_csv(state):
     assert rows[0]["requested_by"] == "inv" and rows[0]["requested_at"].endswith("Z")
     assert [r["case_id"] for r in csv.DictReader(cases.actions_csv(state, [other]).splitlines())] == [str(other)]
     assert [a["action"] for a in cases.get_case(state, cid)["actions"]] == ["block", "hold_transfer"]
+    # a note that a spreadsheet would run as a formula is written as text (issue 12.10)
+    cases.record_action(state, INV, other, "block", "Account:A2", note="=HYPERLINK(\"http://x\")")
+    assert list(csv.DictReader(cases.actions_csv(state, [other]).splitlines()))[-1]["note"] == \
+        "'=HYPERLINK(\"http://x\")"
 
 
 # ---- the alert queue ----------------------------------------------------------------------

@@ -122,14 +122,11 @@ def clean(element: dict) -> dict:
     return {"data": element["data"], "classes": " ".join(classes)}
 
 
-def selection(elements: list[dict], selected: list[dict] | None) -> list[dict]:
-    """The explorer's selected nodes (never pagers) and the edges between them, taken from
-    the page's element list (the canvas's own copy lacks classes)."""
-    chosen = {d["id"] for d in selected or [] if d.get("kind") != graph.MORE}
-    nodes = [clean(e) for e in elements or [] if graph.is_node(e) and e["data"]["id"] in chosen]
-    edges = [clean(e) for e in elements or [] if not graph.is_node(e) and e["data"].get("kind") != graph.MORE
-             and e["data"]["source"] in chosen and e["data"]["target"] in chosen]
-    return nodes + edges
+def selected_ids(selected: list[dict] | None) -> list[str]:
+    """The ids of the explorer's selected nodes, never pagers, in order, once each. Ids are
+    all a case takes from the browser: the elements are read again from the graph."""
+    return list(dict.fromkeys(str(d["id"]) for d in selected or []
+                              if isinstance(d, dict) and d.get("id") and d.get("kind") != graph.MORE))
 
 
 def entities_message(done: dict) -> str:
@@ -141,10 +138,6 @@ def entities_message(done: dict) -> str:
     if done.get("missing"):
         parts.append(f"not in the graph: {', '.join(done['missing'])}")
     return "; ".join(parts) or "nothing new: already in the case"
-
-
-def selection_provenance(node_ids_: list[str]) -> dict:
-    return {"query": "explorer selection", "params": {"node_ids": list(node_ids_)}}
 
 
 def selection_title(node_ids_: list[str]) -> str:

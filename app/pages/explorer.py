@@ -375,26 +375,24 @@ def refresh_cases(_n):
 
 @callback(Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True), Output(ids.EXPLORE_GO, "href"),
           Input(ids.EXPLORE_NEW_CASE, "n_clicks"), Input(ids.EXPLORE_ADD_TO_CASE, "n_clicks"),
-          State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_CASE_PICK, "value"), prevent_initial_call=True)
-def to_case(_new, _add, canvas, selected, case_id):
-    """The selected nodes and the edges between them into a new case (which then opens) or
-    into the case picked."""
+def to_case(_new, _add, selected, case_id):
+    """The selected nodes and the relationships between them into a new case (which then
+    opens) or into the case picked. Only the selected ids come from the browser: every
+    element is read again from the graph (cases.add_selection)."""
     from casegraph import cases
-    chosen = _cases.selection(x.Canvas.load(canvas).elements, selected)
-    picked = _cases.node_ids(chosen)
+    picked = _cases.selected_ids(selected)
     if not picked:
         return "select nodes first (shift-click or drag a box)", no_update
-    provenance = _cases.selection_provenance(picked)
     try:
         user = auth.require("change_case")
         if ctx.triggered_id == ids.EXPLORE_NEW_CASE:
-            made = cases.create_case(app.state(), user, _cases.selection_title(picked), chosen, provenance,
-                                     source="explorer")
-            return f"opened case #{made}", _cases.case_href(made)
+            made = cases.add_selection(app.state(), app.store(), user, None, picked, _cases.selection_title(picked))
+            return f"opened case #{made['case_id']}", _cases.case_href(made["case_id"])
         if case_id is None:
             return "pick the case to add to", no_update
-        added = cases.add_elements(app.state(), user, int(case_id), chosen, provenance)
+        added = cases.add_selection(app.state(), app.store(), user, int(case_id), picked)["added"]
     except CasegraphError as e:
         return str(e), no_update
     return [f"added {len(added)} element(s) to ", dcc.Link(f"case #{case_id}", href=_cases.case_href(case_id))], no_update

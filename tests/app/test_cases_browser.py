@@ -246,8 +246,11 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     edges = [e for e in case["elements"] if "source" in e["data"]]
     assert neighbour in {e["data"]["id"] for e in case["elements"]} and edges
     assert all({e["data"]["source"], e["data"]["target"]} == {start, neighbour} for e in edges)
-    assert case["provenance"][neighbour] | {"added_at": 0} == {
-        "query": "explorer selection", "params": {"node_ids": [start, neighbour]}, "added_by": "inv", "added_at": 0}
+    # read again from the graph (only the ids came from the browser), each element with its query
+    read = case["provenance"][neighbour]
+    assert (read["query"], read["added_by"]) == ("ui_nodes", "inv")
+    assert sorted(read["params"]["keys"]["Account"]) == sorted([start.split(":", 1)[1], neighbour.split(":", 1)[1]])
+    assert {case["provenance"][e["data"]["id"]]["query"] for e in edges} == {"ui_selection_links"}
     # ... or into a new case, which opens
     wait_selection(dash_duo, start, neighbour)
     dash_duo.find_element(f"#{ids.EXPLORE_NEW_CASE}").click()

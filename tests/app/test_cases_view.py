@@ -17,22 +17,14 @@ def edge(eid, s, d, kind="TRANSFERRED"):
                      "amount_usd": None, "at": None}, "classes": kind}
 
 
-def test_selection_takes_selected_nodes_and_only_the_edges_between_them():
-    els = [node("Account:A1", "pinned risk-mule"), node("Account:A2", HIDDEN), node("Wallet:0xw"),
-           edge("T:1", "Account:A1", "Account:A2"), edge("T:2", "Account:A1", "Wallet:0xw"),
-           *pager("Account:A1", None, 25, 3)]
-    picked = v.selection(els, [{"id": "Account:A1"}, {"id": "Account:A2"}, {"id": "more:Account:A1:*:25", "kind": "More"}])
-    assert [e["data"]["id"] for e in picked] == ["Account:A1", "Account:A2", "T:1"]
-    # view state (pinned, hidden, positions) stays behind; style classes (label, risk) come along
-    assert picked[0]["classes"] == "Account risk-mule" and picked[1]["classes"] == "Account"
-    assert all("position" not in e for e in picked)
-    assert v.node_ids(picked) == ["Account:A1", "Account:A2"]
-    assert v.selection(els, None) == [] and v.selection(els, [{"id": "Account:ZZ"}]) == []
+def test_a_selection_is_only_the_selected_ids_never_pagers():
+    selected = [{"id": "Account:A1", "props": {"status": "forged"}}, {"id": "Account:A2"}, {"id": "Account:A1"},
+                {"id": "more:Account:A1:*:25", "kind": "More"}, "junk", {"label": "no id"}]
+    assert v.selected_ids(selected) == ["Account:A1", "Account:A2"]
+    assert v.selected_ids(None) == [] and v.selected_ids([]) == []
 
 
-def test_selection_provenance_and_title_name_the_nodes():
-    assert v.selection_provenance(["Account:A1", "Wallet:0xw"]) == \
-        {"query": "explorer selection", "params": {"node_ids": ["Account:A1", "Wallet:0xw"]}}
+def test_selection_title_names_the_nodes():
     assert v.selection_title(["Account:A1", "Wallet:0xw", "IP:1.2.3.4"]) == "Explorer selection: Account:A1 (+2 more)"
     assert v.selection_title(["Account:A1"]) == "Explorer selection: Account:A1"
 
