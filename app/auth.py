@@ -1,7 +1,8 @@
 """Login, sessions, CSRF protection and role enforcement for the UI, on the server.
 
-- Login checks the argon2id hash (casegraph.users); MAX_FAILURES failed logins under one name
-  within FAILURE_MINUTES refuse that name's logins for a while (counted in the audit log).
+- Login checks the argon2id hash (casegraph.users); failed logins slow further attempts down
+  (casegraph.logins: counted atomically in the state store, per name and client address,
+  a back-off of at most a minute rather than a lock-out).
 - Sessions are Flask's signed cookie (HttpOnly, SameSite=Lax, Secure over https) keyed by
   settings.secret_key, or by a random key generated once into a file next to the state
   store, so every process on that state shares it. A session holds the user's name, the
@@ -31,18 +32,17 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, g, has_request_context, jsonify, redirect, render_template_string, request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from casegraph import audit, permissions, users
+from casegraph import audit, logins, permissions, users
 from casegraph.app import site
 from casegraph.errors import PermissionDenied
 from casegraph.settings import Settings
 
 MAX_SESSION_HOURS = 12
-MAX_FAILURES = 5                     # failed logins for one name within FAILURE_MINUTES ...
-FAILURE_MINUTES = 15                 # ... refuse that name's logins meanwhile
 SEEN_EVERY_S = 30                    # the last-seen time is rewritten at most this often
 CSRF_COOKIE = "_csrf_token"          # dash-renderer's default csrf_token_name
 CSRF_HEADER = "X-CSRFToken"          # dash-renderer's default csrf_header_name
 CSRF_FIELD = "csrf_token"            # the hidden field of the login and logout forms
+SESSION_ID = "sid"                   # the session's id in the cookie (casegraph.logins keeps its hash)
 KEY_FILE = "casegraph-ui-secret.key"
 
 # path -> the action its page needs; component-id prefix -> the same (None: any logged-in
@@ -144,6 +144,7 @@ def _state():
 def _end(reason: str) -> None:
     """End the session (recorded as a logout with its reason)."""
     name = session.get("user")
+    logins.end_session(_state(), session.get(SESSION_ID))
     session.clear()
     if name:
         audit.record(_state(), name, "logout", {"reason": reason, "ip": request.remote_addr})
@@ -154,6 +155,10 @@ def _session_user(settings: Settings) -> dict[str, Any] | None:
     """The session's user after the expiry and disabled checks (ending the session if one fails)."""
     name = session.get("user")
     if not name:
+        return None
+    if not logins.session_active(_state(), session.get(SESSION_ID), name):
+        session.clear()         # ended elsewhere (logged out): a copy of the cookie is worth nothing
+        g.casegraph_why = "ended"
         return None
     now = now_ms()
     if now - int(session.get("seen_at", 0)) > settings.session_minutes * 60_000:
@@ -251,10 +256,23 @@ def _login_url(why: str | None = None) -> str:
     return "/login" + ("?" + urlencode(query) if query else "")
 
 
+def _public_file(path: str) -> bool:
+    """A stylesheet or script anyone may fetch: a plain file name under /assets/, or a Dash
+    bundle path without empty or parent segments. Anything else under these prefixes (e.g.
+    `/assets//etc/passwd`, which Dash answered with the app shell) needs a login."""
+    if not path.startswith(_PUBLIC_PREFIXES):
+        return False
+    rest = path.split("/", 2)[2]
+    parts = rest.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return False
+    return len(parts) == 1 if path.startswith("/assets/") else True
+
+
 def _guard(dash_app, settings: Settings):
     path = request.path
     g.casegraph_user = None
-    if path in _PUBLIC or path.startswith(_PUBLIC_PREFIXES):
+    if path in _PUBLIC or _public_file(path):
         return None
     try:
         user = _session_user(settings)
@@ -271,6 +289,31 @@ def _guard(dash_app, settings: Settings):
     except Refused as e:
         return jsonify(error=str(e)), e.status
     return None
+
+
+_CSP: dict[str, str] = {}
+
+
+def content_security_policy(dash_app) -> str:
+    """The Content-Security-Policy every response carries: scripts from this server only, plus
+    Dash's own inline renderer script by its hash (Dash.csp_hashes); inline styles allowed
+    (React and the grid and graph libraries set them); images also from data: and blob:
+    (the graph's PNG and SVG exports); no framing, no plugins, forms and links back here only."""
+    if "value" not in _CSP:
+        scripts = " ".join(["'self'", *dash_app.csp_hashes()])
+        _CSP["value"] = "; ".join([
+            "default-src 'self'", f"script-src {scripts}", "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'",
+            "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"])
+    return _CSP["value"]
+
+
+def _security_headers(dash_app, response):
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(dash_app))
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _set_csrf_cookie(response):
@@ -315,13 +358,6 @@ def _login_form(settings: Settings, *, error: str = "", name: str = "", status: 
                                   error=error, note=note, name=name), status
 
 
-def recent_failures(name: str) -> int:
-    """Failed logins under `name` in the last FAILURE_MINUTES (from the audit log, so every
-    process on the state store counts the same)."""
-    since = now_ms() - FAILURE_MINUTES * 60_000
-    return len(audit.entries(_state(), since=since, actor=name or "-", action="login.failed", limit=MAX_FAILURES))
-
-
 def _login(settings: Settings):
     if request.method == "GET":
         if current_user() is not None or _session_user(settings) is not None:
@@ -332,18 +368,22 @@ def _login(settings: Settings):
     except Refused as e:
         return jsonify(error=str(e)), e.status
     name = (request.form.get("username") or "").strip()[:128]
-    if recent_failures(name) >= MAX_FAILURES:
-        audit.record(_state(), name, "login.failed", {"ip": request.remote_addr, "reason": "too many failures"})
-        return _login_form(settings, name=name, error=f"Too many failed logins for {name}; "
-                                                      f"try again in {FAILURE_MINUTES} minutes.")
+    address = (request.remote_addr or "-")[:64]
+    slot = logins.begin(_state(), name or "-", address)
+    if slot.attempt is None:
+        audit.record(_state(), name or "-", "login.failed", {"ip": address, "reason": slot.reason})
+        return _login_form(settings, name=name, error=f"{slot.reason.capitalize()}; try again in "
+                                                      f"{slot.wait_s} second{'s' if slot.wait_s != 1 else ''}.")
     user = users.authenticate(_state(), name, request.form.get("password") or "")
+    logins.finish(_state(), slot.attempt, ok=user is not None)
     if user is None:
         audit.record(_state(), name or "-", "login.failed", {"ip": request.remote_addr})
         # 200, not 401: the browser shows the form again with the error
         return _login_form(settings, error="Wrong user name or password.", name=name)
     session.clear()                          # a fresh session: no fixation
     now = now_ms()
-    session.update(user=user["name"], login_at=now, seen_at=now, **{CSRF_FIELD: secrets.token_urlsafe(32)})
+    session.update(user=user["name"], login_at=now, seen_at=now, **{CSRF_FIELD: secrets.token_urlsafe(32),
+                                                                     SESSION_ID: logins.start_session(_state(), user["name"])})
     audit.record(_state(), user["name"], "login", {"role": user["role"], "ip": request.remote_addr})
     return redirect(safe_next(request.form.get("next")))
 
@@ -361,9 +401,11 @@ def install(dash_app, settings: Settings) -> None:
     server.secret_key = secret_key(settings)
     server.session_interface = _SessionInterface()
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                         SESSION_COOKIE_NAME="casegraph_session")
+                         SESSION_COOKIE_NAME="casegraph_session",
+                         MAX_CONTENT_LENGTH=settings.request_max_mb * 1024 * 1024)    # larger bodies: 413
     server.before_request(lambda: _guard(dash_app, settings))
     server.after_request(_set_csrf_cookie)
+    server.after_request(lambda response: _security_headers(dash_app, response))
     server.add_url_rule("/login", "casegraph_login", lambda: _login(settings), methods=["GET", "POST"])
     server.add_url_rule("/logout", "casegraph_logout", _logout, methods=["POST"])
     guard_pages()

@@ -146,6 +146,27 @@ users = sa.Table(
     sa.Column("disabled_at", sa.BigInteger),
 )
 
+# Login attempts (casegraph/logins.py): a row is taken, under a lock, before a password is
+# checked ("pending"), and then marked "ok" or "failed"; what is counted is what was checked.
+login_attempts = sa.Table(
+    "login_attempts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False, index=True),
+    sa.Column("address", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("outcome", sa.String(16), nullable=False),
+)
+
+# UI sessions (casegraph/logins.py): the signed session cookie names one of these by the
+# SHA-256 of its random id; logging out ends the row, so a copied cookie stops working too.
+ui_sessions = sa.Table(
+    "ui_sessions", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False, index=True),
+    sa.Column("started_at", sa.BigInteger, nullable=False),
+    sa.Column("ended_at", sa.BigInteger),
+)
+
 # Keys generated once and shared by every process on this state (the UI's session key, the
 # evidence mask key) when the state store is a server database: Settings.generated_key keeps
 # them in files beside a SQLite state file instead.

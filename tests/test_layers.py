@@ -23,7 +23,7 @@ LAYERS = {
     "casegraph.loaders": 2, "casegraph.detections": 2, "casegraph.cases": 2, "casegraph.evidence": 2,
     "casegraph.exports": 2, "casegraph.graph": 2, "casegraph.explore": 2, "casegraph.audit": 2,
     "casegraph.users": 2, "casegraph.kpis": 2, "casegraph.feedback": 2, "casegraph.generate": 2,
-    "casegraph.console": 2, "casegraph.queries": 2,
+    "casegraph.console": 2, "casegraph.queries": 2, "casegraph.logins": 2,
     "casegraph.cli": 3, "casegraph.app": 3,
 }
 UI_PACKAGES = ("dash", "dash_cytoscape", "flask", "plotly")

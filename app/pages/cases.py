@@ -337,6 +337,8 @@ def provenance(node, edge, case_id):
 @callback(Output(ids.CASES_ACTIONS_DOWNLOAD, "data"), Output(ids.CASES_MESSAGE, "children", allow_duplicate=True),
           Input(ids.CASES_ACTIONS_CSV, "n_clicks"), State(ids.CASES_ID, "data"), prevent_initial_call=True)
 def actions_csv(_n, case_id):
+    if case_id is None:
+        return no_update, "open a case first: its remediation actions are what is exported"
     try:
         auth.require("view_cases")
         text = core.actions_csv(app.state(), [case_id])

@@ -11,31 +11,11 @@ import pytest
 from casegraph.app import auth, ids
 from casegraph import audit, users
 from casegraph.settings import Settings
-from tests.support import (PASSWORD, USERS, allow_downloads, body, callback_key, login, no_console_errors, pick,
-                           text_of, user_name, wait_download)
+from tests.support import (PASSWORD, USERS, allow_downloads, body, callback_key, client_for, csrf, login,
+                           no_console_errors, pick, post, text_of, user_name, wait_download)
 
 
-# -- helpers: a test client that logs in and posts callbacks (built by tests.support.body) --
-
-def csrf(client) -> str:
-    cookie = client.get_cookie(auth.CSRF_COOKIE)
-    return cookie.value if cookie else ""
-
-
-def client_for(ui_app, who: str | None = None):
-    """A test client, logged in through POST /login when `who` is given."""
-    c = ui_app.server.test_client()
-    if who:
-        assert c.get("/login").status_code == 200
-        r = c.post("/login", data={"username": user_name(who), "password": PASSWORD, "csrf_token": csrf(c)})
-        assert r.status_code == 302, r.data
-    return c
-
-
-def post(client, payload: dict, **headers):
-    headers.setdefault(auth.CSRF_HEADER, csrf(client))
-    return client.post("/_dash-update-component", json=payload, headers=headers)
-
+# -- helpers (a test client that logs in and posts callbacks: tests.support.client_for, post) --
 
 def logged_in(client) -> bool:
     return client.get("/").status_code == 200
@@ -324,17 +304,103 @@ def test_a_user_disabled_mid_session_lands_on_the_login_page(dash_duo, ui_app):
     assert all("401" in e["message"] for e in severe), severe            # only the refused callback
 
 
-def test_too_many_failed_logins_refuse_that_name_for_a_while(ui_app):
+def test_failed_logins_slow_that_name_down_without_locking_it_out(ui_app, monkeypatch):
     from casegraph import app as ui
+    from casegraph import logins
     name = f"guessed{time.time_ns()}"
     users.add_user(ui.state(), name, "analyst", PASSWORD)
+    clock = [logins.now_ms()]
+    monkeypatch.setattr(logins, "now_ms", lambda: clock[0])     # the attempts below happen at one instant
     c = client_for(ui_app)
     c.get("/login")
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(logins.NAME_FREE):
         r = c.post("/login", data={"username": name, "password": "guess", "csrf_token": csrf(c)})
         assert b"Wrong user name or password." in r.data
     r = c.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": csrf(c)})
-    assert b"Too many failed logins" in r.data and not logged_in(c)
-    assert audit_of("login.failed", name)[-1]["details"]["reason"] == "too many failures"
+    assert b"Too many failed logins for" in r.data and b"try again in 1 second" in r.data and not logged_in(c)
+    assert audit_of("login.failed", name)[-1]["details"]["reason"] == f"too many failed logins for {name}"
     # other names are not affected
     assert client_for(ui_app, "ana").get("/").status_code == 200
+    # a back-off, not a lock-out: once it has passed, the right password gets in
+    clock[0] += 1001
+    r = c.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": csrf(c)})
+    assert r.status_code == 302 and logged_in(c)
+
+
+def test_concurrent_guesses_check_only_the_free_attempts(ui_app, monkeypatch):
+    """Issue 12.5: 60 concurrent attempts checked 27 passwords, and the right one got in."""
+    from concurrent.futures import ThreadPoolExecutor
+    from casegraph import app as ui
+    from casegraph import logins
+    now = logins.now_ms()
+    monkeypatch.setattr(logins, "now_ms", lambda: now)      # one instant: no back-off runs out meanwhile
+    name = f"raced{time.time_ns()}"
+    users.add_user(ui.state(), name, "analyst", PASSWORD)
+    guesses = [f"guess{i}" for i in range(59)]
+    guesses.insert(40, PASSWORD)
+
+    def attempt(password):
+        c = client_for(ui_app)
+        c.get("/login")
+        r = c.post("/login", data={"username": name, "password": password, "csrf_token": csrf(c)})
+        return r.status_code == 302
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        got_in = list(pool.map(attempt, guesses))
+    checked = [e for e in audit_of("login.failed", name) if "reason" not in e["details"]]
+    assert len(checked) + sum(got_in) <= logins.NAME_FREE, (len(checked), sum(got_in))
+    assert len(audit_of("login.failed", name)) + sum(got_in) == len(guesses)
+
+
+def test_a_request_body_over_the_limit_is_refused(ui_app):
+    """Issue 12.4: request bodies are capped (setting request_max_mb)."""
+    limit = ui_app.server.config["MAX_CONTENT_LENGTH"]
+    assert limit == 8 * 2**20
+    c = client_for(ui_app, "ana")
+    key = callback_key(ui_app, ids.ALERTS_TABLE)
+    payload = body(ui_app, key)
+    payload["pad"] = "x" * limit
+    assert post(c, payload).status_code == 413
+    assert post(c, body(ui_app, key)).status_code == 200
+
+
+def test_only_plain_asset_files_are_public(ui_app):
+    """Issue 12.12: `/assets//etc/passwd` answered the app shell without a login."""
+    c = client_for(ui_app)
+    assert c.get("/assets/casegraph.css").status_code == 200
+    for path in ("/assets//etc/passwd", "/assets/../casegraph/settings.py", "/_dash-component-suites//x"):
+        r = c.get(path)
+        refused = r.status_code == 401 or (r.status_code == 302 and r.headers["Location"].startswith("/login"))
+        assert refused and b"_dash-renderer" not in r.data, (path, r.status_code)
+
+
+def test_the_actions_csv_without_an_open_case_says_so(ui_app):
+    """Issue 12.12: the cases page's actions-CSV button answered 500 with no case open."""
+    c = client_for(ui_app, "inv")
+    key = next(k for k, cb in ui_app.callback_map.items()
+               if ids.CASES_ACTIONS_CSV in [i["id"] for i in cb["inputs"]])
+    r = post(c, body(ui_app, key, {ids.CASES_ACTIONS_CSV: 1, ids.CASES_ID: None},
+                     changed=(f"{ids.CASES_ACTIONS_CSV}.n_clicks",)))
+    assert r.status_code == 200 and "open a case first" in json.dumps(r.json)
+
+
+def test_every_response_carries_the_security_headers(ui_app):
+    """Issue 12.12. The browser tests show the policy does not break the UI (no console errors)."""
+    c = client_for(ui_app, "ana")
+    for path in ("/login", "/", "/assets/casegraph.css", "/_dash-layout", "/healthz"):
+        h = client_for(ui_app).get(path).headers if path == "/login" else c.get(path).headers
+        assert h["X-Frame-Options"] == "DENY" and h["X-Content-Type-Options"] == "nosniff", path
+        csp = h["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self' 'sha256-" in csp and "unsafe-eval" not in csp
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_its_cookie(ui_app):
+    """Issue 12.12: a cookie copied before logout kept working until it idled out."""
+    a = client_for(ui_app, "ana")
+    stolen = a.get_cookie("casegraph_session").value
+    b = ui_app.server.test_client()
+    b.set_cookie("casegraph_session", stolen)
+    assert logged_in(b)
+    assert a.post("/logout", data={"csrf_token": csrf(a)}).status_code == 302
+    assert not logged_in(a)
+    r = b.get("/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login") and "why=ended" in r.headers["Location"]
