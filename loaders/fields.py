@@ -11,6 +11,19 @@ from casegraph import times
 from casegraph.errors import ConfigError
 
 Converter = Callable[[Any], Any]
+INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1     # what both engines store as an integer
+TEXT_MAX = 1_000_000                          # characters of one text value
+
+
+def _int64(n: int, v: Any) -> int:
+    if not INT_MIN <= n <= INT_MAX:
+        raise ValueError(f"{_show(v)} is outside the range of a 64-bit integer")
+    return n
+
+
+def _show(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(str(v)):,} characters)"
 
 
 def string() -> Converter:
@@ -18,6 +31,8 @@ def string() -> Converter:
         if isinstance(v, float) and v.is_integer():
             v = int(v)  # an id column that a spreadsheet turned into 1.0
         s = str(v).strip()
+        if len(s) > TEXT_MAX:
+            raise ValueError(f"a text of {len(s):,} characters is longer than {TEXT_MAX:,}")
         return s or None
     return conv
 
@@ -27,19 +42,20 @@ def integer(decimal: str = ".", thousands: str = "") -> Converter:
         if isinstance(v, bool):
             raise ValueError(f"{v!r} is not a whole number")
         if isinstance(v, int):
-            return v
+            return _int64(v, v)
         if isinstance(v, float):
             if v.is_integer():
-                return int(v)
-            raise ValueError(f"{v!r} is not a whole number")
+                return _int64(int(v), v)
+            raise ValueError(f"{_show(v)} is not a whole number")
         s = _number_text(v, decimal, thousands)
         try:
             f = float(s)
         except ValueError:
             raise ValueError(f"{v!r} is not a whole number") from None
         if not f.is_integer():
-            raise ValueError(f"{v!r} is not a whole number")
-        return int(f)
+            raise ValueError(f"{_show(v)} is not a whole number")
+        exact = s.lstrip("+-").isdigit()
+        return _int64(int(s) if exact else int(f), v)    # digits: exact, never through a float
     return conv
 
 

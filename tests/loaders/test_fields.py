@@ -1,0 +1,36 @@
+"""loaders/fields.py: the converters both load paths (bulk and MERGE) share, so a value
+either path would store differently is refused by both (issue 12.9)."""
+from __future__ import annotations
+
+import pytest
+
+from casegraph.loaders import fields
+
+
+@pytest.mark.parametrize("raw, stored", [("12", 12), (" -7 ", -7), ("1e3", 1000), (4.0, 4),
+                                         ("9223372036854775807", 2 ** 63 - 1), ("-9223372036854775808", -2 ** 63),
+                                         ("9007199254740993", 9007199254740993)])     # exact, not via a float
+def test_whole_numbers_within_64_bits_are_stored_exactly(raw, stored):
+    assert fields.integer()(raw) == stored
+
+
+@pytest.mark.parametrize("raw, says", [("9223372036854775808", "outside the range of a 64-bit integer"),
+                                       (2 ** 70, "outside the range of a 64-bit integer"),
+                                       ("1e400", "not a whole number"), ("1.5", "not a whole number"),
+                                       (True, "not a whole number")])
+def test_integers_out_of_range_or_not_whole_are_refused(raw, says):
+    with pytest.raises(ValueError, match=says):
+        fields.integer()(raw)
+
+
+@pytest.mark.parametrize("raw", ["1e400", "-1e400", "nan", "inf", float("inf")])
+def test_numbers_must_be_finite(raw):
+    with pytest.raises(ValueError, match="not a finite number"):
+        fields.number()(raw)
+
+
+def test_a_text_longer_than_the_limit_is_refused_and_not_quoted_whole():
+    with pytest.raises(ValueError) as e:
+        fields.string()("x" * (fields.TEXT_MAX + 1))
+    assert "longer than" in str(e.value) and len(str(e.value)) < 200
+    assert fields.string()("x" * fields.TEXT_MAX) == "x" * fields.TEXT_MAX
