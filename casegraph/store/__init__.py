@@ -53,7 +53,7 @@ class GraphStore:
         """Run user-supplied Cypher: refused before it reaches the database if it
         writes, then run read-only with the time and row limits."""
         check_user_cypher(text, self.settings.query_max_chars)
-        self.backend.check_parse(text)
+        self.backend.check_parse(text, params or {})
         return self.backend.run(text, params or {}, write=False,
                                 timeout_ms=_limit("time limit (ms)", timeout_ms) or self.settings.query_timeout_ms,
                                 row_limit=_limit("row limit", row_limit) or self.settings.row_limit)
@@ -134,8 +134,11 @@ def open_backend(settings: Settings) -> Backend:
     if folder is not None:
         from casegraph.store.embedded import ensure_server
         from casegraph.store.falkordb import FalkorDBBackend
-        info = ensure_server(folder)
-        return FalkorDBBackend(info.host, info.port, settings.graph, info.password, where=uri, owns_server=True)
+        def running() -> tuple[str, int, str]:
+            now = ensure_server(folder)
+            return now.host, now.port, now.password
+        host, port, password = running()
+        return FalkorDBBackend(host, port, settings.graph, password, where=uri, owns_server=True, server=running)
     parts = urlsplit(uri)
     if parts.scheme in ("falkordb", "falkordbs", "redis"):
         from casegraph.store.falkordb import FalkorDBBackend

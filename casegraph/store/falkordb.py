@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import falkordb
 import redis
@@ -93,9 +93,20 @@ class FalkorDBBackend(Backend):
     dialect = "falkordb"
 
     def __init__(self, host: str, port: int, graph: str, password: str | None = None,
-                 where: str = "", owns_server: bool = False):
+                 where: str = "", owns_server: bool = False, server: Callable[[], tuple[str, int, str]] | None = None):
+        """`server`, for a server casegraph starts itself: where it runs now (host, port,
+        password), restarting it if needed; a lost connection is then re-made to it."""
         self._where = where or f"falkordb://{host}:{port}"
         self._owns_server = owns_server
+        self._server = server
+        self._graph_name = graph
+        self._connect(host, port, password)
+        self._has_bulk: bool | None = None
+        if not self._db.connection.exists(graph):
+            # Read-only queries fail on a graph that does not exist yet; an empty one reads fine.
+            self._graph.query("RETURN 1")
+
+    def _connect(self, host: str, port: int, password: str | None) -> None:
         try:
             self._db = falkordb.FalkorDB(host=host, port=port, password=password)
             self._db.connection.ping()
@@ -104,12 +115,17 @@ class FalkorDBBackend(Backend):
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
             raise ConnectionFailed(f"cannot reach FalkorDB at {self._where} ({e}); start the server "
                                    "or use --db embedded:<dir> for the embedded one") from e
-        self._graph_name = graph
-        self._graph = self._db.select_graph(graph)
-        self._has_bulk: bool | None = None
-        if not self._db.connection.exists(graph):
-            # Read-only queries fail on a graph that does not exist yet; an empty one reads fine.
-            self._graph.query("RETURN 1")
+        self._graph = self._db.select_graph(self._graph_name)
+
+    def _reconnect(self) -> bool:
+        """After a lost connection to a server casegraph runs: connect to where it runs now
+        (`db status` or another process may have restarted it on a new port with a new
+        password). False when there is nothing to reconnect to."""
+        if self._server is None:
+            return False
+        self.close()
+        self._connect(*self._server())
+        return True
 
     def describe(self) -> str:
         return f"{self._where} graph={self._graph_name}"
@@ -123,13 +139,23 @@ class FalkorDBBackend(Backend):
                 return f"FalkorDB {v // 10000}.{v // 100 % 100}.{v % 100}"
         return "FalkorDB (unknown version)"
 
-    def check_parse(self, text: str) -> None:
+    def check_parse(self, text: str, params: dict[str, Any]) -> None:
         from casegraph.store import parsecheck
-        parsecheck.check(text)
+        parsecheck.check(params_header(params) + text)
 
     def run(self, text: str, params: dict[str, Any], *, write: bool,
             timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
         query = params_header(params) + (text if write or row_limit is None else limited(text, row_limit))
+        try:
+            return self._run(query, write, timeout_ms, row_limit)
+        except ConnectionFailed:
+            # A read is safe to send again; a write may have been applied, so it fails, and the
+            # next statement goes to the server as it runs now.
+            if not self._reconnect() or write:
+                raise
+            return self._run(query, write, timeout_ms, row_limit)
+
+    def _run(self, query: str, write: bool, timeout_ms: int | None, row_limit: int | None) -> Result:
         try:
             if write:
                 raw = self._graph.query(query, timeout=timeout_ms)

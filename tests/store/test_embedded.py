@@ -73,6 +73,26 @@ def test_restarted_after_kill_9_with_data_kept(folder):
         assert store.counts()["nodes"]["Account"] == 1
 
 
+def test_an_open_store_follows_its_server_through_a_restart(folder):
+    """Issue 12.7: the UI kept the old port and password after `db status` restarted the
+    server, and never recovered. Now a lost connection is re-made to where it runs now."""
+    settings = Settings.load(db=f"embedded:{folder}", graph="g")
+    with open_store(settings) as store:
+        store.ensure_schema()
+        assert store.read("find_account", {"account_id": "A1"}).rows == []
+        before = ensure_server(folder)
+        assert stop_server(folder) is True
+        after = ensure_server(folder)              # another process (db status) starts it again
+        assert (after.port, after.password) != (before.port, before.password)
+        assert store.read("find_account", {"account_id": "A1"}).rows == []
+        assert store.read_cypher("RETURN 1 AS x").single_value() == 1
+        # the server killed while nothing runs: the next read restarts it and answers
+        os.kill(after.pid, signal.SIGKILL)
+        _wait_gone(after.pid)
+        assert store.counts()["nodes"]["Account"] == 0
+        assert server_pid(folder) not in (0, after.pid)
+
+
 def test_stale_server_file_is_replaced(folder):
     folder.mkdir(parents=True)
     (folder / "server.json").write_text(json.dumps({"host": "127.0.0.1", "port": 1, "password": "x", "pid": 1}))
