@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from casegraph.loaders.fields import TEXT_MAX
 from casegraph.loaders.plan import FilePlan
 from casegraph.loaders.worker import Worker
 
@@ -178,6 +179,9 @@ def _fast_column(raw: pa.ChunkedArray, typ: str, convert: Callable[[Any], Any]) 
     s = pc.utf8_trim_whitespace(raw.combine_chunks())
     empty = pc.equal(pc.utf8_length(s), 0)
     if typ == "string":
+        longest = pc.max(pc.utf8_length(s)).as_py()
+        if longest is not None and longest > TEXT_MAX:
+            raise SlowPath("a text over the length limit")     # the converter rejects that row
         return pc.if_else(empty, pa.scalar(None, pa.string()), s)
     if typ == "int":
         plain = pc.match_substring_regex(s, _DIGITS)
@@ -185,6 +189,8 @@ def _fast_column(raw: pa.ChunkedArray, typ: str, convert: Callable[[Any], Any]) 
     elif typ == "float":
         plain = pc.match_substring_regex(s, _FLOAT)
         out = pc.cast(pc.if_else(plain, s, pa.scalar(None, pa.string())), pa.float64())
+        if pc.any(pc.is_inf(out)).as_py():
+            raise SlowPath("a number out of range")       # 1e400 reads as inf here; the converter rejects it
     elif typ == "time":
         iso = pc.match_substring_regex(s, _ISO_Z)
         digits = pc.match_substring_regex(s, _DIGITS)
@@ -229,7 +235,7 @@ def read_fast(plan: FilePlan) -> tuple[pd.DataFrame, int]:
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in present},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as e:     # OSError: a damaged .gz
         raise SlowPath(str(e)) from None
     n = table.num_rows
     cols: dict[str, pd.Series] = {}

@@ -2,6 +2,7 @@
 See docs/mapping.md for the format and two worked examples."""
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import hashlib
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ def load_mapping(path: str | Path) -> Mapping:
     path = Path(path)
     try:
         raw = path.read_bytes()
+        _no_aliases(raw, path)
         doc = yaml.safe_load(raw)
     except OSError as e:
         raise ConfigError(f"cannot read mapping file {path}: {e.strerror}") from e
@@ -65,12 +67,45 @@ def load_mapping(path: str | Path) -> Mapping:
         for key in ("match", "kind"):
             if not entry.get(key):
                 raise ConfigError(f"{where}: `{key}` is required")
+            if not isinstance(entry[key], str):
+                raise ConfigError(f"{where}: `{key}` must be text, not {type(entry[key]).__name__} {entry[key]!r}")
         if entry["kind"] not in kinds():
             raise ConfigError(f"{where}: unknown kind {entry['kind']!r}; kinds are {', '.join(kinds())}")
         merged = {**defaults, **entry}
+        _check_reading(merged, where)
         _check_fields(merged, where)
         entries.append(merged)
     return Mapping(path, entries, hashlib.sha256(raw).hexdigest())
+
+
+def _no_aliases(raw: bytes, path: Path) -> None:
+    """Refuse YAML aliases (*name): a 471-byte mapping of nested aliases expanded to 7.4 GB.
+    A mapping never needs them. Checked on the parser's events, before anything is built."""
+    for event in yaml.parse(raw, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise ConfigError(f"mapping file {path.name} line {line}: YAML aliases (*{event.anchor}) are not "
+                              "allowed in a mapping; write the value out")
+
+
+def _check_reading(entry: dict, where: str) -> None:
+    """How the file is read: one-character delimiter and quote, a known encoding, names as a
+    list of column names, `where` as a list."""
+    for key in ("delimiter", "quotechar"):
+        value = entry.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) != 1):
+            raise ConfigError(f"{where}: `{key}` must be one character, not {value!r}")
+    encoding = entry.get("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            raise ConfigError(f"{where}: unknown `encoding` {encoding!r} (e.g. utf-8, latin-1, cp1252)") from None
+    names = entry.get("names")
+    if names is not None and (not isinstance(names, list) or not all(isinstance(n, (str, int)) for n in names)):
+        raise ConfigError(f"{where}: `names` must be a list of column names")
+    if entry.get("where") is not None and not isinstance(entry["where"], list):
+        raise ConfigError(f"{where}: `where` must be a list of filters")
 
 
 def _check_fields(entry: dict, where: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -13,7 +12,7 @@ from typing import Any, Callable
 from casegraph.errors import LoadError
 from casegraph.loaders import fields as conv
 from casegraph.loaders.kinds import Kind
-from casegraph.loaders.sources import ReadOptions, columns
+from casegraph.loaders.sources import ReadOptions, check_whole, columns
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,9 @@ class FilePlan:
                                          sort_keys=True, default=str).encode()).hexdigest()
 
     def check_columns(self) -> None:
-        """Every source column the plan reads must exist in the file."""
+        """The file can be read to its end (compressed files), and every source column the
+        plan reads exists in it."""
+        check_whole(self.path)
         present = set(columns(self.path, self.fmt, self.read))
         needed = [f for f in self.fields if f.column is not None]
         missing = [f for f in needed if f.column not in present and f.required]
@@ -122,6 +123,20 @@ def canonical_plan(path: Path, fmt: str, kind: Kind) -> FilePlan:
     return plan
 
 
+def _linear_regex(pattern: Any, where: str, col: str):
+    """A `matches` pattern compiled by RE2, whose matching time is linear in the text: with
+    Python's backtracking engine, `(a+)+$` on a long cell ran for hours."""
+    import re2
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(str(pattern), options=options)
+    except re2.error as e:
+        why = e.args[0].decode() if e.args and isinstance(e.args[0], bytes) else str(e)
+        raise LoadError(f"{where}: bad regular expression for {col!r}: {why} (RE2 syntax: no "
+                        "backreferences or lookarounds)") from None
+
+
 def condition(spec: dict, where: str) -> Condition:
     """One row filter from a mapping: {column: c, equals|not_equals|in|not_in|matches|not_empty: ...}."""
     if not isinstance(spec, dict) or "column" not in spec:
@@ -145,10 +160,7 @@ def condition(spec: dict, where: str) -> Condition:
         allowed = {str(a) for a in arg}
         fn = (lambda v: text(v) in allowed) if op == "in" else (lambda v: text(v) not in allowed)
     elif op == "matches":
-        try:
-            rx = re.compile(str(arg))
-        except re.error as e:
-            raise LoadError(f"{where}: bad regular expression for {col!r}: {e}") from e
+        rx = _linear_regex(arg, where, col)
         fn = lambda v: bool(rx.search(text(v)))  # noqa: E731
     elif op == "not_empty":
         fn = (lambda v: text(v) != "") if arg else (lambda v: text(v) == "")

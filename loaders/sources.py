@@ -7,13 +7,18 @@ import csv
 import gzip
 import io
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from casegraph.errors import LoadError
 
-csv.field_size_limit(10 * 1024 * 1024)
+# Far above the longest text a field may hold (fields.TEXT_MAX): a longer cell is a rejected row
+# with a clear reason, not a file the reader gives up on.
+csv.field_size_limit(64 * 1024 * 1024)
+# What a damaged or cut-short .gz raises while it is read (gzip.BadGzipFile is an OSError).
+DAMAGED = (EOFError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,20 @@ def _open_text(path: Path, encoding: str):
     if path.suffix.lower() == ".gz":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding=encoding, newline="")
     return open(path, encoding=encoding, newline="")
+
+
+def check_whole(path: Path) -> None:
+    """A compressed file is read to its end once before anything is loaded from it: a .gz cut
+    short would otherwise load the rows before the damage (on the MERGE path) and then fail."""
+    if path.suffix.lower() != ".gz":
+        return
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    except (OSError, *DAMAGED) as e:
+        raise LoadError(f"{path.name}: the file is damaged or cut short ({_short(e)}); nothing was loaded "
+                        "from it") from e
 
 
 def columns(path: Path, fmt: str, opts: ReadOptions) -> list[str]:
@@ -48,8 +67,11 @@ def columns(path: Path, fmt: str, opts: ReadOptions) -> list[str]:
                         obj = json.loads(line)
                         return list(obj) if isinstance(obj, dict) else []
             return []
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise LoadError(f"{path.name}: cannot read the file's columns: {e}") from e
+    except RecursionError:
+        raise LoadError(f"{path.name}: cannot read the file's columns: its first JSON object is nested too "
+                        "deeply to read") from None
+    except (OSError, UnicodeDecodeError, ValueError, *DAMAGED) as e:
+        raise LoadError(f"{path.name}: cannot read the file's columns: {_short(e)}") from e
     raise LoadError(f"{path.name}: unknown format {fmt}")
 
 
@@ -71,6 +93,7 @@ def rows(path: Path, fmt: str, opts: ReadOptions) -> Iterator[tuple[int, dict[st
 
 
 def _csv_rows(path: Path, opts: ReadOptions):
+    reader = None
     try:
         with _open_text(path, opts.encoding) as fh:
             reader = csv.reader(fh, delimiter=_delimiter(path, opts), quotechar=opts.quotechar, strict=True)
@@ -88,10 +111,19 @@ def _csv_rows(path: Path, opts: ReadOptions):
                     continue
                 yield reader.line_num, dict(zip(header, record))
     except csv.Error as e:
-        raise LoadError(f"{path.name} line {reader.line_num}: malformed CSV ({e}); nothing after "
+        raise LoadError(f"{path.name} line {reader.line_num if reader else 0}: malformed CSV ({_short(e)}); nothing after "
                         "this line was read") from e
     except UnicodeDecodeError as e:
-        raise LoadError(f"{path.name}: not {opts.encoding} text ({e}); set `encoding` in the mapping") from e
+        raise LoadError(f"{path.name}: not {opts.encoding} text ({_short(e)}); set `encoding` in the mapping") from e
+    except (OSError, *DAMAGED) as e:
+        raise LoadError(f"{path.name}: the file is damaged or cut short ({_short(e)}); nothing after line "
+                        f"{reader.line_num if reader else 0} was read") from e
+
+
+def _short(e: BaseException, most: int = 200) -> str:
+    """An error's text, cut: a reader's message may quote a whole binary field."""
+    text = str(e)
+    return text if len(text) <= most else f"{text[:most]}... ({len(text):,} characters)"
 
 
 def _parquet_rows(path: Path):
@@ -108,6 +140,7 @@ def _parquet_rows(path: Path):
 
 
 def _jsonl_rows(path: Path, opts: ReadOptions):
+    line_no = 0
     try:
         with _open_text(path, opts.encoding) as fh:
             for line_no, line in enumerate(fh, 1):
@@ -118,9 +151,15 @@ def _jsonl_rows(path: Path, opts: ReadOptions):
                 except json.JSONDecodeError as e:
                     yield line_no, {"__error__": f"is not valid JSON ({e.msg})"}
                     continue
+                except RecursionError:
+                    yield line_no, {"__error__": "is nested too deeply to read"}
+                    continue
                 if not isinstance(obj, dict):
                     yield line_no, {"__error__": "is not a JSON object"}
                     continue
                 yield line_no, obj
     except UnicodeDecodeError as e:
-        raise LoadError(f"{path.name}: not {opts.encoding} text ({e}); set `encoding` in the mapping") from e
+        raise LoadError(f"{path.name}: not {opts.encoding} text ({_short(e)}); set `encoding` in the mapping") from e
+    except (OSError, *DAMAGED) as e:
+        raise LoadError(f"{path.name}: the file is damaged or cut short ({_short(e)}); nothing after line "
+                        f"{line_no} was read") from e

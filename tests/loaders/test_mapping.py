@@ -58,6 +58,14 @@ def test_ledger_example(store, state, tmp_path):
     ("files: [{match: 'x*.csv', kind: accounts, colums: {}}]", "unknown key(s) colums"),
     ("files: [{match: 'x*.csv', kind: accounts, columns: {account_id: {col: uid}}}]", "field account_id needs `column`"),
     ("files: [\n  {match: x", "is not valid YAML"),
+    # issue 12.8: each a one-line error, not a traceback
+    ("files: [{match: 5, kind: accounts}]", "`match` must be text"),
+    ("files: [{match: 'x*.csv', kind: [accounts]}]", "`kind` must be text"),
+    ("files: [{match: 'x*.csv', kind: accounts, delimiter: '||'}]", "`delimiter` must be one character"),
+    ("files: [{match: 'x*.csv', kind: accounts, encoding: klingon}]", "unknown `encoding` 'klingon'"),
+    ("files: [{match: 'x*.csv', kind: accounts, names: 7}]", "`names` must be a list"),
+    ("files: [{match: 'x*.csv', kind: accounts, where: {column: a, equals: 1}}]", "`where` must be a list"),
+    ("a: &a ['x','x']\nb: &b [*a,*a]\nfiles: [{match: 'x*.csv', kind: accounts}]", "YAML aliases (*a) are not allowed"),
 ])
 def test_mapping_mistakes_are_clear(tmp_path, text, message):
     f = tmp_path / "m.yaml"
@@ -65,3 +73,62 @@ def test_mapping_mistakes_are_clear(tmp_path, text, message):
     with pytest.raises(ConfigError) as e:
         load_mapping(f)
     assert message in str(e.value) and "m.yaml" in str(e.value)
+
+
+def test_a_catastrophic_regex_filter_runs_in_linear_time(store, state, tmp_path):
+    """Issue 12.8: `(a+)+$` against a long cell ran Python's backtracking engine for hours."""
+    import time
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "users.csv").write_text("uid,created\n" + "a" * 40000 + "b,2024-01-01T00:00:00Z\nu1,2024-01-01T00:00:00Z\n")
+    m = tmp_path / "m.yaml"
+    m.write_text("files: [{match: 'users.csv', kind: accounts, columns: {account_id: uid, registered_at: created},"
+                 " where: [{column: uid, matches: '^(a+)+$'}]}]")
+    started = time.monotonic()
+    report = load(store, state, [d], mapping=load_mapping(m), rejects_dir=tmp_path / "rej")
+    assert time.monotonic() - started < 20
+    assert (report.files[0].rows_read, report.files[0].rows_filtered) == (2, 2)
+    m.write_text("files: [{match: 'users.csv', kind: accounts, where: [{column: uid, matches: '(a)\\1'}]}]")
+    with pytest.raises(Exception) as e:
+        load(store, state, [d], mapping=load_mapping(m), rejects_dir=tmp_path / "rej")
+    assert "bad regular expression" in str(e.value) and "RE2" in str(e.value)
+
+
+def test_damaged_and_strange_files_are_one_clear_line_and_nothing_half_loaded(store, state, tmp_path):
+    """Issue 12.8: a truncated .csv.gz, a binary file named .csv, and JSON nested 100,000 deep."""
+    import gzip
+    import os
+    from casegraph.errors import LoadError
+    d = tmp_path / "gz"
+    d.mkdir()
+    data = b"account_id,registered_at\n" + b"".join(b"A%d,2024-01-01T00:00:00Z\n" % i for i in range(20000))
+    packed = gzip.compress(data)
+    (d / "accounts.csv.gz").write_bytes(packed[: len(packed) // 2])
+    for bulk in (True, False):
+        with pytest.raises(LoadError) as e:
+            load(store, state, [d], rejects_dir=tmp_path / "rej", bulk=bulk)
+        assert "accounts.csv.gz: the file is damaged or cut short" in str(e.value)
+        assert store.counts()["nodes"]["Account"] == 0
+    b = tmp_path / "bin"
+    b.mkdir()
+    (b / "accounts.csv").write_bytes(b"account_id,registered_at\n" + os.urandom(30000))
+    m = tmp_path / "latin.yaml"
+    m.write_text("files: [{match: 'accounts.csv', kind: accounts, encoding: latin-1}]")
+    for mapping in (None, load_mapping(m)):
+        try:
+            report = load(store, state, [b], mapping=mapping, rejects_dir=tmp_path / "rej")
+            said = [x for f in report.files for x in f.errors] + [f.message or "" for f in report.files]
+        except LoadError as e:
+            said = [str(e)]
+        assert said and all(len(x) < 600 for x in said), [len(x) for x in said]
+    j = tmp_path / "json"
+    j.mkdir()
+    deep = '{"t": "2024-01-01T00:00:00Z", "a": ' + '{"a": ' * 100000 + "1" + "}" * 100001
+    (j / "ledger.jsonl").write_text(deep + "\n")
+    m = tmp_path / "j.yaml"
+    m.write_text("files: [{match: 'ledger.jsonl', kind: accounts, columns: {account_id: a, registered_at: t}}]")
+    with pytest.raises(LoadError, match="ledger.jsonl: .*nested too deeply"):
+        load(store, state, [j], mapping=load_mapping(m), rejects_dir=tmp_path / "rej")
+    (j / "ledger.jsonl").write_text('{"a": "A1", "t": "2024-01-01T00:00:00Z"}\n' + deep + "\n")          # not the first line: that row
+    report = load(store, state, [j], mapping=load_mapping(m), rejects_dir=tmp_path / "rej")
+    assert report.files[0].rows_rejected == 1 and "nested too deeply" in report.files[0].errors[0]
