@@ -663,16 +663,58 @@ def export_subject(account, wallet, since, until, request_ref, agency, out_dir, 
 
 @main.command("verify")
 @click.argument("package", type=click.Path(dir_okay=False))
-def verify_package(package) -> None:
-    """Re-check an evidence package: every file against the manifest's SHA-256 and size,
-    and the package against PACKAGE.sha256 when present. Exit 1 naming what differs."""
+@click.option("--public-key", "public_key", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="PEM file of the signer's public key(s) (from `casegraph keys public`); default: this "
+                   "deployment's keys.")
+@click.option("--no-audit", is_flag=True, help="Do not look the package up in this deployment's audit log "
+                                               "(checking a package exported elsewhere).")
+@store_options
+def verify_package(package, public_key, no_audit, db, graph) -> None:
+    """Re-check an evidence package: its manifest's signature, every file against the
+    manifest's SHA-256 and size, the package against PACKAGE.sha256 when present, and against
+    the digest the audit log recorded when it was exported. Exit 1 naming what differs."""
+    from casegraph import audit, signing
     from casegraph.evidence import verify
-    problems = verify(package)
+    settings = _settings(db=db, graph=graph)
+    keys = (signing.load_public_keys(Path(public_key).read_bytes(), public_key) if public_key
+            else signing.public_keys(settings))
+    exported = None if no_audit else {str(e["details"].get("sha256")) for e in audit.entries(
+        _state(db, graph), action="evidence.export")}
+    problems = verify(package, keys=keys, exported=exported)
     if problems:
         for line in problems:
             echo(line)
         sys.exit(1)
-    echo(f"OK: {Path(package).name} is intact (every file matches its manifest entry)")
+    echo(f"OK: {Path(package).name} is intact: its manifest is signed by a known key, every file matches "
+         "its manifest entry" + ("" if no_audit else ", and the audit log recorded it at export"))
+
+
+@main.group()
+def keys() -> None:
+    """The Ed25519 key that signs evidence manifests (docs/security.md)."""
+
+
+@keys.command("public")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the PEM here instead of printing it.")
+def keys_public(out) -> None:
+    """The public keys (every key used) that `casegraph verify --public-key` checks against."""
+    from casegraph import signing
+    pem = signing.public_pem(_settings()).decode("ascii")
+    if out:
+        Path(out).write_text(pem, encoding="ascii")
+        echo(f"wrote {pem.count('BEGIN PUBLIC KEY')} public key(s) to {out}")
+    else:
+        echo(pem.rstrip())
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Sign with a new key from now on; packages signed with the old one still verify here."""
+    from casegraph import signing
+    old, new = signing.rotate(_settings())
+    _audit(None, None, "keys.rotate", {"old_key_id": old, "new_key_id": new})
+    echo(f"signing key rotated: {old} -> {new}; give verifiers the new public keys (`casegraph keys public`)")
 
 
 # -- cases, KPIs and feedback (docs/cases.md) ----------------------------------------------

@@ -56,6 +56,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mask_key", "", "CASEGRAPH_MASK_KEY",
             "Key for the stable pseudonyms of masked evidence packages. Empty: a random key generated "
             "once and kept like the secret_key's (the same value gets the same pseudonym).", ),
+    Setting("signing_key", "", "CASEGRAPH_SIGNING_KEY",
+            "Ed25519 private key (PEM file) that signs evidence manifests; keep it "
+            "outside the state store (a mounted secret when several app instances share one). Empty: "
+            "casegraph-signing.pem beside a SQLite state file (else the working folder), created once.", ),
     Setting("evidence_dir", "", "CASEGRAPH_EVIDENCE_DIR",
             "Folder the UI writes evidence packages to. Empty: an evidence folder beside a SQLite "
             "state file, else casegraph-evidence in the system's temp folder."),
@@ -92,6 +96,7 @@ class Settings:
     secret_key: str = field(default=_setting("secret_key").default, repr=False)
     session_minutes: int = _setting("session_minutes").default
     mask_key: str = field(default=_setting("mask_key").default, repr=False)
+    signing_key: str = _setting("signing_key").default
     evidence_dir: str = _setting("evidence_dir").default
     workers: int = _setting("workers").default
     threads: int = _setting("threads").default

@@ -20,6 +20,7 @@ LAYERS = {
     "casegraph.times": 0, "casegraph.cyphertext": 0, "casegraph.permissions": 0, "casegraph.palette": 0,
     "casegraph.graphalgo": 0,
     "casegraph.store": 1, "casegraph.catalogue": 1, "casegraph.cypher": 1, "casegraph.state": 1,
+    "casegraph.signing": 1,
     "casegraph.loaders": 2, "casegraph.detections": 2, "casegraph.cases": 2, "casegraph.evidence": 2,
     "casegraph.exports": 2, "casegraph.graph": 2, "casegraph.explore": 2, "casegraph.audit": 2,
     "casegraph.users": 2, "casegraph.kpis": 2, "casegraph.feedback": 2, "casegraph.generate": 2,

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from casegraph import __version__
 
 NAME = "manifest.json"
+SIGNATURE = "manifest.sig"      # the manifest's Ed25519 signature (casegraph.signing), JSON
 FORMAT = "casegraph-evidence/1"
 
 
@@ -45,3 +46,10 @@ def build(meta: dict[str, Any], files: dict[str, bytes]) -> bytes:
     """manifest.json (UTF-8, keys sorted, indented) for the package's other files."""
     doc = {"format": FORMAT, "casegraph_version": __version__, **meta, "files": file_entries(files)}
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+def signature(settings, manifest_bytes: bytes) -> bytes:
+    """manifest.sig: the Ed25519 signature of manifest.json's bytes with the deployment's key.
+    Whoever changes a file and recomputes the manifest cannot sign it again."""
+    from casegraph import signing
+    return (json.dumps(signing.sign(settings, manifest_bytes), indent=2, sort_keys=True) + "\n").encode("utf-8")

@@ -92,6 +92,7 @@ def _build(state, store, actor, found: collect.Collected, request_ref: str, agen
         **meta, "exported_at": iso(at), "database": manifest.database(store, settings),
         "pseudonym_key_id": key_id, "capped": found.capped, "counts": counts,
         "csv_cells": exports.CSV_CELLS}, files)
+    files[manifest.SIGNATURE] = manifest.signature(settings, files[manifest.NAME])
     path = _write(out_dir, f"evidence-{_slug(name)}-{_slug(request_ref)}-"
                            f"{datetime.fromtimestamp(at / 1000, timezone.utc):%Y%m%dT%H%M%S%fZ}.zip", files)
     digest = manifest.sha256(path.read_bytes())

@@ -1,6 +1,8 @@
 """Re-check an evidence package: manifest.json is there and valid, every file it lists is
 in the ZIP with the listed SHA-256 and size, nothing unlisted was added, and (when
-`<package>.sha256` lies next to it) the package's own hash still matches."""
+`<package>.sha256` lies next to it) the package's own hash still matches. Given public keys,
+manifest.sig must be a valid signature of the manifest by one of them; given the digests the
+audit log recorded at export, the package's SHA-256 must be one of them."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +10,8 @@ import json
 import zipfile
 from pathlib import Path
 
-from casegraph.evidence.manifest import NAME
+from casegraph import signing
+from casegraph.evidence.manifest import NAME, SIGNATURE
 
 
 def sidecar(path: str | Path) -> Path:
@@ -53,16 +56,36 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, keep: bool = Fal
     return h.hexdigest(), n, b"".join(kept)
 
 
+def _signature(zf: zipfile.ZipFile, names: list[str], manifest: bytes, keys: dict) -> list[str]:
+    if SIGNATURE not in names:
+        return [f"{SIGNATURE}: missing: the package is not signed"]
+    info = zf.getinfo(SIGNATURE)
+    if info.file_size > 4096 or _bomb(info):
+        return [f"{SIGNATURE}: not a signature ({info.file_size:,} bytes)"]
+    try:
+        why = signing.check(json.loads(zf.read(SIGNATURE).decode("utf-8")), manifest, keys)
+    except (ValueError, UnicodeDecodeError) as e:
+        why = f"not a signature ({e})"
+    return [f"{NAME}: {why}"] if why else []
+
+
 def _short(h: str) -> str:
     return f"{h[:12]}..." if len(h) > 12 else h
 
 
-def verify(path: str | Path) -> list[str]:
-    """One line per difference, each naming the file; [] when the package is intact."""
+def verify(path: str | Path, keys: dict | None = None, exported: set[str] | None = None) -> list[str]:
+    """One line per difference, each naming the file; [] when the package is intact. `keys`:
+    public keys by id (casegraph.signing) the manifest's signature must match; `exported`:
+    the SHA-256 digests of the packages the audit log recorded at export."""
     path = Path(path)
     if not path.is_file():
         return [f"{path.name}: no such file"]
     problems: list[str] = []
+    if exported is not None:
+        digest = _hash_file(path)
+        if digest not in exported:
+            problems.append(f"{path.name}: its SHA-256 ({_short(digest)}) is not among the packages the audit "
+                            "log recorded at export: changed since, or not exported here")
     side = sidecar(path)
     if side.is_file():
         text = side.read_text(encoding="utf-8", errors="replace").split()
@@ -90,6 +113,8 @@ def verify(path: str | Path) -> list[str]:
             if size > MANIFEST_MAX:
                 return problems + [f"{NAME}: more than {MANIFEST_MAX:,} bytes; not read further"]
             manifest = json.loads(raw.decode("utf-8"))
+            if keys is not None:
+                problems += _signature(zf, names, raw, keys)
             listed = {f["name"]: f for f in manifest["files"]}
             for f in listed.values():
                 str(f["sha256"]), int(f["size"])
@@ -117,6 +142,6 @@ def verify(path: str | Path) -> list[str]:
                                 f"(expected {_short(entry['sha256'])}, found {_short(digest)})")
             if size != int(entry["size"]):
                 problems.append(f"{name}: size differs from the manifest (expected {entry['size']}, found {size})")
-        for name in sorted(set(names) - set(listed) - {NAME}):
+        for name in sorted(set(names) - set(listed) - {NAME, SIGNATURE}):
             problems.append(f"{name}: in the package but not listed in the manifest")
     return problems

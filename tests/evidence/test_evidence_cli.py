@@ -35,9 +35,18 @@ def test_export_subject_then_verify_passes_then_names_a_changed_file(ev, tmp_pat
             zout.writestr(info.filename, data)
     bad = run("verify", str(tampered), env=env, check=False)
     assert bad.returncode == 1
-    assert bad.stdout.strip().splitlines() == [line for line in bad.stdout.strip().splitlines()
-                                               if line.startswith("transfers.csv: SHA-256 differs")]
-    assert len(bad.stdout.strip().splitlines()) == 1
+    lines = bad.stdout.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("transfers.csv: SHA-256 differs"), lines
+    assert lines[0].startswith("tampered.zip: its SHA-256") and "audit log recorded" in lines[0]
+    # a recipient elsewhere: the public key handed over, no audit log
+    keys = tmp_path / "keys.pem"
+    run("keys", "public", "--out", str(keys), env=env)
+    elsewhere = {k: v for k, v in env.items() if k not in ("CASEGRAPH_STATE", "CASEGRAPH_SIGNING_KEY")}
+    ok = run("verify", str(path), "--public-key", str(keys), "--no-audit", env=elsewhere)
+    assert ok.stdout.startswith("OK: ")
+    bad = run("verify", str(tampered), "--public-key", str(keys), "--no-audit", env=elsewhere, check=False)
+    assert bad.returncode == 1 and bad.stdout.strip().splitlines() == [
+        line for line in bad.stdout.strip().splitlines() if line.startswith("transfers.csv: SHA-256 differs")]
 
 
 def test_export_case_masked(ev, ev_case, tmp_path):

@@ -20,7 +20,7 @@ from casegraph import audit, cases
 from casegraph.errors import CaseError, EvidenceError, PermissionDenied
 from casegraph.evidence import build_case_package, build_subject_package
 
-FILES = {"manifest.json", "nodes.csv", "edges.csv", "transfers.csv", "graph.graphml", "entities.ftm.jsonl",
+FILES = {"manifest.json", "manifest.sig", "nodes.csv", "edges.csv", "transfers.csv", "graph.graphml", "entities.ftm.jsonl",
          "graph.png", "graph.svg", "report.html", "report.pdf"}
 
 
@@ -71,7 +71,7 @@ def _check_every_file(files: dict[str, bytes], subject_text: str) -> dict:
     pdf_text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(files["report.pdf"])).pages)
     assert subject_text in pdf_text and m["agency"] in pdf_text
     listed = {f["name"]: f for f in m["files"]}
-    assert set(listed) == FILES - {"manifest.json"}
+    assert set(listed) == FILES - {"manifest.json", "manifest.sig"}      # the signature signs the manifest
     for name, entry in listed.items():
         assert entry["sha256"] == hashlib.sha256(files[name]).hexdigest() and entry["size"] == len(files[name])
     return m
@@ -148,7 +148,7 @@ def test_a_subject_package_holds_the_same_from_every_backend(ev, ev_embedded, su
                                 out_dir=tmp_path, settings=ev_embedded.settings)
     mine, theirs = (_load_times_named(read_zip(p["path"])) for p in (subject_package, ref))
     assert set(mine) == set(theirs) == FILES
-    assert [n for n in FILES - {"manifest.json"} if mine[n] != theirs[n]] == []
+    assert [n for n in FILES - {"manifest.json", "manifest.sig"} if mine[n] != theirs[n]] == []
     m, r = json.loads(mine["manifest.json"]), json.loads(theirs["manifest.json"])
     assert {k for k in m if m[k] != r[k]} <= {"database", "exported_at", "files", "queries"}
     # a query's text is its backend's dialect of the template (test_collect); the rest is the same
@@ -186,7 +186,7 @@ def test_request_and_agency_are_required(ev, ev_case, tmp_path, le_actor, ref, a
 
 def test_two_exports_of_the_same_data_differ_only_in_the_export_time(masked_packages, read_zip):
     first, second = (read_zip(p["path"]) for p in masked_packages)
-    assert {n for n in first if first[n] != second[n]} == {"manifest.json"}
+    assert {n for n in first if first[n] != second[n]} == {"manifest.json", "manifest.sig"}
     m1, m2 = json.loads(first["manifest.json"]), json.loads(second["manifest.json"])
     assert {k for k in m1 if m1[k] != m2[k]} == {"exported_at"}
 

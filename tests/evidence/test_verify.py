@@ -112,3 +112,48 @@ def test_a_zip_bomb_and_an_oversized_entry_are_named_without_reading_them(case_p
     assert peak < 16 << 20, f"verify held {peak >> 20} MB"
     assert [p.split(":")[0] for p in problems] == ["edges.csv", "nodes.csv"], problems
     assert "larger than the manifest says" in problems[0] and "not read (a ZIP bomb?)" in problems[1]
+
+
+def test_a_recomputed_manifest_fails_the_signature_and_the_audit_digest(case_package, ev_on, tmp_path):
+    """Issue 12.6: changing nodes.csv and recomputing the manifest entry and the .sha256 passed
+    verify. The signature (a key outside the package and the state store) and the digest the
+    audit log recorded at export now catch it."""
+    import base64
+    import hashlib
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from casegraph import audit, signing
+    keys = signing.public_keys(ev_on.settings)
+    exported = {e["details"]["sha256"] for e in audit.entries(ev_on.state, action="evidence.export")}
+    assert verify(case_package["path"], keys=keys, exported=exported) == []
+    with zipfile.ZipFile(case_package["path"]) as zf:
+        nodes = zf.read("nodes.csv") + b"Account:FORGED,Account,FORGED,FORGED,\r\n"
+
+    def forge(name, data):
+        if name == "nodes.csv":
+            return nodes
+        if name == "manifest.json":
+            m = json.loads(data)
+            entry = next(f for f in m["files"] if f["name"] == "nodes.csv")
+            entry.update(sha256=hashlib.sha256(nodes).hexdigest(), size=len(nodes))
+            return json.dumps(m, indent=2, sort_keys=True).encode()
+        return data
+    forged = tmp_path / "forged.zip"
+    _rewrite(case_package["path"], forged, forge)
+    (tmp_path / "forged.zip.sha256").write_text(hashlib.sha256(forged.read_bytes()).hexdigest() + "  forged.zip\n")
+    assert verify(forged) == []                                     # the file checks alone are fooled
+    problems = verify(forged, keys=keys, exported=exported)
+    assert "manifest.json: the signature does not match: changed after it was signed" in problems
+    assert any(p.startswith("forged.zip: its SHA-256") and "audit log recorded" in p for p in problems), problems
+    # signed again with a key of the attacker's own: not one of the deployment's
+    theirs = Ed25519PrivateKey.generate()
+    with zipfile.ZipFile(forged) as zf:
+        manifest = zf.read("manifest.json")
+    resigned = tmp_path / "resigned.zip"
+    _rewrite(forged, resigned, lambda n, d: json.dumps({
+        "algorithm": "Ed25519", "key_id": signing.key_id(theirs.public_key()),
+        "signature": base64.b64encode(theirs.sign(manifest)).decode()}).encode() if n == "manifest.sig" else d)
+    assert any("which is not among the public keys given" in p for p in verify(resigned, keys=keys))
+    # without its signature
+    unsigned = tmp_path / "unsigned.zip"
+    _rewrite(case_package["path"], unsigned, lambda n, d: None if n == "manifest.sig" else d)
+    assert verify(unsigned, keys=keys) == ["manifest.sig: missing: the package is not signed"]
