@@ -40,7 +40,7 @@ def entry_hash(prev_hash: str, entry_id: int, at: int, actor: str, action: str, 
 
 
 TEXT_MAX = 4096          # characters of one text value an entry keeps (the rest: its length and digest)
-DETAILS_MAX = 65536      # characters of an entry's details, at most
+DETAILS_MAX = 1_000_000  # characters of an entry's details, at most (a big case's element ids fit)
 
 
 def _digest(text: str) -> str:
@@ -104,11 +104,27 @@ def head_file(state: StateStore) -> Path | None:
     return Path(url.database + ".audit-head")
 
 
+def _signing_settings(path: Path):
+    """The settings that locate the signing key for a SQLite state file (CASEGRAPH_SIGNING_KEY,
+    else the key beside the file), as evidence signing finds it."""
+    from casegraph.settings import Settings
+    return Settings.load(state=f"sqlite:///{str(path)[: -len('.audit-head')]}")
+
+
+def _signed_head(path: Path, entry_id: int, entry_hash_: str) -> str:
+    from casegraph import signing
+    body = {"id": entry_id, "hash": entry_hash_}
+    return canonical({**body, **signing.sign(_signing_settings(path), canonical(body).encode("utf-8"))})
+
+
 def _advance_head(state: StateStore, entry_id: int, entry_hash_: str) -> None:
-    """Move the head forward to (entry_id, hash); never back (writers may finish out of order)."""
+    """Move the head forward to (entry_id, hash), signed with the deployment's key (so that
+    recomputing the chain cannot be followed by rewriting the head); never back (writers may
+    finish out of order)."""
     path = head_file(state)
     if path is None:
         return
+    signed = _signed_head(path, entry_id, entry_hash_)
     with open(path, "a+", encoding="utf-8") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         f.seek(0)
@@ -119,21 +135,31 @@ def _advance_head(state: StateStore, entry_id: int, entry_hash_: str) -> None:
         if entry_id > current:
             f.seek(0)
             f.truncate()
-            f.write(canonical({"id": entry_id, "hash": entry_hash_}))
+            f.write(signed)
             f.flush()
             os.fsync(f.fileno())
 
 
 def check_head(state: StateStore) -> str | None:
     """None when the log still ends where the head file says it did; else what is wrong."""
+    from casegraph import signing
     path = head_file(state)
-    if path is None or not path.exists():
+    if path is None:
+        return None
+    if not path.exists():
+        if count(state):
+            return (f"the audit head file {path} is missing: the newest entries can no longer be checked "
+                    "(it is written with every entry; someone removed it)")
         return None
     try:
         head = json.loads(path.read_text(encoding="utf-8"))
         head_id, head_hash = int(head["id"]), str(head["hash"])
     except (ValueError, KeyError, TypeError):
         return f"the audit head file {path} is unreadable"
+    why = signing.check(head, canonical({"id": head_id, "hash": head_hash}).encode("utf-8"),
+                        signing.public_keys(_signing_settings(path)))
+    if why:
+        return f"the audit head file {path} is not signed by this deployment's key: {why}"
     with state.engine.connect() as conn:
         row = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.id == head_id)).first()
         last = conn.execute(sa.select(sa.func.max(audit_log.c.id))).scalar() or 0

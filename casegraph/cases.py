@@ -9,6 +9,7 @@ Times are epoch ms (state.now_ms); docs/cases.md describes the workflow."""
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from typing import Any, Iterable
 
@@ -126,14 +127,14 @@ def create_case(state: StateStore, actor: dict[str, Any], title: str, elements: 
             created_by=actor["name"], created_at=at, updated_at=at)).inserted_primary_key[0]
         conn.execute(case_history.insert().values(case_id=case_id, actor=actor["name"], at=at, from_status=None,
                                                   to_status="open", reason=f"created from {source}"))
-        added = _insert_elements(conn, case_id, elements, query, params, actor["name"], at)
+        added, digest = _insert_elements(conn, case_id, elements, query, params, actor["name"], at)
         if alert_ids:
             conn.execute(alerts.update().where(alerts.c.id.in_(alert_ids))
                          .values(case_id=case_id, status="in_case", updated_at=at))
     audit.record(state, actor["name"], "case.create",
                  {"case_id": case_id, "title": title, "source": source, "alert_ids": alert_ids,
                   "detection": detection, "domain": domain, "assignee": assignee,
-                  "element_ids": added, "query": query, "params": params})
+                  "element_ids": added, "added_at": at, "elements_sha256": digest, "query": query, "params": params})
     return case_id
 
 
@@ -263,8 +264,14 @@ def _current_ids(conn, case_id: int) -> set[str]:
         case_elements.c.case_id == case_id, case_elements.c.removed_at.is_(None))).scalars())
 
 
+def snapshot_digest(rows: list[dict[str, Any]]) -> str:
+    """SHA-256 of elements as a case keeps them (id and element, in insertion order): what the
+    audit entry of their insertion records, so `audit verify` notices a changed snapshot."""
+    return hashlib.sha256(audit.canonical([[r["element_id"], r["element"]] for r in rows]).encode("utf-8")).hexdigest()
+
+
 def _insert_elements(conn, case_id: int, elements, query: str, params: dict[str, Any], by: str,
-                     at: int) -> list[str]:
+                     at: int) -> tuple[list[str], str]:
     present = _current_ids(conn, case_id)
     rows = []
     for e in elements or ():
@@ -276,7 +283,7 @@ def _insert_elements(conn, case_id: int, elements, query: str, params: dict[str,
         present.add(eid)
     if rows:
         conn.execute(case_elements.insert(), rows)     # one executemany, not a statement per element
-    return [r["element_id"] for r in rows]
+    return [r["element_id"] for r in rows], snapshot_digest(rows)
 
 
 def _touch(conn, case_id: int, at: int) -> None:
@@ -292,11 +299,11 @@ def add_elements(state: StateStore, actor: dict[str, Any], case_id: int, element
     at = now_ms()
     with state.engine.begin() as conn:
         _case_row(conn, case_id, lock=True)
-        added = _insert_elements(conn, case_id, elements, query, params, actor["name"], at)
+        added, digest = _insert_elements(conn, case_id, elements, query, params, actor["name"], at)
         if added:
             _touch(conn, case_id, at)
-    audit.record(state, actor["name"], "case.add", {"case_id": case_id, "element_ids": added,
-                                                    "query": query, "params": params})
+    audit.record(state, actor["name"], "case.add", {"case_id": case_id, "element_ids": added, "added_at": at,
+                                                    "elements_sha256": digest, "query": query, "params": params})
     return added
 
 
@@ -539,3 +546,45 @@ def bulk_alerts(state: StateStore, actor: dict[str, Any], alert_ids: Iterable[in
                  {"action": action, "alert_ids": changed, "skipped": skipped, "assignee": assignee,
                   "reason": reason or None})
     return {"action": action, "changed": changed, "skipped": skipped}
+
+
+# ---- checking cases against the audit log -------------------------------------------------
+
+def check_against_audit(state: StateStore) -> list[str]:
+    """What in the case tables differs from what the (hash-chained) audit log recorded: the
+    elements of every insertion (by their digest), and every status move and decision. One
+    line per difference; [] when they agree. Entries written before digests were recorded
+    are checked for their moves only."""
+    problems: list[str] = []
+    moves: dict[int, list[dict[str, Any]]] = {}
+    with state.engine.connect() as conn:
+        for entry in audit.entries(state):
+            d, action = entry["details"], entry["action"]
+            if action in ("case.create", "case.add") and "elements_sha256" in d:
+                rows = [dict(r) for r in conn.execute(sa.select(case_elements.c.element_id, case_elements.c.element)
+                        .where(case_elements.c.case_id == d["case_id"], case_elements.c.added_at == d["added_at"],
+                               case_elements.c.element_id.in_(d["element_ids"] or [""]))
+                        .order_by(case_elements.c.id)).mappings()]
+                if snapshot_digest(rows) != d["elements_sha256"]:
+                    problems.append(f"case {d['case_id']}: the elements added at {iso(d['added_at'])} differ from "
+                                    f"what audit entry {entry['id']} recorded")
+            elif action == "case.status":
+                moves.setdefault(int(d["case_id"]), []).append({"to": d["to"], "reason": d["reason"],
+                                                                "actor": entry["actor"]})
+        history: dict[int, list[dict[str, Any]]] = {}
+        for r in conn.execute(sa.select(case_history).where(case_history.c.from_status.is_not(None))
+                              .order_by(case_history.c.id)).mappings():
+            history.setdefault(int(r["case_id"]), []).append({"to": r["to_status"], "reason": r["reason"],
+                                                              "actor": r["actor"]})
+        current = {int(r["id"]): dict(r) for r in conn.execute(
+            sa.select(cases.c.id, cases.c.status, cases.c.decision, cases.c.decision_reason)).mappings()}
+    for case_id in sorted(set(moves) | set(history)):
+        if moves.get(case_id, []) != history.get(case_id, []):
+            problems.append(f"case {case_id}: its status history differs from the moves the audit log recorded")
+        last = (moves.get(case_id) or [None])[-1]
+        row = current.get(case_id)
+        if last and row and (row["status"] != last["to"] or (
+                last["to"] in DECISIONS and (row["decision"], row["decision_reason"]) != (last["to"], last["reason"]))):
+            problems.append(f"case {case_id}: its status or decision ({row['status']}, {row['decision']}) differs from "
+                            f"the last move the audit log recorded ({last['to']})")
+    return problems

@@ -589,7 +589,8 @@ def audit_export(file, fmt, db, graph) -> None:
 @audit_group.command("verify")
 @store_options
 def audit_verify(db, graph) -> None:
-    """Recompute the hash chain; exit 1 naming the first entry that does not match."""
+    """Recompute the hash chain, check the signed head, and check cases' snapshots and
+    decisions against it; exit 1 naming what does not match."""
     from casegraph import audit
     found = audit.check(_state(db, graph))
     if found.broken_at is not None:
@@ -597,7 +598,11 @@ def audit_verify(db, graph) -> None:
                                    "was changed or removed")
     if found.head:
         raise click.ClickException(f"audit log broken: {found.head}")
-    echo(f"audit log intact: {found.entries} entries")
+    from casegraph import cases
+    differ = cases.check_against_audit(_state(db, graph))
+    if differ:
+        raise click.ClickException("cases differ from the audit log:\n" + "\n".join(differ))
+    echo(f"audit log intact: {found.entries} entries; cases' snapshots and decisions agree with it")
 
 
 # -- evidence packages (docs/evidence.md) --------------------------------------------------

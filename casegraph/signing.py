@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -24,6 +25,7 @@ from casegraph.errors import ConfigError
 from casegraph.settings import Settings
 
 ALGORITHM = "Ed25519"
+_LOADED: dict[tuple[str, int], object] = {}     # the key last read, by file and modification time
 DEFAULT_FILE = "casegraph-signing.pem"
 
 
@@ -43,15 +45,24 @@ def _pem(public: Ed25519PublicKey) -> bytes:
 
 
 def _write_private(path: Path, key: Ed25519PrivateKey, replace: bool = False) -> None:
+    """Write the key whole, then put it in place atomically: a reader never sees half a key.
+    Without `replace`, FileExistsError when another process made one first (theirs is kept)."""
     data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp if replace else path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL), 0o600)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
-    if replace:
-        os.replace(tmp, path)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)          # fails if the key exists: never two keys for one place
+    finally:
+        tmp.unlink(missing_ok=True)
     with open(path.with_name(path.name + ".pub"), "ab") as fh:     # the keyring keeps every key used
         fh.write(_pem(key.public_key()))
 
@@ -67,7 +78,11 @@ def private_key(settings: Settings) -> Ed25519PrivateKey:
         except FileExistsError:
             pass        # another process made it first
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        stamp = (str(path.resolve()), path.stat().st_mtime_ns)
+        if stamp not in _LOADED:
+            _LOADED.clear()
+            _LOADED[stamp] = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = _LOADED[stamp]
     except (OSError, ValueError, TypeError) as e:
         raise ConfigError(f"cannot read the signing key {path}: {e}") from e
     if not isinstance(key, Ed25519PrivateKey):

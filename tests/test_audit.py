@@ -225,3 +225,28 @@ def test_many_writers_in_several_processes_lose_nothing(state_url):
     assert audit.count(state) == 3 * 8 * 20 and audit.check(state).intact
     assert [r["id"] for r in audit.entries(state)] == list(range(1, 481))
     state.engine.dispose()
+
+
+def test_a_recomputed_chain_with_a_rewritten_head_or_no_head_is_detected(sqlite_state):
+    """Issue 12.6: recomputing the chain and rewriting the head file passed `audit verify`,
+    and deleting the head file turned the check off. The head is now signed with the
+    deployment's key, and a missing head is an error."""
+    state = sqlite_state
+    _fill(state, 3)
+    assert audit.check(state).intact
+    _drop_triggers(state)
+    rows = audit.entries(state)
+    prev = audit.GENESIS
+    with state.engine.begin() as conn:                  # the attacker rewrites entry 2 and every hash after it
+        for r in rows:
+            details = audit.canonical({"name": "forged", "i": r["id"]} if r["id"] == 2 else r["details"])
+            new_hash = audit.entry_hash(prev, r["id"], r["at"], r["actor"], r["action"], details)
+            conn.execute(audit_log.update().where(audit_log.c.id == r["id"]).values(
+                details=details, prev_hash=prev, hash=new_hash))
+            prev = new_hash
+    assert audit.verify_chain(state) is None            # a consistent chain again
+    head = audit.head_file(state)
+    head.write_text(audit.canonical({"id": 3, "hash": prev}))       # ... and a head to match, unsigned
+    assert "not signed by this deployment's key" in audit.check_head(state)
+    head.unlink()
+    assert "is missing" in audit.check_head(state) and not audit.check(state).intact

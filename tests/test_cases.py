@@ -410,3 +410,23 @@ def test_add_entities_reads_them_from_the_graph_with_what_links_them_to_the_case
         cases.add_entities(state, store, ANA, cid, ["Account:A2"])
     with pytest.raises(CaseError, match="no case 99"):
         cases.add_entities(state, store, INV, 99, ["Account:A2"])
+
+
+def test_changed_snapshots_and_decisions_are_caught_by_the_audit_log(state):
+    """Issue 12.6: case decisions and snapshots were not covered by the hash chain: changing
+    an element's content or a decision in the database went unnoticed."""
+    cid = new_case(state)
+    cases.set_status(state, INV, cid, "in_review", "looks like a ring")
+    cases.set_status(state, INV, cid, "confirmed", "shared device and KYC")
+    assert cases.check_against_audit(state) == []
+    with state.engine.begin() as conn:
+        row = conn.execute(sa.text("SELECT id, element FROM case_elements WHERE element_id = 'TRANSFERRED:T1'")).first()
+        element = row.element if isinstance(row.element, dict) else __import__("json").loads(row.element)
+        element["data"]["props"]["amount_usd"] = 250000
+        conn.execute(sa.text("UPDATE case_elements SET element = :e WHERE id = :i"),
+                     {"e": __import__("json").dumps(element), "i": row.id})
+    assert [p for p in cases.check_against_audit(state) if "elements added" in p] != []
+    with state.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE cases SET decision = 'false_positive', status = 'false_positive' WHERE id = :i"),
+                     {"i": cid})
+    assert any("status or decision" in p for p in cases.check_against_audit(state))
