@@ -97,7 +97,13 @@ def record(state: StateStore, actor: str, action: str, details: dict[str, Any] |
 
 
 def head_file(state: StateStore) -> Path | None:
-    """Where the newest entry's id and hash are kept outside the database (SQLite files only)."""
+    """Where the newest entry's id and hash are kept outside the database: the setting
+    audit_head (a file every app instance reaches, for a PostgreSQL state store), else beside
+    a SQLite state file; None for a server database without the setting."""
+    from casegraph.settings import Settings
+    configured = Settings.load().audit_head
+    if configured:
+        return Path(configured)
     url = state.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
@@ -105,10 +111,12 @@ def head_file(state: StateStore) -> Path | None:
 
 
 def _signing_settings(path: Path):
-    """The settings that locate the signing key for a SQLite state file (CASEGRAPH_SIGNING_KEY,
-    else the key beside the file), as evidence signing finds it."""
+    """The settings that locate the signing key (CASEGRAPH_SIGNING_KEY, else the key beside
+    the SQLite state file the head lies next to), as evidence signing finds it."""
     from casegraph.settings import Settings
-    return Settings.load(state=f"sqlite:///{str(path)[: -len('.audit-head')]}")
+    if path.name.endswith(".audit-head"):
+        return Settings.load(state=f"sqlite:///{str(path)[: -len('.audit-head')]}")
+    return Settings.load()
 
 
 def _signed_head(path: Path, entry_id: int, entry_hash_: str) -> str:

@@ -60,6 +60,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Ed25519 private key (PEM file) that signs evidence manifests; keep it "
             "outside the state store (a mounted secret when several app instances share one). Empty: "
             "casegraph-signing.pem beside a SQLite state file (else the working folder), created once.", ),
+    Setting("audit_head", "", "CASEGRAPH_AUDIT_HEAD",
+            "File that keeps the audit log's newest entry (id, hash, signed) outside the state store, so "
+            "removing the newest entries is noticed. Empty: beside a SQLite state file; set it for a "
+            "PostgreSQL state store (shared storage every app instance reaches)."),
     Setting("evidence_dir", "", "CASEGRAPH_EVIDENCE_DIR",
             "Folder the UI writes evidence packages to. Empty: an evidence folder beside a SQLite "
             "state file, else casegraph-evidence in the system's temp folder."),
@@ -97,6 +101,7 @@ class Settings:
     session_minutes: int = _setting("session_minutes").default
     mask_key: str = field(default=_setting("mask_key").default, repr=False)
     signing_key: str = _setting("signing_key").default
+    audit_head: str = _setting("audit_head").default
     evidence_dir: str = _setting("evidence_dir").default
     workers: int = _setting("workers").default
     threads: int = _setting("threads").default

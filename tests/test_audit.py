@@ -250,3 +250,22 @@ def test_a_recomputed_chain_with_a_rewritten_head_or_no_head_is_detected(sqlite_
     assert "not signed by this deployment's key" in audit.check_head(state)
     head.unlink()
     assert "is missing" in audit.check_head(state) and not audit.check(state).intact
+
+
+def test_a_postgresql_state_with_an_audit_head_file_notices_removed_entries(postgres_url, tmp_path, monkeypatch):
+    """With a PostgreSQL state store the head lives where the setting audit_head says (shared
+    storage), signed like the SQLite one."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from casegraph import signing
+    key = tmp_path / "signing.pem"
+    signing._write_private(key, Ed25519PrivateKey.generate())
+    monkeypatch.setenv("CASEGRAPH_SIGNING_KEY", str(key))
+    monkeypatch.setenv("CASEGRAPH_AUDIT_HEAD", str(tmp_path / "audit.head"))
+    state = open_state(postgres_url)
+    _fill(state, 4)
+    assert audit.head_file(state) == tmp_path / "audit.head" and audit.check(state).intact
+    _drop_triggers(state)
+    with state.engine.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.id >= 3))
+    assert "entries 3..4 were removed" in audit.check_head(state)
+    state.engine.dispose()
