@@ -20,14 +20,18 @@ def rows_of(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "details": audit.canonical(e["details"])} for e in entries]
 
 
-def chain_text(found: audit.ChainCheck) -> tuple[str, bool]:
-    """One line on the hash chain (and the head kept outside the database), and whether it is intact."""
+def chain_text(found: audit.ChainCheck, cases_differ: list[str] | tuple = ()) -> tuple[str, bool]:
+    """One line on the hash chain (and the signed head kept outside the database) and on the
+    cases checked against it (casegraph.cases.check_against_audit), and whether all is intact."""
     if found.broken_at is not None:
         return (f"hash chain BROKEN at entry {found.broken_at} (of {found.entries:,}): the log was changed there",
                 False)
     if found.head:      # newest entries removed: the chain alone cannot tell
         return f"hash chain intact but {found.head}", False
-    return f"hash chain intact: {found.entries:,} entries", True
+    if cases_differ:
+        more = f" (and {len(cases_differ) - 1} more)" if len(cases_differ) > 1 else ""
+        return f"hash chain intact, but cases differ from it: {cases_differ[0]}{more}", False
+    return f"hash chain intact: {found.entries:,} entries; cases agree with it", True
 
 
 def count_text(total: int, shown: int) -> str:

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dash_table, dcc, html, no_updat
 from casegraph import app
 from casegraph.app import auth, ids, site
 from casegraph.app.pages._audit import chain_text, count_text, rows_of, since_ms
-from casegraph import audit
+from casegraph import audit, cases
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, **site.register(__name__))
@@ -24,7 +24,7 @@ def layout(**_query):
     try:
         state = app.state()
         actors, actions = audit.known(state, "actor"), audit.known(state, "action")
-        chain, intact = chain_text(audit.check(state))
+        chain, intact = chain_text(audit.check(state), cases.check_against_audit(state))
     except CasegraphError as e:
         actors, actions, chain, intact = [], [], str(e), False
     export = [] if not auth.may("export_audit") else [

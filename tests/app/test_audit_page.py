@@ -21,7 +21,10 @@ def test_audit_page_rows_since_count_and_chain_line(tmp_path):
     with pytest.raises(ConfigError, match="not a date"):
         page.since_ms("last tuesday")
     assert page.count_text(5, 3) == "5 entries, newest 3 shown" and page.count_text(1, 1) == "1 entry"
-    assert page.chain_text(audit.check(state)) == ("hash chain intact: 5 entries", True)
+    assert page.chain_text(audit.check(state)) == ("hash chain intact: 5 entries; cases agree with it", True)
+    text, intact = page.chain_text(audit.check(state), ["case 3: its status history differs", "case 4: x"])
+    assert not intact and text == ("hash chain intact, but cases differ from it: case 3: its status history "
+                                   "differs (and 1 more)")
     with state.engine.begin() as conn:
         conn.exec_driver_sql("DROP TRIGGER audit_log_no_update")
         conn.exec_driver_sql("UPDATE audit_log SET actor = 'someone' WHERE id = 2")
