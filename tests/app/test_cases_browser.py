@@ -312,6 +312,8 @@ def parse_package(path: Path) -> dict[str, object]:
             elif name.endswith(".pdf"):
                 from pypdf import PdfReader
                 out[name] = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+            elif name.endswith(".sig"):
+                out[name] = json.loads(data)                  # checked with the public key below
             elif name.endswith(".html"):
                 from html.parser import HTMLParser
 
@@ -359,8 +361,18 @@ def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app,
     from casegraph import cases
     snapshot = set(_cases.node_ids(cases.get_case(ui.state(), case_id)["elements"]))
     assert snapshot <= {r["id"] for r in files["nodes.csv"]} and snapshot <= set(files["graph.graphml"].nodes)
-    # `casegraph verify` passes on the download, then names the file after one byte of it changed
-    assert run_cli("verify", str(package)).returncode == 0
+    # the manifest is signed: checked here with the deployment's public key and `cryptography`
+    import base64
+    from casegraph import signing
+    with zipfile.ZipFile(package) as z:
+        raw_manifest = z.read("manifest.json")
+    sig = files["manifest.sig"]
+    signing.public_keys(ui_data[0])[sig["key_id"]].verify(base64.b64decode(sig["signature"]), raw_manifest)
+    # `casegraph verify` (the deployment's keys and audit log) passes on the download, then
+    # names the file after one byte of it changed
+    settings = ui_data[0]
+    env = {"CASEGRAPH_DB": settings.db, "CASEGRAPH_GRAPH": settings.graph, "CASEGRAPH_STATE": settings.state}
+    assert run_cli("verify", str(package), env=env).returncode == 0
     tampered = package.with_name("tampered.zip")
     with zipfile.ZipFile(package) as src, zipfile.ZipFile(tampered, "w") as dst:
         for info in src.infolist():
@@ -368,7 +380,7 @@ def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app,
             if info.filename == "nodes.csv":
                 data = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
             dst.writestr(info, data)
-    proc = run_cli("verify", str(tampered), check=False)
+    proc = run_cli("verify", str(tampered), env=env, check=False)
     assert proc.returncode == 1 and "nodes.csv" in proc.stdout + proc.stderr
     assert [line.split(":")[0] for line in evidence.verify(tampered)] == ["nodes.csv"]
 
