@@ -98,44 +98,75 @@ def generate(accounts: int, seed: int, out: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--mapping", type=click.Path(dir_okay=False), help="YAML file mapping another export onto the canonical kinds (docs/mapping.md).")
 @click.option("--strict", is_flag=True, help="Check every file first; write nothing at all if any row is bad.")
+@click.option("--check", "check_only", is_flag=True, help="Check the mapping against the files and run every row through it; print what would load, write nothing (no database needed).")
 @click.option("--rejects", "rejects_dir", default="casegraph-rejects", show_default=True, type=click.Path(file_okay=False), help="Folder for the rejects files (one CSV per file with rejected rows and why).")
 @click.option("--batch-size", type=int, default=None, help=_setting_help("batch_size"))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Summary format.")
 @click.option("--bulk/--no-bulk", " /--merge", "bulk", default=True, show_default=True, help="A first load into an empty FalkorDB graph is built in one go (GRAPH.BULK; 1M accounts in under a minute, about 2 GB of memory) instead of MERGE statements; the graph is the same. Loads into a graph that has data always MERGE. --merge forces MERGE.")
 @store_options
-def load(paths, mapping, strict, rejects_dir, batch_size, fmt, bulk, db, graph) -> None:
+def load(paths, mapping, strict, check_only, rejects_dir, batch_size, fmt, bulk, db, graph) -> None:
     """Load files or folders (CSV, Parquet, JSON Lines) into the graph."""
-    from casegraph.state import open_state
     from casegraph.loaders.mapping import load_mapping
-    from casegraph.loaders.pipeline import load_audited
-    settings = _settings(db=db, graph=graph, batch_size=batch_size)
+    from casegraph.loaders import pipeline
     spec = load_mapping(mapping) if mapping else None
+    if check_only:
+        with RowProgress() as progress:
+            report, plans = pipeline.check(list(paths), mapping=spec, progress=progress)
+        _load_summary(report, fmt, plans)
+        if not report.ok_to_load:
+            raise click.ClickException("--check: the rows above would be rejected")
+        return
+    from casegraph.state import open_state
     from casegraph.store import open_store
+    settings = _settings(db=db, graph=graph, batch_size=batch_size)
     state = open_state(settings.state_url())
     with open_store(settings) as store, RowProgress() as progress:
-        report = load_audited(store, state, _os_user(), list(paths), mapping=spec, strict=strict,
-                              rejects_dir=rejects_dir, progress=progress, bulk=bulk)
+        report = pipeline.load_audited(store, state, _os_user(), list(paths), mapping=spec, strict=strict,
+                                       rejects_dir=rejects_dir, progress=progress, bulk=bulk)
+    _load_summary(report, fmt)
+    if strict and not report.ok_to_load:
+        raise click.ClickException("--strict: nothing was written because of the rejected rows above")
+
+
+def _load_summary(report, fmt: str, plans=None) -> None:
+    """The per-file table (or JSON) of a load or a --check: rows = loaded + rejected + filtered
+    + conflicts; then skipped files, notes and the first rejected rows of each file."""
     rows = [{"file": f.file, "kind": f.kind, "status": f.status, "rows": f.rows_read, "loaded": f.rows_written,
-             "rejected": f.rows_rejected, "filtered": f.rows_filtered, "nodes_created": f.nodes_created,
+             "rejected": f.rows_rejected, "filtered": f.rows_filtered, "conflicts": f.rows_conflicting,
+             "kept_apart": f.rows_kept_apart, "nodes_created": f.nodes_created,
              "relationships_created": f.relationships_created, "seconds": round(f.seconds, 2),
-             "rows_per_s": round(f.rows_per_s), "rejects_file": f.rejects_file or ""} for f in report.files]
+             "rows_per_s": round(f.rows_per_s), "rejects_file": f.rejects_file or "", "notes": f.notes}
+            for f in report.files]
+    if plans is not None:
+        for row, plan in zip(rows, plans):
+            row["fields"] = plan.sources()
     if fmt == "json":
-        echo(render(rows, "json"))
-    else:
-        cols = ["file", "kind", "status", "rows", "loaded", "rejected", "nodes_created", "relationships_created", "rows_per_s"]
-        echo(render(rows, "table", cols))
+        echo(json.dumps({"files": rows, "skipped_files": report.skipped}, indent=2))
+        return
+    cols = ["file", "kind", "status", "rows", "loaded", "rejected", "filtered", "conflicts"]
+    if plans is None:
+        cols += ["nodes_created", "relationships_created", "rows_per_s"]
+    echo(render(rows, "table", cols))
+    say = lambda text: console.print(text, markup=False, highlight=False)  # noqa: E731
+    if plans is not None:
+        for row in rows:
+            say(f"{row['file']} -> {row['kind']}: {row['fields']}")
+    say(f"skipped files: {len(report.skipped)}")
     for s in report.skipped:
-        console.print(f"skipped {s}")
-    bad = [f for f in report.files if f.errors]
-    for f in bad:
+        say(f"skipped {s}")
+    for f in report.files:
+        for note in f.notes:
+            say(f"note: {note}")
+    for f in report.files:
+        if not f.errors:
+            continue
         for e in f.errors:
-            console.print(f"rejected: {e}", markup=False, highlight=False)
-        more = f.rows_rejected - len(f.errors)
+            say(f"rejected: {e}")
+        bad = f.rows_rejected + f.rows_conflicting
+        more = bad - len(f.errors)
         tail = f" (and {more} more)" if more > 0 else ""
         where = f"; all listed in {f.rejects_file}" if f.rejects_file else ""
-        console.print(f"{f.file}: {f.rows_rejected} row(s) rejected{tail}{where}", markup=False, highlight=False)
-    if strict and bad:
-        raise click.ClickException("--strict: nothing was written because of the rejected rows above")
+        say(f"{f.file}: {f.rows_rejected} row(s) rejected, {f.rows_conflicting} conflicting{tail}{where}")
 
 
 # -- database ------------------------------------------------------------------------------

@@ -224,7 +224,7 @@ def read_fast(plan: FilePlan) -> tuple[pd.DataFrame, int]:
     import pyarrow.csv as pacsv
     if plan.fmt != "csv" or plan.spec != {"canonical": True} or plan.where or plan.read.names:
         raise SlowPath("not a canonical CSV file")
-    delim = "\t" if ".tsv" in [x.lower() for x in plan.path.suffixes] else ","
+    delim = plan.read.delimiter or ("\t" if ".tsv" in [x.lower() for x in plan.path.suffixes] else ",")
     from casegraph.loaders.sources import columns
     present = columns(plan.path, plan.fmt, plan.read)
     if len(set(present)) != len(present):

@@ -100,27 +100,67 @@ def _number_text(v: Any, decimal: str, thousands: str) -> str:
     return s
 
 
-def time(fmt: str = "auto", tz: str = "UTC") -> Converter:
-    """Times -> UTC epoch milliseconds. fmt: auto (ISO 8601 or epoch number),
-    iso, epoch_s, epoch_ms, or a strptime pattern; tz applies to times without an offset."""
+TIME_UNITS = {"epoch_s": 1000, "epoch_ms": 1, "epoch_days": 86_400_000}
+DURATION = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
+
+
+def duration_ms(text: Any) -> int:
+    """A step length: seconds as a number, or a number with a unit: 500ms, 30s, 15m, 1h, 1d, 1w."""
+    s = str(text).strip().lower()
+    for unit in sorted(DURATION, key=len, reverse=True):
+        if s.endswith(unit) and s[: -len(unit)].strip():
+            number, scale = s[: -len(unit)].strip(), DURATION[unit]
+            break
+    else:
+        number, scale = s, 1000
+    try:
+        f = float(number)
+    except ValueError:
+        raise ConfigError(f"{text!r} is not a length of time (e.g. 3600, 1h, 15m, 1d)") from None
+    if not math.isfinite(f) or f <= 0:
+        raise ConfigError(f"{text!r} is not a positive length of time")
+    return int(round(f * scale))
+
+
+def time(fmt: str = "auto", tz: str = "UTC", origin: Any = None, step: Any = None) -> Converter:
+    """Times -> UTC epoch milliseconds. fmt: auto (ISO 8601 or epoch number), iso, epoch_s,
+    epoch_ms, epoch_days, step (a step number counted from `origin` in steps of `step`), or a
+    strptime pattern; tz applies to times without an offset."""
     try:
         zone = timezone.utc if tz.upper() == "UTC" else ZoneInfo(tz)
     except ZoneInfoNotFoundError:
         raise ConfigError(f"unknown time zone {tz!r}") from None
-    want = {"auto": "ISO 8601 or epoch seconds/milliseconds", "iso": "ISO 8601",
-            "epoch_s": "epoch seconds", "epoch_ms": "epoch milliseconds"}.get(fmt, f"format {fmt}")
+    if fmt == "step":
+        if origin is None or step is None:
+            raise ConfigError("time format `step` needs `origin` (the time of step 0) and `step` (its length)")
+        try:
+            start = times.to_epoch_ms(origin, zone)
+        except ValueError:
+            raise ConfigError(f"`origin` {origin!r} is not a time (use ISO 8601, e.g. 2024-01-01T00:00:00Z)") from None
+        length = duration_ms(step)
+    elif origin is not None or step is not None:
+        raise ConfigError("`origin` and `step` apply only with time format `step`")
+    want = {"auto": "ISO 8601 or epoch seconds/milliseconds", "iso": "ISO 8601", "epoch_s": "epoch seconds",
+            "epoch_ms": "epoch milliseconds", "epoch_days": "days since 1970-01-01",
+            "step": "a step number"}.get(fmt, f"format {fmt}")
 
     def conv(v: Any) -> Any:
         try:
             if fmt == "auto" or isinstance(v, datetime):
                 return times.to_epoch_ms(v, zone)
-            if fmt in ("epoch_s", "epoch_ms"):
-                return times.from_epoch(v, "s" if fmt == "epoch_s" else "ms")
+            if fmt in TIME_UNITS or fmt == "step":
+                if isinstance(v, bool):
+                    raise ValueError(v)
+                f = float(str(v).strip()) if not isinstance(v, (int, float)) else float(v)
+                if not math.isfinite(f):
+                    raise ValueError(v)
+                ms = start + f * length if fmt == "step" else f * TIME_UNITS[fmt]
+                return _int64(int(round(ms)), v)
             s = str(v).strip()
             dt = datetime.fromisoformat(s) if fmt == "iso" else datetime.strptime(s, fmt)
             return times.from_datetime(dt, zone)
         except (ValueError, TypeError, OverflowError):
-            raise ValueError(f"{v!r} is not a valid time (expected {want})") from None
+            raise ValueError(f"{_show(v)} is not a valid time (expected {want})") from None
     return conv
 
 
@@ -133,7 +173,7 @@ def for_type(typ: str, **opts: Any) -> Converter:
     if typ == "float":
         return number(opts.get("decimal", "."), opts.get("thousands", ""), float(opts.get("scale", 1.0)))
     if typ == "time":
-        return time(opts.get("format", "auto"), opts.get("timezone", "UTC"))
+        return time(opts.get("format", "auto"), opts.get("timezone", "UTC"), opts.get("origin"), opts.get("step"))
     if typ == "bool":
         return boolean()
     raise ConfigError(f"unknown column type {typ}")

@@ -40,6 +40,9 @@ class Kind:
     require_one: tuple[str, ...] = ()
     key: tuple[str, ...] = ()
     combine: dict[str, str] = field(default_factory=dict)
+    id: str | None = None          # the field that is the row's own id (tx_id ...): `id:` in a mapping
+    extras: str | None = None      # the write query that sets kept columns (`keep:` in a mapping)
+    extras_on: str | None = None   # the label or relationship type that query sets them on
 
     def merge(self, old: dict, new: dict) -> dict:
         """Two rows with the same key, as one: later non-empty values win, except
@@ -72,8 +75,12 @@ def parse_kinds(doc: dict) -> dict[str, Kind]:
                 raise ModelError(f"canonical kind {name}: column {col} has unknown type {typ}")
             cols.append(Column(col, typ, required))
         writes = tuple(Write(w["query"], w.get("when")) for w in spec["writes"])
+        extras = spec.get("extras") or {}
         kind = Kind(name, int(spec.get("order", 50)), tuple(cols), writes, tuple(spec.get("require_one", ())),
-                    tuple(spec.get("key", ())), dict(spec.get("combine") or {}))
+                    tuple(spec.get("key", ())), dict(spec.get("combine") or {}), spec.get("id"),
+                    extras.get("query"), extras.get("on"))
+        if kind.id and kind.id not in kind.key:
+            raise ModelError(f"canonical kind {name}: its id {kind.id} must be part of its key")
         for col in (*kind.key, *kind.combine):
             if not kind.column(col):
                 raise ModelError(f"canonical kind {name}: key/combine names unknown column {col}")
@@ -95,9 +102,9 @@ def kinds() -> dict[str, Kind]:
     found = parse_kinds(yaml.safe_load(text))
     cat = catalogue()
     for kind in found.values():
-        for w in kind.writes:
-            if cat.get(w.query).mode != "write":
-                raise ModelError(f"canonical kind {kind.name}: {w.query} is not a write query")
+        for q in [w.query for w in kind.writes] + ([kind.extras] if kind.extras else []):
+            if cat.get(q).mode != "write":
+                raise ModelError(f"canonical kind {kind.name}: {q} is not a write query")
     return found
 
 

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
+import pandas as pd
+
 from casegraph.errors import LoadError
 from casegraph.state import StateStore, now_ms
 from casegraph.store import GraphStore
 from casegraph.loaders import bulk as bulk_mod
+from casegraph.loaders.conflicts import Conflicts
 from casegraph.loaders.kinds import file_format, kind_of
 from casegraph.loaders.mapping import Mapping
 from casegraph.loaders.plan import FilePlan, RowError, canonical_plan
@@ -54,11 +57,14 @@ class FileReport:
     rows_written: int = 0
     rows_rejected: int = 0
     rows_filtered: int = 0
+    rows_conflicting: int = 0  # rows that repeat a key with different values, set aside (rejects file)
+    rows_kept_apart: int = 0   # ... or loaded under an id of their own (on_conflict: keep)
     nodes_created: int = 0
     relationships_created: int = 0
     seconds: float = 0.0
     rejects_file: str | None = None
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # what a person must know although no row failed
     message: str = ""
 
     @property
@@ -73,8 +79,13 @@ class LoadReport:
     path: str = "merge"          # how the graph was written: "bulk" (a first load built in one go) or "merge"
 
     @property
+    def ok_to_load(self) -> bool:
+        """No row was rejected or conflicted (whatever was or was not written)."""
+        return not any(f.rows_rejected or f.rows_conflicting for f in self.files)
+
+    @property
     def ok(self) -> bool:
-        return all(f.status == "complete" and not f.rows_rejected for f in self.files)
+        return all(f.status == "complete" and not f.rows_rejected and not f.rows_conflicting for f in self.files)
 
 
 def discover(paths: list[str | Path]) -> list[Path]:
@@ -156,11 +167,25 @@ def _describe(plan: FilePlan, position: int, err: RowError) -> str:
     return f"{plan.name} {_position_word(plan)} {position}, {err.field}: {err.message}"
 
 
-def _valid_rows(plan: FilePlan, report: FileReport, rejects: _Rejects | None) -> Iterator[dict[str, Any]]:
-    """Typed valid rows; rejected rows counted, described and written to the rejects file."""
+def _valid_rows(plan: FilePlan, report: FileReport, rejects: _Rejects | None,
+                conflicts: dict[str, Conflicts]) -> Iterator[dict[str, Any]]:
+    """Typed valid rows; rejected and conflicting rows counted, described and written to the
+    rejects file; a filter that leaves out every row is noted."""
+    tracker = conflicts.setdefault(plan.kind.name, Conflicts(plan.kind, kept=bool(plan.keep)))
     for position, raw in rows(plan.path, plan.fmt, plan.read):
         report.rows_read += 1
-        row, err = plan.convert(raw)
+        row, err = plan.convert(raw, position)
+        if err is None and row is not None:
+            clash = tracker.check(row, plan.name, position)
+            if clash is not None and plan.on_conflict == "keep":
+                row[plan.kind.id] = f"{row[plan.kind.id]}~{plan.name}:{position}"
+                if tracker.check(row, plan.name, position) is None:
+                    report.rows_kept_apart += 1
+                    clash = None
+            if clash is not None:
+                err = RowError("(key) " + ", ".join(plan.kind.key), clash)
+                report.rows_conflicting += 1
+                report.rows_rejected -= 1       # counted once, as a conflict
         if err is not None:
             report.rows_rejected += 1
             if len(report.errors) < MAX_ERRORS_SHOWN:
@@ -172,22 +197,38 @@ def _valid_rows(plan: FilePlan, report: FileReport, rejects: _Rejects | None) ->
             report.rows_filtered += 1
             continue
         yield row
+    report.notes += _notes(plan, report)
 
 
-def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | None
-             ) -> Iterator[list[dict[str, Any]]]:
-    """Valid rows in batches. Rows with the same key are combined within a batch: FalkorDB
-    applies an UNWIND's SETs together, so a second row for the same element would not see the first."""
+def _notes(plan: FilePlan, report: FileReport) -> list[str]:
+    notes = []
+    if report.rows_read and report.rows_filtered == report.rows_read:
+        seen = "; ".join(f"{c.column!r} held {', '.join(repr(v) for v in c.seen)}" for c in plan.where if c.seen)
+        notes.append(f"{plan.name} ({plan.kind.name}): `where` left out every one of its {report.rows_read:,} rows "
+                     f"({'; '.join(c.text for c in plan.where)}){': ' + seen if seen else ''}")
+    if report.rows_kept_apart:
+        notes.append(f"{plan.name} ({plan.kind.name}): {report.rows_kept_apart:,} row(s) repeated an id with "
+                     f"different values and were kept as events of their own ({plan.kind.id} + ~file:line)")
+    return notes
+
+
+def _batches(plan: FilePlan, size: int, report: FileReport, rejects: _Rejects | None,
+             conflicts: dict[str, Conflicts]) -> Iterator[tuple[list[dict[str, Any]], int]]:
+    """Valid rows in batches, with the number of source rows each holds. Rows with the same key
+    are combined within a batch: FalkorDB applies an UNWIND's SETs together, so a second row
+    for the same element would not see the first."""
     batch: dict[tuple, dict[str, Any]] = {}
+    n = 0
     key_of = operator.itemgetter(*plan.kind.key)
-    for row in _valid_rows(plan, report, rejects):
+    for row in _valid_rows(plan, report, rejects, conflicts):
         k = key_of(row)
         batch[k] = plan.kind.merge(batch[k], row) if k in batch else row
+        n += 1
         if len(batch) >= size:
-            yield list(batch.values())
-            batch = {}
+            yield list(batch.values()), n
+            batch, n = {}, 0
     if batch:
-        yield list(batch.values())
+        yield list(batch.values()), n
 
 
 class _Writer(Worker):
@@ -199,15 +240,18 @@ class _Writer(Worker):
         self.progress = progress
 
     def handle(self, job) -> None:
-        plan, batch, params, report = job
+        plan, batch, n, params, report = job
         for w in plan.kind.writes:
             subset = batch if not w.when else [r for r in batch if r.get(w.when) is not None]
             if subset:
                 res = self.store.write(w.query, {"rows": subset, **params})
                 report.nodes_created += res.stats.get("nodes_created", 0)
                 report.relationships_created += res.stats.get("relationships_created", 0)
-        report.rows_written += len(batch)
-        self.progress.advance(len(batch))  # rows/s on screen = rows written, not parsed
+        kept = [r for r in batch if r.get("extra")] if plan.keep else []
+        if kept:
+            self.store.write(plan.kind.extras, {"rows": kept, **params})
+        report.rows_written += n
+        self.progress.advance(n)  # rows/s on screen = rows written, not parsed
 
 
 def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mapping: Mapping | None = None,
@@ -230,7 +274,8 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
         plan.check_columns()
     if strict and not _validate_all(plans, report, progress):
         for f in report.files:
-            f.status = "rejected" if f.rows_rejected else "not loaded"
+            f.status = "rejected" if f.rows_rejected or f.rows_conflicting else "not loaded"
+            f.rows_written = 0
         return report
     report.files = []
     rejects_root = Path(rejects_dir)
@@ -244,10 +289,28 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
             report.files = []   # something the bulk path cannot encode: MERGE loads it instead
     store.ensure_schema()
     store.refresh_statistics()      # what an interrupted load left may be unknown to the planner
+    conflicts: dict[str, Conflicts] = {}
     for plan in plans:
-        report.files.append(_load_one(store, state, plan, batch_size, rejects_root, progress))
+        report.files.append(_load_one(store, state, plan, batch_size, rejects_root, progress, conflicts))
     store.refresh_statistics()      # the queries after the load plan for what it wrote
     return report
+
+
+def check(paths: list[str | Path], *, mapping: Mapping | None = None, progress: Progress | None = None
+          ) -> tuple[LoadReport, list[FilePlan]]:
+    """What a load would do, without a database and without writing anything: the files'
+    plans (mapping checked against every file's columns) and every row run through them,
+    counted as load() counts it (loaded, rejected, filtered, conflicts)."""
+    plans, skipped = plan_files(discover(paths), mapping)
+    report = LoadReport(skipped=skipped)
+    if not plans:
+        raise LoadError("no loadable files: " + ("; ".join(skipped) if skipped else "the folder is empty"))
+    for plan in plans:
+        plan.check_columns()
+    _validate_all(plans, report, progress or _Silent())
+    for f in report.files:
+        f.status = "checked"
+    return report, plans
 
 
 def _bulk_writer(store: GraphStore, plans: list[FilePlan]):
@@ -256,6 +319,8 @@ def _bulk_writer(store: GraphStore, plans: list[FilePlan]):
     the graph is empty and every write template is still the one loaders/bulk.py describes."""
     if sum(p.path.stat().st_size for p in plans) > store.settings.bulk_max_mb * 1024 * 1024:
         return None
+    if any(p.keep for p in plans):
+        return None     # kept columns are set by their own write queries, on the MERGE path
     writer = store.backend.bulk_writer()
     if writer is None or not writer.target_is_empty():
         return None
@@ -272,6 +337,8 @@ def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writ
     reports: list[FileReport] = []
     records: list[int] = []
     inputs: list[bulk_mod.FileInput] = []
+    read: dict[str, list[pd.DataFrame]] = {}     # per kind, every file's rows before combining
+    conflicts: dict[str, Conflicts] = {}
     t_all = time.perf_counter()
     try:
         for i, plan in enumerate(plans):
@@ -288,16 +355,22 @@ def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writ
                 try:
                     df, fr.rows_read = bulk_mod.read_fast(plan)
                 except bulk_mod.SlowPath:
-                    df = bulk_mod.frame_from_rows(plan, _columns_of(_valid_rows(plan, fr, rejects), plan))
+                    df = bulk_mod.frame_from_rows(plan, _columns_of(_valid_rows(plan, fr, rejects, conflicts),
+                                                                    plan))
+                if fr.rows_conflicting or fr.rows_kept_apart:
+                    raise bulk_mod.SlowPath("rows that repeat a key with different values")
+                read.setdefault(plan.kind.name, []).append(df)
+                fr.rows_written = len(df)
                 df = bulk_mod.combine_by_key(df, plan)
             finally:
                 rejects.close()
                 fr.rejects_file = str(rejects.path) if rejects.path else None
-            fr.rows_written = len(df)
             inputs.append(bulk_mod.FileInput(i, plan, df, plan.name, load_id, now_ms()))
             progress.advance(fr.rows_written)
             progress.finish()
             fr.seconds = time.perf_counter() - t0
+        _no_conflicts(read)
+        read.clear()
         t_read = time.perf_counter() - t_all
         built = bulk_mod.build(inputs)
         provenance = {fi.index: (fi.source, fi.load_id, fi.loaded_at) for fi in inputs}
@@ -339,6 +412,26 @@ def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writ
     return reports
 
 
+def _no_conflicts(read: dict[str, list[pd.DataFrame]]) -> None:
+    """SlowPath when rows of one kind repeat a key with different values, in one file or across
+    files: the MERGE path reports each such row with its file and line. Only the rows whose key
+    repeats are compared one by one (none, in most loads)."""
+    from casegraph.loaders.kinds import kinds
+    for name, frames in read.items():
+        kind = kinds()[name]
+        tracker = Conflicts(kind)
+        if not tracker.fields:
+            continue
+        keys = pd.concat([f[list(kind.key)] for f in frames], ignore_index=True)
+        repeated = keys.duplicated(keep=False).to_numpy()
+        if not repeated.any():
+            continue
+        whole = pd.concat(frames, ignore_index=True).loc[repeated]
+        for row in whole.astype(object).where(whole.notna(), None).to_dict("records"):
+            if tracker.check(row, name, 0) is not None:
+                raise bulk_mod.SlowPath("rows that repeat a key with different values")
+
+
 def _columns_of(rows: Iterator[dict[str, Any]], plan: FilePlan) -> dict[str, list]:
     cols: dict[str, list] = {c.name: [] for c in plan.kind.columns}
     for row in rows:
@@ -348,20 +441,22 @@ def _columns_of(rows: Iterator[dict[str, Any]], plan: FilePlan) -> dict[str, lis
 
 
 def _validate_all(plans: list[FilePlan], report: LoadReport, progress: Progress) -> bool:
+    conflicts: dict[str, Conflicts] = {}
     for plan in plans:
         fr = FileReport(plan.name, plan.kind.name)
         progress.start(f"checking {plan.name}", plan.kind.name)
         t0 = time.perf_counter()
-        for batch in _batches(plan, 10000, fr, None):
-            progress.advance(len(batch))
+        for batch, n in _batches(plan, 10000, fr, None, conflicts):
+            fr.rows_written += n
+            progress.advance(n)
         fr.seconds = time.perf_counter() - t0
         progress.finish()
         report.files.append(fr)
-    return not any(f.rows_rejected for f in report.files)
+    return not any(f.rows_rejected or f.rows_conflicting for f in report.files)
 
 
 def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: int,
-              rejects_root: Path, progress: Progress) -> FileReport:
+              rejects_root: Path, progress: Progress, conflicts: dict[str, Conflicts]) -> FileReport:
     sha = file_sha256(plan.path)
     load_id = hashlib.sha256(f"{sha}:{plan.digest()}".encode()).hexdigest()[:16]
     fr = FileReport(plan.name, plan.kind.name, load_id)
@@ -374,8 +469,8 @@ def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: 
     progress.start(plan.name, plan.kind.name)
     t0 = time.perf_counter()
     try:
-        for batch in _batches(plan, batch_size, fr, rejects):
-            writer.put((plan, batch, params, fr))
+        for batch, n in _batches(plan, batch_size, fr, rejects, conflicts):
+            writer.put((plan, batch, n, params, fr))
         writer.finish()
         fr.status = "complete"
     except KeyboardInterrupt:

@@ -12,29 +12,67 @@ from typing import Any, Callable
 from casegraph.errors import LoadError
 from casegraph.loaders import fields as conv
 from casegraph.loaders.kinds import Kind
-from casegraph.loaders.sources import ReadOptions, check_whole, columns
+from casegraph.loaders.sources import ReadOptions, all_columns, check_whole, columns, sniff_delimiter
 
 
 @dataclass(frozen=True)
 class FieldPlan:
     name: str
-    column: str | None          # source column, or None when the value is a constant
+    column: str | None          # source column, or None when the value is a constant or generated
     convert: Callable[[Any], Any]
     required: bool
     constant: Any = None
     value_map: dict | None = None
+    derive: Callable[[dict, int], Any] | None = None   # a generated value: (raw row, position) -> text
+    explicit: bool = False      # the mapping names the column: it must be in the file
+    how: str = ""               # how a generated value is made, for messages
 
     def describe(self) -> str:
+        if self.derive is not None:
+            return f"field {self.name} ({self.how})"
         if self.column is None or self.column == self.name:
             return f"field {self.name}"
         return f"field {self.name} (column {self.column!r})"
 
+    def columns(self) -> list[str]:
+        """The source columns this field reads."""
+        if self.derive is not None:
+            return list(getattr(self.derive, "columns", ()))
+        return [] if self.column is None else [self.column]
+
 
 @dataclass(frozen=True)
+class Keep:
+    """A source column kept as an extra property (`keep:` in a mapping)."""
+    column: str
+    prop: str
+    type: str
+    convert: Callable[[Any], Any]
+
+
+@dataclass
 class Condition:
     column: str
     test: Callable[[Any], bool]
     text: str
+    seen: dict = field(default_factory=dict)   # a few values of rows the test dropped, for messages
+
+    def passes(self, v: Any) -> bool:
+        if self.test(v):
+            return True
+        if len(self.seen) < 5:
+            self.seen[text_of(v)] = True
+        return False
+
+
+def text_of(v: Any) -> str:
+    """A raw value as the text a filter or value map compares: CSV cells are text already;
+    JSON and Parquet booleans read as true/false, as they are written in those files."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v).strip()
 
 
 @dataclass
@@ -52,6 +90,8 @@ class FilePlan:
     fields: list[FieldPlan]
     where: list[Condition] = field(default_factory=list)
     spec: dict = field(default_factory=dict)  # what the plan was built from, for the load id
+    keep: list[Keep] = field(default_factory=list)
+    on_conflict: str = "reject"               # or "keep": a conflicting row becomes an event of its own
 
     @property
     def name(self) -> str:
@@ -63,36 +103,61 @@ class FilePlan:
 
     def check_columns(self) -> None:
         """The file can be read to its end (compressed files), and every source column the
-        plan reads exists in it."""
+        plan names exists in it (with a suggestion when one is misspelt)."""
         check_whole(self.path)
-        present = set(columns(self.path, self.fmt, self.read))
-        needed = [f for f in self.fields if f.column is not None]
-        missing = [f for f in needed if f.column not in present and f.required]
-        if missing:
-            names = ", ".join(repr(f.column) for f in missing)
-            raise LoadError(f"{self.name}: required column(s) {names} missing for {self.kind.name} "
-                            f"(the file has {', '.join(sorted(present)) or 'no columns'})")
+        present = all_columns(self.path, self.fmt, self.read)
+        named: dict[str, str] = {}
+        for f in self.fields:
+            if f.derive is not None or f.explicit or (f.required and f.column is not None):
+                for c in f.columns():
+                    named.setdefault(c, f"field {f.name}")
+        for k in self.keep:
+            named.setdefault(k.column, "keep")
         for c in self.where:
-            if c.column not in present:
-                raise LoadError(f"{self.name}: filter column {c.column!r} is not in the file")
+            named.setdefault(c.column, "a `where` filter")
+        missing = [c for c in named if c not in present]
+        if missing:
+            raise LoadError(missing_columns(self.name, self.kind.name, missing, named, present,
+                                            self.read.delimiter))
 
-    def convert(self, raw: dict[str, Any]) -> tuple[dict[str, Any] | None, RowError | None]:
+    def sources(self) -> str:
+        """Where each field comes from, in one line (`load --check`)."""
+        parts = []
+        for f in self.fields:
+            if f.derive is not None:
+                parts.append(f"{f.name} <- {f.how}")
+            elif f.column is None:
+                if f.constant is not None:
+                    parts.append(f"{f.name} = {f.constant!r}")
+            elif f.explicit or f.required or f.column != f.name:
+                parts.append(f"{f.name} <- {f.column!r}")
+        parts += [f"+{k.prop} ({k.type}) <- {k.column!r}" for k in self.keep]
+        parts += [f"where {c.text}" for c in self.where]
+        return "; ".join(parts)
+
+    def convert(self, raw: dict[str, Any], position: int = 0) -> tuple[dict[str, Any] | None, RowError | None]:
         """A row -> (typed row, None), (None, error), or (None, None) when a filter drops it."""
         if "__error__" in raw:
             return None, RowError("(row)", raw["__error__"])
         for c in self.where:
-            if not c.test(raw.get(c.column)):
+            if not c.passes(raw.get(c.column)):
                 return None, None
         out: dict[str, Any] = {}
         for f in self.fields:
-            v = f.constant if f.column is None else raw.get(f.column)
+            if f.derive is not None:
+                try:
+                    v = f.derive(raw, position)
+                except ValueError as e:
+                    return None, RowError(f.describe(), str(e))
+            else:
+                v = f.constant if f.column is None else raw.get(f.column)
             if v is None or (isinstance(v, str) and not v.strip()):
                 if f.required:
                     return None, RowError(f.describe(), "is empty but required")
                 out[f.name] = None
                 continue
             if f.value_map is not None:
-                key = str(v).strip()
+                key = text_of(v)
                 if key in f.value_map:
                     v = f.value_map[key]
                     if v is None:
@@ -107,12 +172,62 @@ class FilePlan:
         for group in ([self.kind.require_one] if self.kind.require_one else []):
             if all(out.get(g) is None for g in group):
                 return None, RowError(" / ".join(group), "one of these must be given")
+        if self.keep:
+            extra = {}
+            for k in self.keep:
+                v = raw.get(k.column)
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    continue
+                try:
+                    extra[k.prop] = k.convert(v)
+                except ValueError as e:
+                    return None, RowError(f"kept column {k.column!r}", str(e))
+            out["extra"] = extra
         return out, None
+
+
+DELIMITERS = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}
+
+
+def missing_columns(file: str, kind: str, missing: list[str], named: dict[str, str], present: list[str],
+                    delimiter: str | None) -> str:
+    """The message for source columns a plan names that the file does not have: each with what
+    needs it and the nearest column name, plus a hint when the header looks split wrongly."""
+    import difflib
+    parts = []
+    for c in dict.fromkeys(missing):
+        near = difflib.get_close_matches(c, present, n=1, cutoff=0.75)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        parts.append(f"{c!r} ({named[c]}{hint})")
+    shown = ", ".join(present[:30]) + (f" ... ({len(present)} columns)" if len(present) > 30 else "")
+    text = (f"{file}: column(s) {', '.join(parts)} missing for {kind} "
+            f"(the file has {shown or 'no columns'})")
+    if len(present) == 1:
+        used = delimiter or ","
+        for d, word in DELIMITERS.items():
+            if d != used and d in present[0]:
+                shown_d = "\\t" if d == "\t" else d
+                text += (f". The header was split on {DELIMITERS.get(used, repr(used))} ({used!r}) but looks "
+                         f"{word}-delimited: set `delimiter: \"{shown_d}\"` in the mapping")
+                break
+    return text
+
+
+def yes_no(value: Any, where: str) -> bool:
+    """A mapping's yes/no option (the mapping's YAML is read as text: true, false, yes, no)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise LoadError(f"{where} must be true or false, not {value!r}")
 
 
 def canonical_plan(path: Path, fmt: str, kind: Kind) -> FilePlan:
     """The identity plan: source columns named exactly like the kind's columns."""
-    opts = ReadOptions()
+    opts = ReadOptions(delimiter=sniff_delimiter(path, fmt, ReadOptions()))
     present = set(columns(path, fmt, opts))
     plan_fields = [FieldPlan(c.name, c.name, conv.for_type(c.type), c.required) for c in kind.columns]
     plan = FilePlan(path, fmt, kind, opts, plan_fields, spec={"canonical": True})
@@ -147,9 +262,10 @@ def condition(spec: dict, where: str) -> Condition:
         raise LoadError(f"{where}: filter on {col!r} needs exactly one of equals, not_equals, in, "
                         "not_in, matches, not_empty")
     (op, arg), = tests.items()
-
-    def text(v: Any) -> str:
-        return "" if v is None else str(v).strip()
+    if arg is None:
+        raise LoadError(f"{where}: filter on {col!r}: `{op}` has no value (for empty cells use "
+                        "`not_empty: false`)")
+    text = text_of
     if op == "equals":
         fn = lambda v: text(v) == str(arg)  # noqa: E731
     elif op == "not_equals":
@@ -163,7 +279,8 @@ def condition(spec: dict, where: str) -> Condition:
         rx = _linear_regex(arg, where, col)
         fn = lambda v: bool(rx.search(text(v)))  # noqa: E731
     elif op == "not_empty":
-        fn = (lambda v: text(v) != "") if arg else (lambda v: text(v) == "")
+        fn = (lambda v: text(v) != "") if yes_no(arg, f"{where}: `not_empty` on {col!r}") else \
+            (lambda v: text(v) == "")
     else:
         raise LoadError(f"{where}: unknown filter test {op!r}")
     return Condition(col, fn, f"{col} {op} {arg}")

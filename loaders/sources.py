@@ -75,6 +75,42 @@ def columns(path: Path, fmt: str, opts: ReadOptions) -> list[str]:
     raise LoadError(f"{path.name}: unknown format {fmt}")
 
 
+def sniff_delimiter(path: Path, fmt: str, opts: ReadOptions) -> str | None:
+    """The delimiter of a CSV file whose mapping does not give one: the one of comma,
+    semicolon, pipe and tab that the header line holds most often (outside quotes);
+    a comma when none is there (a one-column file). A .tsv file is tab-separated."""
+    if fmt != "csv" or opts.delimiter or opts.names:
+        return opts.delimiter
+    default = _delimiter(path, opts)
+    try:
+        with _open_text(path, opts.encoding) as fh:
+            header = fh.readline(1 << 16)
+    except (OSError, UnicodeDecodeError, *DAMAGED):
+        return None     # reading the file again reports this properly
+    outside, quoted = [], False
+    for ch in header:
+        if ch == opts.quotechar:
+            quoted = not quoted
+        elif not quoted:
+            outside.append(ch)
+    text = "".join(outside)
+    counts = {d: text.count(d) for d in (",", ";", "|", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == default))
+    return best if counts[best] else None
+
+
+def all_columns(path: Path, fmt: str, opts: ReadOptions) -> list[str]:
+    """Every column name the file has. JSON Lines objects need not all have the same keys, so
+    the whole file is read for them (once, before loading); CSV and Parquet have a header."""
+    first = columns(path, fmt, opts)
+    if fmt != "jsonl":
+        return first
+    seen: dict[str, None] = dict.fromkeys(first)
+    for _, row in _jsonl_rows(path, opts):
+        seen.update(dict.fromkeys(k for k in row if k != "__error__"))
+    return list(seen)
+
+
 def _delimiter(path: Path, opts: ReadOptions) -> str:
     if opts.delimiter:
         return opts.delimiter

@@ -32,13 +32,14 @@ def _bulk_used(store) -> bool:
 
 
 def _add_duplicates(d):
-    """Repeated rows (same kind key with different values, repeated endpoints, one node
-    named by several files) and cross-file property rules."""
+    """Repeated rows (same kind key, later rows filling in what earlier ones left empty, repeated
+    endpoints, one node named by several files) and cross-file property rules. Repeats that give a
+    field a different value are conflicts (test_conflicting_repeats_...)."""
     write_csv(d / "accounts_extra.csv", ["account_id", "registered_at", "country", "kyc_level", "status",
                                          "referral_code", "referred_by"],
               [["X1", "2024-01-01T00:00:00Z", "GB", 1, "", "", ""],
-               ["X1", "2024-01-02T00:00:00Z", "", 2, "active", "", "X2"],
-               ["X1", "2024-01-03T00:00:00+02:00", "FR", "", "", "RX", ""],
+               ["X1", "2024-01-01T00:00:00Z", "", "", "active", "", "X2"],
+               ["X1", "2024-01-01T02:00:00+02:00", "GB", "", "", "RX", ""],
                ["X3", "1704067200000", "", "3", "", "", "X2"]])
     write_csv(d / "account_devices_extra.csv", ["account_id", "device_id", "first_seen", "last_seen", "count"],
               [["X1", "DX", "2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", 3],
@@ -46,11 +47,11 @@ def _add_duplicates(d):
                ["X1", "DX", "", "2024-05-01T00:00:00Z", 7],
                ["X9", "DX", "", "", ""]])
     write_csv(d / "wallets_extra.csv", ["address", "chain", "label"],
-              [["0xw1", "", "first"], ["0xw1", "", "second"], ["0xw2", "ETH", ""]])
+              [["0xw1", "", "first"], ["0xw1", "ETH", ""], ["0xw2", "ETH", ""]])
     write_csv(d / "deposits_extra.csv", ["tx_id", "address", "account_id", "amount", "asset", "at", "amount_usd",
                                          "tx_hash", "chain"],
               [["DX1", "0xw1", "X1", "1", "ETH", "2024-01-02T00:00:00Z", "", "", "ETH"],
-               ["DX1", "0xw1", "X1", "4", "ETH", "2024-01-02T00:00:00Z", "5", "0xh", ""],
+               ["DX1", "0xw1", "X1", "1.0", "ETH", "2024-01-02T00:00:00Z", "5", "0xh", ""],
                ["DX2", "0xw2", "X3", "2.5", "ETH", "2024-01-03T00:00:00Z", "", "", "TRON"],
                ["DX3", "0xw3", "X3", "3", "BTC", "2024-01-04T00:00:00Z", "", "", ""]])
     write_csv(d / "scam_reports_extra.csv", ["report_id", "reporter_id", "reported_at", "amount", "amount_usd",
@@ -105,12 +106,47 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
     # types: ints stay ints, floats floats, times epoch ms
     row = store.read_cypher("MATCH (a:Account {account_id: 'X1'})-[r:USED_DEVICE]->() "
                             "RETURN a.kyc_level AS k, a.registered_at AS t, r.count AS c, r.first_seen AS f").rows[0]
-    assert row == {"k": 2, "t": 1704232800000, "c": 7, "f": 1706745600000}
+    assert row == {"k": 1, "t": 1704067200000, "c": 7, "f": 1706745600000}
     assert store.backend.bulk_writer() is not None
     assert not store.backend._db.connection.exists(BULK_PREFIX + store.settings.graph)
     # the schema is there (applied after the bulk insert) and used
     plan = store.backend._graph.explain("MATCH (a:Account {account_id: 'X1'}) RETURN a")
     assert "Index" in str(plan)
+
+
+def test_conflicting_repeats_are_reported_on_both_paths_and_never_folded(store, second_store, tmp_path):
+    """Issue 13.1: two transfers with one tx_id and different amounts were merged into one
+    (rows 3, loaded 2, rejected 0). A repeat with other values is a conflict: the first row
+    loads, the repeat is in the rejects file with both places named and counted; identical
+    repeats stay idempotent. The bulk path hands such a load to MERGE, so both agree."""
+    import csv
+    d = tmp_path / "in"
+    d.mkdir()
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"], [["A1", "2024-01-01T00:00:00Z"],
+                                                                      ["A2", "2024-01-01T00:00:00Z"]])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at"],
+              [["T1", "A1", "A2", "10", "USDT", "2024-01-02T00:00:00Z"],
+               ["T1", "A1", "A2", "12", "USDT", "2024-01-02T00:00:00Z"],
+               ["T2", "A1", "A2", "5", "USDT", "2024-01-03T00:00:00Z"],
+               ["T2", "A1", "A2", "5.0", "USDT", "2024-01-03T00:00:00Z"]])
+    write_csv(d / "transfers_more.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at"],
+              [["T2", "A2", "A1", "5", "USDT", "2024-01-03T00:00:00Z"]])
+    for target, bulk in ((store, True), (second_store, False)):
+        report = load(target, open_state(f"sqlite:///{tmp_path}/s{bulk}.sqlite"), [d], bulk=bulk,
+                      rejects_dir=tmp_path / f"rej{bulk}")
+        assert report.path == "merge" and not report.ok
+        t = {f.file: f for f in report.files if f.kind == "transfers"}
+        one, more = t["transfers.csv"], t["transfers_more.csv"]
+        assert (one.rows_read, one.rows_written, one.rows_rejected, one.rows_conflicting) == (4, 3, 0, 1)
+        assert (more.rows_read, more.rows_written, more.rows_conflicting) == (1, 0, 1)
+        assert one.errors == ["transfers.csv line 3, (key) tx_id: repeats tx_id 'T1' of transfers.csv line 2 with "
+                              "a different amount"]
+        assert "different from_account, to_account" in more.errors[0]
+        with open(one.rejects_file, newline="") as fh:
+            rejected = list(csv.DictReader(fh))
+        assert [(r["line"], r["tx_id"], r["amount"]) for r in rejected] == [("3", "T1", "12")]
+        got = target.read_cypher("MATCH ()-[r:TRANSFERRED]->() RETURN r.tx_id AS t, r.amount AS a ORDER BY t").rows
+        assert got == [{"t": "T1", "a": 10.0}, {"t": "T2", "a": 5.0}]
 
 
 def test_a_bulk_load_returns_with_every_index_filled(store, state, tmp_path):

@@ -56,10 +56,10 @@ def test_ledger_example(store, state, tmp_path):
     ("files: [{match: 'x*.csv', kind: accts}]", "unknown kind 'accts'"),
     ("files: [{match: 'x*.csv', kind: accounts, columns: {acct: uid}}]", "unknown field(s) acct of accounts"),
     ("files: [{match: 'x*.csv', kind: accounts, colums: {}}]", "unknown key(s) colums"),
-    ("files: [{match: 'x*.csv', kind: accounts, columns: {account_id: {col: uid}}}]", "field account_id needs `column`"),
+    ("files: [{match: 'x*.csv', kind: accounts, columns: {account_id: {col: uid}}}]", "field account_id: unknown or misplaced option(s) col"),
     ("files: [\n  {match: x", "is not valid YAML"),
     # issue 12.8: each a one-line error, not a traceback
-    ("files: [{match: 5, kind: accounts}]", "`match` must be text"),
+    ("files: [{match: [5], kind: accounts}]", "`match` must be text"),
     ("files: [{match: 'x*.csv', kind: [accounts]}]", "`kind` must be text"),
     ("files: [{match: 'x*.csv', kind: accounts, delimiter: '||'}]", "`delimiter` must be one character"),
     ("files: [{match: 'x*.csv', kind: accounts, encoding: klingon}]", "unknown `encoding` 'klingon'"),

@@ -118,7 +118,7 @@ def test_ragged_and_unparseable_rows(store, state, tmp_path):
 def test_missing_required_column_names_file_and_column(store, state, tmp_path):
     d = tmp_path / "in"
     write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "asset", "at"], [["T1", "A", "B", "X", "1"]])
-    with pytest.raises(LoadError, match=r"transfers.csv: required column\(s\) 'amount' missing for transfers"):
+    with pytest.raises(LoadError, match=r"transfers.csv: column\(s\) 'amount' \(field amount\) missing for transfers"):
         load(store, state, [d], rejects_dir=tmp_path / "rej")
     assert store.counts()["relationships"]["TRANSFERRED"] == 0
 
