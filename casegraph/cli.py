@@ -150,7 +150,7 @@ def _load_summary(report, fmt: str, plans=None) -> None:
     say = lambda text: console.print(text, markup=False, highlight=False)  # noqa: E731
     if plans is not None:
         for row in rows:
-            say(f"{row['file']} -> {row['kind']}: {row['fields']}")
+            echo(f"{row['file']} -> {row['kind']}: {row['fields']}")
     say(f"skipped files: {len(report.skipped)}")
     for s in report.skipped:
         say(f"skipped {s}")

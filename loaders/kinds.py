@@ -78,7 +78,7 @@ def parse_kinds(doc: dict) -> dict[str, Kind]:
         extras = spec.get("extras") or {}
         kind = Kind(name, int(spec.get("order", 50)), tuple(cols), writes, tuple(spec.get("require_one", ())),
                     tuple(spec.get("key", ())), dict(spec.get("combine") or {}), spec.get("id"),
-                    extras.get("query"), extras.get("on"))
+                    extras.get("query"), extras.get("target"))
         if kind.id and kind.id not in kind.key:
             raise ModelError(f"canonical kind {name}: its id {kind.id} must be part of its key")
         for col in (*kind.key, *kind.combine):
