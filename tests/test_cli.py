@@ -58,13 +58,14 @@ def test_generate_load_status_and_reload(tmp_path, cli_env):
     data = tmp_path / "d"
     run("generate", "--accounts", "3000", "--seed", "7", "--out", str(data))
     assert json.loads((data / "truth.json").read_text())["rings"]
-    load1 = json.loads(run("load", str(data), "--format", "json", "--rejects", str(tmp_path / "rej"), env=cli_env).stdout)
+    load1 = json.loads(run("load", str(data), "--format", "json", "--rejects", str(tmp_path / "rej"),
+                           env=cli_env).stdout)["files"]
     assert {r["status"] for r in load1} == {"complete"} and sum(r["rejected"] for r in load1) == 0
     status = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
     assert status["version"].startswith("FalkorDB 4.")
     expected = expected_counts(data)
     assert {"nodes": status["nodes"], "relationships": status["relationships"]} == expected
-    load2 = json.loads(run("load", str(data), "--format", "json", env=cli_env).stdout)
+    load2 = json.loads(run("load", str(data), "--format", "json", env=cli_env).stdout)["files"]
     assert sum(r["nodes_created"] + r["relationships_created"] for r in load2) == 0
     again = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
     assert {"nodes": again["nodes"], "relationships": again["relationships"]} == expected
