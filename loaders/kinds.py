@@ -52,7 +52,9 @@ class Kind:
             if value is None:
                 continue
             rule, prev = self.combine.get(name), out.get(name)
-            if prev is None or rule is None:
+            if isinstance(value, dict) and isinstance(prev, dict):
+                out[name] = {**prev, **value}      # kept columns: later values fill in, never erase
+            elif prev is None or rule is None:
                 out[name] = value
             elif rule == "min":
                 out[name] = min(prev, value)

@@ -94,7 +94,7 @@ def test_a_load_of_any_rows_accounts_for_every_row(settings, state, tmp_path_fac
             return
         for f in report.files:
             # nothing lost silently: every row read was written, rejected (with a reason) or filtered
-            assert f.rows_read == f.rows_written + f.rows_rejected + f.rows_filtered, f
+            assert f.rows_read == f.rows_written + f.rows_rejected + f.rows_filtered + f.rows_conflicting, f
             assert len(f.errors) >= min(f.rows_rejected, 1)
         written = sum(f.rows_written for f in report.files)
         assert (store.counts()["nodes"]["Account"] > 0) == (written > 0)
