@@ -177,6 +177,11 @@ def _check_fields(entry: dict, where: str) -> None:
     if entry.get("id") is not None:
         _field_spec(_id_spec(entry["id"], where), "string", f"{where}: `id`")
     _keeps(entry, kind, where)
+    for c in entry.get("where") or []:
+        try:
+            condition(c, where)
+        except LoadError as e:
+            raise ConfigError(str(e)) from None
     rule = str(entry.get("on_conflict", "reject"))
     if rule not in ("reject", "keep"):
         raise ConfigError(f"{where}: `on_conflict` is reject or keep, not {rule!r}")

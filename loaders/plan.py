@@ -282,5 +282,6 @@ def condition(spec: dict, where: str) -> Condition:
         fn = (lambda v: text(v) != "") if yes_no(arg, f"{where}: `not_empty` on {col!r}") else \
             (lambda v: text(v) == "")
     else:
-        raise LoadError(f"{where}: unknown filter test {op!r}")
+        raise LoadError(f"{where}: unknown filter test {op!r}; tests are equals, not_equals, in, not_in, matches, "
+                        "not_empty")
     return Condition(col, fn, f"{col} {op} {arg}")
