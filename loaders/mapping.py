@@ -21,7 +21,7 @@ from casegraph.loaders.sources import ReadOptions, sniff_delimiter
 
 ENTRY_KEYS = {"match", "kind", "format", "delimiter", "encoding", "quotechar", "names", "columns",
               "constants", "where", "time_format", "timezone", "decimal", "thousands", "id", "keep",
-              "on_conflict"}
+              "on_conflict", "time_origin", "time_step"}
 SOURCE_KEYS = {"column", "template", "hash", "row_number"}
 OPTION_KEYS = {   # per field type, the options a field spec may have besides its source
     "string": {"map"},
@@ -31,7 +31,7 @@ OPTION_KEYS = {   # per field type, the options a field spec may have besides it
     "time": {"map", "format", "timezone", "origin", "step"},
 }
 DEFAULT_KEYS = {"delimiter", "encoding", "quotechar", "time_format", "timezone", "decimal", "thousands",
-                "constants", "on_conflict"}
+                "constants", "on_conflict", "time_origin", "time_step"}
 KEEP_TYPES = {"string", "int", "float", "time", "bool"}
 PROPERTY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
@@ -358,14 +358,16 @@ def _plan(file: Path, entry: dict, where: str) -> FilePlan:
             continue
         else:
             spec = {"column": col.name}
+        fmt_of = spec.get("format", entry.get("time_format", "auto"))
+        stepped = fmt_of == "step"
         options = {
-            "format": spec.get("format", entry.get("time_format", "auto")),
+            "format": fmt_of,
             "timezone": spec.get("timezone", entry.get("timezone", "UTC")),
             "decimal": spec.get("decimal", entry.get("decimal", ".")),
             "thousands": spec.get("thousands", entry.get("thousands", "")),
             "scale": _number(spec.get("scale", 1.0), f"{here}: `scale`"),
-            "origin": spec.get("origin"),
-            "step": spec.get("step"),
+            "origin": spec.get("origin", entry.get("time_origin") if stepped else None),
+            "step": spec.get("step", entry.get("time_step") if stepped else None),
         }
         try:
             converter = conv.for_type(col.type, **options)
