@@ -90,7 +90,8 @@ def test_13_2_id_mistakes_are_clear(tmp_path, text, message):
         _mapping(tmp_path, "files:\n  - match: a.csv\n    kind: accounts\n    id: row_number\n")
 
 
-def test_13_1_on_conflict_keep_loads_a_repeat_as_an_event_of_its_own(store, state, tmp_path):
+def test_13_1_on_conflict_keep_loads_a_repeat_as_an_event_of_its_own(any_store, state, tmp_path):
+    store = any_store
     d = _files(tmp_path, t__csv="tx,src,dst,amt,at\nT1,u1,u2,10,2024-01-01\nT1,u1,u2,12,2024-01-01\n"
                                 "T1,u1,u2,10,2024-01-01\n")
     m = _mapping(tmp_path, "files:\n  - match: t.csv\n    kind: transfers\n    on_conflict: keep\n"
@@ -189,7 +190,8 @@ def test_13_6_the_delimiter_is_sniffed_and_a_wrong_one_is_named(store, state, tm
     assert text.count("'fromId'") == 1 and "(the file has fromId|toId|amount|createTime)" in text
 
 
-def test_13_8_kept_columns_are_typed_properties_shown_in_details_and_exports(store, state, tmp_path):
+def test_13_8_kept_columns_are_typed_properties_shown_in_details_and_exports(any_store, state, tmp_path):
+    store = any_store
     from casegraph import explore
     from casegraph.evidence.tables import nodes_edges_csv
     d = _files(tmp_path, users__csv="uid,created,accountType,riskScore,channel\nu1,2024-01-01,business,0.7,app\n"
