@@ -176,18 +176,13 @@ def _valid_rows(plan: FilePlan, report: FileReport, rejects: _Rejects | None,
         report.rows_read += 1
         row, err = plan.convert(raw, position)
         if err is None and row is not None:
-            clash = tracker.check(row, plan.name, position)
-            if clash is not None and plan.on_conflict == "keep":
-                row[plan.kind.id] = f"{row[plan.kind.id]}~{plan.name}:{position}"
-                if tracker.check(row, plan.name, position) is None:
-                    report.rows_kept_apart += 1
-                    clash = None
+            clash = _clash(plan, tracker, row, position, report)
             if clash is not None:
                 err = RowError("(key) " + ", ".join(plan.kind.key), clash)
                 report.rows_conflicting += 1
-                report.rows_rejected -= 1       # counted once, as a conflict
-        if err is not None:
+        elif err is not None:
             report.rows_rejected += 1
+        if err is not None:
             if len(report.errors) < MAX_ERRORS_SHOWN:
                 report.errors.append(_describe(plan, position, err))
             if rejects is not None:
@@ -198,6 +193,19 @@ def _valid_rows(plan: FilePlan, report: FileReport, rejects: _Rejects | None,
             continue
         yield row
     report.notes += _notes(plan, report)
+
+
+def _clash(plan: FilePlan, tracker: Conflicts, row: dict[str, Any], position: int, report: FileReport
+           ) -> str | None:
+    """How the row conflicts with an earlier row of its key, or None. With on_conflict: keep a
+    conflicting row takes an id of its own (its id + ~file:line) and is no conflict."""
+    clash = tracker.check(row, plan.name, position)
+    if clash is not None and plan.on_conflict == "keep":
+        row[plan.kind.id] = f"{row[plan.kind.id]}~{plan.name}:{position}"
+        if tracker.check(row, plan.name, position) is None:
+            report.rows_kept_apart += 1
+            return None
+    return clash
 
 
 def _notes(plan: FilePlan, report: FileReport) -> list[str]:
