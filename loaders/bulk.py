@@ -84,10 +84,12 @@ def _last(*names: str) -> tuple[tuple[str, str, str], ...]:
 
 
 _SEEN = (("first_seen", "first_seen", "min"), ("last_seen", "last_seen", "max"), ("count", "count", "last"))
-_MONEY = _last("amount", "amount_usd", "asset", "at")
+_MONEY = _last("amount", "amount_usd", "usd_rate_day", "asset", "at")
 _LISTED = _last("list_source", "reason", "listed_at")
 
 WRITES: dict[str, WriteSpec] = {
+    "load_rates": WriteSpec((NodeRef("Rate", "rate_id", "rate_id", _last("asset", "day", "usd")),), None,
+                            "4189aaf91d911d08"),
     "load_accounts": WriteSpec((NodeRef("Account", "account_id", "account_id", _last(
         "registered_at", "country", "kyc_level", "status", "referral_code")),), None,
         "f68adc176b31cc01"),
@@ -105,17 +107,18 @@ WRITES: dict[str, WriteSpec] = {
     "load_account_documents": WriteSpec((_acc(), NodeRef("Document", "doc_id", "doc_id", _last("doc_type"))),
                                         RelRef("HAS_DOCUMENT", 0, 1), "e1b33c07aa68d19b"),
     "load_transfers": WriteSpec((_acc("from_account"), _acc("to_account")),
-                                RelRef("TRANSFERRED", 0, 1, (("tx_id", "tx_id"),), _MONEY), "fe8215ada7c489eb"),
+                                RelRef("TRANSFERRED", 0, 1, (("tx_id", "tx_id"),), _MONEY), "70efe2f46ac91cf1"),
     "load_deposits": WriteSpec((_wallet("address", True), _acc()),
                                RelRef("DEPOSITED", 0, 1, (("tx_id", "tx_id"),), _MONEY + _last("tx_hash")),
-                               "439201341e2f3f93"),
+                               "2d4f1cf1421a9485"),
     "load_withdrawals": WriteSpec((_acc(), _wallet("address", True)),
                                   RelRef("WITHDREW", 0, 1, (("tx_id", "tx_id"),), _MONEY + _last("tx_hash")),
-                                  "d05555c8ab735553"),
+                                  "c35d75fc5effa869"),
     "load_onchain": WriteSpec((_wallet("from_address", True), _wallet("to_address", True)),
-                              RelRef("SENT", 0, 1, (("tx_hash", "tx_hash"),), _MONEY), "adb1de248882bf58"),
+                              RelRef("SENT", 0, 1, (("tx_hash", "tx_hash"),), _MONEY), "4cb1176ff62864b6"),
     "load_scam_reports": WriteSpec((_acc("reporter_id"), NodeRef("ScamReport", "report_id", "report_id", _last(
-        "reported_at", "amount", "amount_usd", "asset", "status"))), RelRef("FILED", 0, 1), "fa70b9a4ba9305ad"),
+        "reported_at", "amount", "amount_usd", "usd_rate_day", "asset", "status"))), RelRef("FILED", 0, 1),
+        "a8278b79736dfad7"),
     "load_scam_reports_against_account": WriteSpec((NodeRef("ScamReport", "report_id", "report_id"),
                                                     _acc("against_account")), RelRef("AGAINST", 0, 1),
                                                    "314ca6a0f476b55f"),

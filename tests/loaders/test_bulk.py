@@ -62,6 +62,11 @@ def _add_duplicates(d):
                                            "listed_at"],
               [["internal", "X3", "", "a", "", ""], ["internal", "X3", "", "", "b", "2024-03-01"],
                ["internal", "X3", "0xw1", "", "", ""]])
+    # USD rates: "eth" and "ETH" of one day are one rate (the later row wins); DX2 (ETH, two days
+    # on) is valued from it, DX3 (BTC, 15 days after its only rate) and RX (USDT) stay empty
+    write_csv(d / "rates_extra.csv", ["asset", "day", "usd"],
+              [["eth", "2024-01-01", "2000"], ["ETH", "2024-01-01T12:00:00Z", "2100"],
+               ["BTC", "2023-12-20", "40000"], ["BTC", "2024-02-01", "45000"]])
     # Not covered: rows with *different* keys that set conflicting values on one element in
     # one batch. FalkorDB applies a batch's SETs together, so MERGE's result then depends on
     # the batch size; the bulk path takes such rows one after the other (as Neo4j does).
@@ -106,6 +111,11 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
     row = store.read_cypher("MATCH (a:Account {account_id: 'X1'})-[r:USED_DEVICE]->() "
                             "RETURN a.kyc_level AS k, a.registered_at AS t, r.count AS c, r.first_seen AS f").rows[0]
     assert row == {"k": 2, "t": 1704232800000, "c": 7, "f": 1706745600000}
+    # amount_usd computed from the rates file where the file gave none, the same on both paths
+    usd = store.read_cypher("MATCH ()-[r:DEPOSITED]->() WHERE r.tx_id STARTS WITH 'DX' "
+                            "RETURN r.tx_id AS tx, r.amount_usd AS usd, r.usd_rate_day AS day ORDER BY tx").rows
+    assert usd == [{"tx": "DX1", "usd": 5.0, "day": None}, {"tx": "DX2", "usd": 5250.0, "day": 1704067200000},
+                   {"tx": "DX3", "usd": None, "day": None}]
     assert store.backend.bulk_writer() is not None
     assert not store.backend._db.connection.exists(BULK_PREFIX + store.settings.graph)
     # the schema is there (applied after the bulk insert) and used
