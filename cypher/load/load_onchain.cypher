@@ -24,6 +24,6 @@ ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at
               r.at = row.at
 ON MATCH SET r.amount = coalesce(row.amount, r.amount),
              r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
-             r.usd_rate_day = coalesce(row.usd_rate_day, r.usd_rate_day),
+             r.usd_rate_day = CASE WHEN row.amount_usd IS NULL THEN r.usd_rate_day ELSE row.usd_rate_day END,
              r.asset = coalesce(row.asset, r.asset),
              r.at = coalesce(row.at, r.at)

@@ -20,7 +20,7 @@ ON CREATE SET s.source = $source, s.load_id = $load_id, s.loaded_at = $loaded_at
 ON MATCH SET s.reported_at = coalesce(row.reported_at, s.reported_at),
              s.amount = coalesce(row.amount, s.amount),
              s.amount_usd = coalesce(row.amount_usd, s.amount_usd),
-             s.usd_rate_day = coalesce(row.usd_rate_day, s.usd_rate_day),
+             s.usd_rate_day = CASE WHEN row.amount_usd IS NULL THEN s.usd_rate_day ELSE row.usd_rate_day END,
              s.asset = coalesce(row.asset, s.asset),
              s.status = coalesce(row.status, s.status)
 MERGE (a)-[r:FILED]->(s)

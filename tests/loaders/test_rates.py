@@ -111,4 +111,5 @@ def test_rates_loaded_earlier_value_a_later_load_and_a_given_value_is_kept(store
     assert (t[0]["usd"], t[0]["day"], s[0]["usd"]) == (21000.0, JAN1 + DAY, 10500.0)
     _money(tmp_path / "given", usd="20500")
     assert load(store, state, [tmp_path / "given"], rejects_dir=tmp_path / "rej").ok
-    assert _values(store)[0][0]["usd"] == 20500.0
+    t, s = _values(store)
+    assert (t[0]["usd"], t[0]["day"]) == (20500.0, None)     # given by the file: no rate mark
