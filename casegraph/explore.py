@@ -286,7 +286,8 @@ def trace_elements(store: GraphStore, start_id: str, results: list[dict[str, Any
     """Cytoscape elements for trace_funds results (casegraph.detections trace_funds): the
     start node, the movements on the best path to each of the first `max_results` reached
     entities (read back from the graph with all their properties), all with the class
-    "path". A reached node carries data.trace = {amount_usd, hops, score, endpoint, reasons}."""
+    "path". A reached node carries data.trace = {amount_usd, amount ({usd, assets}: the figure without a USD
+    value too), hops, score, endpoint, reasons}."""
     keys: dict[str, set[str]] = {p: set() for p in _TRACE_PARAM.values()}
     reached: dict[str, dict[str, Any]] = {}
     for r in results[:max_results]:
@@ -294,7 +295,7 @@ def trace_elements(store: GraphStore, start_id: str, results: list[dict[str, Any
             keys[_TRACE_PARAM[step["type"]]].add(str(step["tx_id"]))
         label = "Account" if r.get("kind") == "account" else "Wallet"
         reached[graph.node_id(label, r["entity"])] = {
-            "amount_usd": r.get("amount_usd"), "hops": r.get("hops"), "score": r.get("score"),
+            "amount_usd": r.get("amount_usd"), "amount": r.get("amount"), "hops": r.get("hops"), "score": r.get("score"),
             "endpoint": bool(r.get("endpoint")), "reasons": list(r.get("reasons") or [])}
     elements = []
     if any(keys.values()):

@@ -11,6 +11,7 @@ import math
 from typing import Any, Iterable
 
 from casegraph.model import model
+from casegraph.money import movement_text
 from casegraph.store.result import Node, Relationship, Result
 
 MONEY = tuple(model().money)   # the money-movement relationship types (model.yaml)
@@ -108,12 +109,13 @@ def _number(value: Any) -> float | None:
 
 
 def edge_label(rel_type: str, props: dict[str, Any]) -> str:
-    """Short display text for an edge: the USD amount of a money movement, else the type."""
+    """Short display text for an edge: the USD amount of a money movement, its amount in its
+    asset when it has no USD value, else the type."""
     usd = _number(props.get("amount_usd"))
     if rel_type in MONEY and usd is not None:
         return f"{usd:,.0f} USD"
-    if rel_type in MONEY and props.get("amount") is not None:
-        return f"{props['amount']} {props.get('asset') or ''}".strip()
+    if rel_type in MONEY and _number(props.get("amount")) is not None:
+        return movement_text(None, props["amount"], props.get("asset"))    # never "USD" without a USD value
     return rel_type
 
 

@@ -52,6 +52,7 @@ class Model:
     provenance: tuple[str, ...]
     identifiers: dict[str, str]
     extra_indexes: tuple[tuple[str, str], ...] = ()
+    reference: tuple[str, ...] = ()     # labels of reference data (rates), not entities to investigate
 
     @property
     def schema(self) -> tuple[Index, ...]:
@@ -98,6 +99,7 @@ def parse_model(doc: dict) -> Model:
         provenance = tuple(doc["provenance"])
         identifiers = dict(doc.get("identifiers") or {})
         extra = tuple((name, prop) for name, props in (doc.get("indexes") or {}).items() for prop in props)
+        reference = tuple(doc.get("reference") or ())
     except (KeyError, TypeError, AttributeError) as e:
         raise ModelError(f"model.yaml is malformed: {e}") from e
     for n in nodes.values():
@@ -120,7 +122,10 @@ def parse_model(doc: dict) -> Model:
         owner = nodes.get(name) or rels.get(name)
         if owner is None or prop not in owner.properties:
             raise ModelError(f"index {name}.{prop}: no such label or type with that property in the model")
-    return Model(nodes, rels, provenance, identifiers, extra)
+    for label in reference:
+        if label not in nodes:
+            raise ModelError(f"reference label {label} is not in the model")
+    return Model(nodes, rels, provenance, identifiers, extra, reference)
 
 
 def _check_types(owner: str, props: dict[str, str]) -> None:

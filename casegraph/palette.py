@@ -17,6 +17,7 @@ NODES: dict[str, tuple[str, str]] = {
     "ScamReport": ("#e15759", "octagon"),
     "Watchlist": ("#000000", "star"),
     "Group": ("#bab0ac", "hexagon"),
+    "Rate": ("#d4d4d4", "tag"),
 }
 NODE_FALLBACK = ("#999999", "ellipse")
 

@@ -16,6 +16,9 @@ How repeated rows combine (the MERGE templates' ON CREATE / ON MATCH rules, row 
   last   `x = coalesce(row.x, x)`  - the latest non-empty value wins
   first  `x = coalesce(x, row.x)`  - the earliest non-empty value stays
   min / max                        - first_seen / last_seen of identifier links
+  =y     `x = CASE WHEN row.y IS NULL THEN x ELSE row.x END` - x comes from the row whose y
+         was kept (usd_rate_day follows amount_usd: a USD value a file gives clears the mark
+         of one computed from a rate)
 Provenance (`source`, `load_id`, `loaded_at`) comes from the file that first names a
 node or relationship, as ON CREATE sets it. Rows with the same kind key are combined
 first (Kind.merge), as the MERGE path does within a batch.
@@ -84,10 +87,13 @@ def _last(*names: str) -> tuple[tuple[str, str, str], ...]:
 
 
 _SEEN = (("first_seen", "first_seen", "min"), ("last_seen", "last_seen", "max"), ("count", "count", "last"))
-_MONEY = _last("amount", "amount_usd", "asset", "at")
+_USD = (("amount_usd", "amount_usd", "last"), ("usd_rate_day", "usd_rate_day", "=amount_usd"))
+_MONEY = _last("amount") + _USD + _last("asset", "at")
 _LISTED = _last("list_source", "reason", "listed_at")
 
 WRITES: dict[str, WriteSpec] = {
+    "load_rates": WriteSpec((NodeRef("Rate", "rate_id", "rate_id", _last("asset", "day", "usd")),), None,
+                            "4189aaf91d911d08"),
     "load_accounts": WriteSpec((NodeRef("Account", "account_id", "account_id", _last(
         "registered_at", "country", "kyc_level", "status", "referral_code")),), None,
         "f68adc176b31cc01"),
@@ -105,17 +111,18 @@ WRITES: dict[str, WriteSpec] = {
     "load_account_documents": WriteSpec((_acc(), NodeRef("Document", "doc_id", "doc_id", _last("doc_type"))),
                                         RelRef("HAS_DOCUMENT", 0, 1), "e1b33c07aa68d19b"),
     "load_transfers": WriteSpec((_acc("from_account"), _acc("to_account")),
-                                RelRef("TRANSFERRED", 0, 1, (("tx_id", "tx_id"),), _MONEY), "fe8215ada7c489eb"),
+                                RelRef("TRANSFERRED", 0, 1, (("tx_id", "tx_id"),), _MONEY), "37fab6051f51a8f2"),
     "load_deposits": WriteSpec((_wallet("address", True), _acc()),
                                RelRef("DEPOSITED", 0, 1, (("tx_id", "tx_id"),), _MONEY + _last("tx_hash")),
-                               "439201341e2f3f93"),
+                               "5b1f7cc7c4c9b28a"),
     "load_withdrawals": WriteSpec((_acc(), _wallet("address", True)),
                                   RelRef("WITHDREW", 0, 1, (("tx_id", "tx_id"),), _MONEY + _last("tx_hash")),
-                                  "d05555c8ab735553"),
+                                  "acc666c3e13e1ea9"),
     "load_onchain": WriteSpec((_wallet("from_address", True), _wallet("to_address", True)),
-                              RelRef("SENT", 0, 1, (("tx_hash", "tx_hash"),), _MONEY), "adb1de248882bf58"),
+                              RelRef("SENT", 0, 1, (("tx_hash", "tx_hash"),), _MONEY), "cd2006854a067a9f"),
     "load_scam_reports": WriteSpec((_acc("reporter_id"), NodeRef("ScamReport", "report_id", "report_id", _last(
-        "reported_at", "amount", "amount_usd", "asset", "status"))), RelRef("FILED", 0, 1), "fa70b9a4ba9305ad"),
+        "reported_at", "amount") + _USD + _last("asset", "status"))), RelRef("FILED", 0, 1),
+        "a518979d215e1884"),
     "load_scam_reports_against_account": WriteSpec((NodeRef("ScamReport", "report_id", "report_id"),
                                                     _acc("against_account")), RelRef("AGAINST", 0, 1),
                                                    "314ca6a0f476b55f"),
@@ -350,9 +357,10 @@ class _Part:
     rules: dict[str, str]
 
 
-def _fold(codes: np.ndarray, n: int, parts: list[_Part], values: pa.Array, prop: str) -> pa.Array:
-    """A property's final value per element: the files' mentions applied in file order,
-    each file by its own rule (as the MERGE templates' SETs do one file after another)."""
+def _fold(codes: np.ndarray, n: int, parts: list[_Part], values: pa.Array, prop: str) -> np.ndarray:
+    """A property's final value per element, as positions into `values` (-1: none): the files'
+    mentions applied in file order, each file by its own rule (as the MERGE templates' SETs do
+    one file after another)."""
     valid = codes >= 0
     if values.null_count:
         valid &= ~values.is_null().to_numpy(zero_copy_only=False)
@@ -377,7 +385,7 @@ def _fold(codes: np.ndarray, n: int, parts: list[_Part], values: pa.Array, prop:
         else:
             better = num[new] < num[old] if rule == "min" else num[new] > num[old]
             cur[uniq] = np.where((old < 0) | better, new, old)
-    return values.take(pa.array(cur, mask=cur < 0))
+    return cur
 
 
 def _table(key_cols: dict[str, Any], codes: np.ndarray, n: int, parts: list[_Part],
@@ -385,8 +393,14 @@ def _table(key_cols: dict[str, Any], codes: np.ndarray, n: int, parts: list[_Par
     """Elements (distinct codes, first-seen order) with their properties and the file that
     first names each (ON CREATE sets provenance)."""
     cols: dict[str, Any] = dict(key_cols)
+    kept: dict[str, np.ndarray] = {}
+    follows = {p: r[1:] for pt in parts for p, r in pt.rules.items() if r.startswith("=")}
     for p, values in props.items():
-        cols[p] = _fold(codes, n, parts, values, p)
+        if p not in follows:
+            kept[p] = _fold(codes, n, parts, values, p)
+    for p, values in props.items():          # "=y": from the row whose y was kept
+        cur = kept[follows[p]] if p in follows else kept[p]
+        cols[p] = values.take(pa.array(cur, mask=cur < 0))
     file_of = np.repeat(np.array([pt.file for pt in parts], dtype=np.int64),
                         [pt.stop - pt.start for pt in parts])
     seen = codes >= 0

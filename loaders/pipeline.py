@@ -20,6 +20,7 @@ from casegraph.errors import LoadError
 from casegraph.state import StateStore, now_ms
 from casegraph.store import GraphStore
 from casegraph.loaders import bulk as bulk_mod
+from casegraph.loaders import rates as rates_mod
 from casegraph.loaders.conflicts import Conflicts
 from casegraph.loaders.kinds import file_format, kind_of
 from casegraph.loaders.mapping import Mapping
@@ -287,10 +288,11 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
         return report
     report.files = []
     rejects_root = Path(rejects_dir)
+    rates = rates_mod.Rates.from_store(store)   # rates of earlier loads value this load's money rows
     writer = _bulk_writer(store, plans) if bulk else None
     if writer is not None:
         try:
-            report.files = _load_bulk(store, state, plans, writer, rejects_root, progress)
+            report.files = _load_bulk(store, state, plans, writer, rejects_root, progress, rates)
             report.path = "bulk"
             return report
         except bulk_mod.SlowPath:
@@ -299,7 +301,7 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
     store.refresh_statistics()      # what an interrupted load left may be unknown to the planner
     conflicts: dict[str, Conflicts] = {}
     for plan in plans:
-        report.files.append(_load_one(store, state, plan, batch_size, rejects_root, progress, conflicts))
+        report.files.append(_load_one(store, state, plan, batch_size, rejects_root, progress, conflicts, rates))
     store.refresh_statistics()      # the queries after the load plan for what it wrote
     return report
 
@@ -338,7 +340,7 @@ def _bulk_writer(store: GraphStore, plans: list[FilePlan]):
 
 
 def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writer, rejects_root: Path,
-               progress: Progress) -> list[FileReport]:
+               progress: Progress, rates: rates_mod.Rates) -> list[FileReport]:
     """Read every file into typed columns, build the graph the MERGE path would build, and
     write it in one go. Per-file records, rejects and progress work as in the MERGE path."""
     from casegraph.model import model
@@ -370,6 +372,7 @@ def _load_bulk(store: GraphStore, state: StateStore, plans: list[FilePlan], writ
                 read.setdefault(plan.kind.name, []).append(df)
                 fr.rows_written = len(df)
                 df = bulk_mod.combine_by_key(df, plan)
+                df = rates_mod.apply_frame(rates, plan.kind.name, df)
             finally:
                 rejects.close()
                 fr.rejects_file = str(rejects.path) if rejects.path else None
@@ -464,7 +467,8 @@ def _validate_all(plans: list[FilePlan], report: LoadReport, progress: Progress)
 
 
 def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: int,
-              rejects_root: Path, progress: Progress, conflicts: dict[str, Conflicts]) -> FileReport:
+              rejects_root: Path, progress: Progress, conflicts: dict[str, Conflicts],
+              rates: rates_mod.Rates) -> FileReport:
     sha = file_sha256(plan.path)
     load_id = hashlib.sha256(f"{sha}:{plan.digest()}".encode()).hexdigest()[:16]
     fr = FileReport(plan.name, plan.kind.name, load_id)
@@ -478,7 +482,7 @@ def _load_one(store: GraphStore, state: StateStore, plan: FilePlan, batch_size: 
     t0 = time.perf_counter()
     try:
         for batch, n in _batches(plan, batch_size, fr, rejects, conflicts):
-            writer.put((plan, batch, n, params, fr))
+            writer.put((plan, rates_mod.apply(rates, plan.kind.name, batch), n, params, fr))
         writer.finish()
         fr.status = "complete"
     except KeyboardInterrupt:

@@ -51,6 +51,8 @@ def test_to_elements_ids_shapes_and_props():
     assert t["amount_usd"] == 1234.5 and t["at"] == 1_700_000_000_000 and t["label"] == "1,234 USD"
     w = by["WITHDREW:W1"]["data"]
     assert w["amount_usd"] is None and w["label"] == "0.5 ETH"
+    # no USD value: the amount in its asset, never "USD"
+    assert g.edge_label("SENT", {"amount": 1250.0, "asset": "BTC", "amount_usd": None}) == "1,250 BTC"
     d = by["USED_DEVICE:Account:A1->Device:D1"]["data"]
     assert d["amount_usd"] is None and d["at"] is None and d["props"] == {"first_seen": 1, "count": 3}
     json.dumps(els)  # the store's values travel to the browser as JSON

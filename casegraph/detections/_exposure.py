@@ -12,7 +12,9 @@ e.g. the watchlisted seeds themselves).
 
 Among the shortest paths to a node the walk keeps the "widest" one: the parent whose
 path has the largest smallest money step (its bottleneck), then a money link over an
-identifier, then the smallest key — deterministic for a given graph."""
+identifier, then the smallest key — deterministic for a given graph. The width is measured
+in USD (amount_usd); links without a USD value count 0 there, and their amounts are kept per
+asset (Visit.other, a step's `other`) so that paths show them (casegraph/money.py)."""
 from __future__ import annotations
 
 import math
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from casegraph.model import model
+from casegraph.money import Money
 
 EXPAND = "scammer_links_expand"
 MONEY = tuple(model().money)
@@ -43,6 +46,7 @@ class Visit:
     usd: float = 0.0            # their USD total (money links only)
     bottleneck: float = math.inf  # smallest money step from the source to here (inf: none yet)
     lists: tuple[str, ...] = ()   # watchlists the node is on (as the query saw them)
+    other: tuple = ()             # [asset, amount] of those links that have no USD value
 
 
 def walk(store, sources: Iterable[Node], max_hops: int, *, max_shared: int, max_degree: int,
@@ -78,7 +82,7 @@ def walk(store, sources: Iterable[Node], max_hops: int, *, max_shared: int, max_
             money = r["rel"] in MONEY
             cand = Visit(dst, level, parent.node, r["rel"], bool(r["outgoing"]), int(r["n"] or 0), usd,
                          min(parent.bottleneck, usd) if money else parent.bottleneck,
-                         tuple(sorted(r.get("dst_lists") or ())))
+                         tuple(sorted(r.get("dst_lists") or ())), tuple(map(tuple, r.get("other") or ())))
             old = best.get(dst)
             if old is None or _rank(cand) > _rank(old):
                 best[dst] = cand
@@ -130,6 +134,8 @@ def path_to_source(seen: dict[Node, Visit], node: Node) -> list[dict[str, Any]]:
                 "dir": "<-" if v.outgoing else "->", "to": v.parent[1], "to_label": v.parent[0]}
         if v.rel in MONEY:
             step.update(usd=round(v.usd, 2), n=v.n)
+            if v.other:
+                step["other"] = Money().add_assets(v.other).as_dict()["assets"]
         steps.append(step)
         v = seen[v.parent]
     return steps
@@ -146,18 +152,37 @@ def reverse(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def path_text(steps: list[dict[str, Any]]) -> str:
-    """A readable path: A1 -[TRANSFERRED 1,200.00 USD]-> A2 <-[USED_DEVICE]- ..."""
+    """A readable path: A1 -[TRANSFERRED 1,200.00 USD]-> A2 <-[USED_DEVICE]- ... (a money step
+    without a USD value shows its amounts per asset: -[SENT 0.4 BTC]->)"""
     if not steps:
         return ""
     parts = [steps[0]["from"]]
     for s in steps:
-        what = s["rel"] + (f" {s['usd']:,.2f} USD" if "usd" in s else "")
+        what = s["rel"] + (f" {step_money(s)}" if "usd" in s else "")
         parts.append(f"-[{what}]->" if s["dir"] == "->" else f"<-[{what}]-")
         parts.append(s["to"])
     return " ".join(parts)
 
 
+def step_money(step: dict[str, Any]) -> Money:
+    """A money step's total: its USD and, for links without a USD value, amounts per asset."""
+    m = Money(step.get("usd") or 0.0, dict(step.get("other") or {}), 1 if step.get("usd") else 0)
+    return m
+
+
 def bottleneck(steps: list[dict[str, Any]]) -> float:
-    """Smallest USD total over the money steps of a path; 0 when it has none."""
-    amounts = [s["usd"] for s in steps if "usd" in s]
+    """Smallest USD total over the money steps of a path that are all in USD (each is an
+    upper bound of what flowed the whole way); 0 when it has none."""
+    amounts = [s["usd"] for s in steps if "usd" in s and not s.get("other")]
     return round(min(amounts), 2) if amounts else 0.0
+
+
+def path_exposure(steps: list[dict[str, Any]]) -> Money:
+    """The most that can have flowed along all of a path, as shown: the smallest all-USD money
+    step; when no step is all in USD, the first money step's amounts per asset (any step's
+    total bounds what went the whole way). Empty when the path has no money step."""
+    usd = [s for s in steps if "usd" in s and not s.get("other")]
+    if usd:
+        return step_money(min(usd, key=lambda s: s["usd"]))
+    money = [s for s in steps if "usd" in s]
+    return step_money(money[0]) if money else Money()

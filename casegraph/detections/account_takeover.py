@@ -13,6 +13,7 @@ from typing import Any
 from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections._quality import confounders_hit, precision_recall
+from casegraph.money import movement_text
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -49,7 +50,7 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             age = f", {(n['first_seen'] - reg) / DAY_MS:.0f} days after the account registered" if reg is not None else ""
             reasons.append(f"new {KIND.get(n['link'], n['link'])} {n['identifier']} first seen {iso(n['first_seen'])}{age}")
         usd = first_w.get("amount_usd")
-        amount = f"{usd:,.2f} USD" if usd is not None else f"{first_w.get('amount')} {first_w.get('asset')}"
+        amount = movement_text(usd, first_w.get("amount"), first_w.get("asset"))
         label = f" ({first_w['wallet_label']})" if first_w.get("wallet_label") else ""
         reasons.append(f"withdrew {amount} to {first_w['wallet']}{label}, a wallet it never used before, "
                        f"{hours_after:.1f} h after the first new identifier appeared (tx {first_w['tx']})")

@@ -11,7 +11,14 @@ candidate, its inflows and outflows; the time-window arithmetic happens here:
   QUIET_DAYS), so an account that was ordinary for a year and then turned mule is
   judged on its mule period;
 - an account is reported when some period has >= min_senders distinct senders and
-  >= min_forward_ratio of that period's received amount was sent on within the window."""
+  >= min_forward_ratio of that period's received amount was sent on within the window.
+
+Money is counted in USD where a movement has a USD value (amount_usd) and in its own asset
+where it has none: an outflow only consumes inflows of the same unit (USD, or that asset),
+and a period's forward ratio is the mean of its units' ratios weighted by their inflows (all
+in USD, as with complete data: forwarded / received). `received_usd` / `forwarded_usd` are
+the USD parts; `received` / `forwarded` ({usd, assets}) and the reasons show the whole
+figures, amounts without a USD value per asset (casegraph/money.py)."""
 from __future__ import annotations
 
 import math
@@ -21,13 +28,24 @@ from typing import Any
 from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections._quality import confounders_hit, precision_recall
+from casegraph.money import Money
 
 HOUR_MS = 3_600_000
 QUIET_DAYS = 7          # a gap of this many days without an inflow starts a new active period
 
 
-def _usd(x: Any) -> float:
-    return float(x) if x is not None else 0.0
+def _value(m: dict[str, Any]) -> tuple[str, float]:
+    """(unit, value) of a movement: ("USD", amount_usd) when it has a USD value, else its asset and amount."""
+    if m.get("amount_usd") is not None:
+        return "USD", float(m["amount_usd"])
+    asset = str(m.get("asset") or "?").strip().upper() or "?"
+    return asset, float(m.get("amount") or 0.0)
+
+
+def _money(unit: str, value: float) -> Money:
+    if not value:
+        return Money()
+    return Money().add(value) if unit == "USD" else Money().add(None, value, unit)
 
 
 def _assess(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -56,17 +74,18 @@ def _assess(row: dict[str, Any]) -> dict[str, Any] | None:
         prev = i["at"]
 
     # FIFO matching of outflows against inflows received within the window before them
-    remaining = [_usd(i.get("amount_usd")) for i in inflows]
+    units = [_value(i) for i in inflows]
+    remaining = [v for _, v in units]
     forwarded = [0.0] * len(inflows)
     delays: list[list[int]] = [[] for _ in inflows]
     used_by: list[list[int]] = [[] for _ in inflows]     # outflow indexes that consumed inflow k
     first = 0                                            # oldest inflow not yet expired or used up
     for oi, o in enumerate(outflows):
-        need = _usd(o.get("amount_usd"))
+        unit, need = _value(o)
         t = o["at"]
         k = first
         while k < len(inflows) and inflows[k]["at"] <= t and need > 1e-9:
-            if t - inflows[k]["at"] <= window_ms and remaining[k] > 1e-9:
+            if t - inflows[k]["at"] <= window_ms and remaining[k] > 1e-9 and units[k][0] == unit:
                 take = min(need, remaining[k])
                 remaining[k] -= take
                 forwarded[k] += take
@@ -81,15 +100,27 @@ def _assess(row: dict[str, Any]) -> dict[str, Any] | None:
     for pid in sorted(set(period_of)):
         ks = [k for k, q in enumerate(period_of) if q == pid]
         senders = {inflows[k].get("from") for k in ks}
-        received = sum(_usd(inflows[k].get("amount_usd")) for k in ks)
-        fwd = sum(forwarded[k] for k in ks)
-        if received <= 0 or len(senders) < min_senders:
+        rec_u: dict[str, float] = {}
+        fwd_u: dict[str, float] = {}
+        n_u: Counter = Counter()
+        for k in ks:
+            u, v = units[k]
+            rec_u[u] = rec_u.get(u, 0.0) + v
+            fwd_u[u] = fwd_u.get(u, 0.0) + forwarded[k]
+            n_u[u] += 1
+        counted = [u for u in rec_u if rec_u[u] > 0]
+        if not counted or len(senders) < min_senders:
             continue
-        ratio = fwd / received
+        ratio = sum(fwd_u[u] / rec_u[u] * n_u[u] for u in counted) / sum(n_u[u] for u in counted)
         if ratio + 1e-9 < min_ratio:
             continue
+        received, fwd = Money(), Money()
+        for u in rec_u:
+            received += _money(u, rec_u[u])
+            fwd += _money(u, fwd_u[u])
         cand = {"ks": ks, "senders": senders, "received": received, "forwarded": fwd, "ratio": ratio}
-        if best is None or (ratio, len(senders), fwd) > (best["ratio"], len(best["senders"]), best["forwarded"]):
+        if best is None or (ratio, len(senders), fwd.usd) > (best["ratio"], len(best["senders"]),
+                                                              best["forwarded"].usd):
             best = cand
     if best is None:
         return None
@@ -110,14 +141,15 @@ def _assess(row: dict[str, Any]) -> dict[str, Any] | None:
     hours = max(1, math.ceil(max_delay / HOUR_MS))
     received, fwd, ratio, n_senders = best["received"], best["forwarded"], best["ratio"], len(best["senders"])
     reasons = [
-        f"received {len(ks)} transfers from {n_senders} accounts, {received:,.2f} USD, "
+        f"received {len(ks)} transfers from {n_senders} accounts, {received.text()}, "
         f"between {iso(first_at)} and {iso(last_at)}",
-        f"sent on {ratio:.0%} ({fwd:,.2f} USD) within {hours} h: {'; '.join(parts)}",
+        f"sent on {ratio:.0%} ({fwd.text()}) within {hours} h: {'; '.join(parts)}",
     ]
     score = round(min(1.0, 0.4 + 0.4 * min(1.0, ratio) + 0.2 * min(1.0, n_senders / 20)), 3)
     return {"account_id": row["account_id"], "score": score, "reasons": reasons,
-            "senders": n_senders, "inflows": len(ks), "received_usd": round(received, 2),
-            "forwarded_usd": round(fwd, 2), "forward_ratio": round(ratio, 3),
+            "senders": n_senders, "inflows": len(ks), "received_usd": round(received.usd, 2),
+            "forwarded_usd": round(fwd.usd, 2), "received": received.as_dict(), "forwarded": fwd.as_dict(),
+            "forward_ratio": round(ratio, 3),
             "max_delay_hours": round(max_delay / HOUR_MS, 1),
             "sent_to": sorted({str(outflows[oi].get("to")) for oi in outs}),
             "first_in_at": iso(first_at), "last_in_at": iso(last_at)}

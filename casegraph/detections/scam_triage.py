@@ -23,7 +23,12 @@ money in and out, watchlisted accounts or wallets it moved money with, and ident
 Verdict: 4 points or more "likely scam", with a freeze recommended (an account: freeze it;
 a wallet: block withdrawals to it and add it to the internal watchlist); 2-3 "needs
 review"; fewer "insufficient evidence". A report is never dismissed for lack of evidence:
-the verdict orders the queue, an investigator decides."""
+the verdict orders the queue, an investigator decides.
+
+Money figures add USD values where movements and reports have one and amounts per asset
+where not ("1,000.00 USD + 0.4 BTC", casegraph/money.py); "passed on most of what it
+received" compares in and out within the same unit (USD, or each asset) and holds when
+every unit with money in passed on at least 70% of it."""
 from __future__ import annotations
 
 from typing import Any
@@ -33,6 +38,7 @@ from casegraph.catalogue import Param
 from casegraph.times import iso
 from casegraph.detections import Detection, header
 from casegraph.detections._quality import precision_recall
+from casegraph.money import Money, movement_text
 
 DAY_MS = 86_400_000
 YOUNG_DAYS = 180
@@ -43,14 +49,15 @@ def _points(row: dict[str, Any], ring: str | None) -> list[tuple[int, str]]:
     """(points, reason) for every piece of evidence on the suspect."""
     ev: list[tuple[int, str]] = []
     kind, suspect = row["suspect_kind"], row["suspect"]
-    if row.get("reporter_paid_usd"):
-        ev.append((1, f"the reporter's payments to it are on record: {row['reporter_paid_usd']:,.2f} USD"))
+    paid = _money(row, "reporter_paid")
+    if paid:
+        ev.append((1, f"the reporter's payments to it are on record: {paid.text()}"))
     if row.get("watchlists"):
         ev.append((3, f"{kind} {suspect} is on watchlist {', '.join(sorted(row['watchlists']))}"))
     n = row.get("other_reports") or 0
     if n:
         ev.append((3 if n >= 3 else 2, f"{n} other scam report(s) against it, "
-                                       f"{row.get('other_reported_usd') or 0:,.2f} USD in all"))
+                                       f"{_money(row, 'other_reported').text()} in all"))
     if row.get("money_links"):
         ev.append((3, f"moved money with watchlisted {', '.join(sorted(row['money_links'])[:5])}"))
     shared = [s for s in row.get("shared") or [] if s]
@@ -67,13 +74,30 @@ def _points(row: dict[str, Any], ring: str | None) -> list[tuple[int, str]]:
     senders = row.get("senders") or 0
     if senders >= 3 and not str(row.get("wallet_label") or "").startswith("exchange:"):
         ev.append((1, f"received money from {senders} different accounts or wallets"))
-    in_usd, out_usd = row.get("in_usd") or 0.0, row.get("out_usd") or 0.0
-    if (row.get("in_count") or 0) >= 3 and in_usd > 0 and out_usd >= 0.7 * in_usd:
-        ev.append((1, f"passed on {min(out_usd / in_usd, 9.99):.0%} of the {in_usd:,.2f} USD it received"))
+    money_in, money_out = _money(row, "in"), _money(row, "out")
+    ratio = _passed_on(money_in, money_out)
+    if (row.get("in_count") or 0) >= 3 and ratio is not None and ratio >= 0.7:
+        ev.append((1, f"passed on {min(ratio, 9.99):.0%} of the {money_in.text()} it received"))
     reg, at = row.get("registered_at"), row.get("reported_at")
     if kind == "account" and reg is not None and at is not None and (at - reg) < YOUNG_DAYS * DAY_MS:
         ev.append((1, f"account {max(0, (at - reg) // DAY_MS)} days old when reported"))
     return ev
+
+
+def _money(row: dict[str, Any], name: str) -> Money:
+    """The template's `<name>_usd` and `<name>_assets` ([asset, amount] pairs) as one sum."""
+    m = Money()
+    if row.get(f"{name}_usd"):
+        m.add(row[f"{name}_usd"])
+    return m.add_assets(row.get(f"{name}_assets") or ())
+
+
+def _passed_on(money_in: Money, money_out: Money) -> float | None:
+    """Out over in, unit by unit (USD, then each asset); the smallest share over the units
+    with money in; None when nothing came in."""
+    units = ([(money_in.usd, money_out.usd)] if money_in.usd > 0 else []) + \
+        [(v, money_out.assets.get(k, 0.0)) for k, v in money_in.assets.items() if v > 0]
+    return min(o / i for i, o in units) if units else None
 
 
 def assess(row: dict[str, Any], ring: str | None = None) -> dict[str, Any]:
@@ -88,7 +112,9 @@ def assess(row: dict[str, Any], ring: str | None = None) -> dict[str, Any]:
         verdict, freeze, action = "needs review", False, "review the evidence before acting"
     else:
         verdict, freeze, action = "insufficient evidence", False, "gather more evidence (contact the reporter)"
-    reasons = [f"report {row['report_id']} by {row['reporter']}: {row.get('reported_usd') or 0:,.2f} USD "
+    reported = movement_text(row.get("reported_usd"), row.get("reported_amount"), row.get("reported_asset")) \
+        if row.get("reported_usd") is not None or row.get("reported_amount") is not None else "no amount given"
+    reasons = [f"report {row['report_id']} by {row['reporter']}: {reported} "
                f"against {kind} {row['suspect']}"] + [r for _, r in ev] + [f"{verdict}: {action}"]
     return {"report_id": row["report_id"], "suspect": row["suspect"], "suspect_kind": kind,
             "account_id": row["suspect"] if kind == "account" else None,

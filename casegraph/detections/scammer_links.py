@@ -27,11 +27,20 @@ Per account:
   that type and direction between the two nodes.
 - `watchlisted`: the listed entity the path ends at, its label, lists, sources, reason.
 - `direct_exposure_usd`: USD total of every TRANSFERRED / WITHDREW / DEPOSITED link
-  directly between the account and any watchlisted entity, in either direction.
-- `indirect_exposure_usd`: the smallest USD total over the money steps of the path (the
-  most that can have flowed along all of it); 0 when the path has no money step.
+  directly between the account and any watchlisted entity, in either direction, over the
+  links that have a USD value; `direct_exposure` is the whole figure as
+  {usd, assets: {asset: amount}} where links without a USD value add their amount per asset.
+- `indirect_exposure_usd`: the smallest USD total over the money steps of the path that are
+  all in USD (the most that can have flowed along all of it); 0 when there is none.
+  `indirect_exposure` is what the reason shows: that step, or when no step is all in USD the
+  first money step's amounts per asset (casegraph/detections/_exposure.py path_exposure).
+- Money steps and reasons print USD only for USD values; amounts without one are shown per
+  asset ("0.4 BTC"), never as USD (casegraph/money.py).
 - `score`: by hops (1: 0.8, 2: 0.6, 3: 0.4, 4: 0.3, 5: 0.2) plus up to 0.2 for exposure
-  (0.04 per power of ten of max(direct, indirect) USD), capped at 1.
+  (0.04 per power of ten of max(direct, indirect) USD), capped at 1. The bonus counts USD
+  only: an amount without a USD value has no comparable size, so it adds nothing (load a
+  rates file, docs/data-format.md, to value it); the hop base, which decides alerts, is
+  unaffected.
 """
 from __future__ import annotations
 
@@ -42,6 +51,7 @@ from casegraph.catalogue import Param
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
 from casegraph.detections._quality import confounders_hit
+from casegraph.money import Money
 
 NAME = "scammer_links"
 PARAMS = (
@@ -64,7 +74,7 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows)
     if not seeds:
         return []
-    direct: dict[str, float] = {}
+    direct: dict[str, Money] = {}
 
     def first_level(rows):
         nonlocal first_done
@@ -73,7 +83,11 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
         first_done = True
         for r in rows:
             if r["dst_label"] == "Account" and r["rel"] in DIRECT_RELS:
-                direct[r["dst"]] = direct.get(r["dst"], 0.0) + float(r["usd"] or 0.0)
+                m = direct.setdefault(r["dst"], Money())
+                other = r.get("other") or ()
+                if int(r["n"] or 0) > len(other):        # some of these links have a USD value
+                    m.add(float(r["usd"] or 0.0))
+                m.add_assets(other)
 
     first_done = False
     seen = ex.walk(store, list(seeds), k, max_shared=max_shared, max_degree=max_degree,
@@ -95,7 +109,7 @@ def seed_info(rows: list[dict[str, Any]]) -> dict[ex.Node, dict[str, Any]]:
 
 
 def explain_walk(seen: dict[ex.Node, ex.Visit], seeds: dict[ex.Node, dict[str, Any]],
-                 direct: dict[str, float]) -> list[dict[str, Any]]:
+                 direct: dict[str, Money]) -> list[dict[str, Any]]:
     """Walk result -> one result per account reached (not the listed ones), best first."""
     out = []
     for node, visit in seen.items():
@@ -104,33 +118,38 @@ def explain_walk(seen: dict[ex.Node, ex.Visit], seeds: dict[ex.Node, dict[str, A
         steps = ex.path_to_source(seen, node)
         end = (steps[-1]["to_label"], steps[-1]["to"])
         info = seeds[end]
-        out.append(result(node[1], steps, end, info, direct.get(node[1], 0.0)))
+        out.append(result(node[1], steps, end, info, direct.get(node[1], Money())))
     out.sort(key=lambda r: (-r["score"], r["hops"], r["account_id"]))
     return out
 
 
 def result(account_id: str, steps: list[dict[str, Any]], end: ex.Node, info: dict[str, Any],
-           direct_usd: float) -> dict[str, Any]:
+           direct: Money | float) -> dict[str, Any]:
     """One explained result from its path and the listed entity it ends at."""
     hops = len(steps)
     indirect = ex.bottleneck(steps)
-    direct_usd = round(direct_usd, 2)
+    along = ex.path_exposure(steps)
+    direct = direct if isinstance(direct, Money) else Money().add(direct)
+    direct_usd = round(direct.usd, 2)
     lists = sorted(info["lists"])
     what = "account" if end[0] == "Account" else "wallet"
     listed = f"watchlisted {what} {end[1]} (on {', '.join(lists)}"
     listed += f"; {', '.join(sorted(info['reasons']))})" if info["reasons"] else ")"
     reasons = [f"{hops} hop{'s' if hops != 1 else ''} from {listed}",
                f"path: {ex.path_text(steps)}"]
-    if direct_usd > 0:
-        reasons.append(f"moved {direct_usd:,.2f} USD directly to or from watchlisted entities")
-    if indirect > 0:
-        reasons.append(f"up to {indirect:,.2f} USD along the path (its smallest money step)")
+    if direct:
+        reasons.append(f"moved {direct.text()} directly to or from watchlisted entities")
+    if along:
+        all_usd = all(not s.get("other") for s in steps if "usd" in s)
+        note = "its smallest money step" if all_usd else "a bound: some money steps have no USD value"
+        reasons.append(f"up to {along.text()} along the path ({note})")
     exposure = max(direct_usd, indirect)
     score = round(min(1.0, HOP_BASE.get(hops, 0.1) + min(0.2, 0.04 * math.log10(1 + exposure))), 3)
     return {"account_id": account_id, "score": score, "reasons": reasons, "hops": hops, "path": steps,
             "watchlisted": {"entity": end[1], "label": end[0], "lists": lists,
                             "list_sources": sorted(info["sources"]), "reasons": sorted(info["reasons"])},
-            "direct_exposure_usd": direct_usd, "indirect_exposure_usd": indirect}
+            "direct_exposure_usd": direct_usd, "indirect_exposure_usd": indirect,
+            "direct_exposure": direct.as_dict(), "indirect_exposure": along.as_dict()}
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,5 +1,9 @@
 """Silent sufferers: accounts that paid a known scammer and never reported it —
-the people scam-prevention staff reach out to, largest loss first."""
+the people scam-prevention staff reach out to, largest loss first.
+
+The loss is summed in USD over payments with a USD value (`amount_lost_usd`, which orders
+and scores the results) and per asset over payments without one (`amount_lost`:
+{usd, assets}); the reason shows both ("1,000.00 USD + 0.4 BTC"), never a non-USD sum as USD."""
 from __future__ import annotations
 
 import math
@@ -8,6 +12,7 @@ from typing import Any
 from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.detections._quality import precision_recall
+from casegraph.money import total as money_total
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -21,16 +26,18 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for account_id, acc in by_account.items():
         payments = list(acc["payments"].values())
-        total = round(sum(p["amount_usd"] or 0 for p in payments), 2)
+        lost = money_total(payments)
+        total = round(lost.usd, 2)
         times = sorted(p["at"] for p in payments if p["at"] is not None)
         to = sorted({p["paid_to"] for p in payments})
         routes = sorted({p["route"] for p in payments})
-        reasons = [f"paid {len(payments)} time(s), {total:,.2f} USD in all, to {', '.join(to)} "
+        reasons = [f"paid {len(payments)} time(s), {lost.text()} in all, to {', '.join(to)} "
                    f"(on watchlist {', '.join(sorted(acc['watchlists']))}) by {', '.join(routes)}",
                    "filed no scam report"]
         out.append({"account_id": account_id,
                     "score": round(min(1.0, 0.5 + math.log10(1 + total) / 10), 3),
-                    "reasons": reasons, "amount_lost_usd": total, "payments": len(payments),
+                    "reasons": reasons, "amount_lost_usd": total, "amount_lost": lost.as_dict(),
+                    "payments": len(payments),
                     "paid_to": to, "first_paid_at": iso(times[0]) if times else None,
                     "last_paid_at": iso(times[-1]) if times else None})
     out.sort(key=lambda r: (-r["amount_lost_usd"], r["last_paid_at"] or "", r["account_id"]))

@@ -12,7 +12,11 @@ Rules:
 - Amount-aware. The traceable amount of a path is the smallest amount_usd of its hops
   (min(amount arriving, amount leaving) at every step): at most that much of the money can
   have flowed the whole way. It is an upper bound, not an allocation: other money the
-  account held is not netted out.
+  account held is not netted out. Hops without a USD value rank as 0 USD; the figure shown
+  is the smallest hop with a USD value (any hop bounds the flow) or, when no hop has one,
+  the smallest hop in the first hop's asset ("at most 0.4 BTC"); `amount_usd` is then the
+  USD bound or None, and `amount` is the figure shown ({usd, assets}). Each hop shows its USD
+  value, or its amount in its asset when it has none (casegraph/money.py).
 - Money relationships: TRANSFERRED, WITHDREW, DEPOSITED, SENT. A wallet labelled
   `exchange:...` (an exchange hot wallet) is an endpoint: reported, never walked through —
   past it the trail is in the exchange's own books, and a hot wallet touches half of all users.
@@ -36,6 +40,7 @@ from casegraph.times import iso
 from casegraph.detections import Detection
 from casegraph.errors import ParameterError
 from casegraph.model import model
+from casegraph.money import Money, asset_of, movement_text
 from casegraph.store import GraphStore
 
 NAME = "trace_funds"
@@ -144,23 +149,37 @@ def explain_paths(best: dict[tuple[str, str], dict[str, Any]], start: tuple[str,
     out = []
     for (kind, key), q in best.items():
         hops = len(q["steps"])
-        amount = round(q["amount"], 2)
+        bound = path_bound(q["steps"])
+        amount = round(bound.usd, 2) if bound.usd_parts else None
         score = round(max(0.01, min(1.0, (0.1 + 0.9 * q["amount"] / top) * 0.85 ** (hops - 1))), 3)
         what = f"account {key}" if kind == "account" else f"wallet {key}"
         steps = q["steps"] if direction == "forward" else q["steps"][::-1]     # in the money's time order
         moves = "; ".join(f"{VERB[s['type']]} {s['tx_id']} {s['from']} -> {s['to']} "
-                          f"{(s['amount_usd'] or 0):,.2f} USD at {s['at']}" for s in steps)
+                          f"{movement_text(s['amount_usd'], s['amount'], s['asset'])} at {s['at']}" for s in steps)
         way = "reached from" if direction == "forward" else "sent money that reached"
         reasons = [f"{what} {way} {start[0]} {start[1]} in {hops} hop(s), time-ordered: {moves}",
-                   f"at most {amount:,.2f} USD can have flowed the whole way (the smallest hop on the path)"]
+                   f"at most {bound.text()} can have flowed the whole way (the smallest hop on the path"
+                   + (")" if all(s["amount_usd"] is not None for s in steps) else
+                      " with a value that compares: some hops have no USD value)")]
         if q.get("exchange"):
             reasons.append(f"exchange hot wallet ({q['label']}): the trail ends here, in the exchange's own books")
         out.append({"account_id": key if kind == "account" else None,
                     "address": key if kind == "wallet" else None, "entity": key, "kind": kind,
-                    "hops": hops, "path": steps, "amount_usd": amount, "score": score,
+                    "hops": hops, "path": steps, "amount_usd": amount, "amount": bound.as_dict(), "score": score,
                     "reasons": reasons, "endpoint": bool(q.get("exchange")), "label": q.get("label")})
     out.sort(key=lambda r: (-r["score"], r["hops"], r["entity"]))
     return out
+
+
+def path_bound(steps: list[dict[str, Any]]) -> Money:
+    """The most that can have flowed along all of a path, as shown: its smallest hop with a USD
+    value; without one, its smallest hop in the first hop's asset."""
+    usd = [s["amount_usd"] for s in steps if s.get("amount_usd") is not None]
+    if usd:
+        return Money().add(min(usd))
+    first = asset_of(steps[0].get("asset")) if steps else None
+    same = [s["amount"] for s in steps if s.get("amount") is not None and asset_of(s.get("asset")) == first]
+    return Money().add(None, min(same), first) if same else Money()
 
 
 def run(store: GraphStore, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,7 +17,9 @@ With a `sender`, give exactly one of `recipient_account` and `recipient_wallet`,
 
 Result: {account_id (the sender), decision, score, reasons, path (recipient first, to the
 nearest listed entity; [] when none), hops, recipient {label, key, found, lists, reports,
-paid_before_usd, times_paid_before, exchange_wallet}, amount_usd}.
+paid_before_usd, times_paid_before, exchange_wallet}, amount_usd}. Past payments and reported
+amounts are summed in USD where they have a USD value and per asset where not, and shown so
+("1,000.00 USD + 0.4 BTC", casegraph/money.py); paid_before_usd counts the USD part only.
 
 Cost: one key lookup per check (transfer_risk_facts) and a dictionary look-up in the
 exposure index: everything within `k_hold` hops of a watchlisted entity, found by one walk
@@ -41,6 +43,7 @@ from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
 from casegraph.detections.scammer_links import PARAMS as WALK
 from casegraph.errors import ParameterError
+from casegraph.money import Money, total
 
 NAME = "transfer_risk"
 _WALK = {p.name: p for p in WALK}
@@ -154,7 +157,10 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
     what = "account" if label == "Account" else "wallet"
     lists = sorted({x["watchlist"] for x in facts.get("lists") or []})
     reports = sorted(facts.get("reports") or [], key=lambda r: str(r.get("report_id")))
-    paid = [float(x or 0.0) for x in facts.get("paid_before") or []]
+    paid_rows = facts.get("paid_before") or []
+    paid = Money()
+    for x in paid_rows:      # [amount_usd, amount, asset] per payment (a bare number: USD)
+        paid.add(*x) if isinstance(x, (list, tuple)) else paid.add(x)
     reasons: list[str] = []
     path: list[dict[str, Any]] = []
     hops = None
@@ -165,9 +171,9 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
                        + (f" ({'; '.join(why)})" if why else ""))
         score, hops = 0.95, 0
     if reports:
-        total = sum(float(r.get("amount_usd") or 0.0) for r in reports)
+        reported = total(reports)
         reasons.append(f"recipient {what} {key} is the target of {len(reports)} scam report(s) "
-                       f"({', '.join(str(r['report_id']) for r in reports)}; {total:,.2f} USD reported)")
+                       f"({', '.join(str(r['report_id']) for r in reports)}; {reported.text()} reported)")
         score = max(score, 0.9) + (0.05 if lists else 0.0)
     if link is not None:
         path, hops = link["path"], link["hops"]
@@ -178,15 +184,16 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
     hold = score > 0
     if not facts.get("recipient_found"):
         reasons.append(f"recipient {what} {key} has never been seen before")
-    if paid:
-        reasons.append(f"sender paid this recipient {len(paid)} time(s) before, {sum(paid):,.2f} USD in all")
+    if paid_rows:
+        reasons.append(f"sender paid this recipient {len(paid_rows)} time(s) before, {paid.text()} in all")
     else:
         reasons.append("first payment from this sender to this recipient")
     big = amount >= large_usd
     if big:
         reasons.append(f"large amount: {amount:,.2f} USD (>= {large_usd:,.2f})")
     # amount and novelty only raise the score; on their own they never hold
-    bump = (0.05 if not paid else 0.0) + (min(0.1, 0.02 * math.log10(1 + amount)) if big and not paid else 0.0)
+    bump = (0.05 if not paid_rows else 0.0) + (min(0.1, 0.02 * math.log10(1 + amount)) if big and not paid_rows
+                                               else 0.0)
     if hold:
         score = min(1.0, score + bump / 2)
         reasons.insert(0, "hold for 24 h: recipient " + ("is watchlisted" if lists else
@@ -195,8 +202,8 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
         score = 0.05 + bump
         reasons.insert(0, "allow: recipient not watchlisted, not reported and not linked to a watchlisted entity")
     recip = {"label": label, "key": key, "found": bool(facts.get("recipient_found")), "lists": lists,
-             "reports": [r["report_id"] for r in reports], "paid_before_usd": round(sum(paid), 2),
-             "times_paid_before": len(paid), "exchange_wallet": str(facts.get("recipient_label") or "")
+             "reports": [r["report_id"] for r in reports], "paid_before_usd": round(paid.usd, 2),
+             "paid_before": paid.as_dict(), "times_paid_before": len(paid_rows), "exchange_wallet": str(facts.get("recipient_label") or "")
              .startswith("exchange:")}
     return {"account_id": sender, "decision": "hold" if hold else "allow", "score": round(score, 3),
             "reasons": reasons, "path": path, "hops": hops, "recipient": recip, "amount_usd": amount}

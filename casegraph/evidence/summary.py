@@ -1,11 +1,15 @@
 """The human-readable content of a package, as plain data that report.html and report.pdf
 both render: the request, the subject, linked accounts, identifiers, money flows (totals
-in and out, top counterparties), listings and scam reports, and a timeline."""
+in and out, top counterparties), listings and scam reports, and a timeline.
+
+Money columns named usd count the movements that have a USD value; the movements without
+one are summed per asset beside them (`*_without_usd`, e.g. "0.4 BTC"), never as USD."""
 from __future__ import annotations
 
 from typing import Any
 
 from casegraph import graph
+from casegraph.money import Money
 from casegraph.times import iso
 
 IDENTIFIERS = ("Device", "IP", "Phone", "Email", "Document")
@@ -21,6 +25,16 @@ def _edge_usd(d: dict[str, Any]) -> float:
     """A movement's USD value: its amount_usd property (the element's copy as fallback)."""
     p = d.get("props") or {}
     return _usd(p["amount_usd"] if p.get("amount_usd") is not None else d.get("amount_usd"))
+
+
+def _without_usd(ds: list[dict[str, Any]]) -> str:
+    """The movements that have no USD value, summed per asset ("" when there are none)."""
+    m = Money()
+    for d in ds:
+        p = d.get("props") or {}
+        if p.get("amount_usd") is None and d.get("amount_usd") is None:
+            m.add(None, p.get("amount"), p.get("asset"))
+    return m.text() if m.assets else ""
 
 
 def _usd(value: Any) -> float:
@@ -88,7 +102,9 @@ def _flows(nodes: dict[str, dict], edges: list[dict], subject: str | None) -> di
         if not (out or inn) and not subject:
             continue
         totals.append({"party": party, "movements_in": len(inn), "usd_in": round(sum(_edge_usd(d) for d in inn), 2),
-                       "movements_out": len(out), "usd_out": round(sum(_edge_usd(d) for d in out), 2)})
+                       "in_without_usd": _without_usd(inn),
+                       "movements_out": len(out), "usd_out": round(sum(_edge_usd(d) for d in out), 2),
+                       "out_without_usd": _without_usd(out)})
     for d in money:
         if subject and subject not in (d["source"], d["target"]):
             continue
@@ -97,9 +113,10 @@ def _flows(nodes: dict[str, dict], edges: list[dict], subject: str | None) -> di
                    "out" if d["source"] == subject else "in")
         else:
             key = (f"{d['source']} -> {d['target']}", "")
-        c = counter.setdefault(key, {"movements": 0, "usd": 0.0})
+        c = counter.setdefault(key, {"movements": 0, "usd": 0.0, "edges": []})
         c["movements"] += 1
         c["usd"] += _edge_usd(d)
+        c["edges"].append(d)
     top = sorted(counter.items(), key=lambda kv: (-kv[1]["usd"], kv[0]))[:TOP]
     assets: dict[tuple[str, str], float] = {}
     for d in money:
@@ -109,8 +126,8 @@ def _flows(nodes: dict[str, dict], edges: list[dict], subject: str | None) -> di
         k = (way, str((d.get("props") or {}).get("asset") or ""))
         assets[k] = assets.get(k, 0.0) + _usd((d.get("props") or {}).get("amount"))
     return {"totals": totals,
-            "top": [{"counterparty": k[0], "direction": k[1], "movements": v["movements"], "usd": round(v["usd"], 2)}
-                    for k, v in top],
+            "top": [{"counterparty": k[0], "direction": k[1], "movements": v["movements"], "usd": round(v["usd"], 2),
+                     "without_usd": _without_usd(v["edges"])} for k, v in top],
             "assets": [{"direction": w, "asset": a, "amount": round(v, 8)} for (w, a), v in sorted(assets.items())]}
 
 

@@ -11,7 +11,7 @@ from casegraph.model import model
 
 MONEY = graph.MONEY
 TRANSFER_COLUMNS = ["kind", "tx_id", "tx_hash", "at", "from", "to", "amount", "asset", "amount_usd",
-                    "from_kind", "to_kind"]
+                    "usd_rate_day", "from_kind", "to_kind"]
 
 
 def _times(kind: str, is_node: bool) -> set[str]:
@@ -59,6 +59,7 @@ def transfers(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
                      "at_ms": p.get("at"), "at": iso(int(p["at"])) if p.get("at") is not None else "",
                      "from": d["source"], "to": d["target"], "amount": p.get("amount"),
                      "asset": p.get("asset") or "", "amount_usd": p.get("amount_usd"),
+                     "usd_rate_day": iso(int(p["usd_rate_day"]))[:10] if p.get("usd_rate_day") is not None else "",
                      "from_kind": kinds.get(d["source"], ""), "to_kind": kinds.get(d["target"], "")})
     rows.sort(key=lambda r: (r["at_ms"] if r["at_ms"] is not None else -1, r["kind"], r["tx_id"], r["tx_hash"]))
     return rows
@@ -66,5 +67,6 @@ def transfers(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def transfers_csv(elements: list[dict[str, Any]]) -> bytes:
     """transfers.csv: kind, tx id and hash, time (ISO 8601 UTC), from and to (node ids),
-    amount, asset, USD value; oldest first."""
+    amount, asset, USD value (empty when there is none; usd_rate_day is the day of the rate
+    it was computed from, empty when the source file gave it); oldest first."""
     return exports.write_csv(transfers(elements), TRANSFER_COLUMNS, extrasaction="ignore").encode("utf-8")

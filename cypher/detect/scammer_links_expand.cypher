@@ -1,5 +1,5 @@
 // title: Scammer links: one walk step
-// purpose: One level of the breadth-first walk around watchlisted entities: for the frontier (accounts, wallets, identifiers) return every neighbour across money links (internal transfers, withdrawals, deposits, on-chain sends) and shared identifiers, with how many links and how much USD they carried.
+// purpose: One level of the breadth-first walk around watchlisted entities: for the frontier (accounts, wallets, identifiers) return every neighbour across money links (internal transfers, withdrawals, deposits, on-chain sends) and shared identifiers, with how many links and how much USD they carried (and, as [asset, amount] pairs, the amounts of links without a USD value).
 // mode: read
 // note: one row per (frontier node, relationship type, direction, neighbour); outgoing is true when the relationship points from the frontier node to the neighbour
 // note: supernodes are not walked through: exchange hot wallets (label exchange:...) and identifiers used by more than max_shared accounts return nothing; the caller drops accounts and wallets with too many money links (it sees them all here)
@@ -22,9 +22,10 @@ WITH a, key
 MATCH (a)-[r:TRANSFERRED|WITHDREW]->(b)
 WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
        OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
-WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd,
+     collect(CASE WHEN r.amount_usd IS NULL THEN [r.asset, r.amount] END) AS other
 RETURN 'Account' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
-       coalesce(b.account_id, b.address) AS dst, n, usd,
+       coalesce(b.account_id, b.address) AS dst, n, usd, other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $accounts AS key
@@ -33,9 +34,10 @@ WITH a, key
 MATCH (a)<-[r:TRANSFERRED|DEPOSITED]-(b)
 WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
        OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
-WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd,
+     collect(CASE WHEN r.amount_usd IS NULL THEN [r.asset, r.amount] END) AS other
 RETURN 'Account' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
-       coalesce(b.account_id, b.address) AS dst, n, usd,
+       coalesce(b.account_id, b.address) AS dst, n, usd, other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $wallets AS key
@@ -45,9 +47,10 @@ WITH a, key
 MATCH (a)-[r:SENT|DEPOSITED]->(b)
 WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
        OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
-WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd,
+     collect(CASE WHEN r.amount_usd IS NULL THEN [r.asset, r.amount] END) AS other
 RETURN 'Wallet' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
-       coalesce(b.account_id, b.address) AS dst, n, usd,
+       coalesce(b.account_id, b.address) AS dst, n, usd, other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $wallets AS key
@@ -57,9 +60,10 @@ WITH a, key
 MATCH (a)<-[r:SENT|WITHDREW]-(b)
 WHERE ($targets = 'all' OR ($targets = 'accounts' AND b:Account)
        OR ($targets = 'listed' AND (b)-[:LISTED_ON]->(:Watchlist)))
-WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd
+WITH key, type(r) AS rel, b, count(r) AS n, sum(coalesce(r.amount_usd, 0.0)) AS usd,
+     collect(CASE WHEN r.amount_usd IS NULL THEN [r.asset, r.amount] END) AS other
 RETURN 'Wallet' AS src_label, key AS src, rel, false AS outgoing, labels(b)[0] AS dst_label,
-       coalesce(b.account_id, b.address) AS dst, n, usd,
+       coalesce(b.account_id, b.address) AS dst, n, usd, other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $accounts AS key
@@ -69,7 +73,7 @@ WITH a, key
 MATCH (a)-[r:USED_DEVICE|USED_IP|HAS_PHONE|HAS_EMAIL|HAS_DOCUMENT]->(b)
 WITH key, type(r) AS rel, b, count(r) AS n
 RETURN 'Account' AS src_label, key AS src, rel, true AS outgoing, labels(b)[0] AS dst_label,
-       coalesce(b.device_id, b.ip, b.phone, b.email, b.doc_id) AS dst, n, 0.0 AS usd, [] AS dst_lists
+       coalesce(b.device_id, b.ip, b.phone, b.email, b.doc_id) AS dst, n, 0.0 AS usd, [] AS other, [] AS dst_lists
 UNION ALL
 UNWIND $devices AS key
 MATCH (i:Device {device_id: key})
@@ -81,7 +85,7 @@ UNWIND users AS b
 WITH key, b
 WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
 RETURN 'Device' AS src_label, key AS src, 'USED_DEVICE' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, 1 AS n, 0.0 AS usd,
+       b.account_id AS dst, 1 AS n, 0.0 AS usd, [] AS other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $ips AS key
@@ -95,7 +99,7 @@ UNWIND users AS b
 WITH key, b
 WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
 RETURN 'IP' AS src_label, key AS src, 'USED_IP' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, 1 AS n, 0.0 AS usd,
+       b.account_id AS dst, 1 AS n, 0.0 AS usd, [] AS other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $phones AS key
@@ -108,7 +112,7 @@ UNWIND users AS b
 WITH key, b
 WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
 RETURN 'Phone' AS src_label, key AS src, 'HAS_PHONE' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, 1 AS n, 0.0 AS usd,
+       b.account_id AS dst, 1 AS n, 0.0 AS usd, [] AS other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $emails AS key
@@ -121,7 +125,7 @@ UNWIND users AS b
 WITH key, b
 WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
 RETURN 'Email' AS src_label, key AS src, 'HAS_EMAIL' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, 1 AS n, 0.0 AS usd,
+       b.account_id AS dst, 1 AS n, 0.0 AS usd, [] AS other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 UNWIND $documents AS key
@@ -134,7 +138,7 @@ UNWIND users AS b
 WITH key, b
 WHERE ($targets <> 'listed' OR (b)-[:LISTED_ON]->(:Watchlist))
 RETURN 'Document' AS src_label, key AS src, 'HAS_DOCUMENT' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, 1 AS n, 0.0 AS usd,
+       b.account_id AS dst, 1 AS n, 0.0 AS usd, [] AS other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists
 UNION ALL
 MATCH (:Watchlist)<-[:LISTED_ON]-(b:Account)
@@ -145,5 +149,5 @@ WHERE i.ip IN $ips
 WITH b, i, size([(i)<-[:USED_IP]-() | 1]) AS users
 WHERE users <= $max_shared
 RETURN 'IP' AS src_label, i.ip AS src, 'USED_IP' AS rel, false AS outgoing, 'Account' AS dst_label,
-       b.account_id AS dst, 1 AS n, 0.0 AS usd,
+       b.account_id AS dst, 1 AS n, 0.0 AS usd, [] AS other,
        CASE WHEN $with_lists THEN [(b)-[:LISTED_ON]->(l:Watchlist) | l.name] ELSE [] END AS dst_lists

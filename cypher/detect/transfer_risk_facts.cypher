@@ -17,5 +17,5 @@ RETURN listed, listed_loaded_at, s IS NOT NULL AS sender_found, r IS NOT NULL AS
        CASE WHEN r IS NULL THEN [] ELSE [(r)-[l:LISTED_ON]->(w:Watchlist) |
             {watchlist: w.name, list_source: l.list_source, reason: l.reason}] END AS lists,
        CASE WHEN r IS NULL THEN [] ELSE [(p:ScamReport)-[:AGAINST]->(r) |
-            {report_id: p.report_id, status: p.status, amount_usd: p.amount_usd}] END AS reports,
-       CASE WHEN r IS NULL OR s IS NULL THEN [] ELSE [(s)-[t:TRANSFERRED|WITHDREW]->(r) | t.amount_usd] END AS paid_before
+            {report_id: p.report_id, status: p.status, amount_usd: p.amount_usd, amount: p.amount, asset: p.asset}] END AS reports,
+       CASE WHEN r IS NULL OR s IS NULL THEN [] ELSE [(s)-[t:TRANSFERRED|WITHDREW]->(r) | [t.amount_usd, t.amount, t.asset]] END AS paid_before

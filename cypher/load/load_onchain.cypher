@@ -1,7 +1,7 @@
 // title: Load on-chain transfers
 // purpose: Merge SENT relationships between wallets by tx_hash.
 // mode: write
-// param rows: list — validated rows, one map per input row: tx_hash, from_address, to_address, amount, amount_usd, asset, at, chain
+// param rows: list — validated rows, one map per input row: tx_hash, from_address, to_address, amount, amount_usd, usd_rate_day, asset, at, chain
 // param source: string — the file the rows came from (provenance)
 // param load_id: string — the load's id (provenance)
 // param loaded_at: int — when the load started, UTC epoch ms (provenance)
@@ -19,9 +19,11 @@ MERGE (s)-[r:SENT {tx_hash: row.tx_hash}]->(t)
 ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at,
               r.amount = row.amount,
               r.amount_usd = row.amount_usd,
+              r.usd_rate_day = row.usd_rate_day,
               r.asset = row.asset,
               r.at = row.at
 ON MATCH SET r.amount = coalesce(row.amount, r.amount),
              r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
+             r.usd_rate_day = CASE WHEN row.amount_usd IS NULL THEN r.usd_rate_day ELSE row.usd_rate_day END,
              r.asset = coalesce(row.asset, r.asset),
              r.at = coalesce(row.at, r.at)

@@ -1,7 +1,7 @@
 // title: Load scam reports
 // purpose: Merge ScamReport nodes and the FILED link from the reporting account.
 // mode: write
-// param rows: list — validated rows, one map per input row: report_id, reporter_id, reported_at, amount, amount_usd, asset, status
+// param rows: list — validated rows, one map per input row: report_id, reporter_id, reported_at, amount, amount_usd, usd_rate_day, asset, status
 // param source: string — the file the rows came from (provenance)
 // param load_id: string — the load's id (provenance)
 // param loaded_at: int — when the load started, UTC epoch ms (provenance)
@@ -14,11 +14,13 @@ ON CREATE SET s.source = $source, s.load_id = $load_id, s.loaded_at = $loaded_at
               s.reported_at = row.reported_at,
               s.amount = row.amount,
               s.amount_usd = row.amount_usd,
+              s.usd_rate_day = row.usd_rate_day,
               s.asset = row.asset,
               s.status = row.status
 ON MATCH SET s.reported_at = coalesce(row.reported_at, s.reported_at),
              s.amount = coalesce(row.amount, s.amount),
              s.amount_usd = coalesce(row.amount_usd, s.amount_usd),
+             s.usd_rate_day = CASE WHEN row.amount_usd IS NULL THEN s.usd_rate_day ELSE row.usd_rate_day END,
              s.asset = coalesce(row.asset, s.asset),
              s.status = coalesce(row.status, s.status)
 MERGE (a)-[r:FILED]->(s)

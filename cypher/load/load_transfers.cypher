@@ -1,7 +1,7 @@
 // title: Load internal transfers
 // purpose: Merge TRANSFERRED relationships between accounts by tx_id.
 // mode: write
-// param rows: list — validated rows, one map per input row: tx_id, from_account, to_account, amount, amount_usd, asset, at
+// param rows: list — validated rows, one map per input row: tx_id, from_account, to_account, amount, amount_usd, usd_rate_day, asset, at
 // param source: string — the file the rows came from (provenance)
 // param load_id: string — the load's id (provenance)
 // param loaded_at: int — when the load started, UTC epoch ms (provenance)
@@ -15,9 +15,11 @@ MERGE (s)-[r:TRANSFERRED {tx_id: row.tx_id}]->(t)
 ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at,
               r.amount = row.amount,
               r.amount_usd = row.amount_usd,
+              r.usd_rate_day = row.usd_rate_day,
               r.asset = row.asset,
               r.at = row.at
 ON MATCH SET r.amount = coalesce(row.amount, r.amount),
              r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
+             r.usd_rate_day = CASE WHEN row.amount_usd IS NULL THEN r.usd_rate_day ELSE row.usd_rate_day END,
              r.asset = coalesce(row.asset, r.asset),
              r.at = coalesce(row.at, r.at)

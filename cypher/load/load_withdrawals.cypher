@@ -1,7 +1,7 @@
 // title: Load withdrawals
 // purpose: Merge WITHDREW relationships from accounts to wallets by tx_id.
 // mode: write
-// param rows: list — validated rows, one map per input row: tx_id, account_id, address, amount, amount_usd, asset, at, tx_hash, chain
+// param rows: list — validated rows, one map per input row: tx_id, account_id, address, amount, amount_usd, usd_rate_day, asset, at, tx_hash, chain
 // param source: string — the file the rows came from (provenance)
 // param load_id: string — the load's id (provenance)
 // param loaded_at: int — when the load started, UTC epoch ms (provenance)
@@ -17,11 +17,13 @@ MERGE (a)-[r:WITHDREW {tx_id: row.tx_id}]->(w)
 ON CREATE SET r.source = $source, r.load_id = $load_id, r.loaded_at = $loaded_at,
               r.amount = row.amount,
               r.amount_usd = row.amount_usd,
+              r.usd_rate_day = row.usd_rate_day,
               r.asset = row.asset,
               r.at = row.at,
               r.tx_hash = row.tx_hash
 ON MATCH SET r.amount = coalesce(row.amount, r.amount),
              r.amount_usd = coalesce(row.amount_usd, r.amount_usd),
+             r.usd_rate_day = CASE WHEN row.amount_usd IS NULL THEN r.usd_rate_day ELSE row.usd_rate_day END,
              r.asset = coalesce(row.asset, r.asset),
              r.at = coalesce(row.at, r.at),
              r.tx_hash = coalesce(row.tx_hash, r.tx_hash)

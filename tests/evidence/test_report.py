@@ -35,12 +35,28 @@ META = {"title": "Subject Account:A1", "request_ref": "REQ-9", "agency": "FBI", 
 
 def test_flows_linked_accounts_and_timeline():
     s = summary.summarise(ELEMENTS, S)
-    assert s["flows"]["totals"] == [{"party": S, "movements_in": 2, "usd_in": 150.0, "movements_out": 1, "usd_out": 30.0}]
-    assert s["flows"]["top"][0] == {"counterparty": "Account:A2", "direction": "in", "movements": 2, "usd": 150.0}
+    assert s["flows"]["totals"] == [{"party": S, "movements_in": 2, "usd_in": 150.0, "in_without_usd": "",
+                                     "movements_out": 1, "usd_out": 30.0, "out_without_usd": ""}]
+    assert s["flows"]["top"][0] == {"counterparty": "Account:A2", "direction": "in", "movements": 2, "usd": 150.0,
+                                    "without_usd": ""}
     linked = {a["account"]: a for a in s["accounts"]}
     assert linked["A3"]["shared_with_subject"] == "d1" and "shares identifiers" in linked["A3"]["relation"]
     assert linked["A2"]["shared_with_subject"] == "" and linked["A2"]["relation"] == "TRANSFERRED"
     assert [e["at"][:10] for e in s["timeline"]] == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
+
+
+def test_movements_without_a_usd_value_are_summed_per_asset_not_as_usd():
+    btc = {"data": {"id": "TRANSFERRED:T9", "source": S, "target": "Account:A3", "kind": "TRANSFERRED",
+                    "props": {"tx_id": "T9", "amount": 0.4, "asset": "BTC", "at": 1704412800000}}}
+    s = summary.summarise(ELEMENTS + [btc], S)
+    assert s["flows"]["totals"][0]["usd_out"] == 30.0 and s["flows"]["totals"][0]["out_without_usd"] == "0.4 BTC"
+    top = {r["counterparty"]: r for r in s["flows"]["top"]}
+    assert top["Account:A3"]["usd"] == 30.0 and top["Account:A3"]["without_usd"] == "0.4 BTC"
+    texts = []
+    parser = HTMLParser()
+    parser.handle_data = texts.append
+    parser.feed(report.to_html(META, s).decode())
+    assert "0.4 BTC" in " ".join(texts)
 
 
 def test_html_and_pdf_hold_the_request_subject_and_notes():

@@ -53,7 +53,11 @@ def _add_duplicates(d):
               [["DX1", "0xw1", "X1", "1", "ETH", "2024-01-02T00:00:00Z", "", "", "ETH"],
                ["DX1", "0xw1", "X1", "1.0", "ETH", "2024-01-02T00:00:00Z", "5", "0xh", ""],
                ["DX2", "0xw2", "X3", "2.5", "ETH", "2024-01-03T00:00:00Z", "", "", "TRON"],
-               ["DX3", "0xw3", "X3", "3", "BTC", "2024-01-04T00:00:00Z", "", "", ""]])
+               ["DX3", "0xw3", "X3", "3", "BTC", "2024-01-04T00:00:00Z", "", "", ""],
+               ["DX4", "0xw2", "X3", "1", "eth", "2024-01-02T00:00:00Z", "", "", ""]])
+    # a later file gives DX2 a USD value: it replaces the computed one, and its rate mark goes
+    write_csv(d / "deposits_fix.csv", ["tx_id", "address", "account_id", "amount", "asset", "at", "amount_usd"],
+              [["DX2", "0xw2", "X3", "2.5", "ETH", "2024-01-03T00:00:00Z", "6000"]])
     write_csv(d / "scam_reports_extra.csv", ["report_id", "reporter_id", "reported_at", "amount", "amount_usd",
                                              "asset", "status", "against_account", "against_address"],
               [["RX", "X1", "2024-02-10T00:00:00Z", "10", "", "USDT", "open", "X3", ""],
@@ -63,6 +67,11 @@ def _add_duplicates(d):
                                            "listed_at"],
               [["internal", "X3", "", "a", "", ""], ["internal", "X3", "", "", "b", "2024-03-01"],
                ["internal", "X3", "0xw1", "", "", ""]])
+    # USD rates: "eth" and "ETH" of one day are one rate (the later row wins); DX2 (ETH, two days
+    # on) and DX4 are valued from it, DX3 (BTC, 15 days after its only rate) and RX (USDT) stay empty
+    write_csv(d / "rates_extra.csv", ["asset", "day", "usd"],
+              [["eth", "2024-01-01", "2000"], ["ETH", "2024-01-01T12:00:00Z", "2100"],
+               ["BTC", "2023-12-20", "40000"], ["BTC", "2024-02-01", "45000"]])
     # Not covered: rows with *different* keys that set conflicting values on one element in
     # one batch. FalkorDB applies a batch's SETs together, so MERGE's result then depends on
     # the batch size; the bulk path takes such rows one after the other (as Neo4j does).
@@ -107,6 +116,11 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
     row = store.read_cypher("MATCH (a:Account {account_id: 'X1'})-[r:USED_DEVICE]->() "
                             "RETURN a.kyc_level AS k, a.registered_at AS t, r.count AS c, r.first_seen AS f").rows[0]
     assert row == {"k": 1, "t": 1704067200000, "c": 7, "f": 1706745600000}
+    # amount_usd computed from the rates file where the file gave none, the same on both paths
+    usd = store.read_cypher("MATCH ()-[r:DEPOSITED]->() WHERE r.tx_id STARTS WITH 'DX' "
+                            "RETURN r.tx_id AS tx, r.amount_usd AS usd, r.usd_rate_day AS day ORDER BY tx").rows
+    assert usd == [{"tx": "DX1", "usd": 5.0, "day": None}, {"tx": "DX2", "usd": 6000.0, "day": None},
+                   {"tx": "DX3", "usd": None, "day": None}, {"tx": "DX4", "usd": 2100.0, "day": 1704067200000}]
     assert store.backend.bulk_writer() is not None
     assert not store.backend._db.connection.exists(BULK_PREFIX + store.settings.graph)
     # the schema is there (applied after the bulk insert) and used
