@@ -20,7 +20,7 @@ from tests.support import REPO
 
 N, SEED = 3000, 7
 HOUR, DAY = 3600, 86400
-KINDS = ("accounts", "wallets", "account_devices", "account_ips", "account_phones", "account_emails",
+KINDS = ("accounts", "wallets", "devices", "ips", "phones", "emails", "documents", "account_devices", "account_ips", "account_phones", "account_emails",
          "account_documents", "transfers", "deposits", "withdrawals", "onchain", "scam_reports", "watchlists",
          "groups")
 IDENT = {"device": ("account_devices", "device_id"), "ip": ("account_ips", "ip"),

@@ -14,6 +14,13 @@ from .names import Namer
 COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("account_id", "registered_at", "country", "kyc_level", "status", "referral_code", "referred_by"),
     "wallets": ("address", "chain", "label"),
+    # identifier tables: written with their header only (the sample's identifiers have no
+    # properties of their own beyond their links); see docs/sample-data.md
+    "devices": ("device_id", "type", "blocked", "first_seen", "last_seen"),
+    "ips": ("ip", "type", "blocked", "first_seen", "last_seen"),
+    "phones": ("phone", "type", "blocked", "first_seen", "last_seen"),
+    "emails": ("email", "type", "blocked", "first_seen", "last_seen"),
+    "documents": ("doc_id", "doc_type", "blocked", "first_seen", "last_seen"),
     "account_devices": ("account_id", "device_id", "first_seen", "last_seen", "count"),
     "account_ips": ("account_id", "ip", "first_seen", "last_seen", "count"),
     "account_phones": ("account_id", "phone"),
@@ -25,7 +32,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "onchain": ("tx_hash", "from_address", "to_address", "amount", "asset", "at", "amount_usd", "chain"),
     "scam_reports": ("report_id", "reporter_id", "reported_at", "amount", "amount_usd", "asset", "status",
                      "against_account", "against_address"),
-    "watchlists": ("watchlist", "account_id", "address", "list_source", "reason", "listed_at"),
+    "watchlists": ("watchlist", "account_id", "address", "device_id", "ip", "phone", "email", "doc_id",
+                   "list_source", "reason", "listed_at"),
     "groups": ("group_id", "account_id", "model", "score", "flagged_at"),
 }
 IP_POOL_NAMES = tuple(names.IP_POOLS)      # ip rows carry a pool number: an index into this

@@ -62,6 +62,26 @@ def _add_duplicates(d):
                                            "listed_at"],
               [["internal", "X3", "", "a", "", ""], ["internal", "X3", "", "", "b", "2024-03-01"],
                ["internal", "X3", "0xw1", "", "", ""]])
+    # identifier tables (a node also named by a link file, repeated rows, a blocked flag) and
+    # watchlists listing identifiers
+    write_csv(d / "devices_extra.csv", ["device_id", "type", "blocked", "first_seen", "last_seen"],
+              [["DX", "android", "yes", "2024-03-01T00:00:00Z", ""],
+               ["DX", "emulator", "", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"],
+               ["DY", "", "false", "", "2024-06-01T00:00:00Z"]])
+    write_csv(d / "ips_extra.csv", ["ip", "type", "blocked"], [["198.51.100.1", "vpn", "1"], ["198.51.100.1", "", "0"]])
+    write_csv(d / "phones_extra.csv", ["phone", "type"], [["+449000", "voip"]])
+    write_csv(d / "emails_extra.csv", ["email", "blocked", "last_seen"], [["x@example.com", "t", "2024-01-01"]])
+    write_csv(d / "documents_extra.csv", ["doc_id", "doc_type", "blocked"], [["PX", "passport", "true"]])
+    write_csv(d / "account_documents_extra.csv", ["account_id", "doc_id", "doc_type"], [["X1", "PX", "id_card"]])
+    write_csv(d / "watchlists_ident.csv", ["watchlist", "device_id", "ip", "phone", "email", "doc_id", "reason",
+                                           "listed_at"],
+              [["blocklist", "DX", "", "", "", "", "emulator", ""],
+               ["blocklist", "DX", "", "", "", "", "emulator farm", "2024-03-01"],
+               ["blocklist", "", "198.51.100.1", "", "", "", "", ""],
+               ["internal", "", "", "+449000", "", "", "", ""],
+               ["internal", "", "", "", "x@example.com", "", "", ""],
+               ["internal", "", "", "", "", "PX", "forged", ""],
+               ["internal", "DZ", "", "", "", "", "", ""]])
     # Not covered: rows with *different* keys that set conflicting values on one element in
     # one batch. FalkorDB applies a batch's SETs together, so MERGE's result then depends on
     # the batch size; the bulk path takes such rows one after the other (as Neo4j does).
@@ -106,6 +126,9 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
     row = store.read_cypher("MATCH (a:Account {account_id: 'X1'})-[r:USED_DEVICE]->() "
                             "RETURN a.kyc_level AS k, a.registered_at AS t, r.count AS c, r.first_seen AS f").rows[0]
     assert row == {"k": 2, "t": 1704232800000, "c": 7, "f": 1706745600000}
+    dev = store.read_cypher("MATCH (d:Device {device_id: 'DX'})-[l:LISTED_ON]->(w:Watchlist) RETURN d.type AS t, "
+                            "d.blocked AS b, d.first_seen AS f, l.reason AS r, w.name AS w").rows
+    assert dev == [{"t": "emulator", "b": True, "f": 1704067200000, "r": "emulator farm", "w": "blocklist"}]
     assert store.backend.bulk_writer() is not None
     assert not store.backend._db.connection.exists(BULK_PREFIX + store.settings.graph)
     # the schema is there (applied after the bulk insert) and used
