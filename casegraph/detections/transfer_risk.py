@@ -110,9 +110,6 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     return [decide(sender, recipient, amount, facts, link, large, users=users, max_shared=max_shared)]
 
 
-IDENT_PARAM = {"Device": "devices", "IP": "ips", "Phone": "phones", "Email": "emails", "Document": "documents"}
-
-
 def identifier_users(store, facts: dict[str, Any]) -> dict[ex.Node, int]:
     """How many accounts use each listed identifier of the sender and the recipient (asked
     only when there is one: the usual check costs no extra query)."""
@@ -120,9 +117,9 @@ def identifier_users(store, facts: dict[str, Any]) -> dict[ex.Node, int]:
               for x in facts.get(side) or ()}
     if not wanted:
         return {}
-    params: dict[str, list[str]] = {p: [] for p in IDENT_PARAM.values()}
+    params: dict[str, list[str]] = {ex.FRONTIER_PARAM[label]: [] for label in model().identifiers}
     for label, key in sorted(wanted):
-        params[IDENT_PARAM[label]].append(key)
+        params[ex.FRONTIER_PARAM[label]].append(key)
     rows = store.read("transfer_risk_identifier_users", params, row_limit=None).rows
     return {(r["label"], r["key"]): int(r["users"] or 0) for r in rows}
 

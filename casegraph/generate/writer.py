@@ -1,5 +1,7 @@
 """The canonical CSV files: their columns (exactly loaders/canonical.yaml), the open
-writers, and the formatting of column arrays into rows of strings."""
+writers, and the formatting of column arrays into rows of strings. The identifier tables
+(devices, ips, phones, emails, documents) are not written: the sample's identifiers have
+nothing of their own beyond their links (docs/sample-data.md)."""
 from __future__ import annotations
 
 import csv
@@ -14,13 +16,6 @@ from .names import Namer
 COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("account_id", "registered_at", "country", "kyc_level", "status", "referral_code", "referred_by"),
     "wallets": ("address", "chain", "label"),
-    # identifier tables: written with their header only (the sample's identifiers have no
-    # properties of their own beyond their links); see docs/sample-data.md
-    "devices": ("device_id", "type", "blocked", "first_seen", "last_seen"),
-    "ips": ("ip", "type", "blocked", "first_seen", "last_seen"),
-    "phones": ("phone", "type", "blocked", "first_seen", "last_seen"),
-    "emails": ("email", "type", "blocked", "first_seen", "last_seen"),
-    "documents": ("doc_id", "doc_type", "blocked", "first_seen", "last_seen"),
     "account_devices": ("account_id", "device_id", "first_seen", "last_seen", "count"),
     "account_ips": ("account_id", "ip", "first_seen", "last_seen", "count"),
     "account_phones": ("account_id", "phone"),
