@@ -118,6 +118,33 @@ def test_a_watchlist_lists_devices_ips_and_phones(store, state, tmp_path):
                      "src": "watchlists.csv"}]
 
 
+def test_a_device_export_and_a_blocklist_map_onto_identifier_kinds(store, state, tmp_path):
+    """Issue 13.7 as reported, through a mapping: a pipe-delimited device table with a type
+    and a Y/N blocked flag, and one blocklist file feeding a watchlist of devices and IPs."""
+    from casegraph.loaders.mapping import load_mapping
+    d = tmp_path / "export"
+    d.mkdir()
+    (d / "device_info.txt").write_text("deviceId|deviceType|isBlocked\nd-1|emulator|Y\nd-2|android|N\n")
+    (d / "blocklist.csv").write_text("value,what,why\nd-1,device,farm\n203.0.113.7,ip,vpn exit\n")
+    (d / "mapping.yaml").write_text(
+        "files:\n"
+        "  - {match: device_info.txt, kind: devices, delimiter: '|',\n"
+        "     columns: {device_id: deviceId, type: deviceType, blocked: {column: isBlocked, map: {Y: 'yes', N: 'no'}}}}\n"
+        "  - {match: blocklist.csv, kind: watchlists, where: [{column: what, equals: device}],\n"
+        "     columns: {device_id: value, reason: why}, constants: {watchlist: blocklist}}\n"
+        "  - {match: blocklist.csv, kind: watchlists, where: [{column: what, equals: ip}],\n"
+        "     columns: {ip: value, reason: why}, constants: {watchlist: blocklist}}\n")
+    report = load(store, state, [d / "device_info.txt", d / "blocklist.csv"], mapping=load_mapping(d / "mapping.yaml"),
+                  rejects_dir=tmp_path / "rej")
+    assert report.ok, [(f.file, f.status, f.errors) for f in report.files]
+    assert store.read_cypher("MATCH (x:Device) RETURN x.device_id AS id, x.type AS t, x.blocked AS b "
+                             "ORDER BY id").rows == [{"id": "d-1", "t": "emulator", "b": True},
+                                                     {"id": "d-2", "t": "android", "b": False}]
+    assert store.read_cypher("MATCH (x)-[r:LISTED_ON]->(:Watchlist {name: 'blocklist'}) RETURN labels(x)[0] AS l, "
+                             "r.reason AS why ORDER BY l").rows == [{"l": "Device", "why": "farm"},
+                                                                    {"l": "IP", "why": "vpn exit"}]
+
+
 def test_bad_row_is_rejected_with_file_line_and_field(store, state, small_dataset, tmp_path):
     write_csv(small_dataset / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at"],
               [["T1", "A1", "A2", "100.5", "USDT", "2024-02-01T00:00:00Z"],
