@@ -235,21 +235,27 @@ def alert_flags() -> dict[str, str]:
     return {name: flag for name in detections.names() if (flag := detections.get(name).risk_flag)}
 
 
+_IDENT_PARAM = {"Device": "devices", "IP": "ips", "Phone": "phones", "Email": "emails", "Document": "documents"}
+
+
 def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
     """Risk flags per node, keyed as asked (node ids "Account:A1" or bare keys "A1"):
     "watchlisted" (LISTED_ON in the graph), "reported-victim" (FILED a scam report), and
     the flag of each detection that declares one (alert_flags: ring-member, silent-sufferer,
-    mule) from its open alerts in the state store. Only accounts and wallets carry flags;
-    every asked key is in the answer."""
+    mule) from its open alerts in the state store. Accounts and wallets carry flags, and
+    identifiers (asked by node id, "Device:D1") "watchlisted" when listed; every asked key
+    is in the answer."""
     asked: dict[str, tuple[str | None, str]] = {}
     for k in dict.fromkeys(node_keys):
         label, sep, key = str(k).partition(":")
         asked[k] = (label, key) if sep and label in model().nodes and key else (None, str(k))
     accounts = sorted({key for label, key in asked.values() if label in (None, "Account")})
     wallets = sorted({key for label, key in asked.values() if label in (None, "Wallet")})
+    idents = {param: sorted({key for label, key in asked.values() if label == ident})
+              for ident, param in _IDENT_PARAM.items()}
     found: dict[tuple[str, str], set[str]] = {}
-    if accounts or wallets:
-        for r in store.read("ui_risk_graph", {"accounts": accounts, "wallets": wallets}).rows:
+    if accounts or wallets or any(idents.values()):
+        for r in store.read("ui_risk_graph", {"accounts": accounts, "wallets": wallets, **idents}).rows:
             flags = found.setdefault((r["label"], r["key"]), set())
             if r["lists"]:
                 flags.add("watchlisted")
@@ -271,6 +277,8 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
             if lab in ("Account", "Wallet"):
                 flags |= found.get((lab, key), set())
                 flags |= alerted.get(key, set())
+            elif lab in _IDENT_PARAM:
+                flags |= found.get((lab, key), set())
         out[k] = sorted(flags, key=order.__getitem__)
     return out
 

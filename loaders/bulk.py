@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casegraph.loaders.fields import TEXT_MAX
+from casegraph.loaders.fields import FALSY, TEXT_MAX, TRUTHY
 from casegraph.loaders.plan import FilePlan
 from casegraph.loaders.worker import Worker
 
@@ -90,6 +90,15 @@ _SEEN = (("first_seen", "first_seen", "min"), ("last_seen", "last_seen", "max"),
 _USD = (("amount_usd", "amount_usd", "last"), ("usd_rate_day", "usd_rate_day", "=amount_usd"))
 _MONEY = _last("amount") + _USD + _last("asset", "at")
 _LISTED = _last("list_source", "reason", "listed_at")
+# identifier tables: the node's own properties (the link templates set none of these but doc_type)
+_IDENT = (("type", "type", "last"), ("blocked", "blocked", "last"), ("first_seen", "first_seen", "min"),
+          ("last_seen", "last_seen", "max"))
+_DOC = (("doc_type", "doc_type", "last"),) + _IDENT[1:]
+
+
+def _listed(node: NodeRef, digest: str) -> WriteSpec:
+    """A watchlist row listing `node`: (node)-[:LISTED_ON]->(watchlist)."""
+    return WriteSpec((NodeRef("Watchlist", "name", "watchlist"), node), RelRef("LISTED_ON", 1, 0, (), _LISTED), digest)
 
 WRITES: dict[str, WriteSpec] = {
     "load_rates": WriteSpec((NodeRef("Rate", "rate_id", "rate_id", _last("asset", "day", "usd")),), None,
@@ -133,6 +142,16 @@ WRITES: dict[str, WriteSpec] = {
                                          RelRef("LISTED_ON", 1, 0, (), _LISTED), "581461b7b1776634"),
     "load_watchlist_wallets": WriteSpec((NodeRef("Watchlist", "name", "watchlist"), _wallet("address")),
                                         RelRef("LISTED_ON", 1, 0, (), _LISTED), "6b2d42df34381d8c"),
+    "load_devices": WriteSpec((NodeRef("Device", "device_id", "device_id", _IDENT),), None, "fada66d4cd342244"),
+    "load_ips": WriteSpec((NodeRef("IP", "ip", "ip", _IDENT),), None, "901ce7dc80432242"),
+    "load_phones": WriteSpec((NodeRef("Phone", "phone", "phone", _IDENT),), None, "ca1bfb6906794943"),
+    "load_emails": WriteSpec((NodeRef("Email", "email", "email", _IDENT),), None, "e121d6589f545554"),
+    "load_documents": WriteSpec((NodeRef("Document", "doc_id", "doc_id", _DOC),), None, "b7649c7d811e2b0b"),
+    "load_watchlist_devices": _listed(NodeRef("Device", "device_id", "device_id"), "4cf22848c92af6da"),
+    "load_watchlist_ips": _listed(NodeRef("IP", "ip", "ip"), "3e0a189f91e0af8e"),
+    "load_watchlist_phones": _listed(NodeRef("Phone", "phone", "phone"), "ebfd5bac2e455869"),
+    "load_watchlist_emails": _listed(NodeRef("Email", "email", "email"), "06c38f6f32640a7b"),
+    "load_watchlist_documents": _listed(NodeRef("Document", "doc_id", "doc_id"), "d5f4ba47ae7fb17b"),
     "load_groups": WriteSpec((NodeRef("Group", "group_id", "group_id", _last("model", "score", "flagged_at")),
                               _acc()), RelRef("IN_GROUP", 1, 0), "0782c034867b4605"),
 }
@@ -163,6 +182,7 @@ _FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _ISO_Z = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 _DIGITS = r"^[+-]?\d{1,15}$"
 EPOCH_MS_MIN = 10 ** 11
+_TRUE, _FALSE = sorted(TRUTHY), sorted(FALSY)     # what fields.boolean() reads (lower case)
 
 
 class SlowPath(Exception):
@@ -208,6 +228,12 @@ def _fast_column(raw: pa.ChunkedArray, typ: str, convert: Callable[[Any], Any]) 
         n = pc.if_else(pc.less(pc.abs(n), EPOCH_MS_MIN), pc.multiply(n, 1000), n)
         out = pc.coalesce(ms, n)
         plain = pc.or_(iso, digits)
+    elif typ == "bool":
+        low = pc.utf8_lower(s)
+        yes = pc.is_in(low, value_set=pa.array(_TRUE))
+        no = pc.is_in(low, value_set=pa.array(_FALSE))
+        out = pc.if_else(yes, pa.scalar(True), pc.if_else(no, pa.scalar(False), pa.scalar(None, pa.bool_())))
+        plain = pc.or_(yes, no)
     else:
         raise SlowPath(typ)
     odd = pc.and_not(pc.invert(empty), pc.fill_null(plain, False))

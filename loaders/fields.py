@@ -76,8 +76,12 @@ def number(decimal: str = ".", thousands: str = "", scale: float = 1.0) -> Conve
     return conv
 
 
+TRUTHY = frozenset({"true", "1", "yes", "y", "t"})
+FALSY = frozenset({"false", "0", "no", "n", "f"})
+
+
 def boolean() -> Converter:
-    truthy, falsy = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
+    truthy, falsy = TRUTHY, FALSY
 
     def conv(v: Any) -> Any:
         if isinstance(v, bool):

@@ -99,6 +99,29 @@ def timed_run(store, name, params=None):
     return results, time.perf_counter() - t0
 
 
+def listed_identifiers(d: Path) -> Path:
+    """Canonical files of a hand-made graph around blocklisted identifiers (watchlist
+    `blocklist`): D1 (an emulator, used by A1 and A2), IP 203.0.113.7 (used by A4), phone
+    +449999 (A5's), and IP 198.51.100.9 used by A6, A7 and A8 (over a max_shared of 2).
+    A3 shares the unlisted device D2 with A1; P1 has no listed identifier and paid A2."""
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"],
+              [[f"A{k}", "2024-01-01T00:00:00Z"] for k in range(1, 9)] + [["P1", "2024-01-01T00:00:00Z"]])
+    write_csv(d / "devices.csv", ["device_id", "type", "blocked"], [["D1", "emulator", "true"], ["D2", "ios", "false"]])
+    write_csv(d / "account_devices.csv", ["account_id", "device_id"],
+              [["A1", "D1"], ["A2", "D1"], ["A1", "D2"], ["A3", "D2"], ["P1", "D3"]])
+    write_csv(d / "account_ips.csv", ["account_id", "ip"],
+              [["A4", "203.0.113.7"], ["A6", "198.51.100.9"], ["A7", "198.51.100.9"], ["A8", "198.51.100.9"]])
+    write_csv(d / "account_phones.csv", ["account_id", "phone"], [["A5", "+449999"]])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+              [["T1", "P1", "A2", "10", "USDT", "2024-02-01T00:00:00Z", "10"]])
+    write_csv(d / "watchlists.csv", ["watchlist", "device_id", "ip", "phone", "list_source", "reason"],
+              [["blocklist", "D1", "", "", "fraud team", "emulator farm"],
+               ["blocklist", "", "203.0.113.7", "", "fraud team", "scam VPN exit"],
+               ["blocklist", "", "", "+449999", "", ""],
+               ["blocklist", "", "198.51.100.9", "", "", "carrier NAT, listed by mistake"]])
+    return d
+
+
 def add_detection(monkeypatch, folder, name: str, **fields: str) -> None:
     """A detection module `name` where the registry looks, for one test: `fields` are Python
     source for DETECTION's fields (level, summary, domain, risk_flag, query default to an

@@ -122,7 +122,7 @@ def test_ui_templates_start_from_indexes(case):
              "ui_search_exact": {"text": "A1"},
              "ui_expand": {"label": "Account", "key": "A1", "rel": "", "skip": 0, "limit": 5, "max_links": 5},
              "ui_trace_elements": {"transferred": ["T1"], "withdrew": ["W1"], "deposited": [], "sent": ["0x03"]},
-             "ui_risk_graph": {"accounts": ["A1"], "wallets": ["0xccc"]},
+             "ui_risk_graph": {"accounts": ["A1"], "wallets": ["0xccc"], "devices": ["D1"], "ips": ["10.0.0.1"]},
              "ui_nodes": {"keys": {"Account": ["A1"], "Wallet": ["0xccc"]}},
              "ui_shortest_path": {"a_label": "Account", "a_key": "A1", "b_label": "Wallet", "b_key": "0xccc",
                                   "max_hops": 6}}
@@ -350,6 +350,28 @@ def test_risk_flags_from_graph_and_open_alerts(case, state):
     assert explore.risk_flags(case, None, ["Account:A4"]) == {"Account:A4": ["reported-victim"]}
     els = graph.with_risk(explore.expand(case, "Wallet:0xccc")[0], explore.risk_flags(case, state, ["Wallet:0xccc"]))
     assert "risk-watchlisted" in next(e for e in els if e["data"]["id"] == "Wallet:0xccc")["classes"]
+
+
+def test_a_listed_identifier_is_flagged_like_a_listed_wallet(case, sqlite_state, tmp_path):
+    """Issue 13.7: a device on a watchlist gets the "watchlisted" flag (data.risk and the
+    class the stylesheet colours) in the explorer's elements; an unlisted one does not."""
+    d = tmp_path / "more"
+    write_csv(d / "watchlists.csv", ["watchlist", "device_id", "phone", "reason"],
+              [["blocklist", "D1", "", "emulator farm"], ["blocklist", "", "+441234", ""]])
+    assert load(case, sqlite_state, [d], rejects_dir=tmp_path / "rej2").ok
+    elements = explore.expand(case, "Account:A1")[0]
+    keys = [e["data"]["id"] for e in elements if graph.is_node(e) and e["data"]["kind"] != graph.MORE]
+    assert {"Device:D1", "IP:10.0.0.1", "Phone:+441234"} <= set(keys)
+    flags = explore.risk_flags(case, None, keys)
+    assert flags["Device:D1"] == flags["Phone:+441234"] == ["watchlisted"] and flags["IP:10.0.0.1"] == []
+    marked = {e["data"]["id"]: e for e in graph.with_risk(elements, flags)}
+    assert marked["Device:D1"]["data"]["risk"] == ["watchlisted"]
+    assert "risk-watchlisted" in marked["Device:D1"]["classes"].split()
+    assert "risk-watchlisted" not in marked["IP:10.0.0.1"].get("classes", "").split()
+    # the explorer's own reader colours it the same way
+    from casegraph.app.pages._explorer import GraphReader
+    shown = {e["data"]["id"]: e for e in GraphReader(case).with_risk(elements)}
+    assert shown["Device:D1"]["data"]["risk"] == ["watchlisted"]
 
 
 def test_alert_flags_come_from_the_detections(case, state, monkeypatch, tmp_path):

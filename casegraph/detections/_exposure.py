@@ -29,6 +29,9 @@ MONEY = tuple(model().money)
 # frontier label -> the expand template's list parameter
 FRONTIER_PARAM = {"Account": "accounts", "Wallet": "wallets", "Device": "devices", "IP": "ips",
                   "Phone": "phones", "Email": "emails", "Document": "documents"}
+# how a reason names an entity of each label ("watchlisted device D1")
+NOUN = {"Account": "account", "Wallet": "wallet", "Device": "device", "IP": "IP", "Phone": "phone",
+        "Email": "e-mail", "Document": "document"}
 BATCH = 10_000          # frontier keys per query (one level may take a few batches on big graphs)
 
 Node = tuple[str, str]  # (label, key)

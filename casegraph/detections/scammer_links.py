@@ -1,5 +1,6 @@
-"""Scammer links: accounts within k hops of a watchlisted account or wallet, each with
-one shortest path that explains the link and how much money it carries.
+"""Scammer links: accounts within k hops of a watchlisted entity (an account, a wallet, or
+an identifier: device, IP, phone, e-mail, KYC document), each with one shortest path that
+explains the link and how much money it carries.
 
 The walk (casegraph/detections/_exposure.py) starts from every watchlisted entity and
 goes out level by level through internal transfers, withdrawals, deposits, on-chain
@@ -7,6 +8,21 @@ sends and shared identifiers (a hop is one relationship: sharing a device with a
 account is 2 hops). Exchange hot wallets, identifiers shared by more than `max_shared`
 accounts and accounts/wallets with more than `max_degree` money links are never walked
 through (the watchlisted entities themselves are exempt from the degree cap).
+
+Listed identifiers (a blocklisted device, IP, phone, e-mail or document) are seeds like
+listed accounts and wallets, so an account that used a listed device or IP, or has a listed
+phone, e-mail or document, is ONE hop from the list: path [account -USED_DEVICE-> device],
+`watchlisted` naming the device and its lists. Every account that used that identifier is
+at one hop (each used it itself; none is reached through another), and the walk goes on
+from them as from any account: an account sharing some *other* identifier with one of them
+is 3 hops away, not 1. The `max_shared` cap keeps its one meaning for listed identifiers
+too: an identifier used by more than `max_shared` accounts is a hub and is not walked, so
+its users are not linked by it. Exempting listed identifiers from the cap would let one
+listed carrier IP or shared office device put thousands of accounts at one hop (score 0.8,
+all queued as alerts) and expand all of them at the next level; the listing still shows
+where it matters for one account: transfer_risk names it in its reasons (without holding,
+over the cap) and the explorer marks the identifier. Raise `max_shared` for a run to follow
+a widely used listed identifier.
 
 Watchlisted accounts themselves are not results (they are the list, not a link to it).
 Only results scoring at least 0.6 (within 2 hops, or 3 hops with a large exposure) go to the
@@ -132,7 +148,7 @@ def result(account_id: str, steps: list[dict[str, Any]], end: ex.Node, info: dic
     direct = direct if isinstance(direct, Money) else Money().add(direct)
     direct_usd = round(direct.usd, 2)
     lists = sorted(info["lists"])
-    what = "account" if end[0] == "Account" else "wallet"
+    what = ex.NOUN.get(end[0], end[0])
     listed = f"watchlisted {what} {end[1]} (on {', '.join(lists)}"
     listed += f"; {', '.join(sorted(info['reasons']))})" if info["reasons"] else ")"
     reasons = [f"{hops} hop{'s' if hops != 1 else ''} from {listed}",
@@ -172,6 +188,7 @@ def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, A
 
 DETECTION = Detection(
     name=NAME, level="account",
-    summary="accounts within k hops of a watchlisted account or wallet, with the path and money exposure",
+    summary="accounts within k hops of a watchlisted account, wallet or identifier, with the path and money "
+            "exposure",
     domain="ato_scam", risk_flag=None, query="scammer_links_seeds", explain=explain, params=PARAMS,
     runner=run, alert_min_score=ALERT_MIN_SCORE)

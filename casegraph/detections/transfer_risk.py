@@ -9,6 +9,12 @@ scam-prevention staff look at it) or "allow":
   watchlisted entity through the scammer-links walk (_exposure.py) — with the same
   supernode cuts, so an exchange hot wallet, a carrier IP or a transfer hub never links a
   recipient to a scammer;
+- hold when the sender or the recipient account uses a listed identifier (used a
+  blocklisted device or IP, has a listed phone, e-mail or document): a reason names the
+  identifier and its lists; for the recipient this is one hop, path [recipient
+  -USED_DEVICE-> device], and the walk is not asked. As in the walk, an identifier used by
+  more than `max_shared` accounts is a hub: it is named in the reasons but holds nothing
+  (a listed carrier IP would otherwise hold every transfer of its thousands of users);
 - the amount only raises the score: a first payment to a recipient the sender never paid
   before, and a large one (at least `large_usd`), score higher, but never hold on their own.
 
@@ -17,11 +23,15 @@ With a `sender`, give exactly one of `recipient_account` and `recipient_wallet`,
 
 Result: {account_id (the sender), decision, score, reasons, path (recipient first, to the
 nearest listed entity; [] when none), hops, recipient {label, key, found, lists, reports,
-paid_before_usd, times_paid_before, exchange_wallet}, amount_usd}. Past payments and reported
-amounts are summed in USD where they have a USD value and per asset where not, and shown so
-("1,000.00 USD + 0.4 BTC", casegraph/money.py); paid_before_usd counts the USD part only.
+paid_before_usd, times_paid_before, exchange_wallet, listed_identifiers},
+sender_listed_identifiers, amount_usd}; a listed identifier is {label, key, lists, reasons,
+users, counts (users <= max_shared)}. Past payments and reported amounts are summed in USD where
+they have a USD value and per asset where not, and shown so ("1,000.00 USD + 0.4 BTC",
+casegraph/money.py); paid_before_usd counts the USD part only.
 
-Cost: one key lookup per check (transfer_risk_facts) and a dictionary look-up in the
+Cost: one key lookup per check (transfer_risk_facts, which also expands the two parties'
+identifiers to their lists; a second small query counts the users of listed ones only when
+there are any) and a dictionary look-up in the
 exposure index: everything within `k_hold` hops of a watchlisted entity, found by one walk
 out from the watchlists (about 1.6 s on the 1M-account sample) and kept in memory per
 graph and parameters. The index is rebuilt when the watchlists change (the facts query
@@ -43,6 +53,7 @@ from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
 from casegraph.detections.scammer_links import PARAMS as WALK
 from casegraph.errors import ParameterError
+from casegraph.model import model
 from casegraph.money import Money, total
 
 NAME = "transfer_risk"
@@ -58,6 +69,7 @@ PARAMS = (
     Param("large_usd", "float", 1000.0, "from this amount a first payment counts as large", lo=0),
 )
 HOLD_BY_HOPS = {1: 0.8, 2: 0.7, 3: 0.6}
+IDENTIFIER_HOLD = 0.8     # a party uses a listed identifier: as close to the list as one hop
 INDEX_TTL_S = 60.0
 _INDEX: dict[tuple, tuple[tuple, float, dict]] = {}
 _INDEX_LOCK = threading.Lock()
@@ -90,11 +102,54 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
 
     link = None
     hot = str(facts.get("recipient_label") or "").startswith("exchange:")
+    users = identifier_users(store, facts)
+    # a recipient using a listed identifier is one hop from the list already: no walk needed
+    direct = any(users.get((x["label"], x["key"]), 0) <= max_shared for x in facts.get("recipient_identifiers") or ())
     # an exchange hot wallet is never walked through, so it links nobody to anything
-    if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and k_hold > 0 and not hot:
+    if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and not direct and k_hold > 0 \
+            and not hot:
         fingerprint = (facts.get("listed"), facts.get("listed_loaded_at"))
         link = nearest_listed(exposure_index(store, k_hold, max_shared, max_degree, fingerprint), recipient)
-    return [decide(sender, recipient, amount, facts, link, large)]
+    return [decide(sender, recipient, amount, facts, link, large, users=users, max_shared=max_shared)]
+
+
+def identifier_users(store, facts: dict[str, Any]) -> dict[ex.Node, int]:
+    """How many accounts use each listed identifier of the sender and the recipient (asked
+    only when there is one: the usual check costs no extra query)."""
+    wanted = {(x["label"], x["key"]) for side in ("sender_identifiers", "recipient_identifiers")
+              for x in facts.get(side) or ()}
+    if not wanted:
+        return {}
+    params: dict[str, list[str]] = {ex.FRONTIER_PARAM[label]: [] for label in model().identifiers}
+    for label, key in sorted(wanted):
+        params[ex.FRONTIER_PARAM[label]].append(key)
+    rows = store.read("transfer_risk_identifier_users", params, row_limit=None).rows
+    return {(r["label"], r["key"]): int(r["users"] or 0) for r in rows}
+
+
+def listed_identifiers(entries: list[dict[str, Any]] | None, users: dict[ex.Node, int],
+                       max_shared: int) -> list[dict[str, Any]]:
+    """Facts rows (one per identifier and list) -> one per identifier: label, key, lists,
+    reasons, users, and whether it counts (used by at most max_shared accounts)."""
+    out: dict[ex.Node, dict[str, Any]] = {}
+    for x in entries or ():
+        node = (x["label"], x["key"])
+        n = users.get(node, 0)
+        e = out.setdefault(node, {"label": node[0], "key": node[1], "lists": set(), "reasons": set(),
+                                  "users": n, "counts": n <= max_shared})
+        e["lists"].add(x["watchlist"])
+        if x.get("reason"):
+            e["reasons"].add(x["reason"])
+    return [{**e, "lists": sorted(e["lists"]), "reasons": sorted(e["reasons"])} for _, e in sorted(out.items())]
+
+
+def _identifier_reason(who: str, e: dict[str, Any], max_shared: int) -> str:
+    verb = "used" if model().identifiers[e["label"]].startswith("USED_") else "has"
+    text = (f"{who} {verb} listed {ex.NOUN[e['label']]} {e['key']} (on {', '.join(e['lists'])}"
+            + (f"; {'; '.join(e['reasons'])})" if e["reasons"] else ")"))
+    if not e["counts"]:
+        text += f", but {e['users']:,} accounts use it (over max_shared {max_shared}): a hub, not held for it"
+    return text
 
 
 def exposure_index(store, k_hold: int, max_shared: int, max_degree: int,
@@ -151,10 +206,15 @@ def nearest_listed(index, recipient: ex.Node) -> dict[str, Any] | None:
 
 
 def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any],
-           link: dict[str, Any] | None, large_usd: float) -> dict[str, Any]:
-    """Facts (+ the walk's nearest listed entity) -> the one explained decision."""
+           link: dict[str, Any] | None, large_usd: float, *, users: dict[ex.Node, int] | None = None,
+           max_shared: int = 25) -> dict[str, Any]:
+    """Facts (+ the walk's nearest listed entity, + how many accounts use each listed
+    identifier of the two parties) -> the one explained decision."""
     label, key = recipient
-    what = "account" if label == "Account" else "wallet"
+    what = ex.NOUN[label]
+    users = users or {}
+    r_idents = listed_identifiers(facts.get("recipient_identifiers"), users, max_shared)
+    s_idents = listed_identifiers(facts.get("sender_identifiers"), users, max_shared)
     lists = sorted({x["watchlist"] for x in facts.get("lists") or []})
     reports = sorted(facts.get("reports") or [], key=lambda r: str(r.get("report_id")))
     paid_rows = facts.get("paid_before") or []
@@ -175,11 +235,22 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
         reasons.append(f"recipient {what} {key} is the target of {len(reports)} scam report(s) "
                        f"({', '.join(str(r['report_id']) for r in reports)}; {reported.text()} reported)")
         score = max(score, 0.9) + (0.05 if lists else 0.0)
+    for e in r_idents:
+        reasons.append(_identifier_reason(f"recipient {what} {key}", e, max_shared))
+        if e["counts"]:
+            score = max(score, IDENTIFIER_HOLD)
+            if hops is None:     # the path the walk would give: recipient -USED_DEVICE-> device
+                path, hops = [{"from": key, "from_label": label, "rel": model().identifiers[e["label"]],
+                               "dir": "->", "to": e["key"], "to_label": e["label"]}], 1
+    for e in s_idents:
+        reasons.append(_identifier_reason(f"sender {sender}", e, max_shared))
+        if e["counts"]:
+            score = max(score, IDENTIFIER_HOLD)
     if link is not None:
         path, hops = link["path"], link["hops"]
         reasons.append(f"recipient is {hops} hop{'s' if hops != 1 else ''} from watchlisted "
-                       f"{link['label'].lower()} {link['entity']} (on {', '.join(link['lists'])}): "
-                       f"{ex.path_text(path)}")
+                       f"{ex.NOUN.get(link['label'], link['label'])} {link['entity']} "
+                       f"(on {', '.join(link['lists'])}): {ex.path_text(path)}")
         score = max(score, HOLD_BY_HOPS.get(hops, 0.6))
     hold = score > 0
     if not facts.get("recipient_found"):
@@ -196,17 +267,25 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
                                                else 0.0)
     if hold:
         score = min(1.0, score + bump / 2)
-        reasons.insert(0, "hold for 24 h: recipient " + ("is watchlisted" if lists else
-                       "was reported as a scam" if reports else f"is {hops} hop(s) from a watchlisted entity"))
+        r_ident = next((e for e in r_idents if e["counts"]), None)
+        s_ident = next((e for e in s_idents if e["counts"]), None)
+        reasons.insert(0, "hold for 24 h: " + (
+            "recipient is watchlisted" if lists else
+            "recipient was reported as a scam" if reports else
+            f"recipient uses a listed {ex.NOUN[r_ident['label']]}" if r_ident else
+            f"recipient is {hops} hop(s) from a watchlisted entity" if link is not None else
+            f"sender uses a listed {ex.NOUN[s_ident['label']]}"))
     else:
         score = 0.05 + bump
         reasons.insert(0, "allow: recipient not watchlisted, not reported and not linked to a watchlisted entity")
     recip = {"label": label, "key": key, "found": bool(facts.get("recipient_found")), "lists": lists,
              "reports": [r["report_id"] for r in reports], "paid_before_usd": round(paid.usd, 2),
-             "paid_before": paid.as_dict(), "times_paid_before": len(paid_rows), "exchange_wallet": str(facts.get("recipient_label") or "")
-             .startswith("exchange:")}
+             "paid_before": paid.as_dict(), "times_paid_before": len(paid_rows),
+             "exchange_wallet": str(facts.get("recipient_label") or "").startswith("exchange:"),
+             "listed_identifiers": r_idents}
     return {"account_id": sender, "decision": "hold" if hold else "allow", "score": round(score, 3),
-            "reasons": reasons, "path": path, "hops": hops, "recipient": recip, "amount_usd": amount}
+            "reasons": reasons, "path": path, "hops": hops, "recipient": recip,
+            "sender_listed_identifiers": s_idents, "amount_usd": amount}
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -11,7 +11,9 @@ LegalEntity):
   unknown holder, so movements to and from it can be Payments
 - TRANSFERRED, WITHDREW, DEPOSITED, SENT -> Payment (payer, beneficiary, amount,
   currency, amountUsd, date, transactionNumber)
-- LISTED_ON -> Sanction (entity, program = the watchlist, authority, reason, startDate)
+- LISTED_ON -> Sanction (entity, program = the watchlist, authority, reason, startDate);
+  a listed identifier (device, IP, phone, e-mail, document) is no FtM Thing: a Note on the
+  exchange accounts in the package that used or have it
 - ScamReport, Group -> Note on the entities involved
 Masked emails and phones are no valid email or phone values, so they go into
 `keywords` (FtM would drop them from `email` / `phone`)."""
@@ -23,10 +25,12 @@ from typing import Any
 from followthemoney import model as ftm_model
 
 from casegraph import graph
+from casegraph.model import model
 from casegraph.times import iso
 
 PREFIX = "casegraph"
 MONEY = graph.MONEY
+IDENTIFIER_RELS = frozenset(model().identifiers.values())
 
 
 def _eid(kind: str, key: Any) -> str:
@@ -91,6 +95,11 @@ def entities(elements: list[dict[str, Any]], masked: bool = False) -> list[dict[
             out.add(doc, "number", key)
             out.add(doc, "type", p.get("doc_type"))
     devices: dict[str, list[str]] = {}
+    users: dict[str, set[str]] = {}     # identifier node id -> the accounts in the package using it
+    for e in elements:
+        d = e["data"]
+        if not graph.is_node(e) and d["kind"] in IDENTIFIER_RELS and d["source"] in nodes:
+            users.setdefault(d["target"], set()).add(nodes[d["source"]]["key"])
     for e in sorted((e for e in elements if not graph.is_node(e)), key=lambda e: e["data"]["id"]):
         d = e["data"]
         rel, src, dst, p = d["kind"], nodes.get(d["source"]), nodes.get(d["target"]), d.get("props") or {}
@@ -116,6 +125,18 @@ def entities(elements: list[dict[str, Any]], masked: bool = False) -> list[dict[
             out.add(pay, "transactionNumber", p.get("tx_id") or p.get("tx_hash"))
             out.add(pay, "description", f"{rel} {d['source']} -> {d['target']} at {_when(p.get('at'))}"
                     + (f", tx hash {p['tx_hash']}" if p.get("tx_hash") else ""))
+        elif rel == "LISTED_ON" and src["kind"] not in ("Account", "Wallet"):
+            # an identifier is no FtM Thing (a Sanction needs one): a Note on the exchange
+            # accounts in the package that used or have it
+            note = _eid("listing", f"{src['kind'].lower()}-{src['key']}-{dst['key']}")
+            out.get("Note", note)
+            out.add(note, "name", f"{src['kind']} {src['key']} on watchlist {dst['key']}")
+            out.add(note, "description", f"{src['kind']} {src['key']} is listed on watchlist {dst['key']}"
+                    + (f" by {p['list_source']}" if p.get("list_source") else "")
+                    + (f" since {_when(p.get('listed_at'))}" if p.get("listed_at") is not None else "")
+                    + (f": {p['reason']}" if p.get("reason") else ""))
+            for account in sorted(users.get(d["source"], ())):
+                out.add(note, "entity", _eid("account", account))
         elif rel == "LISTED_ON":
             listing = _eid("listing", f"{src['key']}-{dst['key']}")
             out.get("Sanction", listing)

@@ -128,7 +128,8 @@ def _watchlists(planted: Planted, namer: Namer) -> list[tuple]:
     rows = []
     for name, acct, wallet, src, reason, t in sorted(planted.listed, key=lambda r: (r[5], r[0])):
         rows.append((name, namer.account_ids([acct])[0] if acct >= 0 else "",
-                     _address(planted, namer, [wallet])[0] if wallet >= 0 else "", src, reason, names.times([t])[0]))
+                     _address(planted, namer, [wallet])[0] if wallet >= 0 else "", "", "", "", "", "",
+                     src, reason, names.times([t])[0]))
     return rows
 
 

@@ -1,5 +1,7 @@
 """The canonical CSV files: their columns (exactly loaders/canonical.yaml), the open
-writers, and the formatting of column arrays into rows of strings."""
+writers, and the formatting of column arrays into rows of strings. The identifier tables
+(devices, ips, phones, emails, documents) are not written: the sample's identifiers have
+nothing of their own beyond their links (docs/sample-data.md)."""
 from __future__ import annotations
 
 import csv
@@ -25,7 +27,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "onchain": ("tx_hash", "from_address", "to_address", "amount", "asset", "at", "amount_usd", "chain"),
     "scam_reports": ("report_id", "reporter_id", "reported_at", "amount", "amount_usd", "asset", "status",
                      "against_account", "against_address"),
-    "watchlists": ("watchlist", "account_id", "address", "list_source", "reason", "listed_at"),
+    "watchlists": ("watchlist", "account_id", "address", "device_id", "ip", "phone", "email", "doc_id",
+                   "list_source", "reason", "listed_at"),
     "groups": ("group_id", "account_id", "model", "score", "flagged_at"),
 }
 IP_POOL_NAMES = tuple(names.IP_POOLS)      # ip rows carry a pool number: an index into this

@@ -1,9 +1,14 @@
 // title: UI: risk facts in the graph
-// purpose: For the given accounts and wallets, how many watchlists each is on and (accounts) how many scam reports it filed, for the explorer's risk colouring.
+// purpose: For the given accounts, wallets and identifiers, how many watchlists each is on and (accounts) how many scam reports it filed, for the explorer's risk colouring.
 // mode: read
 // param accounts: list = [] — account ids
 // param wallets: list = [] — wallet addresses
-// example: :params {accounts: ["A100000001"], wallets: ["0xabc"]}
+// param devices: list = [] — device ids
+// param ips: list = [] — IP addresses
+// param phones: list = [] — phone numbers
+// param emails: list = [] — e-mail addresses
+// param documents: list = [] — document ids
+// example: :params {accounts: ["A100000001"], wallets: ["0xabc"], devices: ["x1"], ips: [], phones: [], emails: [], documents: []}
 UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 OPTIONAL MATCH (a)-[:LISTED_ON]->(l:Watchlist)
@@ -15,3 +20,28 @@ UNWIND $wallets AS key
 MATCH (w:Wallet {address: key})
 OPTIONAL MATCH (w)-[:LISTED_ON]->(l:Watchlist)
 RETURN 'Wallet' AS label, key, count(l) AS lists, 0 AS filed
+UNION ALL
+UNWIND $devices AS key
+MATCH (i:Device {device_id: key})
+OPTIONAL MATCH (i)-[:LISTED_ON]->(l:Watchlist)
+RETURN 'Device' AS label, key, count(l) AS lists, 0 AS filed
+UNION ALL
+UNWIND $ips AS key
+MATCH (i:IP {ip: key})
+OPTIONAL MATCH (i)-[:LISTED_ON]->(l:Watchlist)
+RETURN 'IP' AS label, key, count(l) AS lists, 0 AS filed
+UNION ALL
+UNWIND $phones AS key
+MATCH (i:Phone {phone: key})
+OPTIONAL MATCH (i)-[:LISTED_ON]->(l:Watchlist)
+RETURN 'Phone' AS label, key, count(l) AS lists, 0 AS filed
+UNION ALL
+UNWIND $emails AS key
+MATCH (i:Email {email: key})
+OPTIONAL MATCH (i)-[:LISTED_ON]->(l:Watchlist)
+RETURN 'Email' AS label, key, count(l) AS lists, 0 AS filed
+UNION ALL
+UNWIND $documents AS key
+MATCH (i:Document {doc_id: key})
+OPTIONAL MATCH (i)-[:LISTED_ON]->(l:Watchlist)
+RETURN 'Document' AS label, key, count(l) AS lists, 0 AS filed

@@ -206,3 +206,32 @@ def test_only_close_links_are_queued_as_alerts(loaded):
     state = open_state(settings.state_url())
     detections.save_as_alerts(state, "scammer_links", {}, results)
     assert {a["entity_key"] for a in state.list_alerts("scammer_links")} == close
+
+
+def test_an_account_that_used_a_listed_device_is_one_hop_from_the_list(any_store, sqlite_state, tmp_path):
+    """Listed identifiers are seeds (issue 13.7): the users of a listed device, IP or phone are
+    one hop away with the path to it; an account sharing an *unlisted* device with one of
+    them is 3 hops, an account that paid one of them 2; an identifier over max_shared links
+    nobody (the cap keeps its meaning)."""
+    from casegraph.loaders.pipeline import load
+    from tests.support import listed_identifiers
+    assert load(any_store, sqlite_state, [listed_identifiers(tmp_path / "in")], rejects_dir=tmp_path / "rej").ok
+    got = {r["account_id"]: r for r in scammer_links.run(any_store, {"k": 3, "max_shared": 2})}
+    assert {a: r["hops"] for a, r in got.items()} == {"A1": 1, "A2": 1, "A4": 1, "A5": 1, "P1": 2, "A3": 3}
+    a1 = got["A1"]
+    assert a1["path"] == [{"from": "A1", "from_label": "Account", "rel": "USED_DEVICE", "dir": "->",
+                           "to": "D1", "to_label": "Device"}]
+    assert a1["watchlisted"] == {"entity": "D1", "label": "Device", "lists": ["blocklist"],
+                                 "list_sources": ["fraud team"], "reasons": ["emulator farm"]}
+    assert a1["reasons"][:2] == ["1 hop from watchlisted device D1 (on blocklist; emulator farm)",
+                                 "path: A1 -[USED_DEVICE]-> D1"]
+    assert a1["score"] == 0.8 and got["A3"]["score"] == 0.4
+    assert got["A4"]["path"][0]["rel"] == "USED_IP" and got["A4"]["reasons"][0].startswith(
+        "1 hop from watchlisted IP 203.0.113.7")
+    assert got["A5"]["path"][0]["rel"] == "HAS_PHONE" and got["A5"]["watchlisted"]["label"] == "Phone"
+    assert ex.path_text(got["A3"]["path"]) == "A3 -[USED_DEVICE]-> D2 <-[USED_DEVICE]- A1 -[USED_DEVICE]-> D1"
+    # the listed carrier IP (3 users) is walked once the cap allows it: each user at one hop
+    wide = {r["account_id"]: r["hops"] for r in scammer_links.run(any_store, {"k": 1, "max_shared": 3})}
+    assert wide == {"A1": 1, "A2": 1, "A4": 1, "A5": 1, "A6": 1, "A7": 1, "A8": 1}
+    assert got["P1"]["path"][0] == {"from": "P1", "from_label": "Account", "rel": "TRANSFERRED", "dir": "->",
+                                    "to": "A2", "to_label": "Account", "usd": 10.0, "n": 1}

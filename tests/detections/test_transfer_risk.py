@@ -229,3 +229,34 @@ def test_new_money_links_count_after_a_background_refresh(store, monkeypatch):
     while transfer_risk._REFRESHING and time.monotonic() < deadline:
         time.sleep(0.05)
     assert run(store, "transfer_risk", CHECK)[0]["decision"] == "hold"
+
+
+def test_a_transfer_to_or_from_a_user_of_a_listed_identifier_is_held(any_store, sqlite_state, tmp_path):
+    """Issue 13.7: the recipient used a blocklisted device -> hold, the reason naming the
+    device and its list, path recipient -USED_DEVICE-> device; a sender with a listed phone
+    -> hold; a listed identifier over max_shared (a carrier IP) is named but holds nothing."""
+    from casegraph.loaders.pipeline import load
+    from tests.support import listed_identifiers
+    assert load(any_store, sqlite_state, [listed_identifiers(tmp_path / "in")], rejects_dir=tmp_path / "rej").ok
+    to_device_user = _check(any_store, "P1", account="A2")
+    assert to_device_user["decision"] == "hold" and to_device_user["score"] >= 0.8
+    assert to_device_user["reasons"][0] == "hold for 24 h: recipient uses a listed device"
+    assert "recipient account A2 used listed device D1 (on blocklist; emulator farm)" in to_device_user["reasons"]
+    assert to_device_user["hops"] == 1 and to_device_user["path"] == [
+        {"from": "A2", "from_label": "Account", "rel": "USED_DEVICE", "dir": "->", "to": "D1", "to_label": "Device"}]
+    assert to_device_user["recipient"]["listed_identifiers"] == [
+        {"label": "Device", "key": "D1", "lists": ["blocklist"], "reasons": ["emulator farm"], "users": 2,
+         "counts": True}]
+    from_phone_owner = _check(any_store, "A5", account="A3")
+    assert from_phone_owner["decision"] == "hold" and from_phone_owner["hops"] is None
+    assert from_phone_owner["reasons"][0] == "hold for 24 h: sender uses a listed phone"
+    assert "sender A5 has listed phone +449999 (on blocklist)" in from_phone_owner["reasons"]
+    # the carrier IP: 3 users, over a max_shared of 2 -> named, not held; held once the cap allows
+    params = {"sender": "P1", "recipient_account": "A6", "amount_usd": 10.0}
+    hub = transfer_risk.run(any_store, {**params, "max_shared": 2})[0]
+    assert hub["decision"] == "allow"
+    assert any("used listed IP 198.51.100.9" in r and "3 accounts use it (over max_shared 2)" in r
+               for r in hub["reasons"])
+    assert transfer_risk.run(any_store, {**params, "max_shared": 3})[0]["decision"] == "hold"
+    # no listed identifier anywhere: allowed as before
+    assert _check(any_store, "P1", account="A3")["decision"] == "allow"

@@ -68,3 +68,19 @@ def test_masked_identifiers_are_keywords():
               _edge("HAS_EMAIL", "Account:A1", "Email:Email-1a2b")]
     ua = _by_schema(ftm.ftm_jsonl(masked, masked=True).decode().splitlines())["UserAccount"][0]
     assert ua.get("keywords") == ["Email-1a2b"] and ua.get("email") == []
+
+
+def test_a_listed_identifier_is_a_note_on_the_accounts_that_used_it():
+    """A device on a watchlist (issue 13.7) is no Sanction target (a wallet id was made up for
+    it); it becomes a Note on the exchange accounts that used it."""
+    elements = [_node("Account", "A1", account_id="A1"), _node("Device", "D1", device_id="D1"),
+                _node("Watchlist", "blocklist", name="blocklist"),
+                _edge("USED_DEVICE", "Account:A1", "Device:D1"),
+                _edge("LISTED_ON", "Device:D1", "Watchlist:blocklist", list_source="fraud-team",
+                      reason="emulator farm", listed_at=1704067200000)]
+    found = _by_schema(ftm.ftm_jsonl(elements).decode().splitlines())
+    assert "Sanction" not in found and "CryptoWallet" not in found
+    (note,) = found["Note"]
+    assert note.get("entity") == [found["UserAccount"][0].id]
+    assert note.get("description") == ["Device D1 is listed on watchlist blocklist by fraud-team since "
+                                       "2024-01-01T00:00:00Z: emulator farm"]

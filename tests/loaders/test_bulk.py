@@ -72,6 +72,26 @@ def _add_duplicates(d):
     write_csv(d / "rates_extra.csv", ["asset", "day", "usd"],
               [["eth", "2024-01-01", "2000"], ["ETH", "2024-01-01T12:00:00Z", "2100"],
                ["BTC", "2023-12-20", "40000"], ["BTC", "2024-02-01", "45000"]])
+    # identifier tables (a node also named by a link file, repeated rows, a blocked flag) and
+    # watchlists listing identifiers
+    write_csv(d / "devices_extra.csv", ["device_id", "type", "blocked", "first_seen", "last_seen"],
+              [["DX", "android", "yes", "2024-03-01T00:00:00Z", ""],
+               ["DX", "emulator", "", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"],
+               ["DY", "", "false", "", "2024-06-01T00:00:00Z"]])
+    write_csv(d / "ips_extra.csv", ["ip", "type", "blocked"], [["198.51.100.1", "vpn", "1"], ["198.51.100.1", "", "0"]])
+    write_csv(d / "phones_extra.csv", ["phone", "type"], [["+449000", "voip"]])
+    write_csv(d / "emails_extra.csv", ["email", "blocked", "last_seen"], [["x@example.com", "t", "2024-01-01"]])
+    write_csv(d / "documents_extra.csv", ["doc_id", "doc_type", "blocked"], [["PX", "passport", "true"]])
+    write_csv(d / "account_documents_extra.csv", ["account_id", "doc_id", "doc_type"], [["X1", "PX", "id_card"]])
+    write_csv(d / "watchlists_ident.csv", ["watchlist", "device_id", "ip", "phone", "email", "doc_id", "reason",
+                                           "listed_at"],
+              [["blocklist", "DX", "", "", "", "", "emulator", ""],
+               ["blocklist", "DX", "", "", "", "", "emulator farm", "2024-03-01"],
+               ["blocklist", "", "198.51.100.1", "", "", "", "", ""],
+               ["internal", "", "", "+449000", "", "", "", ""],
+               ["internal", "", "", "", "x@example.com", "", "", ""],
+               ["internal", "", "", "", "", "PX", "forged", ""],
+               ["internal", "DZ", "", "", "", "", "", ""]])
     # Not covered: rows with *different* keys that set conflicting values on one element in
     # one batch. FalkorDB applies a batch's SETs together, so MERGE's result then depends on
     # the batch size; the bulk path takes such rows one after the other (as Neo4j does).
@@ -121,6 +141,9 @@ def test_bulk_builds_the_merge_graph_for_generated_data_and_duplicates(store, se
                             "RETURN r.tx_id AS tx, r.amount_usd AS usd, r.usd_rate_day AS day ORDER BY tx").rows
     assert usd == [{"tx": "DX1", "usd": 5.0, "day": None}, {"tx": "DX2", "usd": 6000.0, "day": None},
                    {"tx": "DX3", "usd": None, "day": None}, {"tx": "DX4", "usd": 2100.0, "day": 1704067200000}]
+    dev = store.read_cypher("MATCH (d:Device {device_id: 'DX'})-[l:LISTED_ON]->(w:Watchlist) RETURN d.type AS t, "
+                            "d.blocked AS b, d.first_seen AS f, l.reason AS r, w.name AS w").rows
+    assert dev == [{"t": "emulator", "b": True, "f": 1704067200000, "r": "emulator farm", "w": "blocklist"}]
     assert store.backend.bulk_writer() is not None
     assert not store.backend._db.connection.exists(BULK_PREFIX + store.settings.graph)
     # the schema is there (applied after the bulk insert) and used

@@ -66,6 +66,85 @@ def test_identifier_links_keep_first_and_last_seen(store, state, tmp_path):
     assert r == [{"f": 1704067200000, "l": 1709337600000}]
 
 
+def test_identifier_tables_load_devices_with_their_type_and_blocked_flag(store, state, tmp_path):
+    """An identifier table (issue 13.7: `unknown kind 'devices'`): type, a blocked flag read
+    as a boolean, first/last seen kept as the earliest and latest; the account links name
+    the same nodes, whichever file comes first."""
+    d = tmp_path / "in"
+    write_csv(d / "devices.csv", ["device_id", "type", "blocked", "first_seen", "last_seen"],
+              [["D1", "emulator", "TRUE", "2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z"],
+               ["D2", "android", "no", "", ""],
+               ["D1", "", "", "2024-01-01T00:00:00Z", "2024-01-05T00:00:00Z"]])
+    write_csv(d / "ips.csv", ["ip", "type", "blocked"], [["10.0.0.9", "datacenter", "1"]])
+    write_csv(d / "documents.csv", ["doc_id", "doc_type", "blocked"], [["P1", "passport", "false"]])
+    write_csv(d / "account_devices.csv", ["account_id", "device_id"], [["A1", "D1"], ["A2", "D3"]])
+    write_csv(d / "account_documents.csv", ["account_id", "doc_id", "doc_type"], [["A1", "P1", ""]])
+    report = load(store, state, [d], rejects_dir=tmp_path / "rej")
+    assert report.ok, [(f.file, f.status, f.errors) for f in report.files]
+    assert [f.kind for f in report.files][:3] == ["devices", "documents", "ips"]   # before the links
+    rows = store.read_cypher("MATCH (x:Device) RETURN x.device_id AS id, x.type AS type, x.blocked AS blocked, "
+                             "x.first_seen AS f, x.last_seen AS l, x.source AS src ORDER BY id").rows
+    assert rows == [{"id": "D1", "type": "emulator", "blocked": True, "f": 1704067200000, "l": 1709337600000,
+                     "src": "devices.csv"},
+                    {"id": "D2", "type": "android", "blocked": False, "f": None, "l": None, "src": "devices.csv"},
+                    {"id": "D3", "type": None, "blocked": None, "f": None, "l": None, "src": "account_devices.csv"}]
+    assert store.read_cypher("MATCH (:Account {account_id: 'A1'})-[:USED_DEVICE]->(x:Device) "
+                             "RETURN x.blocked AS b").single_value() is True
+    assert store.read_cypher("MATCH (x:IP) RETURN x.blocked AS b, x.type AS t").first() == {"b": True, "t": "datacenter"}
+    assert store.read_cypher("MATCH (:Account)-[:HAS_DOCUMENT]->(x:Document) RETURN x.doc_type AS t, "
+                             "x.blocked AS b").first() == {"t": "passport", "b": False}
+
+
+def test_a_watchlist_lists_devices_ips_and_phones(store, state, tmp_path):
+    """Watchlists list identifiers as well as accounts and wallets (issue 13.7:
+    `unknown field(s) device_id of watchlists`); a row must name one listed entity."""
+    d = tmp_path / "in"
+    write_csv(d / "watchlists.csv", ["watchlist", "device_id", "ip", "phone", "reason", "list_source"],
+              [["blocklist", "D1", "", "", "emulator farm", "fraud team"],
+               ["blocklist", "", "203.0.113.7", "", "scam VPN exit", ""],
+               ["blocklist", "", "", "+449999", "", ""],
+               ["blocklist", "", "", "", "nothing listed", ""]])
+    report = load(store, state, [d], rejects_dir=tmp_path / "rej")
+    f = report.files[0]
+    assert (f.rows_read, f.rows_written, f.rows_rejected) == (4, 3, 1)
+    rows = store.read_cypher("MATCH (x)-[r:LISTED_ON]->(w:Watchlist) RETURN labels(x)[0] AS label, "
+                             "coalesce(x.device_id, x.ip, x.phone) AS key, w.name AS list, r.reason AS reason, "
+                             "r.list_source AS by, r.source AS src ORDER BY label").rows
+    assert rows == [{"label": "Device", "key": "D1", "list": "blocklist", "reason": "emulator farm", "by": "fraud team",
+                     "src": "watchlists.csv"},
+                    {"label": "IP", "key": "203.0.113.7", "list": "blocklist", "reason": "scam VPN exit", "by": None,
+                     "src": "watchlists.csv"},
+                    {"label": "Phone", "key": "+449999", "list": "blocklist", "reason": None, "by": None,
+                     "src": "watchlists.csv"}]
+
+
+def test_a_device_export_and_a_blocklist_map_onto_identifier_kinds(store, state, tmp_path):
+    """Issue 13.7 as reported, through a mapping: a pipe-delimited device table with a type
+    and a Y/N blocked flag, and one blocklist file feeding a watchlist of devices and IPs."""
+    from casegraph.loaders.mapping import load_mapping
+    d = tmp_path / "export"
+    d.mkdir()
+    (d / "device_info.txt").write_text("deviceId|deviceType|isBlocked\nd-1|emulator|Y\nd-2|android|N\n")
+    (d / "blocklist.csv").write_text("value,what,why\nd-1,device,farm\n203.0.113.7,ip,vpn exit\n")
+    (d / "mapping.yaml").write_text(
+        "files:\n"
+        "  - {match: device_info.txt, kind: devices, delimiter: '|',\n"
+        "     columns: {device_id: deviceId, type: deviceType, blocked: {column: isBlocked, map: {Y: 'yes', N: 'no'}}}}\n"
+        "  - {match: blocklist.csv, kind: watchlists, where: [{column: what, equals: device}],\n"
+        "     columns: {device_id: value, reason: why}, constants: {watchlist: blocklist}}\n"
+        "  - {match: blocklist.csv, kind: watchlists, where: [{column: what, equals: ip}],\n"
+        "     columns: {ip: value, reason: why}, constants: {watchlist: blocklist}}\n")
+    report = load(store, state, [d / "device_info.txt", d / "blocklist.csv"], mapping=load_mapping(d / "mapping.yaml"),
+                  rejects_dir=tmp_path / "rej")
+    assert report.ok, [(f.file, f.status, f.errors) for f in report.files]
+    assert store.read_cypher("MATCH (x:Device) RETURN x.device_id AS id, x.type AS t, x.blocked AS b "
+                             "ORDER BY id").rows == [{"id": "d-1", "t": "emulator", "b": True},
+                                                     {"id": "d-2", "t": "android", "b": False}]
+    assert store.read_cypher("MATCH (x)-[r:LISTED_ON]->(:Watchlist {name: 'blocklist'}) RETURN labels(x)[0] AS l, "
+                             "r.reason AS why ORDER BY l").rows == [{"l": "Device", "why": "farm"},
+                                                                    {"l": "IP", "why": "vpn exit"}]
+
+
 def test_bad_row_is_rejected_with_file_line_and_field(store, state, small_dataset, tmp_path):
     write_csv(small_dataset / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at"],
               [["T1", "A1", "A2", "100.5", "USDT", "2024-02-01T00:00:00Z"],
