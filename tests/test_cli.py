@@ -54,6 +54,12 @@ def expected_counts(d: Path) -> dict:
             "IN_GROUP": pairs("groups", "account_id", "group_id")}}
 
 
+def _present(counts: dict) -> dict:
+    """Counts without the labels and types the sample leaves empty (Rate: the sample gives every
+    amount_usd; the identifier tables it does not write)."""
+    return {k: {name: n for name, n in v.items() if n} for k, v in counts.items()}
+
+
 def test_generate_load_status_and_reload(tmp_path, cli_env):
     data = tmp_path / "d"
     run("generate", "--accounts", "3000", "--seed", "7", "--out", str(data))
@@ -64,11 +70,11 @@ def test_generate_load_status_and_reload(tmp_path, cli_env):
     status = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
     assert status["version"].startswith("FalkorDB 4.")
     expected = expected_counts(data)
-    assert {"nodes": status["nodes"], "relationships": status["relationships"]} == expected
+    assert _present({"nodes": status["nodes"], "relationships": status["relationships"]}) == _present(expected)
     load2 = json.loads(run("load", str(data), "--format", "json", env=cli_env).stdout)["files"]
     assert sum(r["nodes_created"] + r["relationships_created"] for r in load2) == 0
     again = json.loads(run("db", "status", "--format", "json", env=cli_env).stdout)
-    assert {"nodes": again["nodes"], "relationships": again["relationships"]} == expected
+    assert _present({"nodes": again["nodes"], "relationships": again["relationships"]}) == _present(expected)
     assert again["unfinished_loads"] == []
     audited = json.loads(run("audit", "list", "--action", "load", "--format", "json", env=cli_env).stdout)
     assert [e["details"]["files"] for e in audited] == [

@@ -85,7 +85,7 @@ def _add_duplicates(d):
     write_csv(d / "account_documents_extra.csv", ["account_id", "doc_id", "doc_type"], [["X1", "PX", "id_card"]])
     write_csv(d / "watchlists_ident.csv", ["watchlist", "device_id", "ip", "phone", "email", "doc_id", "reason",
                                            "listed_at"],
-              [["blocklist", "DX", "", "", "", "", "emulator", ""],
+              [["blocklist", "DX", "", "", "", "", "", ""],
                ["blocklist", "DX", "", "", "", "", "emulator farm", "2024-03-01"],
                ["blocklist", "", "198.51.100.1", "", "", "", "", ""],
                ["internal", "", "", "+449000", "", "", "", ""],

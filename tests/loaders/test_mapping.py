@@ -50,6 +50,37 @@ def test_ledger_example(store, state, tmp_path):
     assert hop == [{"a": "u-1002"}]
 
 
+def test_p2p_example(store, state, tmp_path):
+    """docs/mapping.md worked example 3: pipe-delimited, no ids, step times, boolean flags on
+    accounts and devices, EUR and BTC valued from a rates table."""
+    from casegraph import detections
+    d = EXAMPLES / "p2p"
+    report = load(store, state, [d], mapping=load_mapping(d / "mapping.yaml"), rejects_dir=tmp_path)
+    by_kind = {f.kind: f for f in report.files}
+    pay = by_kind["transfers"]
+    assert (pay.rows_read, pay.rows_written, pay.rows_rejected, pay.rows_kept_apart) == (5, 4, 1, 1)
+    assert pay.errors == ["payments.csv line 6, field amount: '1O.00' is not a number"]
+    accounts = store.read_cypher("MATCH (a:Account) RETURN a.account_id AS id, a.status AS s, a.accountType AS t, "
+                                 "a.registered_at AS at ORDER BY id").rows
+    assert [(a["id"], a["s"], a["t"]) for a in accounts] == [
+        ("C1001", "active", "personal"), ("C1002", "active", "personal"), ("C1003", "blocked", "merchant"),
+        ("C1004", "active", "personal")]
+    assert accounts[1]["at"] == 1709251200000 + 2 * 3_600_000          # step 2 = 02:00 on the origin day
+    dev = store.read_cypher("MATCH (d:Device) RETURN d.device_id AS id, d.type AS t, d.blocked AS b, "
+                            "d.osVersion AS os ORDER BY id").rows
+    assert dev == [{"id": "dv-a1", "t": "android", "b": False, "os": "14"},
+                   {"id": "dv-e9", "t": "emulator", "b": True, "os": "9"}]
+    pays = store.read_cypher("MATCH ()-[r:TRANSFERRED]->() RETURN r.tx_id AS id, r.amount AS a, r.asset AS c, "
+                             "r.amount_usd AS usd, r.at AS at, r.channel AS ch ORDER BY id").rows
+    assert [(p["id"], p["a"], p["c"], p["ch"]) for p in pays] == [
+        ("C1001-C1002-10", 250.0, "EUR", "app"), ("C1002-C1003-11", 240.0, "EUR", "web"),
+        ("C1002-C1003-11~payments.csv:5", 99.0, "EUR", "web"), ("C1004-C1003-12", 0.015, "BTC", "app")]
+    assert pays[0]["usd"] == pytest.approx(270.0) and pays[3]["usd"] == pytest.approx(930.0)
+    assert pays[0]["at"] == 1709251200000 + 10 * 3_600_000
+    links = {r["account_id"]: r for r in detections.run(store, "scammer_links", {})}
+    assert {a for a, r in links.items() if r["hops"] == 1} == {"C1002", "C1003"}
+
+
 @pytest.mark.parametrize("text, message", [
     ("files: []", "needs a non-empty `files:` list"),
     ("files: [{match: 'x*.csv'}]", "files[0]: `kind` is required"),

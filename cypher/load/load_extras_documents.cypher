@@ -1,0 +1,11 @@
+// title: Load kept columns of documents
+// purpose: Set the extra properties a mapping keeps (`keep:`) on the Document nodes the documents rows wrote; never a label or type.
+// mode: write
+// param rows: list — validated rows, one map per input row: doc_id, extra (a map of property -> value)
+// param source: string — the file the rows came from (provenance; unused here)
+// param load_id: string — the load's id (provenance; unused here)
+// param loaded_at: int — when the load started, UTC epoch ms (provenance; unused here)
+// example: :params {rows: [{doc_id: "P1", extra: {os: "android"}}], source: "example.csv", load_id: "0123456789abcdef", loaded_at: 1735689600000}
+UNWIND $rows AS row
+MATCH (x:Document {doc_id: row.doc_id})
+SET x += row.extra
