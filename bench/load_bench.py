@@ -33,6 +33,7 @@ from casegraph.store import open_store  # noqa: E402
 from casegraph.store.embedded import stop_server  # noqa: E402
 from casegraph.store.falkordb import params_header  # noqa: E402
 from casegraph.loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
+from casegraph.loaders import rates  # noqa: E402
 from bench.common import dataset, dataset_options, publish  # noqa: E402
 
 
@@ -67,7 +68,8 @@ def run_ceiling(settings: Settings, data: Path, batch_size: int) -> dict[str, tu
             statements = []
             params = {"source": plan.name, "load_id": "ceiling", "loaded_at": 0}
             rows = 0
-            for batch in _batches(plan, batch_size, FileReport(plan.name, plan.kind.name), None):
+            for batch, _n in _batches(plan, batch_size, FileReport(plan.name, plan.kind.name), None, {}):
+                batch = rates.apply(rates.Rates(), plan.kind.name, batch)   # as the loader does
                 rows += len(batch)
                 for w in plan.kind.writes:
                     subset = batch if not w.when else [r for r in batch if r.get(w.when) is not None]
@@ -93,8 +95,10 @@ def built_for_ceiling(data: Path):
         try:
             df, _n = bulk.read_fast(plan)
         except bulk.SlowPath:
-            df = bulk.frame_from_rows(plan, _columns_of(_valid_rows(plan, FR(plan.name, plan.kind.name), None), plan))
-        inputs.append(bulk.FileInput(i, plan, bulk.combine_by_key(df, plan), plan.name, "ceiling", 0))
+            df = bulk.frame_from_rows(plan, _columns_of(_valid_rows(plan, FR(plan.name, plan.kind.name), None, {}),
+                                                        plan))
+        df = rates.apply_frame(rates.Rates(), plan.kind.name, bulk.combine_by_key(df, plan))   # as the loader does
+        inputs.append(bulk.FileInput(i, plan, df, plan.name, "ceiling", 0))
     return bulk.build(inputs), {fi.index: (fi.source, fi.load_id, 0) for fi in inputs}
 
 

@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO))
 from casegraph import detections, explore  # noqa: E402
 from casegraph.loaders import bulk  # noqa: E402
 from casegraph.loaders.pipeline import FileReport, _batches, discover, load, plan_files  # noqa: E402
+from casegraph.loaders import rates  # noqa: E402
 from casegraph.model import model  # noqa: E402
 from casegraph.settings import Settings  # noqa: E402
 from casegraph.state import open_state  # noqa: E402
@@ -150,7 +151,8 @@ def run_merge_ceiling(settings: Settings, data: Path, batch_size: int) -> float:
         for plan in plans:
             params = {"source": plan.name, "load_id": "ceiling", "loaded_at": 0}
             statements = []
-            for batch in _batches(plan, batch_size, FileReport(plan.name, plan.kind.name), None):
+            for batch, _n in _batches(plan, batch_size, FileReport(plan.name, plan.kind.name), None, {}):
+                batch = rates.apply(rates.Rates(), plan.kind.name, batch)   # as the loader does
                 for w in plan.kind.writes:
                     subset = batch if not w.when else [r for r in batch if r.get(w.when) is not None]
                     if subset:
