@@ -26,9 +26,11 @@ class Neo4jBackend(Backend):
         self._database = database or None
         try:
             # deprecation notices are for the templates' authors (tests/test_cypher_lint.py runs
-            # Neo4j's linter over them), not a warning on every query a user runs
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
-                                                      notifications_disabled_classifications=["DEPRECATION"])
+            # Neo4j's linter over them), not a warning on every query a user runs; nor "label
+            # does not exist" (UNRECOGNIZED): every label comes from the model, and an empty or
+            # partly loaded database simply has none of some yet (a first load reads Rate nodes)
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), notifications_disabled_classifications=["DEPRECATION", "UNRECOGNIZED"])
             self._driver.verify_connectivity()
         except nx.AuthError as e:
             raise ConnectionFailed(f"Neo4j at {uri} refused user {user!r}: set NEO4J_USER and "

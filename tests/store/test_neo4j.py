@@ -50,7 +50,7 @@ def test_the_cli_loads_detects_and_reports_over_bolt(neo4j_db, tmp_path):
     assert status["version"].startswith("Neo4j Kernel 5.") and status["nodes"]["Account"] == 4
     assert {i["kind"] for i in status["schema"]} == {"constraint", "index"}
     again = run_cli("load", str(d), "--rejects", str(tmp_path / "rej"), "--format", "json", env=env)
-    assert [f["nodes_created"] for f in json.loads(again.stdout)] == [0, 0]          # idempotent
+    assert [f["nodes_created"] for f in json.loads(again.stdout)["files"]] == [0, 0]          # idempotent
     found = json.loads(run_cli("query", "run", "find_account", "--param", "account_id=A1", "--format", "json",
                                env=env).stdout)
     assert len(found) == 1 and "D1" in json.dumps(found)          # A1 and its one device
