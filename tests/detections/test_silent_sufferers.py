@@ -49,3 +49,24 @@ def test_silent_sufferer_explanation_dedupes_and_orders():
 def test_unknown_detection_is_a_clear_error():
     with pytest.raises(Exception, match="no detection named .rings_x.; there are .*mules.*silent_sufferers"):
         detect.get("rings_x")
+
+
+def test_a_listed_account_paying_a_listed_one_is_not_a_silent_sufferer(any_store, sqlite_state, tmp_path):
+    """Issue 14: on independent data 111 of 2,202 silent sufferers were themselves on the
+    watchlist (scammers paying each other); they are not victims to reach out to."""
+    from casegraph.loaders.pipeline import load
+    from tests.support import write_csv
+    d = tmp_path / "in"
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"],
+              [[a, "2023-01-01T00:00:00Z"] for a in ("S1", "S2", "V1")])
+    write_csv(d / "wallets.csv", ["address", "chain", "label"], [["0xW1", "ETH", ""]])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+              [["T1", "V1", "S1", "50", "USDT", "2024-01-02T00:00:00Z", "50"],
+               ["T2", "S2", "S1", "900", "USDT", "2024-01-03T00:00:00Z", "900"]])
+    write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd"],
+              [["W1", "S2", "0xW1", "10", "USDT", "2024-01-04T00:00:00Z", "10"]])
+    write_csv(d / "watchlists.csv", ["watchlist", "account_id", "address", "list_source", "reason", "listed_at"],
+              [["internal", "S1", "", "fraud-team", "scam", ""], ["vendor", "S2", "", "vendor", "mule", ""],
+               ["internal", "", "0xW1", "fraud-team", "cash-out", ""]])
+    assert load(any_store, sqlite_state, [d], rejects_dir=tmp_path / "rej").ok
+    assert [r["account_id"] for r in detect.run(any_store, "silent_sufferers")] == ["V1"]
