@@ -7,11 +7,10 @@ property model.yaml declares, a relationship "<TYPE>:<key>" for keyed types
 (tx_id, tx_hash) else "<TYPE>:<start id>-><end id>"."""
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable
 
 from casegraph.model import model
-from casegraph.money import movement_text
+from casegraph.money import movement_text, number
 from casegraph.store.result import Node, Relationship, Result
 
 MONEY = tuple(model().money)   # the money-movement relationship types (model.yaml)
@@ -98,23 +97,13 @@ def node_label(label: str, props: dict[str, Any]) -> str:
     return _short(str(props.get(model().nodes[label].key, "")))
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def edge_label(rel_type: str, props: dict[str, Any]) -> str:
     """Short display text for an edge: the USD amount of a money movement, its amount in its
     asset when it has no USD value, else the type."""
-    usd = _number(props.get("amount_usd"))
+    usd = number(props.get("amount_usd"))
     if rel_type in MONEY and usd is not None:
         return f"{usd:,.0f} USD"
-    if rel_type in MONEY and _number(props.get("amount")) is not None:
+    if rel_type in MONEY and number(props.get("amount")) is not None:
         return movement_text(None, props["amount"], props.get("asset"))    # never "USD" without a USD value
     return rel_type
 
@@ -137,8 +126,8 @@ def edge_element(rel: Relationship, source: str, target: str) -> dict[str, Any]:
     at = props.get("at")
     return {"data": {"id": rel_element_id(rel.type, props, source, target), "source": source,
                      "target": target, "kind": rel.type, "label": edge_label(rel.type, props),
-                     "props": props, "amount_usd": _number(props.get("amount_usd")),
-                     "at": int(at) if _number(at) is not None else None},
+                     "props": props, "amount_usd": number(props.get("amount_usd")),
+                     "at": int(at) if number(at) is not None else None},
             "classes": rel.type}
 
 

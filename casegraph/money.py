@@ -21,14 +21,16 @@ def asset_of(asset: Any) -> str:
     return s or NO_ASSET
 
 
-def _num(x: Any) -> float | None:
-    if x is None:
+def number(value: Any) -> float | None:
+    """A stored amount as a float; None for a missing, non-numeric, boolean or non-finite value
+    (used wherever amounts are summed or shown: here and in casegraph/graph.py)."""
+    if isinstance(value, bool) or value is None:
         return None
     try:
-        f = float(x)
+        f = float(value)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(f) else f
+    return f if math.isfinite(f) else None
 
 
 @dataclass
@@ -41,12 +43,12 @@ class Money:
 
     def add(self, amount_usd: Any = None, amount: Any = None, asset: Any = None) -> "Money":
         """One movement: its USD value when it has one, else its amount in its asset."""
-        usd = _num(amount_usd)
+        usd = number(amount_usd)
         if usd is not None:
             self.usd += usd
             self.usd_parts += 1
             return self
-        amt = _num(amount)
+        amt = number(amount)
         if amt is not None:
             key = asset_of(asset)
             self.assets[key] = self.assets.get(key, 0.0) + amt

@@ -275,12 +275,7 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
     that library callers keep MERGE's per-batch behaviour unless they ask."""
     progress = progress or _Silent()
     batch_size = batch_size or store.settings.batch_size
-    plans, skipped = plan_files(discover(paths), mapping)
-    report = LoadReport(skipped=skipped)
-    if not plans:
-        raise LoadError("no loadable files: " + ("; ".join(skipped) if skipped else "the folder is empty"))
-    for plan in plans:
-        plan.check_columns()
+    plans, report = _checked_plans(paths, mapping)
     if strict and not _validate_all(plans, report, progress):
         for f in report.files:
             f.status = "rejected" if f.rows_rejected or f.rows_conflicting else "not loaded"
@@ -306,17 +301,23 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
     return report
 
 
+def _checked_plans(paths: list[str | Path], mapping: Mapping | None) -> tuple[list[FilePlan], LoadReport]:
+    """The plans of a load or a --check, every source column they name found in its file, and
+    a report that lists the files skipped; LoadError when nothing is loadable."""
+    plans, skipped = plan_files(discover(paths), mapping)
+    if not plans:
+        raise LoadError("no loadable files: " + ("; ".join(skipped) if skipped else "the folder is empty"))
+    for plan in plans:
+        plan.check_columns()
+    return plans, LoadReport(skipped=skipped)
+
+
 def check(paths: list[str | Path], *, mapping: Mapping | None = None, progress: Progress | None = None
           ) -> tuple[LoadReport, list[FilePlan]]:
     """What a load would do, without a database and without writing anything: the files'
     plans (mapping checked against every file's columns) and every row run through them,
     counted as load() counts it (loaded, rejected, filtered, conflicts)."""
-    plans, skipped = plan_files(discover(paths), mapping)
-    report = LoadReport(skipped=skipped)
-    if not plans:
-        raise LoadError("no loadable files: " + ("; ".join(skipped) if skipped else "the folder is empty"))
-    for plan in plans:
-        plan.check_columns()
+    plans, report = _checked_plans(paths, mapping)
     _validate_all(plans, report, progress or _Silent())
     for f in report.files:
         f.status = "checked"
