@@ -146,6 +146,8 @@ def _truth(plan: P.Plan, planted: Planted, namer: Namer, n: int, seed: int) -> d
     kinds = plan.pool_kind
     shared = lambda which: np.flatnonzero(np.isin(kinds, which))  # noqa: E731
     fp = {tuple(g) for g in plan.fp_groups}
+    fam_reg = [plan.reg[plan.family == f] for f in range(len(plan.fam_anchor))]
+    together = np.array([f for f, r in enumerate(fam_reg) if len(r) and r.max() - r.min() <= 6 * 3600], np.int64)
     fp_ids = [f"G{200_001 + k}" for k, g in enumerate(sorted(planted.groups, key=lambda g: (g[2], g[0])))
               if tuple(g[0]) in fp]
     return {
@@ -157,11 +159,18 @@ def _truth(plan: P.Plan, planted: Planted, namer: Namer, n: int, seed: int) -> d
         "mules": ids(m.account for m in plan.mules),
         "referral_abuse": ids([r for r, _ in plan.trees] + [e for _, refs in plan.trees for e in refs]),
         "ato": ids(a for a, _ in plan.atos),
+        "rings_handed_over": ids(planted.handed_over),
         "victims": ids(planted.victims),
         "confounders": {
             "carrier_ips": sorted(namer.ips("carrier", shared(P.CARRIER)) + namer.ips("wifi", shared(P.WIFI))),
             "office_ips": sorted(namer.ips("office", shared(P.OFFICE))),
             "family_devices": sorted(namer.device_ids(key(D_FAM, np.arange(len(plan.fam_anchor))))),
+            "families_together": sorted(ids(np.flatnonzero(np.isin(plan.family, together)).tolist()))
+            if len(together) else [],
+            "device_buyers": ids(planted.buyers),
+            "cafe_devices": sorted(namer.device_ids(np.array(planted.cafe_devices, np.uint64))),
+            "company_staff": ids(i for staff, _ in plan.companies for i in staff),
+            "treasury_wallets": sorted(_address(planted, namer, planted.treasuries)),
             "exchange_wallets": sorted(set(namer.addresses(key(W_HOT, np.arange(len(HOT_WALLETS))), HOT_CHAIN))),
             "influencers": ids(a for a, _ in plan.influencers),
             "merchants": ids(a for a, _ in plan.merchants),

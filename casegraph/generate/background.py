@@ -36,7 +36,7 @@ class Background:
 
     # --- pure per-account attributes (any chunk can ask about any account) -------------
     def active(self, idx):
-        return np.isin(self.p.role[idx], P.MONEY_BG) & (self.nm.uniform(idx, 5) < 0.55)
+        return np.isin(self.p.role[idx], P.MONEY_BG) & (self.nm.uniform(idx, 5) < P.ACTIVE)
 
     def n_wallets(self, idx):
         u = self.nm.uniform(idx, 4)

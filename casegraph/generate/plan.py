@@ -16,7 +16,8 @@ BG, RING, SCAMMER, MULE, REF_ABUSE, ATO, INFLUENCER, MERCHANT, PAYROLL = range(9
 ID_BG = (BG, MULE, INFLUENCER, MERCHANT, PAYROLL)      # identifiers written by the background
 MONEY_BG = (BG, INFLUENCER, PAYROLL)                   # random money activity, random counterparty
 # secondary flags of ordinary accounts (exclusive)
-NONE, VICTIM, MULE_SENDER, LATE_DEVICE, NEW_WALLET, CUSTOMER, PAYEE, INF_REFEREE, FP_GROUP = range(9)
+NONE, VICTIM, MULE_SENDER, LATE_DEVICE, NEW_WALLET, CUSTOMER, PAYEE, INF_REFEREE, FP_GROUP, STAFF = range(10)
+ACTIVE = 0.55           # share of ordinary accounts with money activity (Background.active)
 # shared-IP pool kinds
 CARRIER, WIFI, OFFICE = range(3)
 
@@ -72,6 +73,7 @@ class Plan:
     trees: list = field(default_factory=list)          # (referrer, referees)
     atos: list = field(default_factory=list)           # (account, takeover time)
     fp_groups: list = field(default_factory=list)      # lists of ordinary accounts
+    companies: list = field(default_factory=list)      # (staff, first day): staff onboarded on one day
 
     def first_at(self, t) -> int:
         """The first index registered at or after time t."""
@@ -107,18 +109,25 @@ def _ring_sizes(rng, n: int) -> list[int]:
 
 
 def _bursts(rng, sizes: list[int]) -> list[np.ndarray]:
-    """Registration times of each ring: seconds-to-minutes apart, all within 6 hours."""
+    """Registration times of each ring. Most register in one sitting (30 min to 6 h, seconds to
+    minutes apart); a fifth over one to three days; a fifth slowly, a few accounts a day over 3 to 21
+    days, as an operator does who knows that sign-up bursts are watched."""
     out = []
     days = np.arange(DAYS - 45)
     w = _day_weights()[: DAYS - 45]
     for s in sizes:
         start = int(rng.choice(days, p=w / w.sum())) * DAY + int(rng.integers(0, DAY))
-        window = float(np.exp(rng.uniform(np.log(30 * 60), np.log(6 * HOUR - 60))))
-        mean_gap = min(window / (s - 1), 15 * 60.0)
-        gaps = np.clip(rng.exponential(mean_gap, s - 1), 2, 40 * 60)
-        offs = np.concatenate([[0.0], np.cumsum(gaps)])
-        if offs[-1] > window:
-            offs *= window / offs[-1]
+        tempo = rng.random()
+        if tempo < 0.6:
+            window = float(np.exp(rng.uniform(np.log(30 * 60), np.log(6 * HOUR - 60))))
+            mean_gap = min(window / (s - 1), 15 * 60.0)
+            gaps = np.clip(rng.exponential(mean_gap, s - 1), 2, 40 * 60)
+            offs = np.concatenate([[0.0], np.cumsum(gaps)])
+            if offs[-1] > window:
+                offs *= window / offs[-1]
+        else:
+            window = rng.uniform(8 * HOUR, 3 * DAY) if tempo < 0.8 else rng.uniform(3 * DAY, 21 * DAY)
+            offs = np.sort(np.concatenate([[0.0, window], rng.uniform(0, window, s - 2)]))
         out.append(start + offs.astype(np.int64))
     return out
 
@@ -150,6 +159,7 @@ class Planner:
         p.role[ring_idx] = RING
         self._roles()
         self._families()
+        self._companies()
         self._shared_ips()
         self._flags()
         self._referrals()
@@ -267,18 +277,43 @@ class Planner:
         p.trees.append((r, keep))
 
     # --- shared identifiers ----------------------------------------------------------
+    def together(self, s: int, span: int, hi: int | None = None) -> np.ndarray | None:
+        """`s` consecutive ordinary accounts, re-timed to register within `span` seconds of the
+        first: people who sign up together (a family one evening, a company's staff on their first
+        day). Index order is registration order, so the run stays in order and in place."""
+        p, rng, n = self.p, self.rng, self.n
+        hi = min(n, hi or n) - s - 1
+        for _ in range(40 if hi > 0 else 0):
+            j = int(rng.integers(0, hi))
+            run = np.arange(j, j + s)
+            if not ((p.role[run] == BG) & (p.flag[run] == NONE) & (p.family[run] < 0)
+                    & (p.shared_ip[run] < 0)).all():
+                continue
+            offs = np.sort(rng.integers(60, span, s - 1))
+            p.reg[j + 1:j + s] = np.minimum(p.reg[j] + offs, p.reg[j + s] - 1)
+            return run
+        return None
+
     def _families(self):
-        """Families share a device and a home IP; members registered at least 2 weeks apart."""
+        """Families share a device and a home IP. Most members joined weeks or months apart; a
+        third of families signed up together on one evening (within 3 hours), 2 to 5 of them."""
         p, rng, n = self.p, self.rng, self.n
         cand = rng.permutation(np.flatnonzero(p.role == BG))[: int(0.03 * n)]
         sizes = rng.choice([2, 3, 4], size=len(cand) // 2 + 1, p=[0.55, 0.3, 0.15])
         anchors, pos = [], 0
         for s in sizes.tolist():
+            if rng.random() < 1 / 3:
+                run = self.together(int(rng.choice([2, 3, 4, 5], p=[0.35, 0.3, 0.2, 0.15])), 3 * HOUR)
+                if run is not None:
+                    p.family[run] = len(anchors)
+                    anchors.append(int(run[0]))
+                continue
             group = np.sort(cand[pos:pos + s])
             pos += s
             if len(group) < 2:
                 break
-            keep = [int(group[0])]
+            group = group[p.family[group] < 0]
+            keep = [int(group[0])] if len(group) else []
             for i in group[1:].tolist():
                 if p.reg[i] - p.reg[keep[-1]] >= 14 * DAY:
                     keep.append(i)
@@ -290,7 +325,7 @@ class Planner:
     def _shared_ips(self):
         """Carrier (CGNAT) and public Wi-Fi IPs with hundreds to thousands of users; offices with 10-50."""
         p, rng, n = self.p, self.rng, self.n
-        cand = rng.permutation(np.flatnonzero((p.role == BG) & (p.family < 0)))
+        cand = rng.permutation(np.flatnonzero((p.role == BG) & (p.family < 0) & (p.flag != STAFF)))
         users = int(0.25 * n)
         lo_size = min(150, max(40, users // 3))
         kinds, sizes, total = [], [], 0
@@ -310,7 +345,23 @@ class Planner:
         for k, s in enumerate(sizes):
             p.shared_ip[cand[pos:pos + s]] = k
             pos += s
+        for staff, _ in p.companies:                # each company's office IP
+            p.shared_ip[staff] = len(kinds)
+            kinds.append(OFFICE)
         p.pool_kind = np.array(kinds, np.int8)
+
+    def _companies(self):
+        """Companies onboarding staff: 8 to 25 people register on one working day from the office's
+        IP (an office pool of their own) and are paid monthly from one treasury wallet (planted); those
+        onboarded in the last months of the data are paid only once or twice."""
+        p, rng, n = self.p, self.rng, self.n
+        hi = p.first_at(END - 40 * DAY)           # some are paid once or twice before the data ends
+        for _ in range(max(1, round(n / 6000))):
+            run = self.together(int(rng.integers(8, 26)), 8 * HOUR, hi)
+            if run is None:
+                continue
+            p.flag[run] = STAFF
+            p.companies.append((run.tolist(), int(p.reg[run[0]])))
 
     # --- secondary flags -------------------------------------------------------------
     def _flags(self):

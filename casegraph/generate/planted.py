@@ -16,7 +16,7 @@ from .names import (C_TRON, D_OWN, D_PLANT, DAY, END, HOT_CHAIN, HOUR, PLANTED_K
                     W_PLANT, Namer)
 from .writer import IP_POOL_NAMES, RAW_FIELDS
 
-HOME, DC, PROXY = (IP_POOL_NAMES.index(x) for x in ("home", "dc", "proxy"))
+HOME, DC, PROXY, CARRIER = (IP_POOL_NAMES.index(x) for x in ("home", "dc", "proxy", "carrier"))
 _REASONS = ("investment scam (pig butchering)", "fake trading platform", "romance scam", "impersonation scam",
             "fake job / task scam", "giveaway scam")
 _SOURCES = {"internal": ("fraud-team", "scam-prevention"),
@@ -38,6 +38,10 @@ class Planted:
         self.overrides: dict[int, tuple[int, str]] = {}   # account -> (kyc_level, status)
         self.chain_of: dict[int, int] = {}                 # wallet key -> chain
         self.scammer_wallets: list[int] = []
+        self.handed_over: list[int] = []  # ring accounts a later ring also used
+        self.buyers: list[int] = []       # ordinary accounts that bought a ring's device second hand
+        self.treasuries: list[int] = []   # companies' payroll wallets
+        self.cafe_devices: list[int] = []
         self.victims: list[int] = []
         self.paid: list[tuple] = []       # (victim, method, target, last payment, total usd)
         self.next = {"wallet": 0, "device": 0, "dc": 0, "proxy": 0, "phone": PLANTED_KEY, "doc": PLANTED_KEY}
@@ -101,6 +105,8 @@ class Planted:
 
     def build(self) -> "Planted":
         self.rings()
+        self.companies()
+        self.cafes()
         self.scams()
         self.mules()
         self.merchants()
@@ -114,39 +120,79 @@ class Planted:
 
     # --- batch-registration rings ----------------------------------------------------
     def rings(self):
+        """Each ring in one of three styles, as operators work:
+        - farm (55%): 1-3 devices and 1-3 data-centre IPs for all, often one wallet funding
+          everyone and one or two collecting wallets, sometimes shared phones and KYC documents;
+        - carrier (20%): a fresh device per account behind a mobile carrier's IP (shared with
+          thousands), funded through exchange hot wallets: only the collecting wallet is shared;
+        - multi-device (25%): 2-3 devices each used by a part of the ring, one data-centre IP for
+          all, one collecting wallet per device: only the IP joins the parts.
+        Accounts are cashed out together after the last one registered. Later, a ring's device may
+        be sold to an innocent buyer or reused by a later ring (used only after the first ring's
+        last use), and an account of an earlier ring may be handed over to a later one."""
         p, rng = self.p, self.rng
         flagged = rng.random(len(p.rings)) < 0.7
         flagged[0] = flagged[0] or not flagged.any()
-        for r, (members, b0, b1) in enumerate(p.rings):
+        carriers = np.flatnonzero(p.pool_kind == P.CARRIER)
+        retired: list[tuple[int, int, list[int]]] = []      # (device, last use, ring members) of earlier rings
+        for r in sorted(range(len(p.rings)), key=lambda r: p.rings[r][1]):
+            members, b0, b1 = p.rings[r]
             s = len(members)
-            devs = [self.device() for _ in range(int(rng.integers(1, min(3, s // 2) + 1)))]
-            ips = [self._n("dc") for _ in range(int(rng.integers(1, min(3, s // 2) + 1)))]
-            country = int(self.nm.countries([members[0]])[0])
-            phones = [self._n("phone") for _ in range(int(rng.integers(1, min(3, s // 2) + 1)))] \
-                if rng.random() < 0.5 else []
-            docs = [self._n("doc") for _ in range(int(rng.integers(1, min(2, s // 2) + 1)))] \
-                if rng.random() < 0.35 else []
+            style = str(rng.choice(["farm", "carrier", "multi"], p=[0.55, 0.2, 0.25])) if s >= 4 else "farm"
+            if style == "carrier" and not len(carriers):
+                style = "farm"
             chain = C_TRON if rng.random() < 0.6 else 0
-            funding = self.wallet(int(members[0]), chain)
-            collectors = [self.wallet(int(members[0]), chain) for _ in range(1 if s < 8 else int(rng.integers(1, 3)))]
+            country = int(self.nm.countries([members[0]])[0])
+            phones = docs = []
+            funding = None
+            if style == "farm":
+                devs = [self.device() for _ in range(int(rng.integers(1, min(3, s // 2) + 1)))]
+                ips = [self._n("dc") for _ in range(int(rng.integers(1, min(3, s // 2) + 1)))]
+                phones = [self._n("phone") for _ in range(int(rng.integers(1, min(3, s // 2) + 1)))] \
+                    if rng.random() < 0.5 else []
+                docs = [self._n("doc") for _ in range(int(rng.integers(1, min(2, s // 2) + 1)))] \
+                    if rng.random() < 0.35 else []
+                funding = self.wallet(int(members[0]), chain) if rng.random() < 0.75 else None
+                collectors = [self.wallet(int(members[0]), chain) for _ in range(1 if s < 8 else int(rng.integers(1, 3)))]
+            elif style == "carrier":
+                devs = [self.device() for _ in range(s)]
+                ips = [int(rng.choice(carriers))]
+                collectors = [self.wallet(int(members[0]), chain)]
+            else:
+                devs = [self.device() for _ in range(2 if s < 9 else int(rng.integers(2, 4)))]
+                ips = [self._n("dc")]
+                collectors = [self.wallet(int(members[0]), chain) for _ in devs]
+            free = [k for k, (_, last, _) in enumerate(retired) if last < b0 - DAY]
+            reused = []
+            if free and style == "farm" and rng.random() < 0.3:     # one device, one owner at a time
+                reused = [retired.pop(int(rng.choice(free)))[0]]
             off = int(rng.integers(0, 3))
+            cash_out = b1 + int(rng.integers(HOUR, 3 * DAY))
+            last_use = b1
             for j, i in enumerate(members.tolist()):
                 reg = int(p.reg[i])
                 acts = []
                 for _ in range(int(rng.integers(1, 3))):
                     acts.append(self.t(reg + 600, reg + 2 * DAY))
-                    self.dep(i, funding, i, rng.uniform(20, 300), acts[-1])
-                if rng.random() < 0.85:
+                    self.dep(i, funding if funding is not None else self.hot(chain), i, rng.uniform(20, 300), acts[-1])
+                if style != "farm" or rng.random() < 0.85:          # the point of a ring is to cash out
+                    t = max(max(acts), cash_out)
                     for _ in range(int(rng.integers(1, 4))):
-                        acts.append(self.t(max(acts) + HOUR, max(acts) + 14 * DAY))
+                        acts.append(self.t(t + HOUR, t + 5 * DAY))
                         self.wd(i, collectors[j % len(collectors)], rng.uniform(15, 250), acts[-1])
                 use = [devs[j % len(devs)]]
-                if len(devs) > 1 and rng.random() < 0.2:
+                if style == "farm" and len(devs) > 1 and rng.random() < 0.2:
                     use.append(devs[(j + 1) % len(devs)])
+                if reused and j % 3 == 0:
+                    use.append(reused[0])
                 dev_rows = [(d, *self.seen(reg + int(rng.integers(0, 120)), max(acts), len(acts))) for d in use]
-                ipk = [ips[(j + off) % len(ips)]] + ([ips[(j + off + 1) % len(ips)]]
-                                                     if len(ips) > 1 and rng.random() < 0.15 else [])
-                ip_rows = [(DC, k, *self.seen(reg + int(rng.integers(0, 60)), max(acts), len(acts))) for k in ipk]
+                last_use = max([last_use] + [row[2] for row in dev_rows])
+                if style == "carrier":
+                    ip_rows = [(CARRIER, ips[0], *self.seen(reg + int(rng.integers(0, 60)), max(acts), len(acts)))]
+                else:
+                    ipk = [ips[(j + off) % len(ips)]] + ([ips[(j + off + 1) % len(ips)]]
+                                                         if len(ips) > 1 and rng.random() < 0.15 else [])
+                    ip_rows = [(DC, k, *self.seen(reg + int(rng.integers(0, 60)), max(acts), len(acts))) for k in ipk]
                 phone = (phones[j % len(phones)], country) if phones and rng.random() < 0.7 else \
                     (True if rng.random() < 0.9 else None)
                 if docs and rng.random() < 0.6:
@@ -157,10 +203,79 @@ class Planted:
                     doc = None
                 self.identity(i, dev_rows, ip_rows, phone, (None, bool(rng.random() < 0.6), 0), doc)
                 self.overrides[i] = (2 if doc else 1, "suspended" if flagged[r] and rng.random() < 0.1 else "active")
+            self._hand_over(retired, devs[0], b0, last_use)
+            self._resell(devs[-1], last_use)
+            retired += [(d, last_use, members.tolist()) for d in devs + reused]
             if flagged[r]:
                 k = max(math.ceil(0.8 * s), round(s * rng.uniform(0.8, 1.0)))
                 sub = sorted(rng.choice(members, size=k, replace=False).tolist())
                 self.groups.append((sub, float(rng.uniform(0.6, 0.99)), b1 + int(rng.integers(DAY, 2 * DAY))))
+
+    def _hand_over(self, retired, device: int, b0: int, b1: int) -> None:
+        """Now and then an account of an earlier ring, whose work is done, is handed over to this
+        ring's operator, who logs in to it from this ring's device while building the ring."""
+        done = [members for _, last, members in retired if last < b0]
+        if not done or self.rng.random() >= 0.15:
+            return
+        acct = int(self.rng.choice(done[int(self.rng.integers(0, len(done)))]))
+        first = self.t(max(b0, int(self.p.reg[acct]) + DAY), b1 + HOUR)
+        self.raw["account_devices"].append((acct, device, *self.seen(first, first + int(self.rng.integers(HOUR, 3 * DAY)), 2)))
+        self.handed_over.append(acct)
+
+    def _resell(self, device: int, last_use: int) -> None:
+        """A third of rings sell a device on: an ordinary user starts using it days to weeks after
+        the ring's last use (bought second hand), for weeks or months."""
+        p, rng = self.p, self.rng
+        if rng.random() >= 1 / 3 or last_use > END - 20 * DAY:
+            return
+        first = self.t(last_use + 3 * DAY, min(END - 5 * DAY, last_use + 60 * DAY))
+        cand = np.flatnonzero((p.role == P.BG) & (p.flag == P.NONE) & (p.family < 0) & (p.reg < first))
+        cand = cand[self.dormant(cand)]
+        if not len(cand):
+            return
+        buyer = int(rng.choice(cand))
+        self.raw["account_devices"].append((buyer, device, *self.seen(first, first + int(rng.integers(7, 150)) * DAY,
+                                                                      int(rng.integers(3, 40)))))
+        self.buyers.append(buyer)
+
+    def dormant(self, idx) -> np.ndarray:
+        """Ordinary accounts with no money activity (Background.active is false): a second-hand
+        device or a café login is then never followed by a withdrawal, which would make it an
+        account takeover look-alike the takeover confounders (new_device) already cover."""
+        return self.nm.uniform(idx, 5) >= P.ACTIVE
+
+    # --- look-alikes of rings: companies' staff, internet cafés -------------------------
+    def companies(self):
+        """A company's staff (registered together on their first day, behind the office IP) are
+        paid every month from the company's treasury wallet: one wallet funding many accounts
+        that registered on one day, but every month and for months, like payroll does."""
+        p, rng = self.p, self.rng
+        for staff, t0 in p.companies:
+            treasury = self.wallet(staff[0], C_TRON)
+            self.treasuries.append(treasury)
+            level = {i: float(np.exp(rng.normal(np.log(2500), 0.4))) for i in staff}
+            pay = t0 + int(rng.integers(20, 35)) * DAY
+            while pay < END - DAY:
+                for i in staff:
+                    self.dep(i, treasury, i, level[i] * rng.uniform(0.97, 1.03), pay + int(rng.integers(0, 4 * HOUR)))
+                pay += 30 * DAY + int(rng.integers(-2, 3)) * DAY
+
+    def cafes(self):
+        """Internet-café computers: 8 to 30 ordinary people each log in from one for an hour or
+        so, at different times over months (one after another, never at the same time)."""
+        p, rng = self.p, self.rng
+        cand = np.flatnonzero((p.role == P.BG) & (p.flag == P.NONE) & (p.reg < END - 30 * DAY))
+        cand = cand[self.dormant(cand)]
+        for _ in range(max(1, round(p.n / 4000))):
+            device = self.device()
+            self.cafe_devices.append(device)
+            users = rng.choice(cand, size=min(len(cand), int(rng.integers(8, 31))), replace=False)
+            start = self.t(0, END - 200 * DAY)
+            slots = np.sort(rng.choice(np.arange(start // HOUR, (start + 180 * DAY) // HOUR), size=len(users),
+                                       replace=False))
+            for i, slot in zip(users.tolist(), slots.tolist()):
+                first = max(int(slot) * HOUR, int(p.reg[i]) + 600)
+                self.raw["account_devices"].append((i, device, first, first + int(rng.integers(600, 50 * 60)), 1))
 
     # --- scam operations and their victims ------------------------------------------
     def scams(self):
