@@ -161,6 +161,15 @@ class _Writer:
     def structured(self) -> float:
         return float(self.rng.uniform(0.9, 0.999) * THRESHOLD)
 
+    def pieces(self, k: int) -> list[float]:
+        """k amounts of a fan: half the time all just under the threshold (structuring), else
+        ordinary-looking amounts; together always well over the threshold (a sum worth hiding)."""
+        if self.rng.random() < 0.5:
+            return [self.structured() for _ in range(k)]
+        got = [self.usd(1500, 100, 8000) for _ in range(k)]
+        short = 1.3 * THRESHOLD / sum(got)
+        return [min(v * short, 0.89 * THRESHOLD) if short > 1 else v for v in got]
+
     # --- typologies ------------------------------------------------------------------
     def cycles(self, rec):
         accts, t0, shape = rec
@@ -184,10 +193,8 @@ class _Writer:
         (hub, *senders), t0 = rec
         rng, chain = self.rng, self.chain()
         span = int(rng.integers(6 * HOUR, 60 * HOUR))
-        structuring = rng.random() < 0.5
         total, last = 0.0, t0
-        for s in senders:
-            usd = self.structured() if structuring else self.usd(800, 60, 9000)
+        for s, usd in zip(senders, self.pieces(len(senders))):
             t = t0 + int(rng.integers(0, span))
             if rng.random() < 0.75:
                 self.fund(s, usd, t)
@@ -204,8 +211,7 @@ class _Writer:
         (hub, *recipients), t0 = rec
         rng, chain = self.rng, self.chain()
         span = int(rng.integers(6 * HOUR, 60 * HOUR))
-        structuring = rng.random() < 0.5
-        pays = [self.structured() if structuring else self.usd(800, 60, 9000) for _ in recipients]
+        pays = self.pieces(len(recipients))
         self.pd.dep(hub, self.pd.wallet(hub, chain), hub, sum(pays) * rng.uniform(1.0, 1.04),
                     t0 - int(rng.integers(HOUR, 12 * HOUR)))
         last = t0
