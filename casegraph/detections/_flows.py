@@ -79,14 +79,11 @@ def moves(rows: list[dict[str, Any]]) -> list[Move]:
         at = r.get("at")
         if at is None or r.get("src") is None or r.get("dst") is None:
             continue
-        usd = r.get("usd")
-        if usd is not None:
-            unit, value = "USD", float(usd)
-        else:
-            amount = r.get("amount")
-            if amount is None:
-                continue
-            unit, value = str(r.get("asset") or "?").strip().upper() or "?", float(amount)
+        value, asset = r.get("value"), r.get("asset")
+        if value is None:
+            continue
+        value = float(value)
+        unit = "USD" if asset is None else str(asset).strip().upper() or "?"
         if value <= 0:
             continue
         out.append(Move(str(r["src"]), str(r["dst"]), r["kind"], int(at), unit, value, str(r.get("tx") or "")))

@@ -29,9 +29,9 @@ Exclusions (each with the evidence it rests on):
 - A mule (many senders, one destination) gathers but does not scatter (`mules` reports it); a
   funnel that holds the money for days (fan_in) and payroll funded from an exchange (the funding
   deposit comes from a hot wallet) do not pass the money on within hours.
-- Steady accounts: for gather-scatter the window's sources and destinations must each be at least
-  half of all the account ever had on that side (a shop that buys stock from what customers paid
-  does it all the time; a laundering hub does it once).
+- Steady accounts: a gather-scatter hub must not have had as many distinct sources (or destinations)
+  in the 30 days before and after the window as in it (a shop that pays suppliers from what
+  customers paid does it all the time; a laundering hub's window stands out from its own history).
 - Exchange hot wallets are never sources, intermediaries or sinks.
 - Nodes with more than `max_degree` movements are not walked through (as intermediaries or hubs).
 
@@ -65,7 +65,7 @@ PARAMS = (
     Param("min_forward", "float", 0.8, "least share of the money passed on", lo=0.0, hi=1.0, lo_open=True),
     fl.MAX_DEGREE,
 )
-STEADY_SHARE = 0.5
+STEADY_DAYS = 30       # a hub is steady when the 30 days before and after its window are as busy
 
 
 def ring_id(members: list[str]) -> str:
@@ -132,8 +132,6 @@ def _gather_scatter(ms, ins, outs, k_min, window, hold, min_forward, max_degree)
             continue
         if not ms[in_idx[0]].dst_is_account:
             continue
-        src_ever = {ms[i].src for i in in_idx}
-        dst_ever = {ms[j].dst for j in out_idx}
         found = None
         for a in range(len(in_idx)):
             t0 = ms[in_idx[a]].at
@@ -142,12 +140,14 @@ def _gather_scatter(ms, ins, outs, k_min, window, hold, min_forward, max_degree)
                 b += 1
             gathered = [ms[i] for i in in_idx[a:b]]
             sources = {m.src for m in gathered}
-            if len(sources) < k_min or len(sources) < STEADY_SHARE * len(src_ever):
+            if len(sources) < k_min:
                 continue
             until = gathered[-1].at + hold
             scattered = [ms[j] for j in out_idx if t0 < ms[j].at <= until]
             dests = {m.dst for m in scattered}
-            if len(dests) < k_min or dests & sources or len(dests) < STEADY_SHARE * len(dst_ever):
+            if len(dests) < k_min or dests & sources:
+                continue
+            if _steady(ms, in_idx, "src", t0, until, len(sources)) or _steady(ms, out_idx, "dst", t0, until, len(dests)):
                 continue
             got, sent = _by_unit(gathered), _by_unit(scattered)
             if set(sent) - set(got):
@@ -167,6 +167,15 @@ def _gather_scatter(ms, ins, outs, k_min, window, hold, min_forward, max_degree)
                            f"({', '.join(sorted(sources))}) and scattered {_total(scattered)} to "
                            f"{len(dests)} destinations ({', '.join(sorted(dests))})"))
     return out
+
+
+def _steady(ms, idx, side, t0, until, n) -> bool:
+    """Whether the hub had at least `n` distinct counterparties on this side in the STEADY_DAYS
+    before and after the window [t0, until] (outside it): then the window is business as usual."""
+    span = STEADY_DAYS * 24 * fl.HOUR_MS
+    around = {getattr(ms[i], side) for i in idx
+              if t0 - span <= ms[i].at < t0 or until < ms[i].at <= until + span}
+    return len(around) >= n
 
 
 def _by_unit(moves: list[fl.Move]) -> dict[str, float]:
