@@ -68,3 +68,29 @@ def test_amounts_without_usd_compare_in_their_own_asset_only():
     out = run(rows)
     assert [r["members"] for r in out] == [["A", "B", "C"]]
     assert "0.5 BTC left A" in out[0]["reasons"][0] and out[0]["path"][0]["asset"] == "BTC"
+
+
+def test_exchange_hot_wallets_are_never_part_of_a_cycle(any_store, sqlite_state, tmp_path):
+    """The same round trip twice, once through a wallet of the ring's own and once through an
+    exchange hot wallet (which pools everyone's money): only the first is a cycle, on every engine."""
+    from casegraph.loaders.pipeline import load
+    from tests.support import write_csv
+    d = tmp_path / "in"
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"],
+              [[a, "2023-01-01T00:00:00Z"] for a in ("A", "B", "C", "D")])
+    write_csv(d / "wallets.csv", ["address", "chain", "label"],
+              [["0xOWN", "ETH", ""], ["0xHOT", "ETH", "exchange:Big hot"]])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+              [["T1", "A", "B", "5000", "USDT", "2024-01-02T00:00:00Z", "5000"],
+               ["T2", "C", "D", "5000", "USDT", "2024-01-02T00:00:00Z", "5000"]])
+    write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd"],
+              [["W1", "B", "0xOWN", "4900", "USDT", "2024-01-02T06:00:00Z", "4900"],
+               ["W2", "D", "0xHOT", "4900", "USDT", "2024-01-02T06:00:00Z", "4900"]])
+    write_csv(d / "deposits.csv", ["tx_id", "address", "account_id", "amount", "asset", "at", "amount_usd"],
+              [["D1", "0xOWN", "A", "4850", "USDT", "2024-01-02T12:00:00Z", "4850"],
+               ["D2", "0xHOT", "C", "4850", "USDT", "2024-01-02T12:00:00Z", "4850"]])
+    assert load(any_store, sqlite_state, [d], rejects_dir=tmp_path / "rej").ok
+    assert {m.tx for m in fl.fetch(any_store)} == {"T1", "T2", "W1", "D1"}
+    out = detections.run(any_store, "cycles")
+    assert [r["members"] for r in out] == [["A", "B"]]
+    assert [s["tx"] for s in out[0]["path"]] == ["T1", "W1", "D1"]
