@@ -8,9 +8,9 @@ customer, payee, ...), `plant(planted, chosen)` writes their rows with the Plant
 Typologies (truth.json "typologies", account ids):
 - cycles: money leaves an account and comes back to it within days, 3 or 4 hops, through other
   accounts and through wallets (withdrawal, on-chain send, deposit); each hop keeps 90-99.5%.
-- fan_in: 10-25 accounts (and fresh external wallets) pay one account within 6-60 hours; half the
-  hubs get amounts just under 10,000 USD (structuring). The hub holds the money 4-12 days. Truth:
-  the hub.
+- fan_in: 10-25 senders, each an account (75%) or a fresh external wallet, pay one account within
+  6-60 hours; half the hubs get amounts just under 10,000 USD (structuring), and every fan adds up
+  to more than 13,000 USD. The hub holds the money 4-12 days. Truth: the hub.
 - fan_out: one account funded by a fresh wallet pays 10-25 accounts once each within 6-60 hours;
   half with amounts just under 10,000 USD. Truth: the hub.
 - scatter_gather: a source pays 3-7 intermediaries (accounts, or its own fresh wallets) that each
@@ -74,6 +74,13 @@ def choose(pl: P.Planner) -> dict[str, list]:
         shape = str(rng.choice(_CYCLES))
         return shape.count("A"), shape
 
+    def fan_in():
+        """(hub + sender accounts, how many senders are fresh external wallets): 10..25 senders,
+        each an account (75%) or a wallet."""
+        k = int(rng.integers(10, 26))
+        wallets = int(rng.binomial(k, 0.25))
+        return 1 + k - wallets, wallets
+
     def scatter():
         """(accounts, pattern, node kinds): scatter-gather: source, sink, then each intermediary an
         account or a wallet; gather-scatter: hub, sources (each an account or a wallet, at most 3
@@ -89,7 +96,7 @@ def choose(pl: P.Planner) -> dict[str, list]:
 
     per = 4000
     plant("cycles", _count(n, per), cycle)
-    plant("fan_in", _count(n, per), lambda: (int(rng.integers(11, 27)),))       # hub + 10..25 senders
+    plant("fan_in", _count(n, per), fan_in)
     plant("fan_out", _count(n, per), lambda: (int(rng.integers(11, 27)),))      # hub + 10..25 recipients
     plant("scatter_gather", _count(n, per), scatter)
     plant("layering", _count(n, per), lambda: (int(rng.integers(4, 7)),))
@@ -190,13 +197,14 @@ class _Writer:
             usd *= rng.uniform(0.9, 0.995)
 
     def fan_in(self, rec):
-        (hub, *senders), t0 = rec
+        (hub, *accounts), t0, n_wallets = rec
         rng, chain = self.rng, self.chain()
         span = int(rng.integers(6 * HOUR, 60 * HOUR))
+        senders = accounts + [None] * n_wallets
         total, last = 0.0, t0
         for s, usd in zip(senders, self.pieces(len(senders))):
             t = t0 + int(rng.integers(0, span))
-            if rng.random() < 0.75:
+            if s is not None:
                 self.fund(s, usd, t)
                 self.pd.tr(s, hub, usd, t)
                 self.acted(s, t)
