@@ -133,7 +133,13 @@ def _explain(ms: list[fl.Move], members: list[str], cs: list[list[int]]) -> dict
             "started_at": iso(path[0].at), "closed_at": iso(path[-1].at), "path": [m.step() for m in path]}
 
 
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """money_links rows -> results, with the default parameters."""
+    return find(fl.moves(rows), **DETECTION.bind({}))
+
+
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check the parameters, read every movement (money_links) and find."""
     p = DETECTION.bind(params)
     return find(fl.fetch(store), **p)
 
@@ -149,5 +155,5 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
 DETECTION = Detection(name="cycles", level="ring",
                       summary="money that goes round through other accounts and wallets and comes back to "
                               "its origin within days (round-tripping)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=lambda rows: [],
+                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
                       params=PARAMS, runner=run)

@@ -74,7 +74,13 @@ def find(ms: list[fl.Move], **p: Any) -> list[dict[str, Any]]:
     return out
 
 
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """money_links rows -> results, with the default parameters."""
+    return find(fl.moves(rows), **DETECTION.bind({}))
+
+
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check the parameters, read every movement (money_links) and find."""
     p = DETECTION.bind(params)
     return find(fl.fetch(store), **p)
 
@@ -90,5 +96,5 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
 DETECTION = Detection(name="fan_in", level="account",
                       summary="many accounts and wallets paying one account within days (funnel account), "
                               "amounts just under the reporting threshold scoring higher (structuring)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=lambda rows: [],
+                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
                       params=PARAMS, runner=run)

@@ -69,7 +69,13 @@ def find(ms: list[fl.Move], **p: Any) -> list[dict[str, Any]]:
     return out
 
 
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """money_links rows -> results, with the default parameters."""
+    return find(fl.moves(rows), **DETECTION.bind({}))
+
+
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check the parameters, read every movement (money_links) and find."""
     p = DETECTION.bind(params)
     return find(fl.fetch(store), **p)
 
@@ -85,5 +91,5 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
 DETECTION = Detection(name="fan_out", level="account",
                       summary="one account paying many accounts and wallets within days, once each (dispersal), "
                               "amounts just under the reporting threshold scoring higher (structuring)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=lambda rows: [],
+                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
                       params=PARAMS, runner=run)

@@ -126,7 +126,13 @@ def _explain(path: list[fl.Move]) -> dict[str, Any]:
             "started_at": iso(path[0].at), "ended_at": iso(path[-1].at), "path": [m.step() for m in path]}
 
 
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """money_links rows -> results, with the default parameters."""
+    return find(fl.moves(rows), **DETECTION.bind({}))
+
+
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check the parameters, read every movement (money_links) and find."""
     p = DETECTION.bind(params)
     return find(fl.fetch(store), **p)
 
@@ -141,5 +147,5 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
 DETECTION = Detection(name="layering", level="ring",
                       summary="chains of accounts each passing on most of what it received within hours "
                               "(layering, rapid pass-through)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=lambda rows: [],
+                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
                       params=PARAMS, runner=run)

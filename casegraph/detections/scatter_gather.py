@@ -203,7 +203,13 @@ def _result(pattern, members, others, first, second, what) -> dict[str, Any]:
             "path": [m.step() for m in moves]}
 
 
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """money_links rows -> results, with the default parameters."""
+    return find(fl.moves(rows), **DETECTION.bind({}))
+
+
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check the parameters, read every movement (money_links) and find."""
     p = DETECTION.bind(params)
     return find(fl.fetch(store), **p)
 
@@ -221,5 +227,5 @@ DETECTION = Detection(name="scatter_gather", level="ring",
                       summary="money split over several intermediaries and brought together again within "
                               "hours (scatter-gather), or gathered from several sources and paid out to several "
                               "destinations (gather-scatter)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=lambda rows: [],
+                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
                       params=PARAMS, runner=run)

@@ -84,8 +84,9 @@ def choose(pl: P.Planner) -> dict[str, list]:
     def scatter():
         """(accounts, pattern, node kinds): scatter-gather: source, sink, then each intermediary an
         account or a wallet; gather-scatter: hub, sources (each an account or a wallet, at most 3
-        accounts: with 5 account senders the hub would be a mule), then destinations."""
-        if rng.random() < 0.5:
+        accounts: with 5 account senders the hub would be a mule), then destinations. The two
+        patterns take turns, so that every dataset has both."""
+        if len(out["scatter_gather"]) % 2 == 0:
             mids = ["A" if rng.random() < 0.7 else "W" for _ in range(int(rng.integers(3, 8)))]
             return 2 + mids.count("A"), "scatter-gather", mids
         k_in = int(rng.integers(3, 8))
