@@ -73,20 +73,19 @@ def fetch(store, exchange_prefix: str = "exchange:") -> list[Move]:
 
 
 def moves(rows: list[dict[str, Any]]) -> list[Move]:
-    """Query rows -> movements, oldest first; rows without a time or a value are dropped."""
+    """Query rows {src, dst, at, value, k} -> movements, oldest first; rows without a time or a
+    value are dropped. k is the kind, the asset when the value is not in USD, a space, the tx."""
     out = []
     for r in rows:
-        at = r.get("at")
-        if at is None or r.get("src") is None or r.get("dst") is None:
-            continue
-        value, asset = r.get("value"), r.get("asset")
-        if value is None:
+        at, value, k = r.get("at"), r.get("value"), r.get("k")
+        if at is None or value is None or not k or r.get("src") is None or r.get("dst") is None:
             continue
         value = float(value)
-        unit = "USD" if asset is None else str(asset).strip().upper() or "?"
         if value <= 0:
             continue
-        out.append(Move(str(r["src"]), str(r["dst"]), r["kind"], int(at), unit, value, str(r.get("tx") or "")))
+        asset, _, tx = k[1:].partition(" ")      # kind, asset (empty: USD), space, tx
+        unit = asset.strip().upper() or "USD"
+        out.append(Move(str(r["src"]), str(r["dst"]), k[0], int(at), unit, value, tx))
     out.sort(key=lambda m: (m.at, m.tx, m.src, m.dst))
     return out
 

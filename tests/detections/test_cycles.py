@@ -25,8 +25,9 @@ def test_cycles_match_truth(loaded):
 
 
 def mv(src, dst, kind, hours, value, asset=None, tx=None):
-    return {"src": src, "dst": dst, "kind": kind, "at": T0 + int(hours * H), "value": value, "asset": asset,
-            "tx": tx or f"{src}-{dst}-{hours}"}
+    """One money_links row: k is the kind, the asset when not USD, a space, the tx."""
+    tx = tx or f"{src}-{dst}-{hours}"
+    return {"src": src, "dst": dst, "at": T0 + int(hours * H), "value": value, "k": f"{kind}{asset or ''} {tx}"}
 
 
 def run(rows, **given):
@@ -72,17 +73,21 @@ def test_amounts_without_usd_compare_in_their_own_asset_only():
 
 def test_exchange_hot_wallets_are_never_part_of_a_cycle(any_store, sqlite_state, tmp_path):
     """The same round trip twice, once through a wallet of the ring's own and once through an
-    exchange hot wallet (which pools everyone's money): only the first is a cycle, on every engine."""
+    exchange hot wallet (which pools everyone's money): only the first is a cycle, on every engine.
+    A third round trip in BTC without USD values is read in its own asset."""
     from casegraph.loaders.pipeline import load
     from tests.support import write_csv
     d = tmp_path / "in"
     write_csv(d / "accounts.csv", ["account_id", "registered_at"],
-              [[a, "2023-01-01T00:00:00Z"] for a in ("A", "B", "C", "D")])
+              [[a, "2023-01-01T00:00:00Z"] for a in ("A", "B", "C", "D", "E", "F", "G")])
     write_csv(d / "wallets.csv", ["address", "chain", "label"],
               [["0xOWN", "ETH", ""], ["0xHOT", "ETH", "exchange:Big hot"]])
     write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
               [["T1", "A", "B", "5000", "USDT", "2024-01-02T00:00:00Z", "5000"],
-               ["T2", "C", "D", "5000", "USDT", "2024-01-02T00:00:00Z", "5000"]])
+               ["T2", "C", "D", "5000", "USDT", "2024-01-02T00:00:00Z", "5000"],
+               ["T3", "E", "F", "0.5", "BTC", "2024-02-01T00:00:00Z", ""],
+               ["T4", "F", "G", "0.49", "BTC", "2024-02-01T05:00:00Z", ""],
+               ["T5", "G", "E", "0.48", "BTC", "2024-02-01T09:00:00Z", ""]])
     write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd"],
               [["W1", "B", "0xOWN", "4900", "USDT", "2024-01-02T06:00:00Z", "4900"],
                ["W2", "D", "0xHOT", "4900", "USDT", "2024-01-02T06:00:00Z", "4900"]])
@@ -90,7 +95,8 @@ def test_exchange_hot_wallets_are_never_part_of_a_cycle(any_store, sqlite_state,
               [["D1", "0xOWN", "A", "4850", "USDT", "2024-01-02T12:00:00Z", "4850"],
                ["D2", "0xHOT", "C", "4850", "USDT", "2024-01-02T12:00:00Z", "4850"]])
     assert load(any_store, sqlite_state, [d], rejects_dir=tmp_path / "rej").ok
-    assert {m.tx for m in fl.fetch(any_store)} == {"T1", "T2", "W1", "D1"}
-    out = detections.run(any_store, "cycles")
-    assert [r["members"] for r in out] == [["A", "B"]]
-    assert [s["tx"] for s in out[0]["path"]] == ["T1", "W1", "D1"]
+    assert {m.tx for m in fl.fetch(any_store)} == {"T1", "T2", "W1", "D1", "T3", "T4", "T5"}
+    out = {tuple(r["members"]): r for r in detections.run(any_store, "cycles")}
+    assert sorted(out) == [("A", "B"), ("E", "F", "G")]
+    assert [s["tx"] for s in out["A", "B"]["path"]] == ["T1", "W1", "D1"]
+    assert [(s["amount"], s["asset"]) for s in out["E", "F", "G"]["path"]] == [(0.5, "BTC"), (0.49, "BTC"), (0.48, "BTC")]

@@ -24,8 +24,9 @@ def test_layering_matches_truth(loaded):
 
 
 def mv(src, dst, kind, hours, value, asset=None):
-    return {"src": src, "dst": dst, "kind": kind, "at": T0 + int(hours * H), "value": value, "asset": asset,
-            "tx": f"{src}-{dst}-{hours}"}
+    """One money_links row: k is the kind, the asset when not USD, a space, the tx."""
+    tx = f"{src}-{dst}-{hours}"
+    return {"src": src, "dst": dst, "at": T0 + int(hours * H), "value": value, "k": f"{kind}{asset or ''} {tx}"}
 
 
 def run(rows, **given):

@@ -25,7 +25,9 @@ def test_scatter_gather_matches_truth(loaded):
 
 
 def mv(src, dst, kind, at, value, asset=None):
-    return {"src": src, "dst": dst, "kind": kind, "at": at, "value": value, "asset": asset, "tx": f"{src}-{dst}-{at}"}
+    """One money_links row: k is the kind, the asset when not USD, a space, the tx."""
+    tx = f"{src}-{dst}-{at}"
+    return {"src": src, "dst": dst, "at": at, "value": value, "k": f"{kind}{asset or ''} {tx}"}
 
 
 def run(rows, **given):
