@@ -115,9 +115,10 @@ def _explain(path: list[fl.Move]) -> dict[str, Any]:
     holds = [(b.at - a.at) / fl.HOUR_MS for a, b in zip(path, path[1:])]
     route = " -> ".join([path[0].src] + [m.dst for m in path])
     unit = path[0].unit
+    least = min(b.value / a.value for a, b in zip(path, path[1:]))
     reasons = [f"{fl.money(path[0].value, unit)} entered on {iso(path[0].at)} and passed through {fwd} accounts "
-               f"in {hours:.0f} h, each sending on at least {min(b.value / a.value for a, b in zip(path, path[1:])):.0%}"
-               f" of what it got within {max(holds):.0f} h: {route}",
+               f"in {hours:.0f} h, each sending on at least {least:.0%} of what it got within {max(holds):.0f} h: "
+               f"{route}",
                f"{fl.money(path[-1].value, unit)} ({ratio:.0%}) left the chain by "
                f"{fl.KIND_NAME[path[-1].kind]} to {path[-1].dst} on {iso(path[-1].at)}"]
     score = min(1.0, 0.4 + 0.3 * min(1.0, fwd / 6) + 0.3 * min(1.0, ratio))

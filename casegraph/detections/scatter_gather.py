@@ -147,7 +147,8 @@ def _gather_scatter(ms, ins, outs, k_min, window, hold, min_forward, max_degree)
             dests = {m.dst for m in scattered}
             if len(dests) < k_min or dests & sources:
                 continue
-            if _steady(ms, in_idx, "src", t0, until, len(sources)) or _steady(ms, out_idx, "dst", t0, until, len(dests)):
+            if (_steady(ms, in_idx, "src", t0, until, len(sources))
+                    or _steady(ms, out_idx, "dst", t0, until, len(dests))):
                 continue
             got, sent = _by_unit(gathered), _by_unit(scattered)
             if set(sent) - set(got):

@@ -99,4 +99,5 @@ def test_exchange_hot_wallets_are_never_part_of_a_cycle(any_store, sqlite_state,
     out = {tuple(r["members"]): r for r in detections.run(any_store, "cycles")}
     assert sorted(out) == [("A", "B"), ("E", "F", "G")]
     assert [s["tx"] for s in out["A", "B"]["path"]] == ["T1", "W1", "D1"]
-    assert [(s["amount"], s["asset"]) for s in out["E", "F", "G"]["path"]] == [(0.5, "BTC"), (0.49, "BTC"), (0.48, "BTC")]
+    btc = [(s["amount"], s["asset"]) for s in out["E", "F", "G"]["path"]]
+    assert btc == [(0.5, "BTC"), (0.49, "BTC"), (0.48, "BTC")]
