@@ -21,6 +21,9 @@ Exclusions (each with the evidence it rests on):
 - Pass-through accounts: when at least 80% of the burst (same unit) left the account again within
   48 hours of the window's end, the account is a mule passing money on and the `mules` detection
   reports it (its own defaults: 80%, 48 h); fan_in reports collection accounts, which hold.
+- Collections among friends (a gift, a shared trip: many people chipping in at once) are a burst by
+  count but small in total: the window's movements must add up to at least `threshold_usd` (the
+  generator's `collections` decoy: 10-25 friends, 5-180 USD each, within two days).
 - Exchange hot wallets are never senders (one hot wallet is everyone's other exchange).
 - Influencers (many referees) are not money hubs; the generator checks none is reported.
 
@@ -86,11 +89,12 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
-    """Account-level precision/recall against the planted fan-in hubs; merchants, payroll and
-    influencers flagged."""
+    """Account-level precision/recall against the planted fan-in hubs; merchants, payroll,
+    influencers and collection organisers flagged."""
     found = [r["account_id"] for r in results]
     return {**precision_recall(found, truth["typologies"]["fan_in"]),
-            "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll", "influencers")}
+            "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll", "influencers",
+                                                   "collections")}
 
 
 DETECTION = Detection(name="fan_in", level="account",

@@ -22,7 +22,9 @@ Typologies (truth.json "typologies", account ids):
 
 Decoys (truth.json "confounders"): back_and_forth (two people paying each other back),
 payment_circles (three or four friends paying round a circle within days, amounts unrelated),
-relays (one account passing one payment on: a single forwarder).
+relays (one account passing one payment on: a single forwarder), collections (10-25 friends
+chipping in small amounts to one organiser within two days: a fan-in by count, far under any
+reporting threshold in total).
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from .names import C_TRON, DAY, END, HOUR, USDT
 TYPOLOGY = 20
 THRESHOLD = 10_000.0        # USD reporting threshold the structuring amounts stay just under
 KINDS = ("cycles", "fan_in", "fan_out", "scatter_gather", "layering")
-DECOYS = ("back_and_forth", "payment_circles", "relays")
+DECOYS = ("back_and_forth", "payment_circles", "relays", "collections")
 # node-type templates of a cycle (A: account, W: wallet), starting at the origin account
 _CYCLES = ("AAA", "AAW", "AWA", "AAAA", "AAWA", "AWWA", "AAWW", "AWAA")
 
@@ -104,6 +106,7 @@ def choose(pl: P.Planner) -> dict[str, list]:
     plant("back_and_forth", _count(n, 500), lambda: (2,))
     plant("payment_circles", _count(n, 1500), lambda: (int(rng.integers(3, 5)),))
     plant("relays", _count(n, 500), lambda: (3,))
+    plant("collections", _count(n, 2000), lambda: (int(rng.integers(11, 27)),))    # organiser + 10..25 friends
     return out
 
 
@@ -317,6 +320,19 @@ class _Writer:
             self.acted(a, t)
             t += int(rng.integers(HOUR, 48 * HOUR))
             usd *= rng.uniform(0.15, 0.45) if rng.random() < 0.5 else rng.uniform(1.6, 4.0)   # unrelated amounts
+
+    def collections(self, rec):
+        (organiser, *friends), t0 = rec
+        rng = self.rng
+        span = int(rng.integers(2 * HOUR, 48 * HOUR))
+        share = self.usd(40, 5, 150)
+        last = t0
+        for fr in friends:
+            t = t0 + int(rng.integers(0, span))
+            self.pd.tr(fr, organiser, share * rng.uniform(0.8, 1.2), t)     # a gift, a shared trip, a pot
+            self.acted(fr, t)
+            last = max(last, t)
+        self.acted(organiser, last)
 
     def relays(self, rec):
         (s, r, d), t0 = rec

@@ -18,7 +18,7 @@ def test_fan_in_matches_truth(loaded):
     q = fan_in.quality(results, truth)
     print(f"\nfan_in: {q}, {seconds:.2f}s")
     assert q["precision"] >= 0.9 and q["recall"] >= 0.9
-    assert q["confounders_flagged"] == 0        # merchants, payroll, influencers
+    assert q["confounders_flagged"] == 0        # merchants, payroll, influencers, collections
     assert not {r["account_id"] for r in results} & set(truth["mules"])     # pass-through: mules reports them
     for r in results:
         assert r["counterparties"] >= 10 and r["reasons"] and 0 < r["score"] <= 1 and len(r["flows"]) >= 10
