@@ -20,7 +20,9 @@ Exclusions (each with the evidence it rests on):
   most of its history (the generator's merchants are checked never to be reported).
 - Pass-through accounts: when at least 80% of the burst (same unit) left the account again within
   48 hours of the window's end, the account is a mule passing money on and the `mules` detection
-  reports it (its own defaults: 80%, 48 h); fan_in reports collection accounts, which hold.
+  reports it (its own defaults: 80%, 48 h); fan_in reports collection accounts, which hold. Money
+  sent on to an exchange hot wallet is not seen here (money_links leaves hot wallets out), so a
+  funnel that cashes out to another exchange at once is reported by fan_in and by mules.
 - Collections among friends (a gift, a shared trip: many people chipping in at once) are a burst by
   count but small in total: the window's movements must add up to at least `threshold_usd` (the
   generator's `collections` decoy: 10-25 friends, 5-180 USD each, within two days).
