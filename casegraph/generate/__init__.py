@@ -2,9 +2,10 @@
 
 `generate(out_dir, accounts, seed)` writes one CSV per canonical kind plus truth.json:
 batch-registration rings, scam operations with reported and silent victims, mules,
-referral abuse and account takeovers, hidden among ordinary users and confounders
-built to look like them (carrier IPs, family devices, exchange hot wallets,
-influencers, merchants, payroll, new phones, new wallets).
+referral abuse, account takeovers and money-laundering typologies (typologies.py), hidden
+among ordinary users and confounders built to look like them (carrier IPs, family devices,
+exchange hot wallets, influencers, merchants, payroll, new phones, new wallets, two-party
+repayments, payment circles, relays).
 
 Deterministic: the same (accounts, seed) gives byte-identical files. Streaming: the
 accounts are written in chunks; memory holds compact per-account arrays and the
@@ -22,7 +23,7 @@ import numpy as np
 
 from casegraph.errors import GenerateError
 
-from . import names, plan as P
+from . import names, plan as P, typologies
 from .background import Background
 from .names import D_FAM, HOT_CHAIN, HOT_WALLETS, W_HOT, Namer, key
 from .planted import Planted
@@ -45,9 +46,12 @@ def generate(out_dir: str | os.PathLike, accounts: int, seed: int,
                          f"(planted patterns need at least {MIN_ACCOUNTS:,} accounts to hide in); got {accounts:,}")
     s = seed % 2 ** 64                                   # any int, including negatives, seeds the streams
     namer = Namer(s)
-    plan = P.Planner(accounts, np.random.default_rng([s, 1])).build()
+    planner = P.Planner(accounts, np.random.default_rng([s, 1]))
+    plan = planner.build()
+    chosen = typologies.choose(planner)             # money-laundering typologies and their decoys
     fmt = Fmt(namer, np.random.default_rng([s, 2]))
     planted = Planted(plan, namer, np.random.default_rng([s, 3])).build()
+    typologies.plant(planted, chosen)
     lazy = _Lazy(planted)
     bg = Background(plan, namer, fmt, planted.overrides)
     out = Out(out_dir)
@@ -71,6 +75,9 @@ def generate(out_dir: str | os.PathLike, accounts: int, seed: int,
     finally:
         out.close()
     truth = _truth(plan, planted, namer, accounts, seed)
+    _ids = lambda idx: sorted(namer.account_ids(np.array(sorted(set(idx)), np.int64)))  # noqa: E731
+    truth["typologies"], decoys = typologies.truth(chosen, _ids)
+    truth["confounders"].update(decoys)
     with open(Path(out_dir) / "truth.json", "w", encoding="utf-8", newline="\n") as fh:
         json.dump(truth, fh, indent=1)
         fh.write("\n")

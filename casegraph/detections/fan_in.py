@@ -1,0 +1,106 @@
+"""Fan-in: many accounts and wallets paying one account within a short window (many-to-one), with
+amounts just under a reporting threshold as a scoring bonus (structuring). Follows the FATF / FinCEN
+typologies of "funnel accounts" (FinCEN advisory FIN-2014-A005: many deposits from many places into
+one account) and "structuring / smurfing" (FATF: many small deposits by many people, each under the
+threshold that triggers a report; 31 U.S.C. 5324).
+
+Account-level: the hub is the subject (its senders are often ordinary people, or smurfs each doing
+one small thing), so a result is one account with its burst: `counterparties` (distinct senders in
+the window), `senders`, `flows` (the movements in), `structured` (how many amounts sit in
+[threshold x (1 - near_threshold), threshold) USD), `window_start`/`window_end`.
+
+How: per account, internal transfers and deposits from wallets into it (money_links: exchange hot
+wallets left out); the `window_hours` window holding the most distinct senders; reported when it
+holds at least `min_counterparties` that add up to at least `threshold_usd`.
+
+Exclusions (each with the evidence it rests on):
+- Steady businesses (merchants: many customers paying in, legitimately; very popular accounts): the
+  window must hold at least `min_burst_share` of all the distinct senders the account ever had. A
+  merchant's three days are a small slice of a steady stream of customers; a funnel's burst is
+  most of its history (the generator's merchants are checked never to be reported).
+- Pass-through accounts: when at least 80% of the burst (same unit) left the account again within
+  48 hours of the window's end, the account is a mule passing money on and the `mules` detection
+  reports it (its own defaults: 80%, 48 h); fan_in reports collection accounts, which hold. Money
+  sent on to an exchange hot wallet is not seen here (money_links leaves hot wallets out), so a
+  funnel that cashes out to another exchange at once is reported by fan_in and by mules.
+- Collections among friends (a gift, a shared trip: many people chipping in at once) are a burst by
+  count but small in total: the window's movements must add up to at least `threshold_usd` (the
+  generator's `collections` decoy: 10-25 friends, 5-180 USD each, within two days).
+- Exchange hot wallets are never senders (one hot wallet is everyone's other exchange).
+- Influencers (many referees) are not money hubs; the generator checks none is reported.
+
+Parameters and what they trade:
+- `window_hours` (72): a longer window finds slower funnels and more busy ordinary accounts.
+- `min_counterparties` (10): lower finds smaller funnels, and ordinary accounts that had a busy
+  week (a birthday, a small sale); higher misses small smurfing operations.
+- `min_burst_share` (0.5): lower reports accounts with steady inflows too (merchants); higher misses
+  a funnel hidden in an account with a long ordinary history.
+- `threshold_usd` (10,000): the window's movements must add up to at least this in USD (splitting
+  a sum that stays under the reporting threshold anyway hides nothing; this is what keeps a new
+  account's first busy day of small payments out), and amounts just under it count as structured.
+  Lower (3,000 for the US travel rule, or the local threshold) finds smaller funnels.
+- `near_threshold` (0.1): an amount in [threshold x 0.9, threshold) is structured; the bonus only
+  (structuring raises the score, never decides alone).
+
+Score: 0.5 + 0.2 x min(1, senders / 25) + 0.3 x the share of structured amounts."""
+from __future__ import annotations
+
+from typing import Any
+
+from casegraph.detections import Detection
+from casegraph.detections import _fans
+from casegraph.detections import _flows as fl
+from casegraph.detections._quality import confounders_hit, precision_recall
+
+PARAMS = _fans.params("senders")
+PASS_HOURS, PASS_RATIO = 48, 0.8     # the mules detection's defaults: money sent straight on
+
+
+def find(ms: list[fl.Move], **p: Any) -> list[dict[str, Any]]:
+    """Movements (oldest first) -> fan-in accounts, highest score first."""
+    outs: dict[str, list[fl.Move]] = {}
+    for m in ms:
+        if m.src_is_account:
+            outs.setdefault(m.src, []).append(m)
+    out = []
+    for acct, burst, n, ever in _fans.candidates(ms, True, **p):
+        received: dict[str, float] = {}
+        for m in burst:
+            received[m.unit] = received.get(m.unit, 0.0) + m.value
+        until = burst[-1].at + PASS_HOURS * fl.HOUR_MS
+        sent: dict[str, float] = {}
+        for m in outs.get(acct, ()):
+            if burst[0].at < m.at <= until:
+                sent[m.unit] = sent.get(m.unit, 0.0) + m.value
+        if sum(min(sent.get(u, 0.0), v) for u, v in received.items()) >= PASS_RATIO * sum(received.values()):
+            continue        # a pass-through: mules reports it
+        out.append(_fans.result(acct, burst, n, ever, True, p, []))
+    out.sort(key=lambda r: (-r["score"], -r["counterparties"], r["account_id"]))
+    return out
+
+
+def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """money_links rows -> results, with the default parameters."""
+    return find(fl.moves(rows), **DETECTION.bind({}))
+
+
+def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Check the parameters, read every movement (money_links) and find."""
+    p = DETECTION.bind(params)
+    return find(fl.fetch(store), **p)
+
+
+def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
+    """Account-level precision/recall against the planted fan-in hubs; merchants, payroll,
+    influencers and collection organisers flagged."""
+    found = [r["account_id"] for r in results]
+    return {**precision_recall(found, truth["typologies"]["fan_in"]),
+            "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll", "influencers",
+                                                   "collections")}
+
+
+DETECTION = Detection(name="fan_in", level="account",
+                      summary="many accounts and wallets paying one account within days (funnel account), "
+                              "amounts just under the reporting threshold scoring higher (structuring)",
+                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
+                      params=PARAMS, runner=run)
