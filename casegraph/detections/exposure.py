@@ -131,6 +131,32 @@ def compute(store, p: dict[str, Any], explain_top: int | None) -> tuple[list[dic
     return rank(g, seeds, accounts, p["restart"], explain_top)
 
 
+def from_walk_rows(rows: list[dict[str, Any]], seeds: dict[ex.Node, dict[str, Any]],
+                   restart: float = 0.15) -> dict[str, float]:
+    """{account_id: exposure} from the rows of scammer_links' breadth-first walk
+    (scammer_links_expand, every level): the same random walk and weights as `compute`, over
+    the neighbourhood that walk reached, without the time decay (those rows carry no times).
+    No further query: scammer_links orders by it without paying for the whole graph's walk."""
+    money: dict[tuple[str, str, str], tuple] = {}
+    users: dict[ex.Node, set[str]] = {}
+    for r in rows:
+        if r["dst"] is None:
+            continue
+        if r["rel"] in MONEY_ENDS:
+            src, dst = (r["src"], r["dst"]) if r["outgoing"] else (r["dst"], r["src"])
+            money[(r["rel"], src, dst)] = (int(r["n"] or 0), round(float(r["usd"] or 0.0), 2))
+        elif r["src_label"] == "Account":
+            users.setdefault((r["dst_label"], r["dst"]), set()).add(r["src"])
+        else:
+            users.setdefault((r["src_label"], r["src"]), set()).add(r["dst"])
+    frame = [(rel, src, dst, n, usd, float("nan"), "") for (rel, src, dst), (n, usd) in sorted(money.items())]
+    # an identifier seen from one account only (a hub the walk did not expand) links nobody
+    idents = [{"label": label, "key": key, "users": sorted(us)} for (label, key), us in users.items()
+              if len(us) >= 2 or (label, key) in seeds]
+    g = build(frame, idents, seeds, 1.0)
+    return rank(g, seeds, 0, restart, 0)[1]
+
+
 MONEY_COLUMNS = ["rel", "src", "dst", "n", "usd", "at", "other"]
 
 

@@ -188,3 +188,23 @@ def test_quality_lift_at_k():
     q = exposure.quality(results, truth)
     # K = 3 unlisted bad (S1, S2, M1) among 100 unlisted: base rate 0.03; top 3 hold 2
     assert q == {"k": 3, "hits": 2, "precision": 0.6667, "recall": 0.6667, "lift": 22.22}
+
+
+def test_exposure_from_scammer_links_walk_rows():
+    """scammer_links orders by the same walk over the rows its breadth-first walk fetched."""
+    def row(src_label, src, rel, outgoing, dst_label, dst, usd=0.0):
+        return {"src_label": src_label, "src": src, "rel": rel, "outgoing": outgoing, "dst_label": dst_label,
+                "dst": dst, "n": 1, "usd": usd}
+    rows = [row("Account", "S", "TRANSFERRED", True, "Account", "D", 1000.0),
+            row("Account", "S", "TRANSFERRED", False, "Account", "U", 1000.0),
+            row("Account", "S", "USED_DEVICE", True, "Device", "d1"),
+            row("Device", "d1", "USED_DEVICE", False, "Account", "S"),
+            row("Device", "d1", "USED_DEVICE", False, "Account", "V"),
+            row("Account", "D", "TRANSFERRED", False, "Account", "S", 1000.0),    # the same pair, seen from D
+            row("Account", "D", "USED_IP", True, "IP", "carrier")]               # a hub it did not expand
+    risk = exposure.from_walk_rows(rows, _seeds(("Account", "S")))
+    assert set(risk) == {"D", "U", "V"} and risk["D"] > risk["U"]
+    _, order = _rank([("TRANSFERRED", "S", "D", 1, 1000.0, float("nan"), ""),
+                      ("TRANSFERRED", "U", "S", 1, 1000.0, float("nan"), "")],
+                     [{"label": "Device", "key": "d1", "users": ["S", "V"]}])
+    assert sorted(risk, key=lambda a: -risk[a]) == order
