@@ -206,6 +206,7 @@ class Graph:
         self.money = money
         self.links = links                     # (account index, identifier index, label, key)
         self.u = self.v = self.w = self.ref = np.zeros(0)
+        self._columns: dict[str, np.ndarray] | None = None
 
     @property
     def size(self) -> int:
@@ -227,6 +228,12 @@ class Graph:
             return ("Wallet", self.wallets[i - na])
         return self.others[i - na - nw]
 
+    def columns(self) -> dict[str, np.ndarray]:
+        """The money frame's columns as arrays (read a row at a time when explaining paths)."""
+        if self._columns is None:
+            self._columns = {c: self.money[c].to_numpy() for c in MONEY_COLUMNS}
+        return self._columns
+
     def matrix(self):
         return coo_matrix((self.w, (self.u, self.v)), shape=(self.size, self.size)).tocsr()
 
@@ -245,18 +252,22 @@ def build(money: pd.DataFrame | list[tuple], identifiers: list[dict[str, Any]], 
     idents = sorted(((r["label"], r["key"], sorted(set(r["users"]))) for r in identifiers
                      if r["label"] in KIND_WEIGHT), key=lambda t: (t[0], t[1]))
     users = [u for _, _, us in idents for u in us]
-    accounts = pd.Index(sorted(set(src[src_acc]) | set(dst[dst_acc]) | set(users)
-                               | {k for label, k in seeds if label == "Account"}))
-    wallets = pd.Index(sorted(set(src[~src_acc]) | set(dst[~dst_acc])
-                              | {k for label, k in seeds if label == "Wallet"}))
+    # one hashing pass per label: codes in key order (sort=True), so numbering is deterministic
+    acc_keys = [src[src_acc], dst[dst_acc], np.array(users + [k for label, k in seeds if label == "Account"],
+                                                     dtype=object)]
+    acc_codes, accounts = pd.factorize(np.concatenate(acc_keys), sort=True)
+    wal_codes, wallets = pd.factorize(np.concatenate([src[~src_acc], dst[~dst_acc], np.array(
+        [k for label, k in seeds if label == "Wallet"], dtype=object)]), sort=True)
+    accounts, wallets = pd.Index(accounts, dtype=object), pd.Index(wallets, dtype=object)
     others = sorted({(label, key) for label, key, _ in idents}
                     | {s for s in seeds if s[0] not in ("Account", "Wallet")})
     na = len(accounts)
-
-    def where(keys: np.ndarray, is_acc: np.ndarray) -> np.ndarray:
-        return np.where(is_acc, accounts.get_indexer(keys), na + wallets.get_indexer(keys)).astype(np.int64)
-
-    a, b = where(src, src_acc), where(dst, dst_acc)
+    a = np.empty(len(m), dtype=np.int64)
+    b = np.empty(len(m), dtype=np.int64)
+    n_sa, n_da, n_sw = int(src_acc.sum()), int(dst_acc.sum()), int((~src_acc).sum())
+    a[src_acc], b[dst_acc] = acc_codes[:n_sa], acc_codes[n_sa:n_sa + n_da]
+    a[~src_acc], b[~dst_acc] = na + wal_codes[:n_sw], na + wal_codes[n_sw:n_sw + int((~dst_acc).sum())]
+    user_code = dict(zip(users, acc_codes[n_sa + n_da:n_sa + n_da + len(users)].tolist()))
     times = m["at"].to_numpy()
     latest = float(np.nanmax(times)) if len(times) and not np.isnan(times).all() else None
     s = strength(m["usd"].to_numpy(dtype=float), m["n"].to_numpy(), times, latest, half_life_days)
@@ -266,7 +277,7 @@ def build(money: pd.DataFrame | list[tuple], identifiers: list[dict[str, Any]], 
     for label, key, us in idents:
         i = base + g.other_index[(label, key)]
         for user in us:
-            g.links.append((int(accounts.get_loc(user)), i, label, key))
+            g.links.append((user_code[user], i, label, key))
             li.append(i)
             lu.append(g.links[-1][0])
             lw.append(KIND_WEIGHT[label])
@@ -357,12 +368,13 @@ def _step(g: Graph, a: int, b: int, link: int) -> dict[str, Any]:
         account, _, label, _ = g.links[-1 - ref]
         return {"from": fk, "from_label": fl, "rel": IDENTIFIER_REL[label], "dir": "->" if a == account else "<-",
                 "to": tk, "to_label": tl}
-    row = g.money.iloc[ref]
+    col = g.columns()
+    rel, src = col["rel"][ref], col["src"][ref]
     # the money link points from src to dst: the step follows it when it starts at src
-    outgoing = (fl, fk) == (MONEY_ENDS[row["rel"]][0], row["src"])
-    step = {"from": fk, "from_label": fl, "rel": row["rel"], "dir": "->" if outgoing else "<-",
-            "to": tk, "to_label": tl, "usd": float(row["usd"]), "n": int(row["n"])}
-    other = other_assets(row["other"])
+    outgoing = (fl, fk) == (MONEY_ENDS[rel][0], src)
+    step = {"from": fk, "from_label": fl, "rel": rel, "dir": "->" if outgoing else "<-",
+            "to": tk, "to_label": tl, "usd": float(col["usd"][ref]), "n": int(col["n"][ref])}
+    other = other_assets(col["other"][ref])
     if other:
         step["other"] = Money().add_assets(other).as_dict()["assets"]
     return step
