@@ -52,6 +52,12 @@ Per result:
   its length; `watchlisted` the listed entity it ends at (label, lists, sources, reasons).
 - `reasons`: the rank and percentile, the path, and the listed entity.
 
+Measured on the generator (bad = scammers and mules, minus the listed ones; quality()):
+lift@K 180-690 on the test datasets (1,500 and 5,000 accounts, K = 4..9), 682 at 100,000
+accounts (precision@K 0.61, K = 89), 713 at 300,000 (0.67, K = 282); the same ranking on
+both engines. Time: 2-3 s at 100,000 accounts and 7-11 s at 300,000 on two busy cores
+(bench/detect_bench.py), nearly all of it the two edge-list queries.
+
 Parameters and what they trade:
 - `restart` (0.15): the chance per step of jumping back to the lists. Higher keeps the
   exposure close to the lists (1-2 hops dominate; sharper, misses longer laundering
@@ -412,16 +418,16 @@ def bad_accounts(truth: dict[str, Any]) -> set[str]:
 
 def quality(results: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
     """lift@K: the share of bad accounts in the top K over their share among all unlisted
-    accounts, K = the number of unlisted bad accounts; precision and recall at K (equal by
-    construction when K results are returned)."""
+    accounts, K = the number of unlisted bad accounts (`expected`); precision and recall at K
+    (equal by construction when K results are returned); `found`: results returned."""
     bad = bad_accounts(truth)
     k = len(bad)
     universe = truth["params"]["accounts"] - len(set(truth.get("listed_accounts", ())))
     hits = len({r["account_id"] for r in results[:k]} & bad)
     base = k / universe if universe else 0.0
     precision = hits / k if k else 0.0
-    return {"k": k, "hits": hits, "precision": round(precision, 4), "recall": round(hits / k, 4) if k else 1.0,
-            "lift": round(precision / base, 2) if base else 0.0}
+    return {"found": len(results), "expected": k, "k": k, "hits": hits, "precision": round(precision, 4),
+            "recall": round(hits / k, 4) if k else 1.0, "lift": round(precision / base, 2) if base else 0.0}
 
 
 DETECTION = Detection(

@@ -187,7 +187,8 @@ def test_quality_lift_at_k():
     results = [{"account_id": a} for a in ["S1", "X", "M1", "S2"]]
     q = exposure.quality(results, truth)
     # K = 3 unlisted bad (S1, S2, M1) among 100 unlisted: base rate 0.03; top 3 hold 2
-    assert q == {"k": 3, "hits": 2, "precision": 0.6667, "recall": 0.6667, "lift": 22.22}
+    assert q == {"found": 4, "expected": 3, "k": 3, "hits": 2, "precision": 0.6667, "recall": 0.6667,
+                 "lift": 22.22}
 
 
 def test_exposure_from_scammer_links_walk_rows():
