@@ -38,7 +38,11 @@ probability):
 Exclusions: exchange hot wallets (label `exchange:...`) are left out (they link strangers);
 identifiers used by more than `max_shared` accounts are left out, listed or not (as in
 scammer_links); listed accounts themselves are never results (they are the list); accounts
-the walk never reaches (no route from any listed entity) are not ranked.
+the walk never reaches (no route from any listed entity) are not ranked. Accounts with many
+links (merchants, payroll) are walked through, not cut: their weight is spread over all
+their links, so little passes each. Dividing exposure by an account's link weight (to damp
+such hubs further) ranked fewer bad accounts on the generator (lift@K 505 with the square
+root, 379 with the weight itself, against 682 at 100,000 accounts), so the plain walk stays.
 
 Per result:
 - `exposure`: the walk's stationary probability on the account (sums to 1 over all nodes;
