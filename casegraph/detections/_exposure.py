@@ -52,6 +52,20 @@ class Visit:
     other: tuple = ()             # [asset, amount] of those links that have no USD value
 
 
+def seed_info(rows: list[dict[str, Any]]) -> dict[Node, dict[str, Any]]:
+    """Seed rows (scammer_links_seeds: one per entity and list) -> {(label, key): {lists,
+    sources, reasons}}: the watchlisted entities scammer_links and exposure start from."""
+    out: dict[Node, dict[str, Any]] = {}
+    for r in rows:
+        s = out.setdefault((r["label"], r["key"]), {"lists": set(), "sources": set(), "reasons": set()})
+        s["lists"].add(r["watchlist"])
+        if r.get("list_source"):
+            s["sources"].add(r["list_source"])
+        if r.get("reason"):
+            s["reasons"].add(r["reason"])
+    return out
+
+
 def walk(store, sources: Iterable[Node], max_hops: int, *, max_shared: int, max_degree: int,
          exempt: Iterable[str] = (), last_targets: str = "accounts", with_lists: bool = False,
          stop: Callable[[list[Visit]], bool] | None = None,

@@ -161,6 +161,7 @@ def _truth(plan: P.Plan, planted: Planted, namer: Namer, n: int, seed: int) -> d
         "rings": sorted(ids(m.tolist()) for m, _, _ in plan.rings),
         "scammers": ids(i for op in plan.ops for i in op.scammers),
         "scammer_wallets": sorted(_address(planted, namer, planted.scammer_wallets)),
+        "listed_accounts": ids(acct for _, acct, _, _, _, _ in planted.listed if acct >= 0),
         "silent_sufferers": ids(planted.silent_sufferers()),
         "reported_victims": ids(r[0] for r in planted.reports),
         "mules": ids(m.account for m in plan.mules),

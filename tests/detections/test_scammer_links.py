@@ -173,12 +173,29 @@ def test_explain_walk_results():
     assert v["watchlisted"]["lists"] == ["law-enforcement", "vendor-intel"]
     assert v["reasons"][0] == ("2 hops from watchlisted wallet W (on law-enforcement, vendor-intel; romance)")
     assert f["hops"] == 4 and v["score"] > f["score"] > 0
-    # more exposure at the same distance scores higher
-    lo = scammer_links.result("X", ex.path_to_source(seen, ("Account", "V")), ("Wallet", "W"),
-                              seeds[("Wallet", "W")], 0.0)
+    assert v["exposure"] == 0.0 and v["score"] == 0.6          # no exposure given: the hop base
+    # direct USD exposure is shown, but no longer scores (exposure does, within the hop count)
     hi = scammer_links.result("X", ex.path_to_source(seen, ("Account", "V")), ("Wallet", "W"),
                               seeds[("Wallet", "W")], 50_000.0)
-    assert hi["score"] > lo["score"] and "moved 50,000.00 USD directly" in hi["reasons"][2]
+    assert "moved 50,000.00 USD directly" in hi["reasons"][2]
+
+
+def test_exposure_orders_within_each_hop_count():
+    """The score is the hop base plus a bonus for exposure among the results as close: a more
+    exposed account outranks a less exposed one at the same hops, never a closer one."""
+    def r(a, hops):
+        return {"account_id": a, "hops": hops, "score": scammer_links.HOP_BASE[hops], "reasons": ["x"]}
+    out = scammer_links.order([r("A", 1), r("B", 1), r("C", 2), r("D", 2), r("E", 3), r("F", 2)],
+                              {"A": 0.01, "B": 0.02, "C": 0.5, "D": 0.03, "F": 0.03})
+    assert [x["account_id"] for x in out] == ["B", "A", "C", "D", "F", "E"]
+    by = {x["account_id"]: x for x in out}
+    assert by["B"]["score"] == round(0.8 + 0.19 / 2, 4) and by["A"]["score"] == 0.8
+    assert by["C"]["score"] == round(0.6 + 0.19 * 2 / 3, 4) and by["D"]["score"] == by["F"]["score"] == 0.6
+    assert by["E"]["exposure"] == 0.0 and by["E"]["score"] == 0.4 and by["E"]["reasons"] == ["x"]
+    assert by["C"]["reasons"][-1].startswith("exposure 0.5: more exposed than 67% of the accounts 2 hops away")
+    # the top of a hop count stays below the next closer one's base (alerts: within 2 hops)
+    assert all(scammer_links.HOP_BASE[h] + scammer_links.BAND[h] < scammer_links.HOP_BASE.get(h - 1, 1.0)
+               for h in scammer_links.HOP_BASE)
 
 
 def test_hubs_are_reached_but_not_walked_through():
@@ -225,7 +242,7 @@ def test_an_account_that_used_a_listed_device_is_one_hop_from_the_list(any_store
                                  "list_sources": ["fraud team"], "reasons": ["emulator farm"]}
     assert a1["reasons"][:2] == ["1 hop from watchlisted device D1 (on blocklist; emulator farm)",
                                  "path: A1 -[USED_DEVICE]-> D1"]
-    assert a1["score"] == 0.8 and got["A3"]["score"] == 0.4
+    assert 0.8 <= a1["score"] < 1.0 and 0.4 <= got["A3"]["score"] < 0.6
     assert got["A4"]["path"][0]["rel"] == "USED_IP" and got["A4"]["reasons"][0].startswith(
         "1 hop from watchlisted IP 203.0.113.7")
     assert got["A5"]["path"][0]["rel"] == "HAS_PHONE" and got["A5"]["watchlisted"]["label"] == "Phone"
