@@ -55,8 +55,12 @@ def measure(sizes: list[int], seeds: list[int]) -> list[dict]:
                             t0 = time.perf_counter()
                             results = detections.run(store, name)
                             seconds = time.perf_counter() - t0
+                            quality = scorer(results, truth)
+                            module = detections.module(name)
+                            if hasattr(module, "roc_auc"):      # how well its score ranks, below the cut too
+                                quality["roc_auc"] = module.roc_auc(module.candidates(store), truth)
                             rows.append({"detection": name, "dataset": f"{n:,} accounts, seed {seed}",
-                                         "quality": scorer(results, truth), "seconds": seconds})
+                                         "quality": quality, "seconds": seconds})
                             print(f"{name} {n} {seed}: {rows[-1]['quality']} {seconds:.2f}s", flush=True)
         finally:
             stop_server(str(db))

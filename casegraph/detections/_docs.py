@@ -50,15 +50,20 @@ def _default(p: Param) -> str:
     return f"`{text}`"
 
 
+CORE = ("found", "expected", "precision", "recall")
+
+
 def render_quality(rows: list[dict[str, Any]], command: str, when: str) -> str:
-    """The measured table: one row per detection and dataset."""
-    extra = sorted({k for r in rows for k in r["quality"]} - {"found", "expected", "precision", "recall"})
-    head = ["detection", "dataset", "found", "expected", "precision", "recall", *extra, "seconds"]
+    """The measured table: one row per detection and dataset; what a detection measures
+    beyond precision and recall (rings matched, ROC AUC, lift@K, confounders flagged...) in
+    the last column."""
+    head = ["detection", "dataset", *CORE, "seconds", "more"]
     lines = [f"Produced by `{command}` on {when}.\n",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         q = r["quality"]
-        cells = [f"`{r['detection']}`", r["dataset"], *(q.get(k, "") for k in head[2:-1]), f"{r['seconds']:.2f}"]
+        more = ", ".join(f"{k} {v}" for k, v in q.items() if k not in CORE)
+        cells = [f"`{r['detection']}`", r["dataset"], *(q.get(k, "") for k in CORE), f"{r['seconds']:.2f}", more]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     checks = [n for n in detections.names() if detections.get(n).needs_input]
     if checks:

@@ -36,6 +36,6 @@ def test_quality_table_lists_each_measurement():
     rows = [{"detection": "mules", "dataset": "5,000 accounts, seed 1", "seconds": 0.5,
              "quality": {"found": 3, "expected": 3, "precision": 1.0, "recall": 1.0, "confounders_flagged": 0}}]
     table = _docs.render_quality(rows, "python scripts/detection_quality.py", "2026-01-01")
-    assert "| detection | dataset | found | expected | precision | recall | confounders_flagged | seconds |" in table
-    assert "| `mules` | 5,000 accounts, seed 1 | 3 | 3 | 1.0 | 1.0 | 0 | 0.50 |" in table
+    assert "| detection | dataset | found | expected | precision | recall | seconds | more |" in table
+    assert "| `mules` | 5,000 accounts, seed 1 | 3 | 3 | 1.0 | 1.0 | 0.50 | confounders_flagged 0 |" in table
     assert "`trace_funds`, `transfer_risk` check one input" in table
