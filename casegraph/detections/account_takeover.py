@@ -5,7 +5,18 @@ The template (cypher/detect/account_takeover.cypher) returns one row per (late i
 withdrawal to a never-used wallet within the window); here the rows are grouped per account:
 the earliest such withdrawal is "the" takeover withdrawal, and every late identifier first
 seen before it (within the window) is listed. A late device alone (new phone) or a new
-wallet alone (an owner's new cold wallet) is not reported: the template needs both."""
+wallet alone (an owner's new cold wallet) is not reported: the template needs both.
+
+Exclusions: a late device or IP with no withdrawal to a new wallet after it (a new phone, a
+trip abroad), and a new wallet with no late device or IP before it (an owner's new cold
+wallet): each alone is an ordinary event (the generator's `new_device` and `new_wallet`
+confounders). Withdrawals to exchange hot wallets count like any other new wallet.
+
+Parameters, and what each trades: `new_identifier_after_days` lower catches takeovers of
+young accounts but counts a user's second device in the first week; `window_hours` longer
+catches slow attackers but pairs unrelated events in active accounts; `min_amount_usd`
+higher drops small probes and test withdrawals an attacker often makes first.
+"""
 from __future__ import annotations
 
 from typing import Any

@@ -18,7 +18,19 @@ where it has none: an outflow only consumes inflows of the same unit (USD, or th
 and a period's forward ratio is the mean of its units' ratios weighted by their inflows (all
 in USD, as with complete data: forwarded / received). `received_usd` / `forwarded_usd` are
 the USD parts; `received` / `forwarded` ({usd, assets}) and the reasons show the whole
-figures, amounts without a USD value per asset (casegraph/money.py)."""
+figures, amounts without a USD value per asset (casegraph/money.py).
+
+Exclusions: merchants (many payers, but takings kept for weeks: held longer than
+`window_hours` is not forwarded), payroll and other payers (fan-out without fan-in), and
+accounts whose fan-in period forwards less than `min_forward_ratio`. Structured laundering
+through chains, cycles and fans is left to the typology detections (layering, cycles,
+fan_in, fan_out, scatter_gather).
+
+Parameters, and what each trades: `min_senders` lower finds small mule rings but flags
+friends splitting a bill; `window_hours` longer catches slower mules but credits ordinary
+spending as forwarding; `min_forward_ratio` lower finds mules that keep a cut but flags
+accounts that happen to spend what they receive.
+"""
 from __future__ import annotations
 
 import math

@@ -10,7 +10,18 @@ A tree is judged abusive when at least MIN_EVIDENCE_REFEREES referees carry evid
 whole tree is then reported (the referrer and every referee): the farmer's accounts do not
 all leave a trace (a referee on the referrer's home IP with its own phone shares something,
 one on a proxy IP alone may share nothing), and `evidence_referees` says which ones do.
-Influencers' trees are big but their referees share nothing, so they are never judged abusive."""
+Influencers' trees are big but their referees share nothing, so they are never judged abusive.
+
+Exclusions: influencers and ordinary referrers (referees sharing nothing with each other
+or the referrer), identifiers used by more than `max_identifier_accounts` accounts
+(carriers, offices, public Wi-Fi), and trees with fewer than MIN_EVIDENCE_REFEREES referees
+carrying evidence. Rings whose members one of them referred are reported here, not by
+`rings`.
+
+Parameters, and what each trades: `min_referees` lower finds small farms but judges pairs of
+friends; `max_identifier_accounts` higher counts busier shared IPs and devices as evidence
+(more farms behind proxies found, more households and offices judged).
+"""
 from __future__ import annotations
 
 from typing import Any
