@@ -506,6 +506,17 @@ def list_cases(state: StateStore, status: str | None = None, assignee: str | Non
         return [dict(r) for r in conn.execute(q).mappings()]
 
 
+def confirmed_ring_members(state: StateStore) -> set[str]:
+    """Accounts in a rings case an investigator confirmed as fraud (the case's current
+    account elements): one operator's fake accounts, not people who could be victims."""
+    q = (sa.select(case_elements.c.element_id)
+         .join(cases, cases.c.id == case_elements.c.case_id)
+         .where(cases.c.detection == "rings", cases.c.decision == "confirmed",
+                case_elements.c.removed_at.is_(None), case_elements.c.element_id.like("Account:%")))
+    with state.engine.connect() as conn:
+        return {eid.split(":", 1)[1] for eid in conn.execute(q).scalars()}
+
+
 # ---- the alert queue ----------------------------------------------------------------------
 
 def bulk_alerts(state: StateStore, actor: dict[str, Any], alert_ids: Iterable[int], action: str, *,

@@ -332,7 +332,7 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
     names = detections.names() if run_all else [name]
     settings = _settings(db=db, graph=graph)
     values = _parse_params(params)
-    state = None if no_alerts else open_state(settings.state_url())
+    state = open_state(settings.state_url())        # alerts, and the verdicts some detections respect
 
     def show(o) -> None:
         reviewed = f", {o.reviewed} already reviewed" if o.reviewed > 0 else ""
@@ -340,8 +340,8 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
                       + _below_threshold(o))
 
     with _open(db, graph) as store:
-        if state is None:
-            found = [(n, detections.run(store, n, values)) for n in names]
+        if no_alerts:
+            found = [(n, detections.exclude_confirmed(state, n, detections.run(store, n, values))) for n in names]
         else:
             found = [(o.name, o.results) for o in detections.queue(store, state, _os_user(), names, values, show)]
     echo(render([{"detection": n, **r} if run_all else r for n, results in found for r in results], fmt))

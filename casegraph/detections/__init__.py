@@ -48,6 +48,9 @@ class Detection:
     # A check of one input (a pending transfer, a trace's start) rather than a sweep of the
     # graph: without its parameters it returns [] (so `detect --all` passes it by).
     needs_input: bool = False
+    # Accounts of rings an investigator confirmed (a case store decision) are left out of the
+    # results (exclude_confirmed): silent_sufferers' fake accounts paying their operator.
+    skip_confirmed_rings: bool = False
     # Results scoring below this are returned but not queued as alerts (a sweep like
     # scammer_links reaches thousands of accounts 3 hops out; the queue gets the close ones).
     alert_min_score: float = 0.0
@@ -140,6 +143,16 @@ def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> l
     return d.explain(store.read(d.query, values, row_limit=None).rows)
 
 
+def exclude_confirmed(state, name: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results minus accounts of confirmed rings, for detections that ask for it (the case
+    store knows the verdicts; the graph does not)."""
+    if state is None or not get(name).skip_confirmed_rings or not results:
+        return results
+    from casegraph.cases import confirmed_ring_members
+    confirmed = confirmed_ring_members(state)
+    return [r for r in results if r.get("account_id") not in confirmed]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One detection run into the alert queue."""
@@ -164,7 +177,7 @@ def queue(store: GraphStore, state, actor: str, names: Iterable[str], params: di
     params = dict(params or {})
     out = []
     for name in names:
-        results = run(store, name, params)
+        results = exclude_confirmed(state, name, run(store, name, params))
         new, updated = save_as_alerts(state, name, params, results)
         audit.record(state, actor, "detect", {"detection": name, "params": params, "results": len(results),
                                               "alerts_new": new, "alerts_updated": updated})

@@ -3,7 +3,11 @@ the people scam-prevention staff reach out to, largest loss first.
 
 Exclusions: accounts that filed a scam report (they did speak up) and accounts that are on a
 watchlist themselves (known scammers paying each other are not victims; on an independent
-dataset 111 of 2,202 results were such accounts).
+dataset 111 of 2,202 results were such accounts), and members of a batch-registration ring
+an investigator confirmed (a `rings` case decided "confirmed": its accounts are one
+operator's fakes paying their operator, not victims). The verdicts live in the case store,
+so this last exclusion applies where it is at hand: `casegraph detect` (with or without
+alerts) and the alert queue; `detections.run` on a graph store alone cannot see it.
 
 The loss is summed in USD over payments with a USD value (`amount_lost_usd`, which orders
 and scores the results) and per asset over payments without one (`amount_lost`:
@@ -56,4 +60,5 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
 
 DETECTION = Detection(name="silent_sufferers", level="account",
                       summary="accounts that paid a watchlisted account or wallet and never reported it",
-                      domain="ato_scam", risk_flag="silent-sufferer", query="silent_sufferers", explain=explain)
+                      domain="ato_scam", risk_flag="silent-sufferer", query="silent_sufferers", explain=explain,
+                      skip_confirmed_rings=True)

@@ -70,3 +70,32 @@ def test_a_listed_account_paying_a_listed_one_is_not_a_silent_sufferer(any_store
                ["internal", "", "0xW1", "fraud-team", "cash-out", ""]])
     assert load(any_store, sqlite_state, [d], rejects_dir=tmp_path / "rej").ok
     assert [r["account_id"] for r in detect.run(any_store, "silent_sufferers")] == ["V1"]
+
+
+def test_members_of_a_confirmed_ring_are_not_silent_sufferers(any_store, sqlite_state, tmp_path):
+    """Issue 14: accounts of a ring an investigator confirmed are one operator's fakes paying
+    their operator, not victims; the verdict lives in the case store, which queue() reads."""
+    from casegraph import cases
+    from casegraph.loaders.pipeline import load
+    from tests.support import write_csv
+    d = tmp_path / "in"
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"],
+              [[a, "2023-01-01T00:00:00Z"] for a in ("S1", "R1", "R2", "V1")])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+              [[f"T{k}", a, "S1", "50", "USDT", f"2024-01-0{k}T00:00:00Z", "50"]
+               for k, a in enumerate(("R1", "R2", "V1"), start=1)])
+    write_csv(d / "watchlists.csv", ["watchlist", "account_id", "address", "list_source", "reason", "listed_at"],
+              [["internal", "S1", "", "fraud-team", "scam", ""]])
+    assert load(any_store, sqlite_state, [d], rejects_dir=tmp_path / "rej").ok
+    every = lambda: [o.results for o in detect.queue(any_store, sqlite_state, "t", ["silent_sufferers"])][0]  # noqa: E731
+    assert sorted(r["account_id"] for r in every()) == ["R1", "R2", "V1"]
+    inv = {"name": "inv", "role": "investigator", "disabled": False}
+    ring = [{"data": {"id": f"Account:{a}", "kind": "Account", "key": a, "label": a, "props": {}, "risk": []}}
+            for a in ("R1", "R2")]
+    cid = cases.create_case(sqlite_state, inv, "ring", ring, {"query": "alert", "params": {}}, detection="rings")
+    assert sorted(r["account_id"] for r in every()) == ["R1", "R2", "V1"]      # not decided yet
+    cases.set_status(sqlite_state, inv, cid, "in_review", "looking")
+    cases.set_status(sqlite_state, inv, cid, "confirmed", "one operator")
+    assert [r["account_id"] for r in every()] == ["V1"]
+    # a graph store alone cannot see verdicts; the CLI and the queue apply them
+    assert sorted(r["account_id"] for r in detect.run(any_store, "silent_sufferers")) == ["R1", "R2", "V1"]
