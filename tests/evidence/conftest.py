@@ -21,7 +21,7 @@ from tests.support import Loaded, dataset_name, load_on_embedded, load_on_neo4j
 
 SINCE, UNTIL = to_epoch_ms("2024-01-01"), to_epoch_ms("2026-01-01")
 LE = {"name": "le1", "role": "le_response", "disabled": False}
-ACCOUNTS, SEED = 1000, 5
+ACCOUNTS, SEED = 1000, 3        # a seed whose rings share phones or documents (ring_member)
 MASK_KEY = "evidence-test-key"
 
 
@@ -63,21 +63,37 @@ def ev(ev_on: Loaded, ev_folder):
     return ev_on.settings, ev_on.store, ev_on.state, ev_on.truth, ev_folder
 
 
+def ring_member(ev_on: Loaded) -> tuple[list[str], str]:
+    """A planted ring and a member of it who shares a phone, e-mail or document with another
+    account (not every ring style shares one: a carrier-style ring shares only its cash-out wallet)."""
+    rows = ev_on.store.read_cypher(
+        "MATCH (a:Account)-[:HAS_PHONE|HAS_EMAIL|HAS_DOCUMENT]->(i)<-[:HAS_PHONE|HAS_EMAIL|HAS_DOCUMENT]-(b:Account) "
+        "WHERE a.account_id IN $ids AND a <> b RETURN DISTINCT a.account_id AS id",
+        {"ids": [a for ring in ev_on.truth["rings"] for a in ring]}).rows
+    kinds = ev_on.store.read_cypher(
+        "MATCH (a:Account)-[r:HAS_PHONE|HAS_EMAIL|HAS_DOCUMENT]->() WHERE a.account_id IN $ids "
+        "RETURN a.account_id AS id, count(DISTINCT type(r)) AS kinds", {"ids": [r["id"] for r in rows]}).rows
+    sharing = {r["id"] for r in kinds if r["kinds"] == 3}          # with an e-mail, a phone and a document
+    ring = next(r for r in ev_on.truth["rings"] if set(r) & sharing)
+    return ring, min(set(ring) & sharing)
+
+
 @pytest.fixture(scope="session")
 def ev_case(ev_on: Loaded):
     """A case: a planted ring's accounts and what links them, plus one member's neighbours
     (money movements, identifiers) added by an expand. Returns the case id."""
     ev_on.claim()
     store, state, truth = ev_on.store, ev_on.state, ev_on.truth
-    ring = [f"Account:{a}" for a in truth["rings"][0]]
+    keys, member = ring_member(ev_on)
+    ring = [f"Account:{a}" for a in keys]
     nodes, missing = explore.nodes(store, ring)
     assert not missing
     case_id = cases.create_case(state, cases.operator(), "Ring from the generator",
                                 nodes + explore.links_between(store, ring),
-                                {"query": "ui_links_between", "params": {"keys": truth["rings"][0]}})
-    page, _ = explore.expand(store, ring[0], limit=100)
+                                {"query": "ui_links_between", "params": {"keys": keys}})
+    page, _ = explore.expand(store, f"Account:{member}", limit=100)
     cases.add_elements(state, cases.operator(), case_id, page,
-                       {"query": "ui_expand", "params": {"label": "Account", "key": truth["rings"][0][0], "limit": 100}})
+                       {"query": "ui_expand", "params": {"label": "Account", "key": member, "limit": 100}})
     return case_id
 
 
@@ -106,7 +122,7 @@ def masked_packages(ev_on: Loaded, tmp_path_factory):
     """Two masked subject packages of the same ring member, built alike with the same key."""
     ev_on.claim()
     out = tmp_path_factory.mktemp("masked")
-    subject = f"Account:{ev_on.truth['rings'][0][0]}"
+    subject = f"Account:{ring_member(ev_on)[1]}"
     return tuple(build_subject_package(ev_on.state, ev_on.store, LE, subject, since_ms=SINCE, until_ms=UNTIL,
                                        request_ref="M-1", agency="A", out_dir=out / part, mask=True,
                                        settings=ev_on.settings) for part in ("a", "b"))

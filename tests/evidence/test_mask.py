@@ -10,6 +10,7 @@ import stat
 import pypdf
 
 from casegraph.evidence import build_case_package, build_subject_package, mask, verify
+from tests.evidence.conftest import ring_member
 
 KINDS = {"Email": ("account_emails.csv", "email"), "Phone": ("account_phones.csv", "phone"),
          "Document": ("account_documents.csv", "doc_id")}
@@ -30,10 +31,11 @@ def _texts(files: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-def test_a_masked_package_has_no_raw_email_phone_or_document(ev, masked_packages, read_zip, tmp_path, le_actor, period):
+def test_a_masked_package_has_no_raw_email_phone_or_document(ev, ev_on, masked_packages, read_zip, tmp_path,
+                                                             le_actor, period):
     settings, store, state, truth, folder = ev
     raw = _raw_values(folder)
-    subject = f"Account:{truth['rings'][0][0]}"
+    subject = f"Account:{ring_member(ev_on)[1]}"      # the masked packages' subject
     plain = build_subject_package(state, store, le_actor, subject, since_ms=period[0], until_ms=period[1],
                                   request_ref="M-1", agency="A", out_dir=tmp_path, settings=settings)
     plain_text = "\n".join(_texts(read_zip(plain["path"])).values())
