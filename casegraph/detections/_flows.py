@@ -131,3 +131,20 @@ def accounts_on(path: list[Move]) -> list[str]:
             if acct and node not in seen:
                 seen.append(node)
     return seen
+
+
+def typology(name: str, level: str, summary: str, params, find) -> Any:
+    """The Detection of a typology: its runner reads every movement (money_links) once and
+    hands them, with the checked parameters, to `find(moves, **params)`."""
+    from casegraph.detections import Detection
+
+    def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return find(moves(rows), **detection.bind({}))
+
+    def run(store, given: dict[str, Any]) -> list[dict[str, Any]]:
+        params = detection.bind(given)          # checked before the store is touched
+        return find(fetch(store), **params)
+
+    detection = Detection(name=name, level=level, summary=summary, domain="ato_scam", risk_flag=None,
+                          query=QUERY, explain=explain, params=params, runner=run)
+    return detection

@@ -55,7 +55,6 @@ import hashlib
 from typing import Any
 
 from casegraph.catalogue import Param
-from casegraph.detections import Detection
 from casegraph.detections import _flows as fl
 from casegraph.detections._quality import confounders_hit, precision_recall
 from casegraph.times import iso
@@ -133,16 +132,6 @@ def _explain(ms: list[fl.Move], members: list[str], cs: list[list[int]]) -> dict
             "started_at": iso(path[0].at), "closed_at": iso(path[-1].at), "path": [m.step() for m in path]}
 
 
-def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """money_links rows -> results, with the default parameters."""
-    return find(fl.moves(rows), **DETECTION.bind({}))
-
-
-def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Check the parameters, read every movement (money_links) and find."""
-    p = DETECTION.bind(params)
-    return find(fl.fetch(store), **p)
-
 
 def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
     """Member-level precision/recall against the planted cycles; decoys (two-party repayments,
@@ -152,8 +141,7 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             "confounders_flagged": confounders_hit(found, truth, "back_and_forth", "payment_circles")}
 
 
-DETECTION = Detection(name="cycles", level="ring",
-                      summary="money that goes round through other accounts and wallets and comes back to "
-                              "its origin within days (round-tripping)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
-                      params=PARAMS, runner=run)
+DETECTION = fl.typology("cycles", "ring",
+                        "money that goes round through other accounts and wallets and comes back to "
+                        "its origin within days (round-tripping)",
+                        PARAMS, find)

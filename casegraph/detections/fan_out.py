@@ -37,7 +37,6 @@ from __future__ import annotations
 from typing import Any
 
 from casegraph.catalogue import Param
-from casegraph.detections import Detection
 from casegraph.detections import _fans
 from casegraph.detections import _flows as fl
 from casegraph.detections._quality import confounders_hit, precision_recall
@@ -69,16 +68,6 @@ def find(ms: list[fl.Move], **p: Any) -> list[dict[str, Any]]:
     return out
 
 
-def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """money_links rows -> results, with the default parameters."""
-    return find(fl.moves(rows), **DETECTION.bind({}))
-
-
-def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Check the parameters, read every movement (money_links) and find."""
-    p = DETECTION.bind(params)
-    return find(fl.fetch(store), **p)
-
 
 def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
     """Account-level precision/recall against the planted fan-out hubs; payroll, merchants and
@@ -88,8 +77,7 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             "confounders_flagged": confounders_hit(found, truth, "payroll", "merchants", "influencers")}
 
 
-DETECTION = Detection(name="fan_out", level="account",
-                      summary="one account paying many accounts and wallets within days, once each (dispersal), "
-                              "amounts just under the reporting threshold scoring higher (structuring)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
-                      params=PARAMS, runner=run)
+DETECTION = fl.typology("fan_out", "account",
+                        "one account paying many accounts and wallets within days, once each (dispersal), "
+                        "amounts just under the reporting threshold scoring higher (structuring)",
+                        PARAMS, find)

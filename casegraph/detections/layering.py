@@ -46,7 +46,6 @@ import hashlib
 from typing import Any
 
 from casegraph.catalogue import Param
-from casegraph.detections import Detection
 from casegraph.detections import _flows as fl
 from casegraph.detections._quality import confounders_hit, precision_recall
 from casegraph.times import iso
@@ -127,16 +126,6 @@ def _explain(path: list[fl.Move]) -> dict[str, Any]:
             "started_at": iso(path[0].at), "ended_at": iso(path[-1].at), "path": [m.step() for m in path]}
 
 
-def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """money_links rows -> results, with the default parameters."""
-    return find(fl.moves(rows), **DETECTION.bind({}))
-
-
-def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Check the parameters, read every movement (money_links) and find."""
-    p = DETECTION.bind(params)
-    return find(fl.fetch(store), **p)
-
 
 def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
     """Member-level precision/recall against the planted chains; relays and mules flagged."""
@@ -145,8 +134,7 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             "confounders_flagged": confounders_hit(found, truth, "relays") + len(found & set(truth["mules"]))}
 
 
-DETECTION = Detection(name="layering", level="ring",
-                      summary="chains of accounts each passing on most of what it received within hours "
-                              "(layering, rapid pass-through)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
-                      params=PARAMS, runner=run)
+DETECTION = fl.typology("layering", "ring",
+                        "chains of accounts each passing on most of what it received within hours "
+                        "(layering, rapid pass-through)",
+                        PARAMS, find)

@@ -50,7 +50,6 @@ import hashlib
 from typing import Any
 
 from casegraph.catalogue import Param
-from casegraph.detections import Detection
 from casegraph.detections import _flows as fl
 from casegraph.detections._quality import confounders_hit, precision_recall
 from casegraph.times import iso
@@ -204,16 +203,6 @@ def _result(pattern, members, others, first, second, what) -> dict[str, Any]:
             "path": [m.step() for m in moves]}
 
 
-def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """money_links rows -> results, with the default parameters."""
-    return find(fl.moves(rows), **DETECTION.bind({}))
-
-
-def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Check the parameters, read every movement (money_links) and find."""
-    p = DETECTION.bind(params)
-    return find(fl.fetch(store), **p)
-
 
 def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
     """Member-level precision/recall against the planted scatter-gather and gather-scatter
@@ -224,9 +213,8 @@ def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int
             + len(found & set(truth["mules"]))}
 
 
-DETECTION = Detection(name="scatter_gather", level="ring",
-                      summary="money split over several intermediaries and brought together again within "
-                              "hours (scatter-gather), or gathered from several sources and paid out to several "
-                              "destinations (gather-scatter)",
-                      domain="ato_scam", risk_flag=None, query=fl.QUERY, explain=explain,
-                      params=PARAMS, runner=run)
+DETECTION = fl.typology("scatter_gather", "ring",
+                        "money split over several intermediaries and brought together again within "
+                        "hours (scatter-gather), or gathered from several sources and paid out to several "
+                        "destinations (gather-scatter)",
+                        PARAMS, find)
