@@ -90,13 +90,14 @@ def measure(engine: Engine, data: Path, checks: int) -> dict:
                                   row_limit=checks).rows
         facts = store.queries.get("transfer_risk_facts")
         found["floor"] = percentiles(lambda p: store.backend.run("RETURN 1 AS x", {}, write=False), pairs)
-        found["facts"] = percentiles(lambda p: store.read("transfer_risk_facts", {
-            "sender": p["s"], "recipient_account": p["r"]}), pairs)
+        found["facts"] = percentiles(lambda p: store.read("transfer_risk_facts", {"checks": [
+            {"i": 0, "sender": p["s"], "recipient_account": p["r"], "recipient_wallet": ""}]}), pairs)
         if store.dialect == "neo4j":
             slow = found["links"]["warm"][2]
             found["links_profile"] = profile(store, slow[1], slow[2])
             found["facts_profile"] = profile(store, facts.text_for("neo4j"), facts.bind(
-                {"sender": pairs[0]["s"], "recipient_account": pairs[0]["r"]}))
+                {"checks": [{"i": 0, "sender": pairs[0]["s"], "recipient_account": pairs[0]["r"],
+                             "recipient_wallet": ""}]}))
     engine.close()
     return found
 

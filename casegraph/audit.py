@@ -70,11 +70,21 @@ def bounded(details: dict[str, Any]) -> str:
 
 def record(state: StateStore, actor: str, action: str, details: dict[str, Any] | None = None) -> int:
     """Append one entry; returns its id."""
-    if not actor or not action:
+    return record_many(state, [(actor, action, details)])[0]
+
+
+def record_many(state: StateStore, entries: list[tuple[str, str, dict[str, Any] | None]]) -> list[int]:
+    """Append entries (actor, action, details) in this order, in one transaction and with one
+    move of the head: how the API writes a batch of calls (casegraph/api/calls.py). Returns
+    their ids."""
+    if any(not actor or not action for actor, action, _ in entries):
         raise AuditError("an audit entry needs an actor and an action")
-    details_json = bounded(details or {})
+    if not entries:
+        return []
+    stored = [(actor, action, bounded(details or {})) for actor, action, details in entries]
     for attempt in range(_RETRIES):
         try:
+            ids: list[int] = []
             with state.engine.begin() as conn:
                 # one append at a time: each links to the one before it (without this, writers that
                 # read the same tail collide on the next id and retry; under many writers, on
@@ -82,14 +92,19 @@ def record(state: StateStore, actor: str, action: str, details: dict[str, Any] |
                 state.dialect.serialize(conn, "audit_log")
                 last = conn.execute(sa.select(audit_log.c.id, audit_log.c.hash)
                                     .order_by(audit_log.c.id.desc()).limit(1)).first()
-                entry_id, prev = (last.id + 1, last.hash) if last else (1, GENESIS)
+                entry_id, prev = (last.id, last.hash) if last else (0, GENESIS)
                 at = now_ms()
-                new_hash = entry_hash(prev, entry_id, at, actor, action, details_json)
-                conn.execute(audit_log.insert().values(
-                    id=entry_id, at=at, actor=actor, action=action, details=details_json, prev_hash=prev,
-                    hash=new_hash))
-            _advance_head(state, entry_id, new_hash)
-            return entry_id
+                rows = []
+                for actor, action, details_json in stored:
+                    entry_id += 1
+                    prev = entry_hash(prev, entry_id, at, actor, action, details_json)
+                    rows.append({"id": entry_id, "at": at, "actor": actor, "action": action,
+                                 "details": details_json, "prev_hash": rows[-1]["hash"] if rows else
+                                 (last.hash if last else GENESIS), "hash": prev})
+                    ids.append(entry_id)
+                conn.execute(audit_log.insert(), rows)
+            _advance_head(state, ids[-1], prev)
+            return ids
         except (sa.exc.IntegrityError, sa.exc.OperationalError):
             # another writer took this id (or held the lock): back off a little, read the new tail, retry
             time.sleep(random.uniform(0, 0.005) * (attempt + 1))

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from casegraph import graph
 from casegraph import audit, explore, exports, kpis
 from casegraph.times import iso
-from casegraph.errors import CaseError
+from casegraph.errors import CaseError, CaseNotFound
 from casegraph.permissions import require
 from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_notes,
                              case_reviews, cases, for_update, now_ms)
@@ -97,7 +97,7 @@ def _case_row(conn, case_id: int, lock: bool = False) -> dict[str, Any]:
     q = sa.select(cases).where(cases.c.id == case_id)
     row = conn.execute(for_update(conn, q) if lock else q).mappings().first()
     if row is None:
-        raise CaseError(f"there is no case {case_id}")
+        raise CaseNotFound(f"there is no case {case_id}")
     return dict(row)
 
 
@@ -147,7 +147,7 @@ def _check_alerts(conn, alert_ids: list[int], free: bool) -> list[dict[str, Any]
                                                      .order_by(alerts.c.id))).mappings()]
     missing = sorted(set(alert_ids) - {r["id"] for r in rows})
     if missing:
-        raise CaseError(f"there is no alert {', '.join(map(str, missing))}")
+        raise CaseNotFound(f"there is no alert {', '.join(map(str, missing))}")
     if free:
         taken = [f"{r['id']} (case {r['case_id']})" for r in rows if r["case_id"] is not None]
         if taken:
@@ -168,7 +168,7 @@ def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: i
     require(actor, "change_case")
     alert = state.get_alert(int(alert_id))
     if alert is None:
-        raise CaseError(f"there is no alert {alert_id}")
+        raise CaseNotFound(f"there is no alert {alert_id}")
     if alert.get("case_id") is not None:
         raise CaseError(f"alert {alert_id} is already in case {alert['case_id']}")
     ents = [str(e) for e in alert["entities"] or ()]
@@ -189,7 +189,7 @@ def case_from_group(state: StateStore, store, actor: dict[str, Any], group_id: s
     require(actor, "change_case")
     res = store.read(GROUP_MEMBERS, {"group_id": str(group_id)})
     if not res.rows:
-        raise CaseError(f"there is no group {group_id!r} in the graph")
+        raise CaseNotFound(f"there is no group {group_id!r} in the graph")
     members = [graph.node_id("Account", r["a"].properties["account_id"]) for r in res.rows if r["a"] is not None]
     group = res.rows[0]["g"].properties
     title = f"group {group_id} ({group.get('model', 'model')}, score {group.get('score')}): {len(members)} accounts"

@@ -471,6 +471,82 @@ def serve(host, port, workers, threads, debug, db, graph) -> None:
     _serve(_settings(db=db, graph=graph, workers=workers, threads=threads), host, port, debug)
 
 
+@main.command("api")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 exposes the API to the network).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8060, show_default=True, help="Port to serve the API on.")
+@click.option("--workers", type=click.IntRange(1, 64), envvar="CASEGRAPH_WORKERS", default=None, help=_setting_help("workers"))
+@click.option("--no-access-log", is_flag=True, help="Leave out uvicorn's line per request (every call is in the audit log anyway).")
+@store_options
+def api(host, port, workers, no_access_log, db, graph) -> None:
+    """Serve the HTTP API (/api/v1: transfer checks, watchlists, model groups, alerts, cases,
+    evidence, saved queries, KPIs; docs/api.md) with uvicorn, in processes of its own next to
+    the UI. Callers authenticate with tokens from `casegraph token create`. The OpenAPI
+    document is at /api/v1/openapi.json, readable at /api/v1/docs."""
+    import os
+    settings = _settings(db=db, graph=graph, workers=workers)
+    if not _port_free(host, port):
+        raise click.ClickException(f"port {port} on {host} is already in use; stop what uses it or pick another with --port")
+    from casegraph.store import open_store
+    with open_store(settings) as store:     # a bad --db is a one-line error before serving
+        store.health()
+    for s in SETTINGS:                      # the workers read their settings from the environment
+        os.environ[s.envvar] = str(getattr(settings, s.name))
+    from casegraph.api.server import serve as run
+    echo(f"casegraph API on {settings.db}: http://{host}:{port}/api/v1  (docs: /api/v1/docs; "
+         f"{settings.workers} worker(s); Ctrl-C or SIGTERM stops it)")
+    run(host, port, settings.workers, access_log=not no_access_log)
+
+
+@main.group()
+def token() -> None:
+    """API tokens for service accounts (docs/api.md): shown once, stored hashed."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="What the token may do (docs/roles.md).")
+@click.option("--expires", "expires_days", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Days until the token stops working (default: never; revoke it instead).")
+@click.option("--rate", "rate_per_s", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Requests per second the token may make (a batch counts once); default 200.")
+@store_options
+def token_create(name, role, expires_days, rate_per_s, db, graph) -> None:
+    """Create a token and print its secret, once: give it to the calling system's secret store."""
+    from casegraph import tokens
+    state = _state(db, graph)
+    secret, row = tokens.create(state, name, role, by=_os_user(), expires_days=expires_days,
+                                rate_per_s=rate_per_s or tokens.DEFAULT_RATE)
+    _audit(db, graph, "token.create", {"name": name, "role": role, "expires_at": row["expires_at"],
+                                        "rate_per_s": row["rate_per_s"]})
+    echo(secret)
+    click.echo(f"token {name} ({role}) created; the line above is its secret, shown only this once. "
+               "Send it as `Authorization: Bearer <secret>`.", err=True)
+
+
+@token.command("list")
+@format_option
+@store_options
+def token_list(fmt, db, graph) -> None:
+    """Every token with its role, state and dates (never the secret)."""
+    from casegraph import tokens
+    rows = [{"name": t["name"], "role": t["role"], "status": tokens.status(t), "rate_per_s": t["rate_per_s"],
+             "created_by": t["created_by"], "created_at": iso(t["created_at"]), "expires_at": iso(t["expires_at"]),
+             "revoked_at": iso(t["revoked_at"])} for t in tokens.list_tokens(_state(db, graph))]
+    echo(render(rows, fmt, ["name", "role", "status", "rate_per_s", "created_by", "created_at", "expires_at",
+                            "revoked_at"]))
+
+
+@token.command("revoke")
+@click.argument("name")
+@store_options
+def token_revoke(name, db, graph) -> None:
+    """Revoke a token: the API refuses it from the next second on (its history stays)."""
+    from casegraph import tokens
+    tokens.revoke(_state(db, graph), name, by=_os_user())
+    _audit(db, graph, "token.revoke", {"name": name})
+    echo(f"revoked {name}")
+
+
 # -- the main job --------------------------------------------------------------------------
 
 @main.command()

@@ -66,6 +66,19 @@ class CaseError(CasegraphError):
     remediation target that is not in the case."""
 
 
+class NotFound(CasegraphError):
+    """What was asked for by id does not exist (a case, an alert, a token, a package)."""
+
+
+class CaseNotFound(CaseError, NotFound):
+    """There is no case, alert or group with that id."""
+
+
+class Conflict(CasegraphError):
+    """The request clashes with the state it met: an alert already taken into a case, an
+    idempotency key reused for another request or still in progress."""
+
+
 class EvidenceError(CasegraphError):
     """An evidence package cannot be built or read as asked: a missing request reference or
     agency, an unusable output folder, or a file that is not a package."""

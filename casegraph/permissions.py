@@ -20,6 +20,9 @@ ACTIONS: dict[str, str] = {
     "view_audit": "Read the audit log.",
     "export_audit": "Export the audit log.",
     "view_kpis": "See the team's KPIs (resolution rate, time to decision, QA).",
+    "check_transfers": "Ask the pre-transfer risk check (hold or allow; a hold raises an alert).",
+    "manage_watchlists": "Add and retire watchlist entries (accounts, wallets, identifiers).",
+    "push_groups": "Push registration groups flagged by a model.",
 }
 
 ROLES: dict[str, str] = {
@@ -27,15 +30,19 @@ ROLES: dict[str, str] = {
     "le_response": "Law-enforcement response: answer requests with evidence packages.",
     "analyst": "Analysts: saved and their own read-only queries; never change cases.",
     "admin": "Administrators: everything, including users and the audit log.",
+    "service": "Other systems over the API (API tokens): the transfer check, watchlist and model-group "
+               "pushes; reads alerts and cases, never changes them.",
 }
 
 _READ = ("view_graph", "run_saved_query", "view_alerts", "view_cases")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "investigator": frozenset(_READ + ("review_alerts", "change_case", "decide_case", "view_kpis")),
+    "investigator": frozenset(_READ + ("review_alerts", "change_case", "decide_case", "view_kpis",
+                                       "check_transfers", "manage_watchlists")),
     "le_response": frozenset(_READ + ("export_evidence",)),
-    "analyst": frozenset(_READ + ("run_adhoc_query", "view_kpis")),
+    "analyst": frozenset(_READ + ("run_adhoc_query", "view_kpis", "push_groups")),
     "admin": frozenset(ACTIONS),
+    "service": frozenset(_READ + ("check_transfers", "manage_watchlists", "push_groups")),
 }
 
 assert set(PERMISSIONS) == set(ROLES)

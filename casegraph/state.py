@@ -177,6 +177,33 @@ keys = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
 )
 
+# API tokens of service accounts (casegraph/tokens.py): only the SHA-256 of the secret is kept.
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("secret_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("rate_per_s", sa.Float, nullable=False),
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger),
+    sa.Column("revoked_at", sa.BigInteger),
+    sa.Column("revoked_by", sa.String(128)),
+)
+
+# Idempotency keys of the API's creating POSTs (casegraph/api/idempotency.py): the first
+# answer, kept for a retried request with the same key, token and body.
+api_idempotency = sa.Table(
+    "api_idempotency", metadata,
+    sa.Column("token", sa.String(128), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("request_sha256", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer),                     # None while the first request runs
+    sa.Column("body", sa.Text),
+    sa.Column("created_at", sa.BigInteger, nullable=False, index=True),
+)
+
 # Append-only and hash-chained (casegraph/audit.py): id is assigned by the writer as the
 # previous id + 1, so two concurrent writers collide on the key instead of forking the chain.
 audit_log = sa.Table(
@@ -403,6 +430,13 @@ class StateStore:
         q = q.order_by(alerts.c.score.desc(), alerts.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
+
+    def latest_alert_id(self, detection: str, entity_key: str) -> int | None:
+        """The id of the newest alert of `detection` on `entity_key` (open or reviewed), or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(alerts.c.id).where(
+                alerts.c.detection == detection, alerts.c.entity_key == entity_key)
+                .order_by(alerts.c.id.desc()).limit(1)).scalar()
 
     def get_alert(self, alert_id: int) -> dict[str, Any] | None:
         """One alert by id, or None."""

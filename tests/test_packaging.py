@@ -1,5 +1,5 @@
 """casegraph installs as one import package: the wheel built from the repository holds
-only `casegraph` (app/, loaders/ and cypher/ inside it as casegraph.app, .loaders and
+only `casegraph` (app/, api/, loaders/ and cypher/ inside it as casegraph.app, .api, .loaders and
 .cypher), every source and data file of those folders, and imports from a folder that has
 folders named app/, loaders/ and cypher/ of its own (which once shadowed the UI)."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from casegraph.catalogue import catalogue
 
 REPO = Path(__file__).resolve().parent.parent
-FOLDERS = {"casegraph": "casegraph", "app": "casegraph/app", "loaders": "casegraph/loaders",
+FOLDERS = {"casegraph": "casegraph", "app": "casegraph/app", "api": "casegraph/api", "loaders": "casegraph/loaders",
            "cypher": "casegraph/cypher"}
 SHIPPED = (".py", ".yaml", ".cypher", ".css", ".js")
 

@@ -29,7 +29,7 @@ users, counts (users <= max_shared)}. Past payments and reported amounts are sum
 they have a USD value and per asset where not, and shown so ("1,000.00 USD + 0.4 BTC",
 casegraph/money.py); paid_before_usd counts the USD part only.
 
-Cost: one key lookup per check (transfer_risk_facts, which also expands the two parties'
+Cost: one key lookup per check (transfer_risk_facts, one query for a whole batch of checks, which also expands the two parties'
 identifiers to their lists; a second small query counts the users of listed ones only when
 there are any) and a dictionary look-up in the
 exposure index: everything within `k_hold` hops of a watchlisted entity, found by one walk
@@ -84,40 +84,67 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
         if acc is not None or wal is not None or amount is not None:
             raise ParameterError(f"detection {NAME}: sender (the paying account's id) is required")
         return []
-    if (acc is None) == (wal is None):
-        raise ParameterError(f"detection {NAME}: give exactly one of recipient_account (internal transfer) "
-                             f"and recipient_wallet (withdrawal)")
     if amount is None:
         raise ParameterError(f"detection {NAME}: amount_usd (the transfer's amount in USD) is required")
+    found = check_many(store, [{"sender": sender, "recipient_account": acc, "recipient_wallet": wal,
+                                "amount_usd": amount}], p)[0]
+    if isinstance(found, ParameterError):
+        raise found
+    return [found]
+
+
+def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> list[dict[str, Any] | ParameterError]:
+    """Decide a batch of pending transfers ({sender, recipient_account | recipient_wallet,
+    amount_usd}) with the bound parameters `p` -> per transfer, in order, its result or the
+    ParameterError that says why it could not be checked (an unknown sender, both or neither
+    recipient). One facts query for the whole batch, one count of listed identifiers' users
+    when any is met, one look-up each in the exposure index (the API's batch form)."""
     k_hold, max_shared, max_degree, large = p["k_hold"], p["max_shared"], p["max_degree"], p["large_usd"]
+    out: list[dict[str, Any] | ParameterError | None] = [None] * len(transfers)
+    asked = []
+    for i, t in enumerate(transfers):
+        acc, wal = t.get("recipient_account"), t.get("recipient_wallet")
+        if (acc is None) == (wal is None):
+            out[i] = ParameterError(f"detection {NAME}: give exactly one of recipient_account (internal transfer) "
+                                    f"and recipient_wallet (withdrawal)")
+        else:
+            asked.append({"i": i, "sender": t["sender"], "recipient_account": acc or "", "recipient_wallet": wal or ""})
+    rows = store.read("transfer_risk_facts", {"checks": asked}, row_limit=None).rows if asked else []
+    users = identifier_users(store, rows)
+    index = None
+    for facts in rows:
+        i = facts["i"]
+        t = transfers[i]
+        sender, acc, wal = t["sender"], t.get("recipient_account"), t.get("recipient_wallet")
+        if not facts["sender_found"]:
+            out[i] = ParameterError(f"detection {NAME}: no account {sender!r} (sender)")
+            continue
+        if acc is not None and not facts["recipient_found"]:
+            out[i] = ParameterError(f"detection {NAME}: no account {acc!r} (recipient_account)")
+            continue
+        recipient: ex.Node = ("Account", acc) if acc is not None else ("Wallet", wal)
+        link = None
+        hot = str(facts.get("recipient_label") or "").startswith("exchange:")
+        # a recipient using a listed identifier is one hop from the list already: no walk needed
+        direct = any(users.get((x["label"], x["key"]), 0) <= max_shared
+                     for x in facts.get("recipient_identifiers") or ())
+        # an exchange hot wallet is never walked through, so it links nobody to anything
+        if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and not direct and k_hold > 0 \
+                and not hot:
+            if index is None:
+                fingerprint = (facts.get("listed"), facts.get("listed_loaded_at"))
+                index = exposure_index(store, k_hold, max_shared, max_degree, fingerprint)
+            link = nearest_listed(index, recipient)
+        out[i] = decide(sender, recipient, float(t["amount_usd"]), facts, link, large, users=users,
+                        max_shared=max_shared)
+    return out
 
-    rows = store.read("transfer_risk_facts", {"sender": sender, "recipient_account": acc or "",
-                                              "recipient_wallet": wal or ""}, row_limit=None).rows
-    facts = rows[0]
-    if not facts["sender_found"]:
-        raise ParameterError(f"detection {NAME}: no account {sender!r} (sender)")
-    if acc is not None and not facts["recipient_found"]:
-        raise ParameterError(f"detection {NAME}: no account {acc!r} (recipient_account)")
-    recipient: ex.Node = ("Account", acc) if acc is not None else ("Wallet", wal)
 
-    link = None
-    hot = str(facts.get("recipient_label") or "").startswith("exchange:")
-    users = identifier_users(store, facts)
-    # a recipient using a listed identifier is one hop from the list already: no walk needed
-    direct = any(users.get((x["label"], x["key"]), 0) <= max_shared for x in facts.get("recipient_identifiers") or ())
-    # an exchange hot wallet is never walked through, so it links nobody to anything
-    if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and not direct and k_hold > 0 \
-            and not hot:
-        fingerprint = (facts.get("listed"), facts.get("listed_loaded_at"))
-        link = nearest_listed(exposure_index(store, k_hold, max_shared, max_degree, fingerprint), recipient)
-    return [decide(sender, recipient, amount, facts, link, large, users=users, max_shared=max_shared)]
-
-
-def identifier_users(store, facts: dict[str, Any]) -> dict[ex.Node, int]:
-    """How many accounts use each listed identifier of the sender and the recipient (asked
+def identifier_users(store, facts_rows: list[dict[str, Any]]) -> dict[ex.Node, int]:
+    """How many accounts use each listed identifier of the senders and the recipients (asked
     only when there is one: the usual check costs no extra query)."""
-    wanted = {(x["label"], x["key"]) for side in ("sender_identifiers", "recipient_identifiers")
-              for x in facts.get(side) or ()}
+    wanted = {(x["label"], x["key"]) for facts in facts_rows
+              for side in ("sender_identifiers", "recipient_identifiers") for x in facts.get(side) or ()}
     if not wanted:
         return {}
     params: dict[str, list[str]] = {ex.FRONTIER_PARAM[label]: [] for label in model().identifiers}

@@ -1,0 +1,154 @@
+"""Every API call in the audit log: the token's name, the endpoint, its parameters (path,
+query and JSON body, cut by the audit log's bounds) and the outcome (HTTP status and error
+code). Never a token: the Authorization header is not recorded.
+
+Writing one chained audit entry per call would make the audit log the API's bottleneck
+(each append locks the chain and moves the signed head), so each worker process queues its
+calls and appends them in batches (`audit.record_many`) at most FLUSH_S after the response;
+stopping the server (SIGTERM, Ctrl-C) writes what is queued before the process exits. What a
+call changed (a case, an alert, a watchlist entry) is recorded by the core function that
+changed it, synchronously, as for the UI."""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from typing import Any
+
+FLUSH_S = 0.1
+MAX_BATCH = 2000
+BODY_MAX = 1_000_000        # a bigger body is recorded by its size only
+QUIET = ("/api/v1/health", "/api/v1/version", "/api/v1/openapi.json")
+
+log = logging.getLogger("casegraph.api")
+
+
+class CallLog:
+    """A background writer of call entries for one process."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self._q: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def add(self, actor: str, action: str, details: dict[str, Any]) -> None:
+        self._ensure()
+        self._q.put((actor, action, details))
+
+    def _ensure(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="casegraph-api-audit", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._q.get()
+            if first is None:
+                return
+            batch, stop = [first], False
+            try:
+                while len(batch) < MAX_BATCH:
+                    item = self._q.get(timeout=FLUSH_S) if len(batch) == 1 else self._q.get_nowait()
+                    if item is None:
+                        stop = True
+                        break
+                    batch.append(item)
+            except queue.Empty:
+                pass
+            self._write(batch)
+            if stop:
+                return
+
+    def _write(self, batch: list) -> None:
+        from casegraph import audit
+        try:
+            audit.record_many(self.ctx.state(), batch)
+        except Exception:  # noqa: BLE001 - never lose calls silently: say so in the server log
+            log.exception("could not write %d API call(s) to the audit log", len(batch))
+
+    def flush(self) -> None:
+        """Write what is queued now (tests, shutdown)."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._q.put(None)
+            thread.join(timeout=30)
+        rest = []
+        while True:
+            try:
+                item = self._q.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                rest.append(item)
+        if rest:
+            self._write(rest)
+
+    def stop(self) -> None:
+        self.flush()
+
+
+def _body(raw: bytes) -> Any:
+    if not raw:
+        return None
+    if len(raw) > BODY_MAX:
+        return {"bytes": len(raw)}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {"bytes": len(raw), "json": False}
+
+
+def _error_code(raw: bytes) -> str | None:
+    try:
+        return json.loads(raw)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class AuditCalls:
+    """ASGI middleware: records each /api/v1 call (except health, version and the OpenAPI
+    document, which load balancers and tools poll) once its response has been sent."""
+
+    def __init__(self, app, ctx):
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/v1/") or path in QUIET \
+                or path.startswith("/api/v1/docs") or path.startswith("/api/v1/redoc"):
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        seen: dict[str, Any] = {"status": 500, "error": b""}
+
+        async def receive_() -> dict:
+            message = await receive()
+            if message["type"] == "http.request" and len(body) <= BODY_MAX:
+                body.extend(message.get("body", b""))
+            return message
+
+        async def send_(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+            elif message["type"] == "http.response.body" and seen["status"] >= 400 and len(seen["error"]) < 4096:
+                seen["error"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, receive_, send_)
+        finally:
+            st = scope.get("state") or {}
+            actor = st.get("actor") or {}
+            route = scope.get("route")
+            status = seen["status"]
+            details = {"method": scope.get("method"), "path": path,
+                       "endpoint": getattr(route, "path", None), "path_params": scope.get("path_params") or {},
+                       "query": scope.get("query_string", b"").decode("latin-1"), "body": _body(bytes(body)),
+                       "status": status, "outcome": "ok" if status < 400 else (_error_code(bytes(seen["error"]))
+                                                                              or f"http_{status}")}
+            name = getattr(route, "name", None) or "unrouted"
+            self.ctx.calls.add(actor.get("name") or "anonymous", f"api.{name}"[:64], details)

@@ -1,0 +1,60 @@
+"""What one API process holds: its settings, the graph store and the state store (opened on
+first use, one per process: uvicorn's workers are separate processes), the token cache, the
+rate limiter and the writer of call entries."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from casegraph.settings import Settings
+
+TOKEN_CACHE_S = 1.0      # a created, revoked or expired token is seen within this long
+
+
+class Context:
+    def __init__(self, settings: Settings, workers: int = 1):
+        from casegraph.api.calls import CallLog
+        from casegraph.api.limits import RateLimiter
+        self.settings = settings
+        self.workers = max(1, workers)
+        self._lock = threading.Lock()
+        self._store = None
+        self._state = None
+        self._tokens: tuple[float, dict[str, dict[str, Any]]] = (0.0, {})
+        self.limiter = RateLimiter(self.workers)
+        self.calls = CallLog(self)
+
+    def store(self):
+        with self._lock:
+            if self._store is None:
+                from casegraph.store import open_store
+                self._store = open_store(self.settings)
+            return self._store
+
+    def state(self):
+        with self._lock:
+            if self._state is None:
+                from casegraph.state import open_state
+                self._state = open_state(self.settings.state_url())
+            return self._state
+
+    def tokens(self) -> dict[str, dict[str, Any]]:
+        """Every token by secret digest, read again from the state store at most once a
+        TOKEN_CACHE_S (so a revocation takes effect within that long on every worker)."""
+        at, known = self._tokens
+        if time.monotonic() - at < TOKEN_CACHE_S:
+            return known
+        from casegraph import tokens
+        known = tokens.by_digest(self.state())
+        self._tokens = (time.monotonic(), known)
+        return known
+
+    def close(self) -> None:
+        self.calls.stop()
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+            if self._state is not None:
+                self._state.engine.dispose()
+            self._store = self._state = None
