@@ -16,10 +16,12 @@ import queue
 import threading
 from typing import Any
 
+from casegraph.api import PREFIX
+
 FLUSH_S = 0.1
 MAX_BATCH = 2000
 BODY_MAX = 1_000_000        # a bigger body is recorded by its size only
-QUIET = ("/api/v1/health", "/api/v1/version", "/api/v1/openapi.json")
+QUIET = (f"{PREFIX}/health", f"{PREFIX}/version", f"{PREFIX}/openapi.json")
 
 log = logging.getLogger("casegraph.api")
 
@@ -118,8 +120,8 @@ class AuditCalls:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/api/v1/") or path in QUIET \
-                or path.startswith("/api/v1/docs") or path.startswith("/api/v1/redoc"):
+        if scope["type"] != "http" or not path.startswith(PREFIX + "/") or path in QUIET \
+                or path.startswith((f"{PREFIX}/docs", f"{PREFIX}/redoc")):
             await self.app(scope, receive, send)
             return
         body = bytearray()
@@ -144,9 +146,12 @@ class AuditCalls:
             st = scope.get("state") or {}
             actor = st.get("actor") or {}
             route = scope.get("route")
+            endpoint = getattr(route, "path", None)
+            if endpoint is not None and not endpoint.startswith(PREFIX):
+                endpoint = PREFIX + endpoint        # routers are included under the prefix
             status = seen["status"]
             details = {"method": scope.get("method"), "path": path,
-                       "endpoint": getattr(route, "path", None), "path_params": scope.get("path_params") or {},
+                       "endpoint": endpoint, "path_params": scope.get("path_params") or {},
                        "query": scope.get("query_string", b"").decode("latin-1"), "body": _body(bytes(body)),
                        "status": status, "outcome": "ok" if status < 400 else (_error_code(bytes(seen["error"]))
                                                                               or f"http_{status}")}

@@ -9,7 +9,7 @@ from typing import Any
 
 from casegraph.settings import Settings
 
-TOKEN_CACHE_S = 1.0      # a created, revoked or expired token is seen within this long
+TOKEN_CACHE_S = 1.0      # a revoked token is refused within this long
 
 
 class Context:
@@ -39,15 +39,21 @@ class Context:
                 self._state = open_state(self.settings.state_url())
             return self._state
 
-    def tokens(self) -> dict[str, dict[str, Any]]:
-        """Every token by secret digest, read again from the state store at most once a
-        TOKEN_CACHE_S (so a revocation takes effect within that long on every worker)."""
-        at, known = self._tokens
-        if time.monotonic() - at < TOKEN_CACHE_S:
-            return known
+    def tokens(self, digest: str | None = None) -> dict[str, dict[str, Any]]:
+        """Every token by secret digest, read again from the state store once it is
+        TOKEN_CACHE_S old (so a revocation takes effect within that long on every worker); a
+        `digest` not in it is looked up on its own (one indexed row: a token created a moment
+        ago works at once)."""
         from casegraph import tokens
-        known = tokens.by_digest(self.state())
-        self._tokens = (time.monotonic(), known)
+        at, known = self._tokens
+        if time.monotonic() - at >= TOKEN_CACHE_S:
+            known = tokens.by_digest(self.state())
+            self._tokens = (time.monotonic(), known)
+        elif digest is not None and digest not in known:
+            row = tokens.find(self.state(), digest)
+            if row is not None:
+                known = {**known, digest: row}
+                self._tokens = (at, known)
         return known
 
     def close(self) -> None:

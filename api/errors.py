@@ -22,6 +22,7 @@ BY_CLASS: tuple[tuple[type[Exception], int, str], ...] = (
     (e.Conflict, 409, "conflict"),
     (e.QueryTimeout, 504, "timeout"),
     (e.ParameterError, 422, "invalid"),
+    (e.QueryError, 422, "invalid"),             # the database refused what was asked (bad input)
     (e.ConnectionFailed, 503, "unavailable"),
     (e.StoreError, 503, "unavailable"),
     (e.CasegraphError, 422, "invalid"),

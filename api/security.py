@@ -28,7 +28,7 @@ def caller(request: Request, creds: HTTPAuthorizationCredentials | None = Depend
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise AuthError("send an API token: Authorization: Bearer <token>")
     ctx = request.app.state.ctx
-    actor = tokens.check(ctx.tokens(), creds.credentials)
+    actor = tokens.check(ctx.tokens(tokens.digest(creds.credentials)), creds.credentials)
     request.state.actor = actor
     wait = ctx.limiter.take(actor["token"], actor["rate_per_s"])
     if wait > 0:

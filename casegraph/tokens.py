@@ -100,6 +100,13 @@ def by_digest(state: StateStore) -> dict[str, dict[str, Any]]:
         return {r["secret_sha256"]: dict(r) for r in conn.execute(sa.select(api_tokens)).mappings()}
 
 
+def find(state: StateStore, secret_sha256: str) -> dict[str, Any] | None:
+    """One token by the SHA-256 of its secret, or None."""
+    with state.engine.connect() as conn:
+        row = conn.execute(sa.select(api_tokens).where(api_tokens.c.secret_sha256 == secret_sha256)).mappings().first()
+    return dict(row) if row is not None else None
+
+
 def check(known: dict[str, dict[str, Any]], presented: str, at_ms: int | None = None) -> dict[str, Any]:
     """The actor for a presented secret (as permissions.require expects it: name, role,
     disabled), or AuthError saying why not (never echoing the secret)."""

@@ -22,9 +22,12 @@ Key = Field(min_length=1, max_length=512)
 class Transfer(BaseModel):
     """One pending transfer: give exactly one of recipient_account (an internal transfer) and
     recipient_wallet (a withdrawal, to any address: one never seen before is allowed)."""
+    model_config = {"json_schema_extra": {"oneOf": [{"required": ["recipient_account"]},
+                                                    {"required": ["recipient_wallet"]}]}}
     sender: str = Key
-    recipient_account: str | None = Field(default=None, min_length=1, max_length=512)
-    recipient_wallet: str | None = Field(default=None, min_length=1, max_length=512)
+    # typed `str` with a None default: the document says "a string when given" (null is refused)
+    recipient_account: str = Field(default=None, min_length=1, max_length=512)
+    recipient_wallet: str = Field(default=None, min_length=1, max_length=512)
     amount: float = Field(ge=0, description="the amount in `asset`")
     asset: str = Field(min_length=1, max_length=32)
     amount_usd: float | None = Field(default=None, ge=0, description="the USD value; else valued with the "

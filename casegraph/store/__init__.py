@@ -7,12 +7,13 @@
 Every call says whether it reads or writes, and the query's header must agree."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from casegraph.catalogue import Catalogue, catalogue
 from casegraph.cyphertext import check_user_cypher
-from casegraph.errors import ConfigError, QueryError
+from casegraph.errors import ConfigError, ParameterError, QueryError
 from casegraph.model import model
 from casegraph.settings import Settings
 from casegraph.store.base import Backend
@@ -37,26 +38,29 @@ class GraphStore:
         q = self.queries.get(name)
         if q.mode != "read":
             raise QueryError(f"query {name} writes; use write() for it")
-        return self.backend.run(q.text_for(self.dialect), q.bind(params or {}), write=False,
-                                timeout_ms=_limit("time limit (ms)", timeout_ms) or self.settings.query_timeout_ms,
-                                row_limit=_limit("row limit", row_limit))
+        with _sendable():
+            return self.backend.run(q.text_for(self.dialect), q.bind(params or {}), write=False,
+                                    timeout_ms=_limit("time limit (ms)", timeout_ms) or self.settings.query_timeout_ms,
+                                    row_limit=_limit("row limit", row_limit))
 
     def write(self, name: str, params: dict[str, Any] | None = None) -> Result:
         """Run a write query from the catalogue (no time limit: loads must finish)."""
         q = self.queries.get(name)
         if q.mode != "write":
             raise QueryError(f"query {name} is declared read; use read() for it")
-        return self.backend.run(q.text_for(self.dialect), q.bind(params or {}), write=True)
+        with _sendable():
+            return self.backend.run(q.text_for(self.dialect), q.bind(params or {}), write=True)
 
     def read_cypher(self, text: str, params: dict[str, Any] | None = None, *,
                     timeout_ms: int | None = None, row_limit: int | None = None) -> Result:
         """Run user-supplied Cypher: refused before it reaches the database if it
         writes, then run read-only with the time and row limits."""
         check_user_cypher(text, self.settings.query_max_chars)
-        self.backend.check_parse(text, params or {})
-        return self.backend.run(text, params or {}, write=False,
-                                timeout_ms=_limit("time limit (ms)", timeout_ms) or self.settings.query_timeout_ms,
-                                row_limit=_limit("row limit", row_limit) or self.settings.row_limit)
+        with _sendable():
+            self.backend.check_parse(text, params or {})
+            return self.backend.run(text, params or {}, write=False,
+                                    timeout_ms=_limit("time limit (ms)", timeout_ms) or self.settings.query_timeout_ms,
+                                    row_limit=_limit("row limit", row_limit) or self.settings.row_limit)
 
     def with_timeout(self, timeout_ms: int) -> "GraphStore":
         """The same connection with another default time limit for reads (built-in batch
@@ -111,6 +115,16 @@ class GraphStore:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@contextmanager
+def _sendable():
+    """Text that is not valid Unicode (an unpaired surrogate, which JSON can carry) cannot be
+    sent to any database: bad input, said so, not a database error."""
+    try:
+        yield
+    except UnicodeEncodeError as e:
+        raise ParameterError("a text parameter or the query is not valid Unicode (an unpaired surrogate)") from e
 
 
 def _limit(what: str, value: int | None) -> int | None:

@@ -10,7 +10,7 @@ import falkordb
 import redis
 
 from casegraph.cyphertext import blank_literals
-from casegraph.errors import ConnectionFailed, QueryError, QueryTimeout, StoreError
+from casegraph.errors import ConnectionFailed, ParameterError, QueryError, QueryTimeout, StoreError
 from casegraph.model import Model
 from casegraph.store.base import Backend
 from casegraph.store.result import Node, Path, Relationship, Result
@@ -29,12 +29,24 @@ def cypher_literal(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     if "\\u" in text:
         # a control character or a literal backslash-u: use the client's exact quoting
+        if "\\u0000" in text and _has_nul(value):
+            raise ParameterError("a text parameter contains a NUL character, which FalkorDB cannot take")
         from falkordb.helpers import stringify_param_value
         return stringify_param_value(value)
     for key in _keys(value):
         # Inside a JSON string every quote is escaped, so `"key":` only matches a key.
         text = text.replace(f'"{key}":', f"`{key}`:")
     return text
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _keys(value: Any, acc: set[str] | None = None) -> set[str]:

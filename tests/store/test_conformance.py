@@ -75,6 +75,18 @@ def test_parameters_round_trip(any_store, value):
     assert res.single_value() == value
 
 
+@pytest.mark.parametrize("value", ["nul \x00 inside", {"k": ["a\x00"]}, "lone \udac2 surrogate"])
+def test_text_a_database_cannot_take_is_a_parameter_error_or_comes_back_unchanged(any_store, value):
+    """Text the API may receive in JSON (a NUL, an unpaired surrogate): FalkorDB cannot take
+    either (a NUL ended its query text early), so it is refused as bad input; never a
+    database or connection error, never silently changed."""
+    try:
+        got = any_store.read_cypher("RETURN $v AS v", {"v": value}).single_value()
+    except ParameterError:
+        return
+    assert got == value
+
+
 def test_read_only_enforced_by_the_server(any_store):
     # Bypass the lexical check to prove the server itself refuses writes in a read call.
     with pytest.raises(QueryError):
