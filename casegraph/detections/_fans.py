@@ -1,7 +1,8 @@
 """The window logic fan_in and fan_out share: per account, the window of `window_hours` with the
 most distinct counterparties on one side (senders into it, or recipients out of it), the evidence
-against it being ordinary business (how much of the account's whole history that window is), and
-how many of its amounts sit just under a reporting threshold (structuring)."""
+against it being ordinary business (how much of the account's whole history that window is, and
+whether new counterparties keep coming after it), and how many of its amounts sit just under a
+reporting threshold (structuring)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -23,6 +24,9 @@ def params(side: str) -> tuple[Param, ...]:
               "to at least this (USD), and amounts just under it count as structured", lo=0.0, hi=1e9, lo_open=True),
         Param("near_threshold", "float", 0.1, "an amount within this share under the threshold counts as "
               "structured (0.1: 9,000-9,999.99 USD under 10,000)", lo=0.0, hi=1.0),
+        Param("max_after_rate", "float", 0.2, f"new {side} arriving after the window, per hour (over at least "
+              f"window_hours, up to the data's end), as a share of the window's own rate: at or above this the "
+              f"stream goes on (a new account's first busy days) and it is no burst", lo=0.0, hi=1e9, lo_open=True),
     )
 
 
@@ -51,10 +55,16 @@ def structured(moves: list[fl.Move], threshold_usd: float, near: float) -> int:
 
 
 def candidates(ms: list[fl.Move], incoming: bool, *, window_hours: int, min_counterparties: int,
-               min_burst_share: float, threshold_usd: float, **_) -> list[tuple[str, list[fl.Move], int, int]]:
+               min_burst_share: float, threshold_usd: float, max_after_rate: float,
+               **_) -> list[tuple[str, list[fl.Move], int, int]]:
     """Accounts with a burst: (account, the burst's movements, distinct counterparties in it,
     distinct counterparties ever), for the caller's own exclusions. A burst adds up to at least
-    the threshold in USD: splitting a sum that stays under it anyway hides nothing."""
+    the threshold in USD: splitting a sum that stays under it anyway hides nothing. And a burst
+    ends: when new counterparties keep arriving after the window at `max_after_rate` of its rate
+    or more (measured up to the last movement in the data, over at least a window), the window is
+    the start of a steady stream that the account is too young for `min_burst_share` to see."""
+    window_ms = window_hours * fl.HOUR_MS
+    end = ms[-1].at if ms else 0
     side: dict[str, list[fl.Move]] = {}
     for m in ms:
         if incoming and m.dst_is_account:
@@ -66,7 +76,7 @@ def candidates(ms: list[fl.Move], incoming: bool, *, window_hours: int, min_coun
         if len(moves) < min_counterparties:
             continue
         other = [(m.at, m.src if incoming else m.dst) for m in moves]
-        lo, hi, n = burst(other, window_hours * fl.HOUR_MS)
+        lo, hi, n = burst(other, window_ms)
         if n < min_counterparties:
             continue
         ever = len({o for _, o in other})
@@ -74,6 +84,9 @@ def candidates(ms: list[fl.Move], incoming: bool, *, window_hours: int, min_coun
             continue
         if sum(m.value for m in moves[lo:hi] if m.unit == "USD") < threshold_usd:
             continue
+        after = {o for _, o in other[hi:]} - {o for _, o in other[lo:hi]}
+        if len(after) * window_ms >= max_after_rate * n * max(end - moves[hi - 1].at, window_ms):
+            continue        # the stream goes on: not a burst
         out.append((acct, moves[lo:hi], n, ever))
     return out
 

@@ -19,14 +19,16 @@ Exclusions (each with the evidence it rests on):
   generator's payroll accounts are checked never to be reported). A company's very first run,
   with no other yet, looks like a fan-out: the trade-off of `recurring_days`.
 - Steady payers (very active ordinary accounts): the window must hold at least `min_burst_share` of
-  all the distinct recipients the account ever paid.
+  all the distinct recipients the account ever paid. And a young account's steady payments (a new business
+  paying its suppliers from the day it opens) go on after the window: as in fan_in,
+  `max_after_rate` leaves out a window that new recipients keep following.
 - Exchange hot wallets are never recipients (a withdrawal to another exchange is one destination
   whoever receives it).
 - Influencers (many referees) are not money hubs; the generator checks none is reported.
 
 Parameters and what they trade:
 - `window_hours` (72), `min_counterparties` (10), `min_burst_share` (0.5), `threshold_usd` (10,000),
-  `near_threshold` (0.1): as in fan_in (recipients instead of senders).
+  `near_threshold` (0.1), `max_after_rate` (0.2): as in fan_in (recipients instead of senders).
 - `recurring_days` (20): a recipient paid again at least this many days away from the burst is a
   recurring payee; lower treats weekly payments as recurring too, higher needs longer history
   before payroll is recognised.

@@ -61,3 +61,18 @@ def test_find_on_hand_written_movements():
     # amounts without a USD value never count towards the USD threshold or as structured
     btc = [mv(f"B{k}", "BTCHUB", "T", T0 + k * H, 0.2, "BTC") for k in range(12)]
     assert run(btc) == []
+
+
+def test_a_new_accounts_first_busy_days_are_no_burst():
+    """NEW opens and its customers pay from the first day: 20 a day for three days, 12 a day for four
+    more until the data ends. The first three days are 60 of its 108 senders (over the burst share)
+    and 24,000 USD, so only the stream going on after them tells it from a funnel."""
+    new = [mv(f"K{k}", "NEW", "T", T0 + k * DAY // 20, 400) for k in range(60)]
+    new += [mv(f"L{k}", "NEW", "T", T0 + 3 * DAY + k * DAY // 12, 400) for k in range(48)]
+    # HUB: 12 senders within a day, then ordinary traffic: 3 more in the six days after
+    hub = [mv(f"S{k}", "HUB", "T", T0 + k * 2 * H, 1500) for k in range(12)]
+    hub += [mv(f"O{k}", "HUB", "T", T0 + (2 + 2 * k) * DAY, 80) for k in range(3)]
+    assert [r["account_id"] for r in run(new + hub)] == ["HUB"]
+    assert "NEW" in [r["account_id"] for r in run(new + hub, max_after_rate=10)]
+    # when the data ends with the first three days there is no after to judge by: reported
+    assert [r["account_id"] for r in run(new[:60])] == ["NEW"]
