@@ -15,11 +15,15 @@ def test_fan_in_matches_truth(loaded):
     store, truth, _ = loaded
     results, seconds = timed_run(store, "fan_in")
     assert truth["typologies"]["fan_in"], "the dataset must plant fan-in hubs"
+    assert truth["confounders"]["busy_newcomers"], "and new accounts busy from their first day"
     q = fan_in.quality(results, truth)
     print(f"\nfan_in: {q}, {seconds:.2f}s")
     assert q["precision"] >= 0.9 and q["recall"] >= 0.9
-    assert q["confounders_flagged"] == 0        # merchants, payroll, influencers, collections
+    assert q["confounders_flagged"] == 0        # merchants, payroll, influencers, collections, newcomers
     assert not {r["account_id"] for r in results} & set(truth["mules"])     # pass-through: mules reports them
+    # the newcomers are look-alikes: only the rule that a burst ends leaves them out
+    loose = detections.run(store, "fan_in", {"max_after_rate": 1e9})
+    assert set(truth["confounders"]["busy_newcomers"]) & {r["account_id"] for r in loose}
     for r in results:
         assert r["counterparties"] >= 10 and r["reasons"] and 0 < r["score"] <= 1 and len(r["flows"]) >= 10
 
