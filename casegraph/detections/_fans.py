@@ -6,11 +6,15 @@ reporting threshold (structuring)."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from casegraph.catalogue import Param
 from casegraph.detections import _flows as fl
+from casegraph.detections._quality import confounders_hit, precision_recall
 from casegraph.times import iso
+
+# judge(burst, the account's movements out, params) -> None to leave the account out, else more reasons
+Judge = Callable[[list[fl.Move], list[fl.Move], dict[str, Any]], "list[str] | None"]
 
 
 def params(side: str) -> tuple[Param, ...]:
@@ -116,3 +120,26 @@ def result(acct: str, moves: list[fl.Move], n: int, ever: int, incoming: bool, p
             "counterparties_ever": ever, "structured": k, "total_usd": round(totals.get("USD", 0.0), 2),
             "window_start": iso(start), "window_end": iso(end), side: others,
             "flows": [m.step() for m in moves]}
+
+
+def find(ms: list[fl.Move], incoming: bool, p: dict[str, Any], judge: Judge) -> list[dict[str, Any]]:
+    """Movements (oldest first) -> fan-in (incoming) or fan-out accounts, highest score first: every
+    candidate whose burst the detection's own `judge` keeps, given the account's movements out."""
+    outs: dict[str, list[fl.Move]] = {}
+    for m in ms:
+        if m.src_is_account:
+            outs.setdefault(m.src, []).append(m)
+    out = []
+    for acct, moves, n, ever in candidates(ms, incoming, **p):
+        extra = judge(moves, outs.get(acct, []), p)
+        if extra is not None:
+            out.append(result(acct, moves, n, ever, incoming, p, extra))
+    out.sort(key=lambda r: (-r["score"], -r["counterparties"], r["account_id"]))
+    return out
+
+
+def quality(results: list[dict[str, Any]], truth: dict, kind: str, *confounders: str) -> dict[str, float | int]:
+    """Account-level precision/recall against the planted hubs of `kind`; the named confounders flagged."""
+    found = [r["account_id"] for r in results]
+    return {**precision_recall(found, truth["typologies"][kind]),
+            "confounders_flagged": confounders_hit(found, truth, *confounders)}

@@ -65,7 +65,6 @@ from typing import Any
 
 from casegraph.detections import _fans
 from casegraph.detections import _flows as fl
-from casegraph.detections._quality import confounders_hit, precision_recall
 
 PARAMS = _fans.params("senders")
 PASS_HOURS, PASS_RATIO = 48, 0.8     # the mules detection's defaults: money sent straight on
@@ -73,35 +72,29 @@ PASS_HOURS, PASS_RATIO = 48, 0.8     # the mules detection's defaults: money sen
 
 def find(ms: list[fl.Move], **p: Any) -> list[dict[str, Any]]:
     """Movements (oldest first) -> fan-in accounts, highest score first."""
-    outs: dict[str, list[fl.Move]] = {}
-    for m in ms:
-        if m.src_is_account:
-            outs.setdefault(m.src, []).append(m)
-    out = []
-    for acct, burst, n, ever in _fans.candidates(ms, True, **p):
-        received: dict[str, float] = {}
-        for m in burst:
-            received[m.unit] = received.get(m.unit, 0.0) + m.value
-        until = burst[-1].at + PASS_HOURS * fl.HOUR_MS
-        sent: dict[str, float] = {}
-        for m in outs.get(acct, ()):
-            if burst[0].at < m.at <= until:
-                sent[m.unit] = sent.get(m.unit, 0.0) + m.value
-        if sum(min(sent.get(u, 0.0), v) for u, v in received.items()) >= PASS_RATIO * sum(received.values()):
-            continue        # a pass-through: mules reports it
-        out.append(_fans.result(acct, burst, n, ever, True, p, []))
-    out.sort(key=lambda r: (-r["score"], -r["counterparties"], r["account_id"]))
-    return out
+    return _fans.find(ms, True, p, _holds)
 
+
+def _holds(burst: list[fl.Move], outs: list[fl.Move], p: dict[str, Any]) -> list[str] | None:
+    """No more reasons when the account holds the burst; None for a pass-through (mules reports it)."""
+    received: dict[str, float] = {}
+    for m in burst:
+        received[m.unit] = received.get(m.unit, 0.0) + m.value
+    until = burst[-1].at + PASS_HOURS * fl.HOUR_MS
+    sent: dict[str, float] = {}
+    for m in outs:
+        if burst[0].at < m.at <= until:
+            sent[m.unit] = sent.get(m.unit, 0.0) + m.value
+    if sum(min(sent.get(u, 0.0), v) for u, v in received.items()) >= PASS_RATIO * sum(received.values()):
+        return None
+    return []
 
 
 def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
     """Account-level precision/recall against the planted fan-in hubs; merchants, payroll,
     influencers, collection organisers and busy newcomers flagged."""
-    found = [r["account_id"] for r in results]
-    return {**precision_recall(found, truth["typologies"]["fan_in"]),
-            "confounders_flagged": confounders_hit(found, truth, "merchants", "payroll", "influencers",
-                                                   "collections", "busy_newcomers")}
+    return _fans.quality(results, truth, "fan_in", "merchants", "payroll", "influencers", "collections",
+                         "busy_newcomers")
 
 
 DETECTION = fl.typology("fan_in", "account",
