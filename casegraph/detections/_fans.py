@@ -14,7 +14,7 @@ from casegraph.detections._quality import confounders_hit, precision_recall
 from casegraph.times import iso
 
 # judge(burst, the account's movements out, params) -> None to leave the account out, else more reasons
-Judge = Callable[[list[fl.Move], list[fl.Move], dict[str, Any]], "list[str] | None"]
+Judge = Callable[[list[fl.Move], list[fl.Move], dict[str, Any]], list[str] | None]
 
 
 def params(side: str) -> tuple[Param, ...]:
