@@ -24,7 +24,7 @@ Decoys (truth.json "confounders"): back_and_forth (two people paying each other 
 payment_circles (three or four friends paying round a circle within days, amounts unrelated),
 relays (one account passing one payment on: a single forwarder), collections (10-25 friends
 chipping in small amounts to one organiser within two days: a fan-in by count, far under any
-reporting threshold in total), busy_newcomers (an account opened 5-9 days before the data ends
+reporting threshold in total), busy_newcomers (an account opened 5.5-9 days before the data ends
 that 40-80 customers pay from its first day on, most in the first days, amounts of a few to a few
 thousand USD: a small business or a trader moving to the exchange; its first three days hold most
 of its short history and well over 10,000 USD, but the stream goes on, where a funnel's burst ends).
