@@ -19,14 +19,16 @@ Exclusions (each with the evidence it rests on):
   generator's payroll accounts are checked never to be reported). A company's very first run,
   with no other yet, looks like a fan-out: the trade-off of `recurring_days`.
 - Steady payers (very active ordinary accounts): the window must hold at least `min_burst_share` of
-  all the distinct recipients the account ever paid.
+  all the distinct recipients the account ever paid. A young account's steady payments (a new
+  business paying its suppliers from the day it opens) go on after the window: as in fan_in,
+  `max_after_rate` leaves out a window that new recipients keep following.
 - Exchange hot wallets are never recipients (a withdrawal to another exchange is one destination
   whoever receives it).
 - Influencers (many referees) are not money hubs; the generator checks none is reported.
 
 Parameters and what they trade:
 - `window_hours` (72), `min_counterparties` (10), `min_burst_share` (0.5), `threshold_usd` (10,000),
-  `near_threshold` (0.1): as in fan_in (recipients instead of senders).
+  `near_threshold` (0.1), `max_after_rate` (0.2): as in fan_in (recipients instead of senders).
 - `recurring_days` (20): a recipient paid again at least this many days away from the burst is a
   recurring payee; lower treats weekly payments as recurring too, higher needs longer history
   before payroll is recognised.
@@ -39,7 +41,6 @@ from typing import Any
 from casegraph.catalogue import Param
 from casegraph.detections import _fans
 from casegraph.detections import _flows as fl
-from casegraph.detections._quality import confounders_hit, precision_recall
 
 PARAMS = _fans.params("recipients") + (
     Param("recurring_days", "int", 20, "a recipient also paid at least this many days before or after the "
@@ -50,31 +51,25 @@ DAY_MS = 24 * fl.HOUR_MS
 
 def find(ms: list[fl.Move], **p: Any) -> list[dict[str, Any]]:
     """Movements (oldest first) -> fan-out accounts, highest score first."""
-    gap = int(p["recurring_days"]) * DAY_MS
-    paid: dict[str, list[fl.Move]] = {}
-    for m in ms:
-        if m.src_is_account:
-            paid.setdefault(m.src, []).append(m)
-    out = []
-    for acct, burst, n, ever in _fans.candidates(ms, False, **p):
-        lo, hi = burst[0].at - gap, burst[-1].at + gap
-        recipients = {m.dst for m in burst}
-        again = {m.dst for m in paid[acct] if m.dst in recipients and not lo <= m.at <= hi}
-        if 2 * len(again) >= len(recipients):
-            continue        # a recurring run (payroll)
-        extra = [f"{len(again)} of them were paid by it at another time"] if again else []
-        out.append(_fans.result(acct, burst, n, ever, False, p, extra))
-    out.sort(key=lambda r: (-r["score"], -r["counterparties"], r["account_id"]))
-    return out
+    return _fans.find(ms, False, p, _once)
 
+
+def _once(burst: list[fl.Move], paid: list[fl.Move], p: dict[str, Any]) -> list[str] | None:
+    """None for a recurring run (half the recipients also paid at another time: payroll), else what
+    recurs as a reason."""
+    gap = int(p["recurring_days"]) * DAY_MS
+    lo, hi = burst[0].at - gap, burst[-1].at + gap
+    recipients = {m.dst for m in burst}
+    again = {m.dst for m in paid if m.dst in recipients and not lo <= m.at <= hi}
+    if 2 * len(again) >= len(recipients):
+        return None
+    return [f"{len(again)} of them were paid by it at another time"] if again else []
 
 
 def quality(results: list[dict[str, Any]], truth: dict) -> dict[str, float | int]:
     """Account-level precision/recall against the planted fan-out hubs; payroll, merchants and
     influencers flagged."""
-    found = [r["account_id"] for r in results]
-    return {**precision_recall(found, truth["typologies"]["fan_out"]),
-            "confounders_flagged": confounders_hit(found, truth, "payroll", "merchants", "influencers")}
+    return _fans.quality(results, truth, "fan_out", "payroll", "merchants", "influencers")
 
 
 DETECTION = fl.typology("fan_out", "account",

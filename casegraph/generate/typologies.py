@@ -24,7 +24,10 @@ Decoys (truth.json "confounders"): back_and_forth (two people paying each other 
 payment_circles (three or four friends paying round a circle within days, amounts unrelated),
 relays (one account passing one payment on: a single forwarder), collections (10-25 friends
 chipping in small amounts to one organiser within two days: a fan-in by count, far under any
-reporting threshold in total).
+reporting threshold in total), busy_newcomers (an account opened 5.5-9 days before the data ends
+that 40-80 customers pay from its first day on, most in the first days, amounts of a few to a few
+thousand USD: a small business or a trader moving to the exchange; its first three days hold most
+of its short history and well over 10,000 USD, but the stream goes on, where a funnel's burst ends).
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from .names import C_TRON, DAY, END, HOUR, USDT
 TYPOLOGY = 20
 THRESHOLD = 10_000.0        # USD reporting threshold the structuring amounts stay just under
 KINDS = ("cycles", "fan_in", "fan_out", "scatter_gather", "layering")
-DECOYS = ("back_and_forth", "payment_circles", "relays", "collections")
+DECOYS = ("back_and_forth", "payment_circles", "relays", "collections", "busy_newcomers")
 # node-type templates of a cycle (A: account, W: wallet), starting at the origin account
 _CYCLES = ("AAA", "AAW", "AWA", "AAAA", "AAWA", "AWWA", "AAWW", "AWAA")
 
@@ -97,6 +100,20 @@ def choose(pl: P.Planner) -> dict[str, list]:
         outs = ["A" if rng.random() < 0.75 else "W" for _ in range(int(rng.integers(3, 7)))]
         return 1 + n_acc + outs.count("A"), "gather-scatter", (ins, outs)
 
+    def newcomers():
+        """[[account, customers...], its first day]: an account opened 5.5-9 days before the end,
+        customers from accounts at least a month old; only the newcomer is flagged (its customers
+        are ordinary people, free to be anything else)."""
+        got = pl.take(1, p.first_at(END - 9 * DAY), p.first_at(END - 11 * DAY // 2))
+        if not len(got):
+            return None
+        a = int(got[0])
+        customers = pl.take(int(rng.integers(40, 81)), 0, p.first_at(END - 30 * DAY)).tolist()
+        if len(customers) < 40:
+            return None
+        p.flag[a] = TYPOLOGY
+        return [[a, *customers], int(p.reg[a]) + int(rng.integers(HOUR, 12 * HOUR))]
+
     per = 4000
     plant("cycles", _count(n, per), cycle)
     plant("fan_in", _count(n, per), fan_in)
@@ -107,6 +124,12 @@ def choose(pl: P.Planner) -> dict[str, list]:
     plant("payment_circles", _count(n, 1500), lambda: (int(rng.integers(3, 5)),))
     plant("relays", _count(n, 500), lambda: (3,))
     plant("collections", _count(n, 2000), lambda: (int(rng.integers(11, 27)),))    # organiser + 10..25 friends
+    for _ in range(3 * _count(n, 2000)):            # last: the draws above stay as they were
+        if len(out["busy_newcomers"]) >= _count(n, 2000):
+            break
+        newcomer = newcomers()
+        if newcomer is not None:
+            out["busy_newcomers"].append(newcomer)
     return out
 
 
@@ -333,6 +356,15 @@ class _Writer:
             self.acted(fr, t)
             last = max(last, t)
         self.acted(organiser, last)
+
+    def busy_newcomers(self, rec):
+        (a, *customers), t0 = rec
+        rng = self.rng
+        for c in customers:
+            for _ in range(1 + int(rng.random() < 0.2)):          # some come back
+                t = t0 + int(rng.random() ** 1.5 * (END - 1 - t0))  # regulars switch over first
+                self.pd.tr(c, a, self.usd(400, 5, 5000), t)
+                self.acted(c, t)
 
     def relays(self, rec):
         (s, r, d), t0 = rec

@@ -2,36 +2,23 @@
 function on hand-written movements."""
 from __future__ import annotations
 
-from casegraph import detections
-from casegraph.detections import _flows as fl, cycles
-from tests.support import timed_run
+from functools import partial
 
-H = 3_600_000
-T0 = 1_700_000_000_000
+from casegraph import detections
+from casegraph.detections import _flows as fl
+from tests.detections import flows
+from tests.detections.flows import mv_hours as mv, scored
+
+run = partial(flows.run, "cycles")
 
 
 def test_cycles_match_truth(loaded):
     store, truth, _ = loaded
-    results, seconds = timed_run(store, "cycles")
-    assert truth["typologies"]["cycles"], "the dataset must plant cycles"
-    q = cycles.quality(results, truth)
-    print(f"\ncycles: {q}, {seconds:.2f}s")
-    assert q["precision"] >= 0.9 and q["recall"] >= 0.9
-    assert q["confounders_flagged"] == 0        # two-party repayments, payment circles
+    results = scored(store, truth, "cycles")        # two-party repayments and payment circles left out
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
     for r in results:
         assert r["ring_id"].startswith("CY-") and len(r["members"]) >= 2 and r["reasons"] and 0 < r["score"] <= 1
         assert r["path"][0]["from"] == r["path"][-1]["to"] == r["origin"]
-
-
-def mv(src, dst, kind, hours, value, asset=None, tx=None):
-    """One money_links row: k is the kind, the asset when not USD, a space, the tx."""
-    tx = tx or f"{src}-{dst}-{hours}"
-    return {"src": src, "dst": dst, "at": T0 + int(hours * H), "value": value, "k": f"{kind}{asset or ''} {tx}"}
-
-
-def run(rows, **given):
-    return cycles.find(fl.moves(rows), **detections.get("cycles").bind(given))
 
 
 def test_find_on_hand_written_movements():

@@ -2,36 +2,20 @@
 backend, and its pure function on hand-written movements."""
 from __future__ import annotations
 
-from casegraph import detections
-from casegraph.detections import _flows as fl, scatter_gather
-from tests.support import timed_run
+from functools import partial
 
-H = 3_600_000
-DAY = 24 * H
-T0 = 1_700_000_000_000
+from tests.detections import flows
+from tests.detections.flows import DAY, H, T0, mv, scored
+
+run = partial(flows.run, "scatter_gather")
 
 
 def test_scatter_gather_matches_truth(loaded):
     store, truth, _ = loaded
-    results, seconds = timed_run(store, "scatter_gather")
-    assert truth["typologies"]["scatter_gather"], "the dataset must plant scatter-gather structures"
-    q = scatter_gather.quality(results, truth)
-    print(f"\nscatter_gather: {q}, {seconds:.2f}s")
-    assert q["precision"] >= 0.9 and q["recall"] >= 0.9
-    assert q["confounders_flagged"] == 0        # relays, payroll, mules
+    results = scored(store, truth, "scatter_gather")        # relays, payroll, mules left out
     assert {r["pattern"] for r in results} == {"scatter-gather", "gather-scatter"}
     for r in results:
         assert len(r["intermediaries"]) >= 3 and r["reasons"] and 0 < r["score"] <= 1 and r["path"]
-
-
-def mv(src, dst, kind, at, value, asset=None):
-    """One money_links row: k is the kind, the asset when not USD, a space, the tx."""
-    tx = f"{src}-{dst}-{at}"
-    return {"src": src, "dst": dst, "at": at, "value": value, "k": f"{kind}{asset or ''} {tx}"}
-
-
-def run(rows, **given):
-    return scatter_gather.find(fl.moves(rows), **detections.get("scatter_gather").bind(given))
 
 
 def test_find_on_hand_written_movements():
