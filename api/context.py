@@ -15,6 +15,7 @@ TOKEN_CACHE_S = 1.0      # a revoked token is refused within this long
 class Context:
     def __init__(self, settings: Settings, workers: int = 1):
         from casegraph.api.calls import CallLog
+        from casegraph.api.coalesce import Coalescer
         from casegraph.api.limits import RateLimiter
         self.settings = settings
         self.workers = max(1, workers)
@@ -24,6 +25,7 @@ class Context:
         self._tokens: tuple[float, dict[str, dict[str, Any]]] = (0.0, {})
         self.limiter = RateLimiter(self.workers)
         self.calls = CallLog(self)
+        self.checks = Coalescer(self)
 
     def store(self):
         with self._lock:

@@ -404,9 +404,13 @@ class StateStore:
         at = now_ms()
         with self.engine.begin() as conn:
             self.dialect.serialize(conn, f"alerts:{detection}")   # two runs at once: one alert per entity
-            latest = {key: (row_id, status) for key, row_id, status in conn.execute(
-                sa.select(alerts.c.entity_key, alerts.c.id, alerts.c.status)
-                .where(alerts.c.detection == detection).order_by(alerts.c.id)).all()}
+            keys = sorted({key for key, _, _ in found})
+            latest: dict[str, tuple[int, str]] = {}
+            for start in range(0, len(keys), 500):      # only the keys at hand (the queue may be large)
+                latest.update({key: (row_id, status) for key, row_id, status in conn.execute(
+                    sa.select(alerts.c.entity_key, alerts.c.id, alerts.c.status)
+                    .where(alerts.c.detection == detection, alerts.c.entity_key.in_(keys[start:start + 500]))
+                    .order_by(alerts.c.id)).all()})
             for key, entities, result in found:
                 values = {"score": float(result["score"]), "params": params, "entities": entities,
                           "reasons": result["reasons"], "result": result, "updated_at": at}
@@ -431,12 +435,17 @@ class StateStore:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
-    def latest_alert_id(self, detection: str, entity_key: str) -> int | None:
-        """The id of the newest alert of `detection` on `entity_key` (open or reviewed), or None."""
+    def latest_alert_ids(self, detection: str, entity_keys: list[str]) -> dict[str, int]:
+        """The id of the newest alert of `detection` on each of `entity_keys` (open or
+        reviewed); keys without an alert are left out."""
+        out: dict[str, int] = {}
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(alerts.c.id).where(
-                alerts.c.detection == detection, alerts.c.entity_key == entity_key)
-                .order_by(alerts.c.id.desc()).limit(1)).scalar()
+            for start in range(0, len(entity_keys), 500):
+                for key, row_id in conn.execute(sa.select(alerts.c.entity_key, alerts.c.id).where(
+                        alerts.c.detection == detection, alerts.c.entity_key.in_(entity_keys[start:start + 500]))
+                        .order_by(alerts.c.id)):
+                    out[key] = row_id
+        return out
 
     def get_alert(self, alert_id: int) -> dict[str, Any] | None:
         """One alert by id, or None."""

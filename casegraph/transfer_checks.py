@@ -83,6 +83,7 @@ def check(store, state: StateStore, actor: dict[str, Any], checks: list[dict[str
         recipient = lambda r: r["recipient"]["key"]  # noqa: E731
         state.save_alerts(transfer_risk.NAME, {k: v for k, v in p.items() if v is not None},
                           [(key, [r["account_id"], recipient(r)], r) for _, key, r in held])
-        for i, key, r in held:
-            r["alert_id"] = state.latest_alert_id(transfer_risk.NAME, key)
+        ids = state.latest_alert_ids(transfer_risk.NAME, [key for _, key, _ in held])
+        for _, key, r in held:
+            r["alert_id"] = ids.get(key)
     return out

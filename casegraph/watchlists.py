@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from casegraph import audit
+from casegraph.detections import transfer_risk
 from casegraph.errors import NotFound, ParameterError
 from casegraph.permissions import require
 from casegraph.state import StateStore, now_ms
@@ -60,6 +61,7 @@ def add(store, state: StateStore, actor: dict[str, Any], entries: list[dict[str,
         raise
     state.update_load(record, status="complete", finished_at=now_ms(), rows_read=len(entries),
                       rows_written=len(entries))
+    transfer_risk.forget_fingerprint(store)
     audit.record(state, actor["name"], "watchlist.add", {"load_id": load_id, "entries": entries})
     return {"load_id": load_id, "added": len(entries)}
 
@@ -83,4 +85,5 @@ def retire(store, state: StateStore, actor: dict[str, Any], watchlist: str, kind
         raise NotFound(f"{kind} {key!r} is not on watchlist {watchlist!r}")
     audit.record(state, actor["name"], "watchlist.retire", {"entry": found[0], "reason": reason})
     store.write("api_watchlist_retire", params)
+    transfer_risk.forget_fingerprint(store)
     return {**found[0], "kind": kind, "retired_reason": reason, "retired_at": now_ms()}

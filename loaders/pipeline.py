@@ -273,6 +273,15 @@ def load(store: GraphStore, state: StateStore, paths: list[str | Path], *, mappi
     the same either way. `casegraph load` passes bulk=True unless told --merge (1M
     accounts: 48 s against about 10 minutes, bench/RESULTS.md); here it stays opt-in so
     that library callers keep MERGE's per-batch behaviour unless they ask."""
+    from casegraph.detections.transfer_risk import forget_fingerprint
+    try:
+        return _load(store, state, paths, mapping, strict, rejects_dir, batch_size, progress, bulk)
+    finally:
+        forget_fingerprint(store)      # this process's transfer checks see loaded watchlists at once
+
+
+def _load(store: GraphStore, state: StateStore, paths: list[str | Path], mapping: Mapping | None, strict: bool,
+          rejects_dir: str | Path, batch_size: int | None, progress: Progress | None, bulk: bool) -> LoadReport:
     progress = progress or _Silent()
     batch_size = batch_size or store.settings.batch_size
     plans, report = _checked_plans(paths, mapping)

@@ -5,6 +5,8 @@ import math
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from casegraph import transfer_checks
@@ -95,24 +97,28 @@ class BatchResult(BaseModel):
     failed: int
 
 
-def _dump(found) -> dict[str, Any]:
-    return Decision.model_validate(found).model_dump(mode="json", by_alias=True)
-
-
 @router.post("/transfers/check", response_model=Decision, responses={**err.CONFLICT})
-def check_transfer(transfer: Transfer, request: Request,
-                   actor: dict = Depends(needs("check_transfers")),
-                   idempotency_key: str | None = Header(default=None, alias=idempotency.HEADER, max_length=255)):
-    """Hold or allow one pending transfer; a hold raises an alert (its id is in the answer)."""
+async def check_transfer(transfer: Transfer, request: Request,
+                         actor: dict = Depends(needs("check_transfers")),
+                         idempotency_key: str | None = Header(default=None, alias=idempotency.HEADER, max_length=255)):
+    """Hold or allow one pending transfer; a hold raises an alert (its id is in the answer).
+    Concurrent checks are decided together in one query (api/coalesce.py); `async` so that a
+    waiting check holds no worker thread."""
     ctx = request.app.state.ctx
+    asked = transfer.model_dump()
+    if not idempotency_key:
+        return JSONResponse(_one(await ctx.checks.acheck(actor, asked)))
 
     def make():
-        found = transfer_checks.check(ctx.store(), ctx.state(), actor, [transfer.model_dump()])[0]
-        if isinstance(found, ParameterError):
-            raise found
-        return 200, _dump(found)
-    return idempotency.once(ctx.state(), actor["token"], idempotency_key,
-                            idempotency.fingerprint("POST", request.url.path, transfer.model_dump()), make)
+        return 200, _one(ctx.checks.check(actor, asked))
+    return await run_in_threadpool(idempotency.once, ctx.state(), actor["token"], idempotency_key,
+                                   idempotency.fingerprint("POST", request.url.path, asked), make)
+
+
+def _one(found):
+    if isinstance(found, ParameterError):
+        raise found
+    return found
 
 
 @router.post("/transfers/check-batch", response_model=BatchResult, responses={**err.CONFLICT})
@@ -133,7 +139,7 @@ def check_transfers(batch: Batch, request: Request,
                 items.append({"index": i, "result": None, "error": {"code": "invalid", "message": str(r)}})
             else:
                 held += r["decision"] == "hold"
-                items.append({"index": i, "result": _dump(r), "error": None})
+                items.append({"index": i, "result": r, "error": None})
         return 200, {"results": items, "held": held, "allowed": len(found) - held - failed, "failed": failed}
     return idempotency.once(ctx.state(), actor["token"], idempotency_key,
                             idempotency.fingerprint("POST", request.url.path, asked), make)

@@ -29,16 +29,18 @@ users, counts (users <= max_shared)}. Past payments and reported amounts are sum
 they have a USD value and per asset where not, and shown so ("1,000.00 USD + 0.4 BTC",
 casegraph/money.py); paid_before_usd counts the USD part only.
 
-Cost: one key lookup per check (transfer_risk_facts, one query for a whole batch of checks, which also expands the two parties'
-identifiers to their lists; a second small query counts the users of listed ones only when
-there are any) and a dictionary look-up in the
-exposure index: everything within `k_hold` hops of a watchlisted entity, found by one walk
-out from the watchlists (about 1.6 s on the 1M-account sample) and kept in memory per
-graph and parameters. The index is rebuilt when the watchlists change (the facts query
-returns their count and latest load time) before the check that notices, and in the
-background once it is older than INDEX_TTL_S seconds, so new money links count soon
-after. Walking out from the watchlists rather than in from the recipient differs only at the degree cap: a recipient that is itself a hub is still
-reached (it is the walk's end, not a step through). Without a `sender` there is nothing
+Cost: key lookups per check (transfer_risk_facts: one query for a whole batch of checks)
+and dictionary look-ups in two indexes kept in memory per graph: the listed identifiers with
+the accounts that use them (transfer_risk_listed_identifiers; expanding each party's
+identifiers in the facts query cost three quarters of its time), and the exposure index:
+everything within `k_hold` hops of a watchlisted entity, found by one walk out from the
+watchlists (about 1.6 s on the 1M-account sample), per parameters. Both are rebuilt when the
+watchlists change (their count and newest load time, read at most every FINGERPRINT_S; a
+change made in this process is seen at once) before the check that notices, and in the background once older than INDEX_TTL_S seconds, so new money
+links and new uses of a listed identifier (a load of logins) count within that long. Walking
+out from the watchlists rather than in from the recipient differs only at the degree cap: a
+recipient that is itself a hub is still reached (it is the walk's end, not a step through).
+Without a `sender` there is nothing
 to check: [] (so `detect --all` passes through).
 """
 from __future__ import annotations
@@ -46,7 +48,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from casegraph.catalogue import Param
 from casegraph.detections import Detection
@@ -71,6 +73,8 @@ PARAMS = (
 HOLD_BY_HOPS = {1: 0.8, 2: 0.7, 3: 0.6}
 IDENTIFIER_HOLD = 0.8     # a party uses a listed identifier: as close to the list as one hop
 INDEX_TTL_S = 60.0
+FINGERPRINT_S = 0.25      # another process's watchlist change is seen within this long
+_FINGERPRINTS: dict[tuple, tuple[float, tuple]] = {}
 _INDEX: dict[tuple, tuple[tuple, float, dict]] = {}
 _INDEX_LOCK = threading.Lock()
 _REFRESHING: set[tuple] = set()
@@ -97,8 +101,8 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
     """Decide a batch of pending transfers ({sender, recipient_account | recipient_wallet,
     amount_usd}) with the bound parameters `p` -> per transfer, in order, its result or the
     ParameterError that says why it could not be checked (an unknown sender, both or neither
-    recipient). One facts query for the whole batch, one count of listed identifiers' users
-    when any is met, one look-up each in the exposure index (the API's batch form)."""
+    recipient). One facts query for the whole batch (the API's batch form); the listed
+    identifiers and the exposure walk come from indexes kept in memory."""
     k_hold, max_shared, max_degree, large = p["k_hold"], p["max_shared"], p["max_degree"], p["large_usd"]
     out: list[dict[str, Any] | ParameterError | None] = [None] * len(transfers)
     asked = []
@@ -110,8 +114,9 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
         else:
             asked.append({"i": i, "sender": t["sender"], "recipient_account": acc or "", "recipient_wallet": wal or ""})
     rows = store.read("transfer_risk_facts", {"checks": asked}, row_limit=None).rows if asked else []
-    users = identifier_users(store, rows)
+    fingerprint = watchlists_fingerprint(store) if rows else None
     index = None
+    idents = None
     for facts in rows:
         i = facts["i"]
         t = transfers[i]
@@ -122,6 +127,11 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
         if acc is not None and not facts["recipient_found"]:
             out[i] = ParameterError(f"detection {NAME}: no account {acc!r} (recipient_account)")
             continue
+        if idents is None:
+            idents = listed_identifier_index(store, fingerprint)
+        users = idents["users"]
+        facts = {**facts, "sender_identifiers": idents["by_account"].get(sender, []),
+                 "recipient_identifiers": idents["by_account"].get(acc, []) if acc is not None else []}
         recipient: ex.Node = ("Account", acc) if acc is not None else ("Wallet", wal)
         link = None
         hot = str(facts.get("recipient_label") or "").startswith("exchange:")
@@ -132,7 +142,6 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
         if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and not direct and k_hold > 0 \
                 and not hot:
             if index is None:
-                fingerprint = (facts.get("listed"), facts.get("listed_loaded_at"))
                 index = exposure_index(store, k_hold, max_shared, max_degree, fingerprint)
             link = nearest_listed(index, recipient)
         out[i] = decide(sender, recipient, float(t["amount_usd"]), facts, link, large, users=users,
@@ -140,18 +149,44 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
     return out
 
 
-def identifier_users(store, facts_rows: list[dict[str, Any]]) -> dict[ex.Node, int]:
-    """How many accounts use each listed identifier of the senders and the recipients (asked
-    only when there is one: the usual check costs no extra query)."""
-    wanted = {(x["label"], x["key"]) for facts in facts_rows
-              for side in ("sender_identifiers", "recipient_identifiers") for x in facts.get(side) or ()}
-    if not wanted:
-        return {}
-    params: dict[str, list[str]] = {ex.FRONTIER_PARAM[label]: [] for label in model().identifiers}
-    for label, key in sorted(wanted):
-        params[ex.FRONTIER_PARAM[label]].append(key)
-    rows = store.read("transfer_risk_identifier_users", params, row_limit=None).rows
-    return {(r["label"], r["key"]): int(r["users"] or 0) for r in rows}
+def watchlists_fingerprint(store) -> tuple:
+    """(watchlist entries, newest load time), read at most every FINGERPRINT_S per graph and
+    process; casegraph/watchlists.py and the loader forget it when they change the watchlists,
+    so this process sees its own change at once and others within FINGERPRINT_S."""
+    key = (store.backend.describe(), store.settings.graph)
+    hit = _FINGERPRINTS.get(key)
+    if hit is not None and time.monotonic() - hit[0] < FINGERPRINT_S:
+        return hit[1]
+    row = store.read("transfer_risk_watchlists", {}, row_limit=None).rows[0]
+    value = (row["listed"], row["listed_loaded_at"])
+    _FINGERPRINTS[key] = (time.monotonic(), value)
+    return value
+
+
+def forget_fingerprint(store) -> None:
+    _FINGERPRINTS.pop((store.backend.describe(), store.settings.graph), None)
+
+
+def listed_identifier_index(store, fingerprint: tuple) -> dict[str, Any]:
+    """Every listed identifier's users, kept like the exposure index (same fingerprint, same
+    refresh): {by_account: account id -> [{label, key, watchlist, list_source, reason}] (the
+    listed identifiers it used or has, one entry per identifier and list), users: (label,
+    key) -> how many accounts use it}."""
+    key = ("identifiers", store.backend.describe(), store.settings.graph)
+    return _cached(key, fingerprint, lambda: _listed_identifiers(store))
+
+
+def _listed_identifiers(store) -> dict[str, Any]:
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    users: dict[ex.Node, int] = {}
+    for r in store.read("transfer_risk_listed_identifiers", {}, row_limit=None).rows:
+        node = (r["label"], r["key"])
+        users[node] = max(users.get(node, 0), len(r["users"]))
+        entry = {"label": r["label"], "key": r["key"], "watchlist": r["watchlist"],
+                 "list_source": r["list_source"], "reason": r["reason"]}
+        for account in r["users"]:
+            by_account.setdefault(account, []).append(entry)
+    return {"by_account": by_account, "users": users}
 
 
 def listed_identifiers(entries: list[dict[str, Any]] | None, users: dict[ex.Node, int],
@@ -182,20 +217,24 @@ def _identifier_reason(who: str, e: dict[str, Any], max_shared: int) -> str:
 def exposure_index(store, k_hold: int, max_shared: int, max_degree: int,
                    fingerprint: tuple) -> tuple[dict[ex.Node, ex.Visit], dict[ex.Node, dict[str, Any]]]:
     """(every node within k_hold hops of a watchlisted entity with how it was reached, the
-    seeds' lists), cached per graph and parameters. Changed watchlists rebuild it before
-    answering (a check must never miss a scammer just listed); an index older than
+    seeds' lists), cached per graph and parameters (_cached)."""
+    key = ("exposure", store.backend.describe(), store.settings.graph, k_hold, max_shared, max_degree)
+    return _cached(key, fingerprint, lambda: _compute(store, k_hold, max_shared, max_degree))
+
+
+def _cached(key: tuple, fingerprint: tuple, compute: Callable[[], Any]) -> Any:
+    """compute()'s value, kept per key. Changed watchlists (another fingerprint) rebuild it
+    before answering (a check must never miss a scammer just listed); a value older than
     INDEX_TTL_S answers once more while a background thread rebuilds it."""
-    key = (store.backend.describe(), store.settings.graph, k_hold, max_shared, max_degree)
     with _INDEX_LOCK:
         hit = _INDEX.get(key)
         if hit is None or hit[0] != fingerprint:
-            index = _compute(store, k_hold, max_shared, max_degree)
-            _INDEX[key] = (fingerprint, time.monotonic(), index)
-            return index
+            value = compute()
+            _INDEX[key] = (fingerprint, time.monotonic(), value)
+            return value
         if time.monotonic() - hit[1] >= INDEX_TTL_S and key not in _REFRESHING:
             _REFRESHING.add(key)
-            threading.Thread(target=_refresh, args=(store, key, k_hold, max_shared, max_degree, fingerprint),
-                             daemon=True).start()
+            threading.Thread(target=_refresh, args=(key, fingerprint, compute), daemon=True).start()
         return hit[2]
 
 
@@ -207,13 +246,13 @@ def _compute(store, k_hold: int, max_shared: int, max_degree: int):
     return seen, seeds
 
 
-def _refresh(store, key, k_hold, max_shared, max_degree, fingerprint) -> None:
+def _refresh(key: tuple, fingerprint: tuple, compute: Callable[[], Any]) -> None:
     try:
-        index = _compute(store, k_hold, max_shared, max_degree)
+        value = compute()
         with _INDEX_LOCK:
             if _INDEX.get(key, (None,))[0] == fingerprint:
-                _INDEX[key] = (fingerprint, time.monotonic(), index)
-    except Exception:  # noqa: BLE001 - a failed refresh keeps the previous index; a later check retries
+                _INDEX[key] = (fingerprint, time.monotonic(), value)
+    except Exception:  # noqa: BLE001 - a failed refresh keeps the previous value; a later check retries
         pass
     finally:
         _REFRESHING.discard(key)

@@ -207,15 +207,30 @@ def _list_s1(store, loaded_at: int) -> None:
          "listed_at": 1706745600000}], **{**PROV, "loaded_at": loaded_at}})
 
 
-def test_a_new_listing_counts_at_the_next_check(store):
-    """The exposure index is cached, but rebuilt as soon as the watchlists change."""
+def test_a_new_listing_counts_at_the_next_check(store, monkeypatch):
+    """The exposure index is cached, but rebuilt as soon as the watchlists change: a listing
+    another process wrote is seen once the fingerprint (read at most every FINGERPRINT_S) is
+    read again - here at once (FINGERPRINT_S 0); casegraph's own writes forget it (below)."""
     _three_accounts(store)
     _m1_pays_s1(store)
     assert run(store, "transfer_risk", CHECK)[0]["decision"] == "allow"
     _list_s1(store, 1735689700000)
+    monkeypatch.setattr(transfer_risk, "FINGERPRINT_S", 0.0)
     held = run(store, "transfer_risk", CHECK)[0]
     assert held["decision"] == "hold" and held["hops"] == 1
     assert held["path"][-1]["to"] == "S1" and "internal" in held["reasons"][1]
+
+
+def test_a_listing_added_through_casegraph_counts_at_once(store, sqlite_state):
+    from casegraph import watchlists
+    _three_accounts(store)
+    _m1_pays_s1(store)
+    assert run(store, "transfer_risk", CHECK)[0]["decision"] == "allow"
+    watchlists.add(store, sqlite_state, {"name": "svc", "role": "service"},
+                   [{"watchlist": "internal", "kind": "account", "key": "S1", "reason": "scam"}])
+    assert run(store, "transfer_risk", CHECK)[0]["decision"] == "hold"
+    watchlists.retire(store, sqlite_state, {"name": "svc", "role": "service"}, "internal", "account", "S1", "wrong")
+    assert run(store, "transfer_risk", CHECK)[0]["decision"] == "allow"
 
 
 def test_new_money_links_count_after_a_background_refresh(store, monkeypatch):
