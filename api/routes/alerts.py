@@ -13,6 +13,7 @@ from casegraph.errors import AlertTaken, CaseNotFound
 from casegraph.api import errors as err
 from casegraph.api.security import needs
 
+PLAIN = r"^[^\x00]*$"       # PostgreSQL text holds no NUL: refused here (422), not by the database (500)
 router = APIRouter(tags=["alerts"], responses=err.COMMON)
 PAGE_MAX = 1000
 EPOCH_MS_MAX = 32503680000000            # year 3000
@@ -54,8 +55,8 @@ class AlertChange(BaseModel):
     """A new status (closing or dismissing needs a reason; alerts in a case are left to the
     case), a new assignee (an enabled user), or both."""
     status: Literal["open", "closed", "dismissed"] | None = None
-    reason: str | None = Field(default=None, max_length=2000)
-    assignee: str | None = Field(default=None, min_length=1, max_length=128)
+    reason: str | None = Field(default=None, pattern=PLAIN, max_length=2000)
+    assignee: str | None = Field(default=None, min_length=1, pattern=PLAIN, max_length=128)
 
     @model_validator(mode="after")
     def _something(self):
@@ -72,10 +73,10 @@ def _alert(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/alerts", response_model=Alerts)
 def list_alerts(request: Request, actor: dict = Depends(needs("view_alerts")),
-                detection: str | None = Query(default=None, min_length=1, max_length=64),
+                detection: str | None = Query(default=None, min_length=1, pattern=PLAIN, max_length=64),
                 status: StatusFilter = Query(default="open", description="`all` for every status"),
                 min_score: float = Query(default=0.0, ge=0, le=1e9),
-                assignee: str | None = Query(default=None, min_length=1, max_length=128),
+                assignee: str | None = Query(default=None, min_length=1, pattern=PLAIN, max_length=128),
                 created_since: int | None = Query(default=None, ge=0, le=EPOCH_MS_MAX,
                                                   description="epoch ms, inclusive"),
                 created_until: int | None = Query(default=None, ge=0, le=EPOCH_MS_MAX,

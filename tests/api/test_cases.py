@@ -162,10 +162,10 @@ def test_listing_filters_and_pages_hold_what_the_state_store_holds(client, as_ro
     made = [opened(client, as_role("investigator"), entities=linked_pair(graph))["id"] for _ in range(3)]
     cases.assign(state, INV, made[1], "user-investigator")
     cases.set_status(state, INV, made[2], "in_review", "listing test")
-    h = as_role("service")
+    h, me = as_role("service"), "user-investigator"
     for filters, expected in (({}, cases.list_cases(state)),
                               ({"status": "in_review"}, cases.list_cases(state, "in_review")),
-                              ({"assignee": "user-investigator"}, cases.list_cases(state, assignee="user-investigator"))):
+                              ({"assignee": me}, cases.list_cases(state, assignee=me))):
         ids = []
         for offset in range(0, 2 * len(expected) + 2, 2):     # one page more than needed: it is empty
             body = client.get(URL, headers=h, params={**filters, "limit": 2, "offset": offset}).json()
@@ -188,6 +188,17 @@ def test_unknown_cases_are_404(client, as_role):
               client.get(f"{URL}/remediation.csv", headers=h, params={"case_id": [999999]}),
               client.post(URL, headers=h, json={"alert_id": 999999})):
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", r.request.url
+
+
+def test_nul_characters_are_refused_before_the_database(client, as_role, graph):
+    """PostgreSQL text cannot hold NUL: refused as invalid (422), never a database error (500)."""
+    h = as_role("investigator")
+    cid = opened(client, h, entities=linked_pair(graph))["id"]
+    for r in (client.post(f"{URL}/{cid}/notes", headers=h, json={"text": "a\x00b"}),
+              client.post(f"{URL}/{cid}/status", headers=h, json={"status": "in_review", "reason": "\x00"}),
+              client.post(URL, headers=h, json={"entities": ["Account:A\x00"]}),
+              client.get(URL, headers=h, params={"assignee": "x\x00"})):
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request", r.text
 
 
 @pytest.mark.parametrize("role", ["analyst", "le_response", "service"])
