@@ -11,11 +11,11 @@ from casegraph import cases
 from casegraph.errors import AlertTaken, CaseNotFound
 
 from casegraph.api import errors as err
+from casegraph.api import paging
 from casegraph.api.security import needs
 
 PLAIN = r"^[^\x00]*$"       # PostgreSQL text holds no NUL: refused here (422), not by the database (500)
 router = APIRouter(tags=["alerts"], responses=err.COMMON)
-PAGE_MAX = 1000
 EPOCH_MS_MAX = 32503680000000            # year 3000
 AlertId = Path(ge=1, le=2**31 - 1)
 Status = Literal["open", "in_case", "closed", "dismissed"]
@@ -44,11 +44,8 @@ class Alert(BaseModel):
     closed_reason: str | None
 
 
-class Alerts(BaseModel):
+class Alerts(paging.Page):
     alerts: list[Alert] = Field(description="highest score first, then oldest")
-    total: int = Field(description="how many alerts match the filters")
-    offset: int
-    limit: int
 
 
 class AlertChange(BaseModel):
@@ -81,8 +78,7 @@ def list_alerts(request: Request, actor: dict = Depends(needs("view_alerts")),
                                                   description="epoch ms, inclusive"),
                 created_until: int | None = Query(default=None, ge=0, le=EPOCH_MS_MAX,
                                                   description="epoch ms, exclusive"),
-                offset: int = Query(default=0, ge=0, le=10_000_000),
-                limit: int = Query(default=100, ge=1, le=PAGE_MAX)):
+                offset: int = paging.Offset, limit: int = paging.Limit):
     """The alert queue, filtered, a page at a time (`total` counts every match)."""
     state = request.app.state.ctx.state()
     filters = {"detection": detection, "status": None if status == "all" else status, "min_score": min_score,

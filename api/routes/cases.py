@@ -12,12 +12,11 @@ from casegraph import cases, explore
 from casegraph.errors import QueryError
 
 from casegraph.api import errors as err
-from casegraph.api import idempotency
+from casegraph.api import idempotency, paging
 from casegraph.api.security import needs
 
 PLAIN = r"^[^\x00]*$"       # PostgreSQL text holds no NUL: refused here (422), not by the database (500)
 router = APIRouter(tags=["cases"], responses=err.COMMON)
-PAGE_MAX = 1000
 ID_MAX = 2**31 - 1
 CaseId = Path(ge=1, le=ID_MAX)
 Status = Literal[cases.STATUSES]
@@ -80,11 +79,8 @@ class Listed(Summary):
     alerts: int = Field(description="how many alerts are in the case")
 
 
-class Cases(BaseModel):
+class Cases(paging.Page):
     cases: list[Listed] = Field(description="newest first")
-    total: int = Field(description="how many cases match the filters")
-    offset: int
-    limit: int
 
 
 class Note(BaseModel):
@@ -183,8 +179,7 @@ def create_case(body: NewCase, request: Request, actor: dict = Depends(needs("ch
 def list_cases(request: Request, actor: dict = Depends(needs("view_cases")),
                status: Status | None = Query(default=None, description="default: every status"),
                assignee: str | None = Query(default=None, min_length=1, pattern=PLAIN, max_length=128),
-               offset: int = Query(default=0, ge=0, le=10_000_000),
-               limit: int = Query(default=100, ge=1, le=PAGE_MAX)):
+               offset: int = paging.Offset, limit: int = paging.Limit):
     """Case summaries, newest first, a page at a time (`total` counts every match)."""
     state = request.app.state.ctx.state()
     return {"cases": cases.list_cases(state, status, assignee, limit=limit, offset=offset),
