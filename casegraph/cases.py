@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from casegraph import graph
 from casegraph import audit, explore, exports, kpis
 from casegraph.times import iso
-from casegraph.errors import CaseError, CaseNotFound
+from casegraph.errors import AlertTaken, CaseError, CaseNotFound
 from casegraph.permissions import require
 from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_notes,
                              case_reviews, cases, for_update, now_ms)
@@ -151,7 +151,7 @@ def _check_alerts(conn, alert_ids: list[int], free: bool) -> list[dict[str, Any]
     if free:
         taken = [f"{r['id']} (case {r['case_id']})" for r in rows if r["case_id"] is not None]
         if taken:
-            raise CaseError(f"alert {', '.join(taken)} is already in a case")
+            raise AlertTaken(f"alert {', '.join(taken)} is already in a case")
     return rows
 
 
@@ -170,7 +170,7 @@ def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: i
     if alert is None:
         raise CaseNotFound(f"there is no alert {alert_id}")
     if alert.get("case_id") is not None:
-        raise CaseError(f"alert {alert_id} is already in case {alert['case_id']}")
+        raise AlertTaken(f"alert {alert_id} is already in case {alert['case_id']}")
     ents = [str(e) for e in alert["entities"] or ()]
     about = ", ".join(ents) if len(ents) <= 3 else f"{', '.join(ents[:2])} and {len(ents) - 2} more"
     title = f"{alert['detection']} alert {alert['id']}: {about or alert['entity_key']}"
@@ -490,20 +490,40 @@ def get_case(state: StateStore, case_id: int) -> dict[str, Any]:
     return case
 
 
-def list_cases(state: StateStore, status: str | None = None, assignee: str | None = None) -> list[dict[str, Any]]:
-    """Case summaries, newest first, with how many elements (current) and alerts each has."""
+def _case_filters(status: str | None, assignee: str | None) -> list:
     if status is not None and status not in STATUSES:
         raise CaseError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
+    return ([cases.c.status == status] if status else []) + ([cases.c.assignee == assignee] if assignee else [])
+
+
+def list_cases(state: StateStore, status: str | None = None, assignee: str | None = None, *,
+               limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Case summaries, newest first, with how many elements (current) and alerts each has;
+    a page of them with `limit` and `offset`."""
     n_el = (sa.select(sa.func.count()).where(case_elements.c.case_id == cases.c.id,
                                               case_elements.c.removed_at.is_(None)).scalar_subquery())
     n_al = sa.select(sa.func.count()).where(alerts.c.case_id == cases.c.id).scalar_subquery()
-    q = sa.select(cases, n_el.label("elements"), n_al.label("alerts")).order_by(cases.c.id.desc())
-    if status:
-        q = q.where(cases.c.status == status)
-    if assignee:
-        q = q.where(cases.c.assignee == assignee)
+    q = (sa.select(cases, n_el.label("elements"), n_al.label("alerts")).where(*_case_filters(status, assignee))
+         .order_by(cases.c.id.desc()).limit(limit).offset(offset))
     with state.engine.connect() as conn:
         return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def count_cases(state: StateStore, status: str | None = None, assignee: str | None = None) -> int:
+    """How many cases list_cases would return with the same filters and no limit."""
+    q = sa.select(sa.func.count()).select_from(cases).where(*_case_filters(status, assignee))
+    with state.engine.connect() as conn:
+        return conn.execute(q).scalar_one()
+
+
+def check_cases(state: StateStore, case_ids: Iterable[int]) -> None:
+    """CaseNotFound naming the ids that are not cases."""
+    wanted = {int(c) for c in case_ids}
+    with state.engine.connect() as conn:
+        known = set(conn.execute(sa.select(cases.c.id).where(cases.c.id.in_(wanted))).scalars()) if wanted else set()
+    missing = sorted(wanted - known)
+    if missing:
+        raise CaseNotFound(f"there is no case {', '.join(map(str, missing))}")
 
 
 def confirmed_ring_members(state: StateStore) -> set[str]:

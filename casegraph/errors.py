@@ -79,6 +79,10 @@ class Conflict(CasegraphError):
     idempotency key reused for another request or still in progress."""
 
 
+class AlertTaken(CaseError, Conflict):
+    """An alert is already in a case: it goes into one case only, and that case decides it."""
+
+
 class EvidenceError(CasegraphError):
     """An evidence package cannot be built or read as asked: a missing request reference or
     agency, an unusable output folder, or a file that is not a package."""

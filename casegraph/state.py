@@ -425,15 +425,23 @@ class StateStore:
         return new, updated
 
     def list_alerts(self, detection: str | None = None, status: str | None = "open",
-                    min_score: float = 0.0, limit: int = 1000) -> list[dict[str, Any]]:
-        q = sa.select(alerts).where(alerts.c.score >= min_score)
-        if detection:
-            q = q.where(alerts.c.detection == detection)
-        if status:
-            q = q.where(alerts.c.status == status)
-        q = q.order_by(alerts.c.score.desc(), alerts.c.id).limit(limit)
+                    min_score: float = 0.0, limit: int = 1000, *, assignee: str | None = None,
+                    created_since: int | None = None, created_until: int | None = None,
+                    offset: int = 0) -> list[dict[str, Any]]:
+        """Alerts, highest score first (then oldest): `status` None is every status; created
+        times are epoch ms, `created_since` inclusive, `created_until` exclusive."""
+        where = _alert_filters(detection, status, min_score, assignee, created_since, created_until)
+        q = sa.select(alerts).where(*where).order_by(alerts.c.score.desc(), alerts.c.id).limit(limit).offset(offset)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
+
+    def count_alerts(self, detection: str | None = None, status: str | None = "open", min_score: float = 0.0, *,
+                     assignee: str | None = None, created_since: int | None = None,
+                     created_until: int | None = None) -> int:
+        """How many alerts list_alerts would return with the same filters and no limit."""
+        where = _alert_filters(detection, status, min_score, assignee, created_since, created_until)
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(alerts).where(*where)).scalar_one()
 
     def latest_alert_ids(self, detection: str, entity_keys: list[str]) -> dict[str, int]:
         """The id of the newest alert of `detection` on each of `entity_keys` (open or
@@ -462,6 +470,18 @@ class StateStore:
         for r in rows:
             latest[(r["file"], r["load_id"])] = r
         return [r for r in latest.values() if r["status"] in ("running", "interrupted", "failed")]
+
+
+def _alert_filters(detection, status, min_score, assignee, created_since, created_until) -> list:
+    where = [alerts.c.score >= min_score]
+    for column, value in ((alerts.c.detection, detection), (alerts.c.status, status), (alerts.c.assignee, assignee)):
+        if value:
+            where.append(column == value)
+    if created_since is not None:
+        where.append(alerts.c.created_at >= created_since)
+    if created_until is not None:
+        where.append(alerts.c.created_at < created_until)
+    return where
 
 
 def _add_missing_columns(conn: sa.engine.Connection) -> None:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from casegraph import audit, cases, explore, graph
-from casegraph.errors import CaseError, PermissionDenied
+from casegraph.errors import AlertTaken, CaseError, CaseNotFound, Conflict, PermissionDenied
 from casegraph.state import open_state
 from casegraph.users import add_user
 from casegraph.loaders.pipeline import load
@@ -197,6 +197,25 @@ def test_notes_assignee_and_listing(state):
         cases.get_case(state, 42)
 
 
+def test_listing_pages_counts_and_checks_case_ids(state):
+    add_user(state, "inv2", "investigator", "correct horse battery")
+    made = [new_case(state) for _ in range(5)]
+    for cid in made[:3]:
+        cases.assign(state, INV, cid, "inv2")
+    cases.set_status(state, INV, made[0], "in_review", "x")
+    assert [r["id"] for r in cases.list_cases(state, limit=2)] == [made[4], made[3]]          # newest first
+    assert [r["id"] for r in cases.list_cases(state, limit=2, offset=4)] == [made[0]]
+    assert [r["id"] for r in cases.list_cases(state, assignee="inv2", limit=2, offset=1)] == [made[1], made[0]]
+    assert cases.count_cases(state) == 5 and cases.count_cases(state, assignee="inv2") == 3
+    assert cases.count_cases(state, "open", "inv2") == 2 and cases.count_cases(state, "in_review") == 1
+    with pytest.raises(CaseError, match="unknown status"):
+        cases.count_cases(state, "maybe")
+    cases.check_cases(state, made)
+    cases.check_cases(state, [])
+    with pytest.raises(CaseNotFound, match="no case 98, 99"):
+        cases.check_cases(state, [made[0], 99, 98])
+
+
 # ---- second review ------------------------------------------------------------------------
 
 def test_second_review_by_another_user_on_decided_cases_only(state):
@@ -275,8 +294,9 @@ def test_an_alert_goes_into_one_case_only(state):
     a = alert(state)
     cid = cases.create_case(state, INV, "t", [A1], PROV, alert_ids=[a])
     assert cases.get_case(state, cid)["alert_ids"] == [a] and state.get_alert(a)["status"] == "in_case"
-    with pytest.raises(CaseError, match="already in a case"):
+    with pytest.raises(AlertTaken, match="already in a case") as taken:
         cases.create_case(state, INV, "t", [A1], PROV, alert_ids=[a])
+    assert isinstance(taken.value, CaseError) and isinstance(taken.value, Conflict)    # 409 over the API
 
 
 def test_two_instances_deciding_one_case_at_once_make_one_decision(state_url):
@@ -368,7 +388,7 @@ def test_case_from_alert_snapshots_what_the_explorer_shows(graph_state):
     assert (c["source"], c["detection"], c["domain"], c["alert_ids"]) == (f"alert:{a}", "rings", "kyc_fraud", [a])
     assert "Account:A9" in c["notes"][0]["text"]
     assert state.get_alert(a)["status"] == "in_case" and state.get_alert(a)["case_id"] == cid
-    with pytest.raises(CaseError, match="already in case"):
+    with pytest.raises(AlertTaken, match="already in case"):
         cases.case_from_alert(state, store, INV, a)
     with pytest.raises(PermissionDenied):
         cases.case_from_alert(state, store, ANA, alert(state, entities=["A3"]))

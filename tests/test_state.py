@@ -30,6 +30,34 @@ def test_reviewed_alerts_are_not_raised_again(state):
     assert state.save_alerts("mules", {}, [("A1,A3", ["A1", "A3"], {"score": 0.9, "reasons": ["z"]})]) == (1, 0)
 
 
+def test_alert_filters_pages_and_counts(state):
+    from casegraph import cases
+    from casegraph.state import alerts
+    from casegraph.users import add_user
+    add_user(state, "inv2", "investigator", "correct horse battery")
+    found = [(f"A{i}", [f"A{i}"], {"score": i / 10, "reasons": ["x"]}) for i in range(1, 8)]
+    state.save_alerts("mules", {}, found)
+    state.save_alerts("rings", {}, [("A1,A2", ["A1", "A2"], {"score": 0.5, "reasons": ["y"]})])
+    ids = {a["entity_key"]: a["id"] for a in state.list_alerts(status=None)}
+    with state.engine.begin() as conn:      # created at 1000 * i: since and until select by it
+        for key, row_id in ids.items():
+            conn.execute(alerts.update().where(alerts.c.id == row_id).values(created_at=1000 * len(key)))
+    cases.bulk_alerts(state, cases.operator(), [ids["A2"], ids["A3"]], "assign", assignee="inv2")
+    keys = lambda rows: [a["entity_key"] for a in rows]       # noqa: E731
+    assert keys(state.list_alerts("mules", limit=3)) == ["A7", "A6", "A5"]
+    assert keys(state.list_alerts("mules", limit=3, offset=3)) == ["A4", "A3", "A2"]
+    assert keys(state.list_alerts("mules", limit=3, offset=6)) == ["A1"]
+    assert state.count_alerts("mules") == 7 and state.count_alerts() == 8 and state.count_alerts(min_score=0.5) == 4
+    assert keys(state.list_alerts(assignee="inv2")) == ["A3", "A2"] and state.count_alerts(assignee="inv2") == 2
+    assert keys(state.list_alerts(created_since=5000)) == ["A1,A2"]                 # inclusive
+    assert keys(state.list_alerts(created_until=5000)) == [f"A{i}" for i in range(7, 0, -1)]     # exclusive
+    assert state.count_alerts(created_since=2000, created_until=5000) == 7
+    assert state.count_alerts(created_since=2001, created_until=5000) == 0
+    cases.bulk_alerts(state, cases.operator(), [ids["A7"]], "close", reason="done")
+    assert state.count_alerts("mules") == 6 and state.count_alerts("mules", status="closed") == 1
+    assert state.count_alerts("mules", status=None) == 7
+
+
 def test_load_records_and_unfinished_loads(state):
     first = state.start_load(load_id="L1", file="/in/accounts.csv", kind="accounts", sha256="0" * 64, db="embedded:x")
     other = state.start_load(load_id="L1", file="/in/wallets.csv", kind="wallets", sha256="1" * 64, db="embedded:x")
