@@ -29,6 +29,8 @@ def create_api(settings: Settings | None = None, workers: int = 1):
 
     @asynccontextmanager
     async def lifespan(_app):
+        from casegraph.api.coalesce import freeze
+        freeze()              # the app's own objects, before the first request
         yield
         ctx.close()           # writes the queued call entries before the process ends
 

@@ -30,13 +30,15 @@ they have a USD value and per asset where not, and shown so ("1,000.00 USD + 0.4
 casegraph/money.py); paid_before_usd counts the USD part only.
 
 Cost: key lookups per check (transfer_risk_facts: one query for a whole batch of checks)
-and dictionary look-ups in two indexes kept in memory per graph: the listed identifiers with
-the accounts that use them (transfer_risk_listed_identifiers; expanding each party's
-identifiers in the facts query cost three quarters of its time), and the exposure index:
+and dictionary look-ups in indexes kept in memory per graph: what is listed, with the
+accounts that use each listed identifier (scammer_links_seeds, transfer_risk_listed_
+identifiers), the scam reports by target (transfer_risk_reports; expanding all this for each
+check in the facts query cost four fifths of its time), and the exposure index:
 everything within `k_hold` hops of a watchlisted entity, found by one walk out from the
-watchlists (about 1.6 s on the 1M-account sample), per parameters. Both are rebuilt when the
-watchlists change (their count and newest load time, read at most every FINGERPRINT_S; a
-change made in this process is seen at once) before the check that notices, and in the background once older than INDEX_TTL_S seconds, so new money
+watchlists (about 1.6 s on the 1M-account sample), per parameters. They are rebuilt when the
+watchlists (the reports index: the reports) change - their count and newest load time, read
+at most every FINGERPRINT_S; a change made in this process is seen at once - before the
+check that notices, and in the background once older than INDEX_TTL_S seconds, so new money
 links and new uses of a listed identifier (a load of logins) count within that long. Walking
 out from the watchlists rather than in from the recipient differs only at the degree cap: a
 recipient that is itself a hub is still reached (it is the walk's end, not a step through).
@@ -75,6 +77,7 @@ IDENTIFIER_HOLD = 0.8     # a party uses a listed identifier: as close to the li
 INDEX_TTL_S = 60.0
 FINGERPRINT_S = 0.25      # another process's watchlist change is seen within this long
 _FINGERPRINTS: dict[tuple, tuple[float, tuple]] = {}
+BUILDS = [0]             # indexes built so far in this process (a server may gc.freeze() after each)
 _INDEX: dict[tuple, tuple[tuple, float, dict]] = {}
 _INDEX_LOCK = threading.Lock()
 _REFRESHING: set[tuple] = set()
@@ -114,9 +117,9 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
         else:
             asked.append({"i": i, "sender": t["sender"], "recipient_account": acc or "", "recipient_wallet": wal or ""})
     rows = store.read("transfer_risk_facts", {"checks": asked}, row_limit=None).rows if asked else []
-    fingerprint = watchlists_fingerprint(store) if rows else None
+    fingerprint = memory_fingerprint(store) if rows else None
     index = None
-    idents = None
+    listed = reported = None
     for facts in rows:
         i = facts["i"]
         t = transfers[i]
@@ -127,11 +130,14 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
         if acc is not None and not facts["recipient_found"]:
             out[i] = ParameterError(f"detection {NAME}: no account {acc!r} (recipient_account)")
             continue
-        if idents is None:
-            idents = listed_identifier_index(store, fingerprint)
-        users = idents["users"]
-        facts = {**facts, "sender_identifiers": idents["by_account"].get(sender, []),
-                 "recipient_identifiers": idents["by_account"].get(acc, []) if acc is not None else []}
+        if listed is None:
+            listed = listed_index(store, fingerprint["watchlists"])
+            reported = reports_index(store, fingerprint["reports"])
+        users = listed["users"]
+        target = ("Account", acc) if acc is not None else ("Wallet", wal)
+        facts = {**facts, "lists": listed["entities"].get(target, []), "reports": reported.get(target, []),
+                 "sender_identifiers": listed["by_account"].get(sender, []),
+                 "recipient_identifiers": listed["by_account"].get(acc, []) if acc is not None else []}
         recipient: ex.Node = ("Account", acc) if acc is not None else ("Wallet", wal)
         link = None
         hot = str(facts.get("recipient_label") or "").startswith("exchange:")
@@ -142,23 +148,25 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
         if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and not direct and k_hold > 0 \
                 and not hot:
             if index is None:
-                index = exposure_index(store, k_hold, max_shared, max_degree, fingerprint)
+                index = exposure_index(store, k_hold, max_shared, max_degree, fingerprint["watchlists"])
             link = nearest_listed(index, recipient)
         out[i] = decide(sender, recipient, float(t["amount_usd"]), facts, link, large, users=users,
                         max_shared=max_shared)
     return out
 
 
-def watchlists_fingerprint(store) -> tuple:
-    """(watchlist entries, newest load time), read at most every FINGERPRINT_S per graph and
-    process; casegraph/watchlists.py and the loader forget it when they change the watchlists,
-    so this process sees its own change at once and others within FINGERPRINT_S."""
+def memory_fingerprint(store) -> dict[str, tuple]:
+    """{watchlists: (entries, newest load time), reports: (reports, newest load time)}, read
+    at most every FINGERPRINT_S per graph and process; casegraph/watchlists.py and the loader
+    forget it when they change the graph, so this process sees its own change at once and
+    others within FINGERPRINT_S."""
     key = (store.backend.describe(), store.settings.graph)
     hit = _FINGERPRINTS.get(key)
     if hit is not None and time.monotonic() - hit[0] < FINGERPRINT_S:
         return hit[1]
     row = store.read("transfer_risk_watchlists", {}, row_limit=None).rows[0]
-    value = (row["listed"], row["listed_loaded_at"])
+    value = {"watchlists": (row["listed"], row["listed_loaded_at"]),
+             "reports": (row["reports"], row["reports_loaded_at"])}
     _FINGERPRINTS[key] = (time.monotonic(), value)
     return value
 
@@ -167,16 +175,22 @@ def forget_fingerprint(store) -> None:
     _FINGERPRINTS.pop((store.backend.describe(), store.settings.graph), None)
 
 
-def listed_identifier_index(store, fingerprint: tuple) -> dict[str, Any]:
-    """Every listed identifier's users, kept like the exposure index (same fingerprint, same
-    refresh): {by_account: account id -> [{label, key, watchlist, list_source, reason}] (the
-    listed identifiers it used or has, one entry per identifier and list), users: (label,
-    key) -> how many accounts use it}."""
-    key = ("identifiers", store.backend.describe(), store.settings.graph)
-    return _cached(key, fingerprint, lambda: _listed_identifiers(store))
+def listed_index(store, fingerprint: tuple) -> dict[str, Any]:
+    """What is on the watchlists, kept like the exposure index (same fingerprint, same
+    refresh): {entities: (label, key) -> [{watchlist, list_source, reason}] for listed
+    accounts and wallets, by_account: account id -> [{label, key, watchlist, list_source,
+    reason}] (the listed identifiers it used or has, one entry per identifier and list),
+    users: (label, key) -> how many accounts use that listed identifier}."""
+    key = ("listed", store.backend.describe(), store.settings.graph)
+    return _cached(key, fingerprint, lambda: _listed(store))
 
 
-def _listed_identifiers(store) -> dict[str, Any]:
+def _listed(store) -> dict[str, Any]:
+    entities: dict[ex.Node, list[dict[str, Any]]] = {}
+    for r in store.read("scammer_links_seeds", {}, row_limit=None).rows:
+        if r["label"] in ("Account", "Wallet"):
+            entities.setdefault((r["label"], r["key"]), []).append(
+                {"watchlist": r["watchlist"], "list_source": r["list_source"], "reason": r["reason"]})
     by_account: dict[str, list[dict[str, Any]]] = {}
     users: dict[ex.Node, int] = {}
     for r in store.read("transfer_risk_listed_identifiers", {}, row_limit=None).rows:
@@ -186,7 +200,20 @@ def _listed_identifiers(store) -> dict[str, Any]:
                  "list_source": r["list_source"], "reason": r["reason"]}
         for account in r["users"]:
             by_account.setdefault(account, []).append(entry)
-    return {"by_account": by_account, "users": users}
+    return {"entities": entities, "by_account": by_account, "users": users}
+
+
+def reports_index(store, fingerprint: tuple) -> dict[ex.Node, list[dict[str, Any]]]:
+    """(label, key) of every reported account or wallet -> its scam reports, kept in memory
+    and rebuilt when the reports' count or newest load time changes."""
+    key = ("reports", store.backend.describe(), store.settings.graph)
+    def compute():
+        out: dict[ex.Node, list[dict[str, Any]]] = {}
+        for r in store.read("transfer_risk_reports", {}, row_limit=None).rows:
+            out.setdefault((r["label"], r["key"]), []).append(
+                {k: r[k] for k in ("report_id", "status", "amount_usd", "amount", "asset")})
+        return out
+    return _cached(key, fingerprint, compute)
 
 
 def listed_identifiers(entries: list[dict[str, Any]] | None, users: dict[ex.Node, int],
@@ -231,6 +258,7 @@ def _cached(key: tuple, fingerprint: tuple, compute: Callable[[], Any]) -> Any:
         if hit is None or hit[0] != fingerprint:
             value = compute()
             _INDEX[key] = (fingerprint, time.monotonic(), value)
+            BUILDS[0] += 1
             return value
         if time.monotonic() - hit[1] >= INDEX_TTL_S and key not in _REFRESHING:
             _REFRESHING.add(key)
@@ -252,6 +280,7 @@ def _refresh(key: tuple, fingerprint: tuple, compute: Callable[[], Any]) -> None
         with _INDEX_LOCK:
             if _INDEX.get(key, (None,))[0] == fingerprint:
                 _INDEX[key] = (fingerprint, time.monotonic(), value)
+                BUILDS[0] += 1
     except Exception:  # noqa: BLE001 - a failed refresh keeps the previous value; a later check retries
         pass
     finally:
