@@ -7,6 +7,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 EPOCH_MS_MIN = 10 ** 11  # numbers at least this large are milliseconds, smaller are seconds
+EPOCH_MS_MAX = 32_503_680_000_000  # 3000-01-01: the latest time the API accepts
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
