@@ -29,6 +29,7 @@ def create_api(settings: Settings | None = None, workers: int = 1):
 
     @asynccontextmanager
     async def lifespan(_app):
+        ctx.start_evidence_worker()
         yield
         ctx.close()           # writes the queued call entries before the process ends
 
