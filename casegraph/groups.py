@@ -23,7 +23,7 @@ MEMBERS_MAX = 10_000
 
 def _rows(group: dict[str, Any], at: int) -> list[dict[str, Any]]:
     members = list(dict.fromkeys(str(m) for m in group.get("members") or ()))
-    if not str(group.get("group_id") or "").strip():
+    if not str(group.get("group_id") or ""):
         raise ParameterError("a group needs a group_id")
     if not 1 <= len(members) <= MEMBERS_MAX:
         raise ParameterError(f"a group has 1 to {MEMBERS_MAX:,} members, not {len(members):,}")

@@ -45,7 +45,7 @@ def test_pushing_again_adds_members_and_updates_the_score(store, state):
 
 
 @pytest.mark.parametrize("bad", [{"score": 1.5}, {"score": None}, {"score": True}, {"members": []},
-                                 {"group_id": " "}, {"members": [f"A{i}" for i in range(groups.MEMBERS_MAX + 1)]}])
+                                 {"group_id": ""}, {"members": [f"A{i}" for i in range(groups.MEMBERS_MAX + 1)]}])
 def test_a_bad_group_is_refused_before_anything_is_written(store, state, bad):
     with pytest.raises(ParameterError):
         groups.push(store, state, SVC, {**GROUP, **bad})

@@ -15,6 +15,7 @@ from casegraph import evidence_jobs
 from casegraph.times import option_ms
 
 from casegraph.api import errors as err
+from casegraph.api.fields import ident, text
 from casegraph.api import idempotency
 from casegraph.api.security import needs
 
@@ -26,13 +27,13 @@ WHEN = "ISO 8601 date or time (UTC), or epoch ms"
 class NewPackage(BaseModel):
     """A package of a case (case_id) or of a subject, an account or a wallet, in [since, until)."""
     case_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    account: str | None = Field(default=None, min_length=1, max_length=512)
-    wallet: str | None = Field(default=None, min_length=1, max_length=512)
-    since: str | None = Field(default=None, min_length=1, max_length=64, description=f"{WHEN}; inclusive (subjects)")
-    until: str | None = Field(default=None, min_length=1, max_length=64, description=f"{WHEN}; exclusive (subjects)")
-    request_ref: str = Field(min_length=1, max_length=256, pattern=r"\S", description="the request's reference, "
+    account: str | None = ident(512, default=None)
+    wallet: str | None = ident(512, default=None)
+    since: str | None = text(64, default=None, description=f"{WHEN}; inclusive (subjects)")
+    until: str | None = text(64, default=None, description=f"{WHEN}; exclusive (subjects)")
+    request_ref: str = text(256, blank=False, description="the request's reference, "
                                                                                       "as the agency gave it")
-    agency: str = Field(min_length=1, max_length=256, pattern=r"\S", description="the requesting agency")
+    agency: str = text(256, blank=False, description="the requesting agency")
     masked: bool = Field(default=False, description="replace e-mails, phones and document ids by stable pseudonyms")
 
     @model_validator(mode="after")

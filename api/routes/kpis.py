@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from casegraph import kpis
 
 from casegraph.api import errors as err
+from casegraph.api.fields import PLAIN
 from casegraph.api.security import needs
 
 router = APIRouter(tags=["KPIs"], responses=err.COMMON)
@@ -43,8 +44,9 @@ class Kpis(BaseModel):
 
 
 @router.get("/kpis", response_model=Kpis)
-def get_kpis(request: Request, actor: dict = Depends(needs("view_kpis")), since: str | None = Query(default=None, max_length=64, description=f"{WHEN}; inclusive"),
-             until: str | None = Query(default=None, max_length=64,
+def get_kpis(request: Request, actor: dict = Depends(needs("view_kpis")),
+             since: str | None = Query(default=None, max_length=64, pattern=PLAIN, description=f"{WHEN}; inclusive"),
+             until: str | None = Query(default=None, max_length=64, pattern=PLAIN,
                                        description=f"{WHEN}; exclusive (a date alone includes that whole day)")):
     """Resolution rate, time to decision, QA agreement and counts per detection and domain
     for [since, until) (either may be left out: unbounded)."""

@@ -16,6 +16,7 @@ from casegraph import queries
 from casegraph.store import json_safe
 
 from casegraph.api import errors as err
+from casegraph.api.fields import check_plain
 from casegraph.api.security import needs
 
 router = APIRouter(tags=["saved queries"], responses=err.COMMON)
@@ -85,6 +86,7 @@ def run_query(body: Run, request: Request, name: str = Name, actor: dict = Depen
     ctx = request.app.state.ctx
     store, settings = ctx.store(), ctx.settings
     queries.for_analyst(store.queries, name)
+    check_plain(body.params)
     res = queries.run_saved(store, ctx.state(), actor, name, body.params,
                             row_limit=min(body.row_limit or settings.row_limit, settings.row_limit),
                             timeout_ms=min(body.timeout_ms or settings.query_timeout_ms, settings.query_timeout_ms))

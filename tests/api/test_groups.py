@@ -49,7 +49,9 @@ def test_only_roles_with_push_groups_may_push(client, as_role, accounts):
 
 
 @pytest.mark.parametrize("bad", [{"score": 1.01}, {"score": -0.1}, {"members": []}, {"group_id": ""},
-                                 {"flagged_at": -1}, {"flagged_at": 32_503_680_000_001}, {"model": "x" * 257}])
+                                 {"flagged_at": -1}, {"flagged_at": 32_503_680_000_001}, {"model": "x" * 257},
+                                 {"group_id": " G"}, {"members": ["A1 "]}, {"group_id": "G\x01"},
+                                 {"members": ["A\x00"]}, {"model": "m\x94"}])
 def test_a_bad_group_is_refused(client, as_role, bad):
     group = {"group_id": "G-API-BAD", "model": "m", "score": 0.5, "members": ["A1"], **bad}
     r = client.post("/api/v1/groups", headers=as_role("service"), json=group)
