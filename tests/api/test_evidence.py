@@ -10,25 +10,16 @@ import pytest
 
 from casegraph import audit, cases, signing
 from casegraph.evidence import verify
-from casegraph.state import open_state
-from casegraph.store import GraphStore, open_backend
+from tests.api.stores import opened
 
 INV = {"name": "inv-evidence", "role": "investigator", "disabled": False}
 WAIT_S = 120
 
 
 @pytest.fixture(scope="module")
-def graph(api_data):
-    store = GraphStore(open_backend(api_data[0]), api_data[0])
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def state(api_data):
-    s = open_state(api_data[0].state_url())
-    yield s
-    s.engine.dispose()
+def stores(api_data):
+    with opened(api_data[0]) as both:
+        yield both
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -47,7 +38,8 @@ def signing_key(api_data):
 
 
 @pytest.fixture(scope="module")
-def case_id(graph, state):
+def case_id(stores):
+    graph, state = stores
     with state.engine.connect() as conn:
         alert = conn.exec_driver_sql(
             "SELECT id FROM alerts WHERE status = 'open' AND detection = 'rings' ORDER BY id LIMIT 1").scalar()
@@ -65,7 +57,7 @@ def _settled(client, headers, job_id: int) -> dict:
         time.sleep(0.05)
 
 
-def test_a_case_package_is_built_polled_downloaded_and_verifies(client, as_role, case_id, api_data, state, tmp_path):
+def test_a_case_package_is_built_polled_downloaded_and_verifies(client, as_role, case_id, api_data, stores, tmp_path):
     h = as_role("le_response")
     r = client.post("/api/v1/evidence", headers=h, json={"case_id": case_id, "request_ref": "LE-2026-001",
                                                          "agency": "City Police", "masked": True})
@@ -80,13 +72,13 @@ def test_a_case_package_is_built_polled_downloaded_and_verifies(client, as_role,
     assert got.headers["ETag"] == f'"{job["sha256"]}"'
     path = tmp_path / job["file"]
     path.write_bytes(got.content)
-    exported = {e["details"]["sha256"] for e in audit.entries(state, action="evidence.export")
+    exported = {e["details"]["sha256"] for e in audit.entries(stores[1], action="evidence.export")
                 if e["actor"] == "token:svc-le_response"}
     assert verify(path, keys=signing.public_keys(api_data[0]), exported=exported) == []
 
 
-def test_a_subject_package_for_a_period(client, as_role, graph):
-    account = graph.read_cypher("MATCH (a:Account)-[:TRANSFERRED]->() RETURN a.account_id AS a ORDER BY a LIMIT 1",
+def test_a_subject_package_for_a_period(client, as_role, stores):
+    account = stores[0].read_cypher("MATCH (a:Account)-[:TRANSFERRED]->() RETURN a.account_id AS a ORDER BY a LIMIT 1",
                                 {}, row_limit=1).rows[0]["a"]
     h = as_role("admin")
     r = client.post("/api/v1/evidence", headers=h, json={
@@ -140,12 +132,12 @@ def test_a_bad_request_is_422(client, as_role, bad):
     assert r.status_code == 422, r.text
 
 
-def test_a_retry_with_the_same_idempotency_key_queues_nothing_new(client, as_role, case_id, state):
+def test_a_retry_with_the_same_idempotency_key_queues_nothing_new(client, as_role, case_id, stores):
     h = {**as_role("le_response"), "Idempotency-Key": "ev-once"}
     asked = {"case_id": case_id, "request_ref": "R-idem", "agency": "A"}
     first = client.post("/api/v1/evidence", headers=h, json=asked)
     again = client.post("/api/v1/evidence", headers=h, json=asked)
     assert first.status_code == again.status_code == 202
     assert again.json()["id"] == first.json()["id"] and again.headers.get("Idempotent-Replayed") == "true"
-    with state.engine.connect() as conn:
+    with stores[1].engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM evidence_jobs WHERE what LIKE '%R-idem%'").scalar() == 1

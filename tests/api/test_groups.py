@@ -5,26 +5,25 @@ from __future__ import annotations
 import pytest
 
 from casegraph import cases, explore
-from casegraph.state import open_state
-from casegraph.store import GraphStore, open_backend
+from tests.api.stores import opened
 
 INV = {"name": "inv-groups", "role": "investigator", "disabled": False}
 
 
 @pytest.fixture(scope="module")
-def graph(api_data):
-    store = GraphStore(open_backend(api_data[0]), api_data[0])
-    yield store
-    store.close()
+def stores(api_data):
+    with opened(api_data[0]) as both:
+        yield both
 
 
 @pytest.fixture(scope="module")
-def accounts(graph):
-    return graph.read_cypher("MATCH (a:Account) RETURN a.account_id AS a ORDER BY a LIMIT 4", {},
-                             row_limit=4).column("a")
+def accounts(stores):
+    return stores[0].read_cypher("MATCH (a:Account) RETURN a.account_id AS a ORDER BY a LIMIT 4", {},
+                                 row_limit=4).column("a")
 
 
-def test_a_pushed_group_is_found_by_search_and_reviewed_as_a_case(client, as_role, graph, accounts, api_data):
+def test_a_pushed_group_is_found_by_search_and_reviewed_as_a_case(client, as_role, stores, accounts):
+    graph, state = stores
     r = client.post("/api/v1/groups", headers=as_role("service"), json={
         "group_id": "G-API-1", "model": "batchreg-v4", "score": 0.87, "members": accounts})
     assert r.status_code == 200, r.text
@@ -33,11 +32,7 @@ def test_a_pushed_group_is_found_by_search_and_reviewed_as_a_case(client, as_rol
     got = client.get("/api/v1/groups/G-API-1", headers=as_role("analyst"))
     assert got.status_code == 200 and got.json()["members"] == sorted(accounts)
     assert got.json()["source"] == "api:token:svc-service" and got.json()["score"] == 0.87
-    state = open_state(api_data[0].state_url())
-    try:
-        case = cases.get_case(state, cases.case_from_group(state, graph, INV, "G-API-1"))
-    finally:
-        state.engine.dispose()
+    case = cases.get_case(state, cases.case_from_group(state, graph, INV, "G-API-1"))
     assert case["source"] == "group:G-API-1"
     assert {f"Account:{a}" for a in accounts} <= {e["data"]["id"] for e in case["elements"]}
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 
 from casegraph import kpis
-from casegraph.state import open_state
+from tests.api.stores import opened
 from casegraph.times import to_epoch_ms
 
 
 @pytest.fixture(scope="module")
 def state(api_data):
-    s = open_state(api_data[0].state_url())
-    yield s
-    s.engine.dispose()
+    with opened(api_data[0]) as (_graph, state):
+        yield state
 
 
 def test_the_figures_are_the_cores_for_iso_dates_and_epoch_ms_alike(client, as_role, state):

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from casegraph.catalogue import catalogue
-from casegraph.store import GraphStore, open_backend
 from tests.api.conftest import auth
+from tests.api.stores import opened
 
 SLOW = """// title: Count to a large number
 // purpose: Takes far longer than a few milliseconds.
@@ -24,12 +24,9 @@ RETURN count(x) AS n
 
 @pytest.fixture(scope="module")
 def an_account(api_data):
-    store = GraphStore(open_backend(api_data[0]), api_data[0])
-    try:
-        return store.read_cypher("MATCH (a:Account)--() RETURN a.account_id AS a ORDER BY a LIMIT 1", {},
+    with opened(api_data[0]) as (graph, _state):
+        return graph.read_cypher("MATCH (a:Account)--() RETURN a.account_id AS a ORDER BY a LIMIT 1", {},
                                  row_limit=1).rows[0]["a"]
-    finally:
-        store.close()
 
 
 @pytest.fixture(scope="module")
