@@ -87,7 +87,11 @@ def get_package(request: Request, job_id: int = JobId, actor: dict = Depends(nee
 
 @router.get("/evidence/{job_id}/download", response_class=FileResponse,
             responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
-                             "description": "The package; X-Checksum-SHA256 (also Digest and ETag) is its SHA-256"},
+                             "description": "The package",
+                             "headers": {name: {"schema": {"type": "string"}, "description": what} for name, what in (
+                                 ("X-Checksum-SHA256", "the package's SHA-256, hex"),
+                                 ("Digest", "sha-256=<the SHA-256, base64> (RFC 3230)"),
+                                 ("ETag", "the SHA-256, hex, quoted"))}},
                        **err.NOT_FOUND, **err.CONFLICT})
 def download_package(request: Request, job_id: int = Path(ge=1, le=2**31 - 1),
                      actor: dict = Depends(needs("export_evidence"))):
