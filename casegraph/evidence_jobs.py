@@ -5,7 +5,8 @@ the actor who asked. The requester polls the job and downloads the package when 
 
 Claiming is one UPDATE ... WHERE state = 'queued' of one job: when several API processes
 run a worker each, exactly one of them wins a job, so each package is built once. A job
-whose process died while building stays "running" (its worker column names the process)."""
+whose process died while building is queued again when a worker starts on the same host
+(its worker column names the host and process); on another host it stays "running"."""
 from __future__ import annotations
 
 import logging
@@ -109,6 +110,37 @@ def claim(state: StateStore, worker: str) -> dict[str, Any] | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True             # someone else's process: alive
+    return True
+
+
+def requeue_orphans(state: StateStore, host: str) -> list[int]:
+    """Queue again the running jobs of processes on `host` that no longer exist; their ids."""
+    with state.engine.connect() as conn:
+        running = conn.execute(sa.select(evidence_jobs.c.id, evidence_jobs.c.worker).where(
+            evidence_jobs.c.state == "running", evidence_jobs.c.worker.like(f"{host}:%"))).all()
+    orphans = []
+    for job_id, worker in running:
+        if not worker.startswith(f"{host}:"):         # LIKE's _ matches any character
+            continue
+        pid = worker[len(host) + 1:].split(":")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with state.engine.begin() as conn:
+                if conn.execute(evidence_jobs.update().where(evidence_jobs.c.id == job_id,
+                                                             evidence_jobs.c.worker == worker)
+                                .values(state="queued", worker=None, started_at=None)).rowcount:
+                    orphans.append(job_id)
+    if orphans:
+        log.warning("evidence package requests %s were being built by processes that ended: queued again", orphans)
+    return orphans
+
+
 def _finish(db: StateStore, job_id: int, **values: Any) -> None:
     with db.engine.begin() as conn:
         conn.execute(evidence_jobs.update().where(evidence_jobs.c.id == job_id).values(finished_at=now_ms(), **values))
@@ -184,9 +216,13 @@ class Worker:
             self._thread.join(timeout_s)
 
     def _run(self) -> None:
+        orphans_checked = False
         while not self._stop.is_set():
             try:
                 state, store = self._open[0](), self._open[1]()
+                if not orphans_checked:
+                    requeue_orphans(state, socket.gethostname())
+                    orphans_checked = True
                 while not self._stop.is_set() and run_once(state, store, self.settings, self.name) is not None:
                     pass
             except Exception:  # noqa: BLE001 - a database hiccup must not end the worker

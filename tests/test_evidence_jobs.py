@@ -4,6 +4,7 @@ each job exactly once, a failed build says why, a revoked token gets nothing bui
 worker thread builds what is queued."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -97,3 +98,18 @@ def test_the_worker_thread_builds_what_is_queued(store, state):
         assert evidence_jobs.get(state, LE, job["id"])["state"] == "failed"
     finally:
         worker.stop()
+
+
+def test_jobs_of_ended_processes_on_this_host_are_queued_again(state):
+    import socket
+    import subprocess
+    import sys
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True, check=True).stdout.strip()
+    host = socket.gethostname()
+    jobs = [evidence_jobs.request(state, LE, WALLET)["id"] for _ in range(3)]
+    for worker in (f"{host}:{ended}:1", f"{host}:{os.getpid()}:1", f"elsewhere:{ended}:1"):
+        assert evidence_jobs.claim(state, worker) is not None
+    assert evidence_jobs.requeue_orphans(state, host) == [jobs[0]]
+    assert [evidence_jobs.get(state, LE, j)["state"] for j in jobs] == ["queued", "running", "running"]
+    assert evidence_jobs.claim(state, "next")["id"] == jobs[0]
