@@ -22,6 +22,7 @@ from casegraph import audit
 from casegraph.errors import CasegraphError, Conflict, EvidenceError, NotFound
 from casegraph.permissions import require
 from casegraph.state import StateStore, evidence_jobs, now_ms
+from casegraph.store.embedded import pid_alive
 
 log = logging.getLogger("casegraph.evidence_jobs")
 STATES = ("queued", "running", "done", "failed")
@@ -110,16 +111,6 @@ def claim(state: StateStore, worker: str) -> dict[str, Any] | None:
     return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True             # someone else's process: alive
-    return True
-
-
 def requeue_orphans(state: StateStore, host: str) -> list[int]:
     """Queue again the running jobs of processes on `host` that no longer exist; their ids."""
     with state.engine.connect() as conn:
@@ -130,7 +121,7 @@ def requeue_orphans(state: StateStore, host: str) -> list[int]:
         if not worker.startswith(f"{host}:"):         # LIKE's _ matches any character
             continue
         pid = worker[len(host) + 1:].split(":")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             with state.engine.begin() as conn:
                 if conn.execute(evidence_jobs.update().where(evidence_jobs.c.id == job_id,
                                                              evidence_jobs.c.worker == worker)
