@@ -30,6 +30,7 @@ def create_api(settings: Settings | None = None, workers: int = 1):
     @asynccontextmanager
     async def lifespan(_app):
         from casegraph.api.coalesce import freeze
+        ctx.start_evidence_worker()
         freeze()              # the app's own objects, before the first request
         yield
         ctx.close()           # writes the queued call entries before the process ends

@@ -1,6 +1,6 @@
 """What one API process holds: its settings, the graph store and the state store (opened on
 first use, one per process: uvicorn's workers are separate processes), the token cache, the
-rate limiter and the writer of call entries."""
+rate limiter, the writer of call entries and the evidence-package worker."""
 from __future__ import annotations
 
 import threading
@@ -26,6 +26,7 @@ class Context:
         self.limiter = RateLimiter(self.workers)
         self.calls = CallLog(self)
         self.checks = Coalescer(self)
+        self.evidence = None             # the evidence-package worker (start_evidence_worker)
 
     def store(self):
         with self._lock:
@@ -58,7 +59,15 @@ class Context:
                 self._tokens = (at, known)
         return known
 
+    def start_evidence_worker(self) -> None:
+        """Build queued evidence packages in this process (casegraph/evidence_jobs.py)."""
+        from casegraph.evidence_jobs import Worker
+        self.evidence = Worker(self.state, self.store, self.settings).start()
+
     def close(self) -> None:
+        if self.evidence is not None:
+            self.evidence.stop()
+            self.evidence = None
         self.calls.stop()
         with self._lock:
             if self._store is not None:

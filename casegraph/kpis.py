@@ -97,14 +97,16 @@ def compute(state: StateStore, since_ms: int | None = None, until_ms: int | None
     }
 
 
-def period(since: str | None, until: str | None) -> tuple[int | None, int | None]:
+def period(since: str | None, until: str | None, names: tuple[str, str] = ("--since", "--until"),
+           digits_are_ms: bool = False) -> tuple[int | None, int | None]:
     """--since/--until text -> [since_ms, until_ms): ISO 8601 dates or times (UTC); a date
-    alone as --until means up to the end of that day."""
+    alone as --until means up to the end of that day. `names` name them in errors;
+    digits_are_ms: a number is epoch ms (the API), not seconds or ms by size."""
     from datetime import timedelta
 
     from casegraph.times import option_ms as parse
 
-    since_ms, until_ms = parse("--since", since), parse("--until", until)
+    since_ms, until_ms = parse(names[0], since, digits_are_ms), parse(names[1], until, digits_are_ms)
     if until_ms is not None and len(until.strip()) == 10:          # YYYY-MM-DD: the whole day
         until_ms += int(timedelta(days=1).total_seconds() * 1000)
     return since_ms, until_ms

@@ -4,13 +4,33 @@ timed-out queries are on record too), under the time and row limits of the setti
 `casegraph query run` / `query cypher` and the Saved queries page both come here."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from casegraph import audit
-from casegraph.errors import QueryError
+from casegraph.catalogue import Catalogue, Query, builtin_root
+from casegraph.errors import NotFound, QueryError
 from casegraph.permissions import require
 from casegraph.state import StateStore
 from casegraph.store import GraphStore, Result
+
+
+def for_analysts(catalogue: Catalogue) -> list[Query]:
+    """The saved queries meant for analysts: read queries that are either the user's own
+    (the queries_dir folder, read-only by rule) or built-in at the top of cypher/. The
+    built-in subfolders (api/, cases/, detect/, evidence/, load/, ui/ and the dialect
+    folders) hold the templates the API, cases, detections, evidence packages, the loader
+    and the UI run as building blocks: not listed, and not run by name over the API."""
+    top = Path(builtin_root()).resolve()
+    return [q for q in catalogue if q.mode == "read" and (not q.builtin or Path(q.path).resolve().parent == top)]
+
+
+def for_analyst(catalogue: Catalogue, name: str) -> Query:
+    """The saved query `name` of for_analysts (NotFound for any other name)."""
+    found = {q.name: q for q in for_analysts(catalogue)}.get(name)
+    if found is None:
+        raise NotFound(f"no saved query for analysts named {name!r}")
+    return found
 
 
 def run_saved(store: GraphStore, state: StateStore, actor: dict[str, Any], name: str,

@@ -204,6 +204,25 @@ api_idempotency = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False, index=True),
 )
 
+# Evidence packages asked for over the API (casegraph/evidence_jobs.py), built by a worker
+# thread in an API process: a worker claims a queued job with UPDATE ... WHERE state =
+# 'queued', so with several processes each job is built once.
+evidence_jobs = sa.Table(
+    "evidence_jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("requested_by", sa.String(128), nullable=False),   # the actor's name (token:<name>)
+    sa.Column("role", sa.String(32), nullable=False),            # the actor's role when asked
+    sa.Column("what", sa.JSON, nullable=False),                  # the request: a case or a subject and period
+    sa.Column("state", sa.String(16), nullable=False, index=True),   # queued, running, done, failed
+    sa.Column("worker", sa.String(128)),                         # host:pid of the process building it
+    sa.Column("file", sa.Text),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("error", sa.Text),
+    sa.Column("requested_at", sa.BigInteger, nullable=False),
+    sa.Column("started_at", sa.BigInteger),
+    sa.Column("finished_at", sa.BigInteger),
+)
+
 # Append-only and hash-chained (casegraph/audit.py): id is assigned by the writer as the
 # previous id + 1, so two concurrent writers collide on the key instead of forking the chain.
 audit_log = sa.Table(

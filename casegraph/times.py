@@ -7,6 +7,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 EPOCH_MS_MIN = 10 ** 11  # numbers at least this large are milliseconds, smaller are seconds
+EPOCH_MS_MAX = 32_503_680_000_000  # 3000-01-01: the latest time the API accepts
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
@@ -49,13 +50,18 @@ def to_epoch_ms(value: Any, zone: tzinfo = timezone.utc) -> int:
     return from_datetime(datetime.fromisoformat(text), zone)
 
 
-def option_ms(name: str, text: str | None) -> int | None:
+def option_ms(name: str, text: str | None, digits_are_ms: bool = False) -> int | None:
     """A user's date or time (the `--since` option, a UI field named `name`) -> UTC epoch ms;
-    None when empty. Raises ConfigError naming it for anything else."""
+    None when empty. With digits_are_ms (the API), a number is epoch ms between 0 and
+    EPOCH_MS_MAX, never seconds. Raises ConfigError naming it for anything else."""
     from casegraph.errors import ConfigError
     if text is None or not str(text).strip():
         return None
+    text = str(text).strip()
     try:
-        return to_epoch_ms(text)
-    except ValueError:
+        ms = int(text) if digits_are_ms and _NUMBER.match(text) else to_epoch_ms(text)
+    except (ValueError, OverflowError):
         raise ConfigError(f"{name} {text!r} is not a date or time (use ISO 8601, e.g. 2026-01-31)") from None
+    if digits_are_ms and not 0 <= ms <= EPOCH_MS_MAX:
+        raise ConfigError(f"{name} {text!r} is outside 1970-01-01 .. 3000-01-01 (epoch ms 0 .. {EPOCH_MS_MAX})")
+    return ms

@@ -8,11 +8,9 @@ transfer check's exposure index is rebuilt when the watchlists' count or newest 
 changes: casegraph/detections/transfer_risk.py)."""
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-from casegraph import audit
+from casegraph import audit, pushes
 from casegraph.detections import transfer_risk
 from casegraph.errors import NotFound, ParameterError
 from casegraph.permissions import require
@@ -48,19 +46,7 @@ def add(store, state: StateStore, actor: dict[str, Any], entries: list[dict[str,
         by_template.setdefault(template, []).append({
             "watchlist": e["watchlist"], prop: e["key"], "list_source": e.get("list_source") or actor["name"],
             "reason": e.get("reason"), "listed_at": e.get("listed_at") or at})
-    body = json.dumps(entries, sort_keys=True, default=str)
-    load_id = hashlib.sha256(f"{actor['name']}:{at}:{body}".encode()).hexdigest()[:16]
-    source = f"api:{actor['name']}"
-    record = state.start_load(load_id=load_id, file=source, kind="watchlists",
-                              sha256=hashlib.sha256(body.encode()).hexdigest(), db=store.backend.describe())
-    try:
-        for template, rows in by_template.items():
-            store.write(template, {"rows": rows, "source": source, "load_id": load_id, "loaded_at": at})
-    except BaseException as e:
-        state.update_load(record, status="failed", finished_at=now_ms(), rows_read=len(entries), message=str(e)[:500])
-        raise
-    state.update_load(record, status="complete", finished_at=now_ms(), rows_read=len(entries),
-                      rows_written=len(entries))
+    load_id = pushes.write(store, state, actor, "watchlists", entries, by_template, at)
     transfer_risk.forget_fingerprint(store)
     audit.record(state, actor["name"], "watchlist.add", {"load_id": load_id, "entries": entries})
     return {"load_id": load_id, "added": len(entries)}

@@ -152,3 +152,12 @@ def test_period_text():
     assert kpis.period(None, "2024-03-10T12:00:00Z") == (None, T0 + 9 * D + 12 * H)
     with pytest.raises(ConfigError, match="--since 'March'"):
         kpis.period("March", None)
+
+
+def test_period_from_the_api_takes_digits_as_epoch_ms_and_bounds_them():
+    assert kpis.period(str(T0), "2024-03-10", ("since", "until"), digits_are_ms=True) == (T0, T0 + 10 * D)
+    assert kpis.period("1709251200", None, digits_are_ms=True) == (1709251200, None)     # ms, not seconds
+    assert kpis.period("1709251200", None) == (T0, None)                                 # the CLI: seconds by size
+    for bad in ("-1", "1.5", "32503680000001", "0001-01-01", "9" * 40):
+        with pytest.raises(ConfigError, match="since"):
+            kpis.period(bad, None, ("since", "until"), digits_are_ms=True)

@@ -25,7 +25,8 @@ LAYERS = {
     "casegraph.exports": 2, "casegraph.graph": 2, "casegraph.explore": 2, "casegraph.audit": 2,
     "casegraph.users": 2, "casegraph.kpis": 2, "casegraph.feedback": 2, "casegraph.generate": 2,
     "casegraph.console": 2, "casegraph.queries": 2, "casegraph.logins": 2, "casegraph.tokens": 2,
-    "casegraph.watchlists": 2, "casegraph.transfer_checks": 2,
+    "casegraph.watchlists": 2, "casegraph.transfer_checks": 2, "casegraph.pushes": 2, "casegraph.groups": 2,
+    "casegraph.evidence_jobs": 2,
     "casegraph.cli": 3, "casegraph.app": 3, "casegraph.api": 3,
 }
 UI_PACKAGES = ("dash", "dash_cytoscape", "flask", "plotly")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from casegraph import audit, queries
-from casegraph.errors import PermissionDenied, QueryError
+from casegraph.catalogue import Catalogue, builtin_root
+from casegraph.errors import NotFound, PermissionDenied, QueryError
 
 ANA = {"name": "ana", "role": "analyst", "disabled": False}
 INV = {"name": "inv", "role": "investigator", "disabled": False}
@@ -40,3 +41,18 @@ def test_a_huge_query_is_refused_and_the_audit_keeps_its_digest_not_its_text(sto
     assert len(kept) < 5000 and hashlib.sha256(text.encode()).hexdigest() in kept and f"{len(text):,}" in kept
     # the chain still verifies with the cut entry
     assert audit.check(state).broken_at is None
+
+
+def test_analysts_get_the_top_level_built_ins_and_their_own_queries_never_internal_templates(tmp_path):
+    (tmp_path / "mine.cypher").write_text("// title: Mine\n// purpose: p\n// mode: read\nRETURN 1 AS x\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "deeper.cypher").write_text("// title: Deeper\n// purpose: p\n// mode: read\nRETURN 2 AS x\n")
+    cat = Catalogue([(builtin_root(), True), (tmp_path, False)])
+    listed = {q.name for q in queries.for_analysts(cat)}
+    assert listed == {"find_account", "mine", "deeper"}
+    for internal in ("ui_search_exact", "api_watchlist_entries", "load_accounts", "rings", "case_group_members",
+                     "evidence_listings"):
+        assert internal in cat
+        with pytest.raises(NotFound, match=internal):
+            queries.for_analyst(cat, internal)
+    assert queries.for_analyst(cat, "mine").name == "mine"

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from casegraph import watchlists
+from casegraph.times import EPOCH_MS_MAX
 
 from casegraph.api import errors as err
 from casegraph.api.security import needs
@@ -22,7 +23,7 @@ class NewEntry(BaseModel):
     key: str = Text
     list_source: str | None = Field(default=None, max_length=256, description="who listed it (default: the token)")
     reason: str | None = Field(default=None, max_length=2000)
-    listed_at: int | None = Field(default=None, ge=0, le=32503680000000, description="epoch ms; default now")
+    listed_at: int | None = Field(default=None, ge=0, le=EPOCH_MS_MAX, description="epoch ms; default now")
 
 
 class NewEntries(BaseModel):

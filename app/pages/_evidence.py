@@ -5,7 +5,6 @@ its manifest) and limits. Pure, unit-tested without a browser."""
 from __future__ import annotations
 
 import json
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from dash import dcc, html
 
 from casegraph.errors import ConfigError, EvidenceError
+from casegraph.evidence import export_dir  # noqa: F401 - the pages' name for it
 from casegraph.times import option_ms
 
 KINDS = ("Account", "Wallet")
@@ -50,16 +50,6 @@ def period(since: str | None, until: str | None) -> tuple[int, int]:
             raise ConfigError(f"give the period's {name} date (ISO 8601, e.g. 2026-01-31)")
         out.append(option_ms(name, value))
     return out[0], out[1]
-
-
-def export_dir(settings) -> Path:
-    """Where the UI keeps the packages it builds (the audit log names the file):
-    settings.evidence_dir, else an "evidence" folder beside a SQLite state file, else one in
-    the system's temp folder."""
-    if settings.evidence_dir:
-        return Path(settings.evidence_dir)
-    folder = settings.state_dir()
-    return Path(folder) / "evidence" if folder else Path(tempfile.gettempdir()) / "casegraph-evidence"
 
 
 def manifest_of(path: str | Path) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from casegraph.errors import ConfigError, ParameterError, QueryError
 from casegraph.model import model
 from casegraph.settings import Settings
 from casegraph.store.base import Backend
-from casegraph.store.result import Node, Path, Relationship, Result, plain
+from casegraph.store.result import Node, Path, Relationship, Result, json_safe, plain
 
-__all__ = ["GraphStore", "open_store", "Result", "Node", "Relationship", "Path", "plain"]
+__all__ = ["GraphStore", "open_store", "Result", "Node", "Relationship", "Path", "json_safe", "plain"]
 
 
 class GraphStore:

@@ -174,7 +174,7 @@ def stop_server(folder: str | os.PathLike, timeout_s: float = 60) -> bool:
         except (redis.ConnectionError, redis.TimeoutError):
             pass  # the connection drops as the server exits
         deadline = time.monotonic() + timeout_s
-        while info.pid and _alive(info.pid) and time.monotonic() < deadline:
+        while info.pid and pid_alive(info.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         (folder / "server.json").unlink(missing_ok=True)
         return True
@@ -192,7 +192,8 @@ def recorded_pid(folder: str | os.PathLike) -> int:
     return info.pid if info else 0
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs on this host (a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -32,7 +32,10 @@ def cypher_literal(value: Any) -> str:
         if "\\u0000" in text and _has_nul(value):
             raise ParameterError("a text parameter contains a NUL character, which FalkorDB cannot take")
         from falkordb.helpers import stringify_param_value
-        return stringify_param_value(value)
+        text = stringify_param_value(value)
+        if "\x00" in text:          # FalkorDB reads the header as C text: a NUL would end it
+            raise ParameterError("a parameter value holds a NUL character, which FalkorDB cannot take")
+        return text
     for key in _keys(value):
         # Inside a JSON string every quote is escaped, so `"key":` only matches a key.
         text = text.replace(f'"{key}":', f"`{key}`:")
@@ -54,7 +57,7 @@ def _keys(value: Any, acc: set[str] | None = None) -> set[str]:
     if isinstance(value, dict):
         for k, v in value.items():
             if not isinstance(k, str) or not k or "`" in k or '"' in k or "\\" in k:
-                raise QueryError(f"parameter map key {k!r} cannot be sent to FalkorDB")
+                raise ParameterError(f"parameter map key {k!r} cannot be sent to FalkorDB")
             acc.add(k)
             if isinstance(v, (dict, list)):
                 _keys(v, acc)
