@@ -5,7 +5,9 @@ this holds what people did with it. What differs between the databases (schema s
 the audit log's triggers, locks) is declared once, per database, in `_DIALECTS`."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import time
 from typing import Any
 
@@ -297,8 +299,29 @@ class _Dialect:
 
 
 class _SQLite(_Dialect):
+    """SQLite allows one writer per file; a writer that finds the file locked sleeps in
+    SQLite's busy handler (1, 2, 5 ... 100 ms at a time) until it gets its turn, which under a
+    steady stream of small writes from several processes (the API's workers holding
+    transfers and appending calls) left checks waiting 300 ms. So transactions that
+    serialize also queue on an OS file lock beside the database (`<file>.write-lock`): the
+    kernel wakes the next writer the moment the lock is free. Released when the transaction
+    ends (commit or rollback)."""
+
     def on_connect(self, engine: sa.engine.Engine) -> None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        path = engine.url.database
+        self.lock_path = f"{path}.write-lock" if path and path != ":memory:" else None
+        sa.event.listen(engine, "commit", _release_file_lock)
+        sa.event.listen(engine, "rollback", _release_file_lock)
+        # a connection going back to the pool never keeps the lock, whatever ended its work
+        sa.event.listen(engine, "checkin", lambda _dbapi, record: _release_fd(record.info))
+
+    def _queue(self, conn: sa.engine.Connection) -> None:
+        if self.lock_path is None or "write_lock_fd" in conn.info:
+            return
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        conn.info["write_lock_fd"] = fd
 
     def guard_audit_log(self, conn: sa.engine.Connection) -> None:
         for ddl in _SQLITE_AUDIT_TRIGGERS:
@@ -307,6 +330,7 @@ class _SQLite(_Dialect):
     def serialize(self, conn: sa.engine.Connection, name: str) -> None:
         # one writer per database file: take its write lock (waiting up to busy_timeout)
         # before the transaction reads what it is about to build on
+        self._queue(conn)
         conn.exec_driver_sql(_SQLITE_WRITE_LOCK)
 
     def for_update(self, conn: sa.engine.Connection, query):
@@ -522,6 +546,16 @@ def _first_line(e: Exception) -> str:
     """A database error's own message, without SQLAlchemy's statement dump and links."""
     text = str(getattr(e, "orig", None) or e).strip()
     return text.splitlines()[0] if text else e.__class__.__name__
+
+
+def _release_file_lock(conn: sa.engine.Connection) -> None:
+    _release_fd(conn.info)
+
+
+def _release_fd(info: dict) -> None:
+    fd = info.pop("write_lock_fd", None)
+    if fd is not None:
+        os.close(fd)            # closing the descriptor releases its flock
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
