@@ -10,10 +10,11 @@ import json
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from fastapi.responses import JSONResponse
 
 from casegraph.errors import Conflict
 from casegraph.state import StateStore, api_idempotency, now_ms
+
+from casegraph.api.responses import FastJSON
 
 KEEP_DAYS = 7
 HEADER = "Idempotency-Key"
@@ -25,11 +26,11 @@ def fingerprint(method: str, path: str, payload: Any) -> str:
 
 
 def once(state: StateStore, token: str, key: str | None, request_sha256: str,
-         make: Callable[[], tuple[int, Any]]) -> JSONResponse:
+         make: Callable[[], tuple[int, Any]]) -> FastJSON:
     """make() -> (status, JSON-able body), run at most once per (token, key)."""
     if not key:
         status, payload = make()
-        return JSONResponse(payload, status_code=status)
+        return FastJSON(payload, status_code=status)
     if len(key) > 255:
         raise Conflict(f"{HEADER} is longer than 255 characters")
     at = now_ms()
@@ -48,7 +49,7 @@ def once(state: StateStore, token: str, key: str | None, request_sha256: str,
             raise Conflict(f"{HEADER} {key!r} was used for another request")
         if first["status"] is None:
             raise Conflict(f"the request with {HEADER} {key!r} is still running; retry later")
-        return JSONResponse(json.loads(first["body"]), status_code=first["status"],
+        return FastJSON(json.loads(first["body"]), status_code=first["status"],
                             headers={"Idempotent-Replayed": "true"})
     try:
         status, payload = make()
@@ -57,7 +58,7 @@ def once(state: StateStore, token: str, key: str | None, request_sha256: str,
             conn.execute(api_idempotency.delete().where(api_idempotency.c.token == token,
                                                         api_idempotency.c.key == key))
         raise
-    response = JSONResponse(payload, status_code=status)
+    response = FastJSON(payload, status_code=status)
     with state.engine.begin() as conn:
         conn.execute(api_idempotency.update().where(api_idempotency.c.token == token, api_idempotency.c.key == key)
                      .values(status=status, body=response.body.decode("utf-8")))

@@ -5,7 +5,6 @@ import math
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -14,6 +13,7 @@ from casegraph.errors import ParameterError
 
 from casegraph.api import errors as err
 from casegraph.api import idempotency
+from casegraph.api.responses import FastJSON
 from casegraph.api.security import needs
 
 router = APIRouter(tags=["transfer risk"], responses=err.COMMON)
@@ -107,7 +107,7 @@ async def check_transfer(transfer: Transfer, request: Request,
     ctx = request.app.state.ctx
     asked = transfer.model_dump()
     if not idempotency_key:
-        return JSONResponse(_one(await ctx.checks.acheck(actor, asked)))
+        return FastJSON(_one(await ctx.checks.acheck(actor, asked)))
 
     def make():
         return 200, _one(ctx.checks.check(actor, asked))
