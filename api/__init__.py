@@ -29,9 +29,11 @@ def create_api(settings: Settings | None = None, workers: int = 1):
 
     @asynccontextmanager
     async def lifespan(_app):
-        from casegraph.api.coalesce import freeze
+        from starlette.concurrency import run_in_threadpool
+
         ctx.start_evidence_worker()
-        freeze()              # the app's own objects, before the first request
+        await run_in_threadpool(ctx.warm)     # the transfer check's indexes, before the first request
+        ctx.checks.freeze()   # the app's own objects and those indexes, out of the collector's reach
         yield
         ctx.close()           # writes the queued call entries before the process ends
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any
 
@@ -18,6 +20,8 @@ from casegraph import transfer_checks
 from casegraph.detections import transfer_risk
 
 BATCH_MAX = 1000
+SLOW_S = 1.0                 # a batch slower than this is logged with what it waited for
+log = logging.getLogger("casegraph.api")
 
 
 class Coalescer:
@@ -27,6 +31,11 @@ class Coalescer:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._frozen_at = -1
+
+    def freeze(self) -> None:
+        """freeze() now, and remember that the indexes built so far are frozen."""
+        freeze()
+        self._frozen_at = transfer_risk.BUILDS[0]
 
     def check(self, actor: dict[str, Any], transfer: dict[str, Any]):
         """The decision on one transfer (or its ParameterError), decided in the next batch."""
@@ -56,6 +65,7 @@ class Coalescer:
                     batch.append(self._q.get_nowait())
                 except queue.Empty:
                     break
+            t0 = time.monotonic()
             try:
                 found = transfer_checks.check(self.ctx.store(), self.ctx.state(), batch[0][0],
                                               [t for _, t, _ in batch])
@@ -65,9 +75,14 @@ class Coalescer:
                 continue
             for (_, _, done), result in zip(batch, found):
                 done.set_result(result)
+            took = time.monotonic() - t0
+            if took > SLOW_S:
+                log.warning("%d transfer check(s) took %.1f s (indexes built so far: %d)", len(batch), took,
+                            transfer_risk.BUILDS[0])
             if transfer_risk.BUILDS[0] != self._frozen_at:
-                freeze()
-                self._frozen_at = transfer_risk.BUILDS[0]
+                t0 = time.monotonic()
+                self.freeze()
+                log.info("froze the heap after an index build in %.2f s", time.monotonic() - t0)
 
 
 def freeze() -> None:

@@ -3,12 +3,14 @@ first use, one per process: uvicorn's workers are separate processes), the token
 rate limiter, the writer of call entries and the evidence-package worker."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
 
 from casegraph.settings import Settings
 
+log = logging.getLogger("casegraph.api")
 TOKEN_CACHE_S = 1.0      # a revoked token is refused within this long
 
 
@@ -58,6 +60,15 @@ class Context:
                 known = {**known, digest: row}
                 self._tokens = (at, known)
         return known
+
+    def warm(self) -> None:
+        """Build the transfer check's indexes; a graph that does not answer yet is not an
+        error here (the first check builds them, /health says what is down)."""
+        from casegraph import transfer_checks
+        try:
+            transfer_checks.warm(self.store())
+        except Exception:  # noqa: BLE001 - start anyway; logged for the operator
+            log.warning("could not build the transfer check's indexes at start-up", exc_info=True)
 
     def start_evidence_worker(self) -> None:
         """Build queued evidence packages in this process (casegraph/evidence_jobs.py)."""

@@ -44,6 +44,16 @@ def usd_value(store, amount: float, asset: str, amount_usd: float | None) -> flo
     return float(usd)
 
 
+def warm(store, params: dict[str, Any] | None = None) -> None:
+    """Build the transfer check's in-memory indexes now (a server starting up), so that the
+    first checks do not wait for them (about 1 s on the 1M-account sample)."""
+    p = transfer_risk.DETECTION.bind(params or {})
+    fingerprint = transfer_risk.memory_fingerprint(store)
+    transfer_risk.listed_index(store, fingerprint["watchlists"])
+    transfer_risk.reports_index(store, fingerprint["reports"])
+    transfer_risk.exposure_index(store, p["k_hold"], p["max_shared"], p["max_degree"], fingerprint["watchlists"])
+
+
 def alert_key(check: dict[str, Any], at: int) -> str:
     """One alert per held transfer: the caller's reference, else sender, recipient and time."""
     recipient = check.get("recipient_account") or check.get("recipient_wallet")
