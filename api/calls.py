@@ -10,6 +10,7 @@ call changed (a case, an alert, a watchlist entry) is recorded by the core funct
 changed it, synchronously, as for the UI."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import queue
@@ -20,7 +21,7 @@ from casegraph.api import PREFIX
 
 FLUSH_S = 0.1
 MAX_BATCH = 2000
-BODY_MAX = 1_000_000        # a bigger body is recorded by its size only
+BODY_MAX = 65_536           # a bigger body (a batch of transfers) is recorded by its size and SHA-256
 QUIET = (f"{PREFIX}/health", f"{PREFIX}/version", f"{PREFIX}/openapi.json")
 
 log = logging.getLogger("casegraph.api")
@@ -96,8 +97,8 @@ class CallLog:
 def _body(raw: bytes) -> Any:
     if not raw:
         return None
-    if len(raw) > BODY_MAX:
-        return {"bytes": len(raw)}
+    if len(raw) > BODY_MAX:      # the audit log would keep only its start and digest anyway
+        return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
     try:
         return json.loads(raw)
     except ValueError:
@@ -111,12 +112,26 @@ def _error_code(raw: bytes) -> str | None:
         return None
 
 
+class TooLarge(Exception):
+    pass
+
+
 class AuditCalls:
     """ASGI middleware: records each /api/v1 call (except health, version and the OpenAPI
-    document, which load balancers and tools poll) once its response has been sent."""
+    document, which load balancers and tools poll) once its response has been sent. A body
+    over the request_max_mb setting is refused with 413 `too_large` before it is read whole."""
 
     def __init__(self, app, ctx):
         self.app, self.ctx = app, ctx
+        self.max_bytes = ctx.settings.request_max_mb * 1024 * 1024
+
+    async def _too_large(self, send) -> None:
+        from casegraph.api.errors import body as error_body
+        payload = json.dumps(error_body("too_large", f"the request body is over {self.max_bytes // 1048576} MB "
+                                        "(the request_max_mb setting)")).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+        await send({"type": "http.response.body", "body": payload})
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
@@ -125,35 +140,51 @@ class AuditCalls:
             await self.app(scope, receive, send)
             return
         body = bytearray()
-        seen: dict[str, Any] = {"status": 500, "error": b""}
+        seen: dict[str, Any] = {"status": 500, "error": b"", "started": False}
+        length = dict(scope.get("headers") or ()).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._too_large(send)
+            seen["status"], seen["declared"] = 413, int(length)
+            self._record(scope, path, bytes(body), seen)
+            return
 
         async def receive_() -> dict:
             message = await receive()
-            if message["type"] == "http.request" and len(body) <= BODY_MAX:
+            if message["type"] == "http.request":
                 body.extend(message.get("body", b""))
+                if len(body) > self.max_bytes:
+                    raise TooLarge()
             return message
 
         async def send_(message: dict) -> None:
             if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
+                seen["status"], seen["started"] = message["status"], True
             elif message["type"] == "http.response.body" and seen["status"] >= 400 and len(seen["error"]) < 4096:
                 seen["error"] += message.get("body", b"")
             await send(message)
 
         try:
             await self.app(scope, receive_, send_)
+        except TooLarge:
+            if not seen["started"]:
+                await self._too_large(send)
+            seen["status"] = 413
         finally:
-            st = scope.get("state") or {}
-            actor = st.get("actor") or {}
-            route = scope.get("route")
-            endpoint = getattr(route, "path", None)
-            if endpoint is not None and not endpoint.startswith(PREFIX):
-                endpoint = PREFIX + endpoint        # routers are included under the prefix
-            status = seen["status"]
-            details = {"method": scope.get("method"), "path": path,
-                       "endpoint": endpoint, "path_params": scope.get("path_params") or {},
-                       "query": scope.get("query_string", b"").decode("latin-1"), "body": _body(bytes(body)),
-                       "status": status, "outcome": "ok" if status < 400 else (_error_code(bytes(seen["error"]))
-                                                                              or f"http_{status}")}
-            name = getattr(route, "name", None) or "unrouted"
-            self.ctx.calls.add(actor.get("name") or "anonymous", f"api.{name}"[:64], details)
+            self._record(scope, path, bytes(body), seen)
+
+    def _record(self, scope, path: str, body: bytes, seen: dict[str, Any]) -> None:
+        st = scope.get("state") or {}
+        actor = st.get("actor") or {}
+        route = scope.get("route")
+        endpoint = getattr(route, "path", None)
+        if endpoint is not None and not endpoint.startswith(PREFIX):
+            endpoint = PREFIX + endpoint        # routers are included under the prefix
+        status = seen["status"]
+        details = {"method": scope.get("method"), "path": path,
+                   "endpoint": endpoint, "path_params": scope.get("path_params") or {},
+                   "query": scope.get("query_string", b"").decode("latin-1"),
+                   "body": _body(body) if "declared" not in seen else {"bytes": seen["declared"], "read": False},
+                   "status": status, "outcome": "ok" if status < 400 else (_error_code(bytes(seen["error"]))
+                                                                          or f"http_{status}")}
+        name = getattr(route, "name", None) or "unrouted"
+        self.ctx.calls.add(actor.get("name") or "anonymous", f"api.{name}"[:64], details)

@@ -25,12 +25,14 @@ def fingerprint(method: str, path: str, payload: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def once(state: StateStore, token: str, key: str | None, request_sha256: str,
+def once(state: StateStore, token: str, key: str | None, request: Callable[[], str],
          make: Callable[[], tuple[int, Any]]) -> FastJSON:
-    """make() -> (status, JSON-able body), run at most once per (token, key)."""
+    """make() -> (status, JSON-able body), run at most once per (token, key); request() gives
+    the request's fingerprint (computed only when there is a key)."""
     if not key:
         status, payload = make()
         return FastJSON(payload, status_code=status)
+    request_sha256 = request()
     if len(key) > 255:
         raise Conflict(f"{HEADER} is longer than 255 characters")
     at = now_ms()

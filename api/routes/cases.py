@@ -172,7 +172,7 @@ def create_case(body: NewCase, request: Request, actor: dict = Depends(needs("ch
             case_id = cases.add_selection(ctx.state(), ctx.store(), actor, None, body.entities, body.title)["case_id"]
         return 201, _case(ctx.state(), case_id)
     return idempotency.once(ctx.state(), actor["token"], idempotency_key,
-                            idempotency.fingerprint("POST", request.url.path, body.model_dump()), make)
+                            lambda: idempotency.fingerprint("POST", request.url.path, body.model_dump()), make)
 
 
 @router.get("/cases", response_model=Cases)

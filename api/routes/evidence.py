@@ -75,7 +75,7 @@ def request_package(body: NewPackage, request: Request, actor: dict = Depends(ne
             ctx.evidence.wake()
         return 202, Job.model_validate(job).model_dump(mode="json")
     return idempotency.once(ctx.state(), actor["token"], idempotency_key,
-                            idempotency.fingerprint("POST", request.url.path, body.model_dump()), make)
+                            lambda: idempotency.fingerprint("POST", request.url.path, body.model_dump()), make)
 
 
 @router.get("/evidence/{job_id}", response_model=Job, responses=err.NOT_FOUND)

@@ -112,7 +112,7 @@ async def check_transfer(transfer: Transfer, request: Request,
     def make():
         return 200, _one(ctx.checks.check(actor, asked))
     return await run_in_threadpool(idempotency.once, ctx.state(), actor["token"], idempotency_key,
-                                   idempotency.fingerprint("POST", request.url.path, asked), make)
+                                   lambda: idempotency.fingerprint("POST", request.url.path, asked), make)
 
 
 def _one(found):
@@ -142,4 +142,4 @@ def check_transfers(batch: Batch, request: Request,
                 items.append({"index": i, "result": r, "error": None})
         return 200, {"results": items, "held": held, "allowed": len(found) - held - failed, "failed": failed}
     return idempotency.once(ctx.state(), actor["token"], idempotency_key,
-                            idempotency.fingerprint("POST", request.url.path, asked), make)
+                            lambda: idempotency.fingerprint("POST", request.url.path, asked), make)

@@ -175,3 +175,14 @@ def _wait_for_audit(state, actor: str, seconds: float = 10.0) -> str:
         text = audit.export(state)
         if actor in text or time.monotonic() > deadline:
             return text
+
+
+def test_a_body_over_the_size_limit_is_refused_with_413_and_audited(client, api_app, api_data):
+    limit = api_app.state.ctx.settings.request_max_mb * 1024 * 1024
+    big = b'{"transfers": [' + b" " * (limit + 10) + b"]}"
+    r = client.post("/api/v1/transfers/check-batch", content=big, headers={
+        **auth(api_data[2]["service"]), "Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+    api_app.state.ctx.calls.flush()
+    last = audit.entries(_state(api_data), action="api.unrouted")[-1]["details"]
+    assert last["status"] == 413 and last["body"]["bytes"] > limit
