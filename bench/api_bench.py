@@ -12,7 +12,7 @@ store of its own (WORK/falkordb-api-S, loaded when empty; or --db):
    in ten to a known scammer, so holds and their alerts are part of the load) to
    /api/v1/transfers/check for --duration seconds, twice:
    a. the target load: each client pauses --pause-ms after each answer (wrk's delay(): 50
-      clients x one check per 40 ms + latency offer about 1,100 checks/s) - decisions/s and
+      clients x one check per 35 ms + latency offer about 1,200 checks/s) - decisions/s and
       wrk's p50 / p90 / p99 against the targets;
    b. capacity: no pause, every client sends its next check as soon as it has an answer -
       the most decisions/s (latency is then queueing: clients / throughput);
@@ -176,7 +176,7 @@ def main() -> None:
     ap.add_argument("--graph", default="casegraph")
     ap.add_argument("--checks", type=int, default=5000, help="pending transfers (in-process timing, wrk bodies)")
     ap.add_argument("--clients", type=int, default=50, help="concurrent connections for single checks")
-    ap.add_argument("--pause-ms", type=int, default=40, help="each client's pause after an answer at the target load")
+    ap.add_argument("--pause-ms", type=int, default=35, help="each client's pause after an answer at the target load")
     ap.add_argument("--batch-clients", type=int, default=4, help="concurrent connections for the batch form")
     ap.add_argument("--duration", type=int, default=30, help="seconds of each wrk run")
     ap.add_argument("--workers", type=int, default=2, help="casegraph api worker processes")
