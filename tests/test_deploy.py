@@ -30,7 +30,7 @@ def env(service: dict) -> dict[str, str]:
 
 def test_every_service_has_a_health_check_and_casegraph_waits_for_healthy_databases(compose):
     services = compose["services"]
-    assert set(services) == {"neo4j", "postgres", "casegraph"}
+    assert set(services) == {"neo4j", "postgres", "casegraph", "api"}
     for name, service in services.items():
         check = service.get("healthcheck") or {}
         assert check.get("test") and not check.get("disable"), name
@@ -38,6 +38,12 @@ def test_every_service_has_a_health_check_and_casegraph_waits_for_healthy_databa
     assert services["casegraph"]["depends_on"] == {"neo4j": {"condition": "service_healthy"},
                                                    "postgres": {"condition": "service_healthy"}}
     assert services["casegraph"]["build"]["dockerfile"] == "Dockerfile"
+    # the API: the same image, once the main job has loaded, with its own health check
+    assert services["api"]["image"] == services["casegraph"]["image"]
+    assert services["api"]["depends_on"] == {"casegraph": {"condition": "service_healthy"}}
+    assert "http://127.0.0.1:8060/api/v1/health" in " ".join(services["api"]["healthcheck"]["test"])
+    assert services["api"]["command"][:2] == ["casegraph", "api"]
+    assert services["api"]["environment"]["CASEGRAPH_STATE"] == services["casegraph"]["environment"]["CASEGRAPH_STATE"]
 
 
 def test_no_password_is_written_in_the_file(compose):
