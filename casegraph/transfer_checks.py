@@ -54,10 +54,14 @@ def warm(store, params: dict[str, Any] | None = None) -> None:
     transfer_risk.exposure_index(store, p["k_hold"], p["max_shared"], p["max_degree"], fingerprint["watchlists"])
 
 
-def alert_key(check: dict[str, Any], at: int) -> str:
-    """One alert per held transfer: the caller's reference, else sender, recipient and time."""
+def alert_key(check: dict[str, Any], at: int, position: int = 0) -> str:
+    """One alert per held transfer: the caller's reference, else sender, recipient, time and
+    the check's position in its batch (two unreferenced checks of one pair in one batch are
+    two transfers)."""
+    if check.get("reference"):
+        return f"transfer:{check['reference']}"
     recipient = check.get("recipient_account") or check.get("recipient_wallet")
-    return f"transfer:{check['reference']}" if check.get("reference") else f"transfer:{check['sender']}>{recipient}@{at}"
+    return f"transfer:{check['sender']}>{recipient}@{at}#{position}"
 
 
 def check(store, state: StateStore, actor: dict[str, Any], checks: list[dict[str, Any]],
@@ -87,7 +91,7 @@ def check(store, state: StateStore, actor: dict[str, Any], checks: list[dict[str
         result = {**result, "reference": checks[i].get("reference"), "asset": checks[i]["asset"],
                   "amount": checks[i]["amount"], "alert_id": None}
         if result["decision"] == "hold":
-            held.append((i, alert_key(checks[i], at), result))
+            held.append((i, alert_key(checks[i], at, i), result))
         out[i] = result
     if held:
         recipient = lambda r: r["recipient"]["key"]  # noqa: E731
