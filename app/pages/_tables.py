@@ -72,9 +72,27 @@ def cell(value: Any) -> Any:
     return value
 
 
+def time_columns(columns: list[str]) -> set[str]:
+    """The result columns that hold times: named like a time property of the model
+    (registered_at, at, first_seen, ...) or ending in `_at` (first_withdrawal_at ...)."""
+    from casegraph.model import model
+    m = model()
+    times = {p for t in (*m.nodes.values(), *m.relationships.values()) for p, typ in t.properties.items() if typ == "time"}
+    times |= {"loaded_at"}
+    return {c for c in columns if c in times or c.endswith("_at") or c.split(".")[-1] in times}
+
+
 def table_of(res) -> tuple[list[dict], list[dict]]:
+    """Result -> table columns and rows: graph elements by id, lists and maps as JSON, and
+    epoch-millisecond times in time columns as ISO 8601 (UTC)."""
     columns = [{"name": c, "id": c} for c in res.columns]
-    return columns, [{c: cell(r.get(c)) for c in res.columns} for r in res.rows]
+    times = time_columns(list(res.columns))
+
+    def shown(c: str, v: Any) -> Any:
+        if c in times and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return iso(int(v))
+        return cell(v)
+    return columns, [{c: shown(c, r.get(c)) for c in res.columns} for r in res.rows]
 
 
 def result_note(res, limit: int) -> str:

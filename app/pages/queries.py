@@ -20,8 +20,10 @@ auth.protect(ids.QUERIES_CYPHER_RUN, "run_adhoc_query")   # refused before the c
 
 
 def read_queries() -> list:
-    """The catalogue's read queries (write queries only run through loads)."""
-    return [q for q in app.store().queries if q.mode == "read"]
+    """The saved queries meant for analysts (queries.for_analysts: the top of cypher/ and the
+    user's folder); the templates the UI, the API, the detections and the loader are built
+    from are not listed."""
+    return queries.for_analysts(app.store().queries)
 
 
 def param_field(p) -> html.Div:

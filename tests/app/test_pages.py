@@ -181,6 +181,15 @@ def test_result_cells_and_note():
     assert t.result_note(Result(columns=["n"], rows=[{"n": 1}]), 10) == "1 row(s)"
 
 
+def test_time_columns_show_iso_times_and_other_numbers_stay_numbers():
+    res = Result(columns=["registered_at", "first_withdrawal_at", "users", "at", "flag"],
+                 rows=[{"registered_at": 1704067200000, "first_withdrawal_at": 1704153600000.0, "users": 3,
+                        "at": None, "flag": True}])
+    _, rows = t.table_of(res)
+    assert rows[0] == {"registered_at": "2024-01-01T00:00:00Z", "first_withdrawal_at": "2024-01-02T00:00:00Z",
+                       "users": 3, "at": None, "flag": True}
+
+
 def test_edge_rows_put_model_properties_first_and_provenance_last():
     data = {"kind": "TRANSFERRED", "props": {"load_id": "L1", "amount_usd": 10.0, "at": 0, "tx_id": "T1",
                                               "source": "transfers.csv", "loaded_at": 0, "extra": "x"}}
