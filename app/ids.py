@@ -10,6 +10,7 @@ SEARCH_INPUT = "search-input"
 SEARCH_BUTTON = "search-button"
 SEARCH_RESULTS = "search-results"
 SEARCH_MESSAGE = "search-message"
+SEARCH_MORE = "search-more"             # shows the next page of hits
 
 # alerts
 ALERTS_DETECTION = "alerts-detection"

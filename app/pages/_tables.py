@@ -16,6 +16,15 @@ def explorer_href(node_ids: list[str], alert: int | None = None) -> str:
     return href + (f"&alert={alert}" if alert is not None else "")
 
 
+def shown(found: list[dict], limit: int) -> tuple[list[dict], bool]:
+    """Up to `limit` hits, and whether there are more (search asks for one more than it shows)."""
+    return found[:limit], len(found) > limit
+
+
+def hits_count(n: int, more: bool) -> str:
+    return f"{n}+ hits, the first {n} shown" if more else f"{n} hit(s)"
+
+
 def short(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 

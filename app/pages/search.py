@@ -8,21 +8,22 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from casegraph import app
 from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases
-from casegraph.app.pages._tables import explorer_href
+from casegraph.app.pages._tables import explorer_href, hits_count, shown
 from casegraph.errors import CasegraphError
 
-LIMIT = 20
+LIMIT = 20                 # hits per page; "more" asks for the next page
 
 dash.register_page(__name__, **site.register(__name__))
 
 
-def result_rows(hits: list[dict]) -> list:
-    """Search hits -> one line each: kind, label, detail and an "open" link."""
+def result_rows(hits: list[dict], more: bool = False) -> list:
+    """Search hits -> one line each: kind, label, detail and an "open" link; with `more`, the
+    count says so ("20+ hits") and the "more" button below the list shows the next page."""
     if not hits:
         return [html.P("nothing found", className="muted")]
-    head = [html.P([f"{len(hits)} hit(s)"] + ([" · ", dcc.Link("open all in the explorer", className="search-all",
-                                                               href=explorer_href([h["id"] for h in hits]))]
-                                              if len(hits) > 1 else []), className="muted")]
+    head = [html.P([hits_count(len(hits), more)] + ([" · ", dcc.Link("open all in the explorer", className="search-all",
+                                               href=explorer_href([h["id"] for h in hits]))]
+                              if len(hits) > 1 else []), className="muted")]
     return head + [html.Div([
         html.Span(h["kind"], className=f"tag {h['kind']}"),
         dcc.Link(h["key"], href=explorer_href([h["id"]]), className="search-hit"),
@@ -40,6 +41,7 @@ def layout(**_query):
         html.Button("Search", id=ids.SEARCH_BUTTON, n_clicks=0),
         html.Div(id=ids.SEARCH_MESSAGE, className="message"),
         html.Div(id=ids.SEARCH_RESULTS),
+        html.Button(f"{LIMIT} more", id=ids.SEARCH_MORE, n_clicks=0, style={"display": "none"}),
         html.Button("New case from these hits", id=ids.SEARCH_NEW_CASE, n_clicks=0,
                     style={} if auth.may("change_case") else {"display": "none"}),
         dcc.Store(id=ids.SEARCH_HITS, data=None),
@@ -47,21 +49,42 @@ def layout(**_query):
     ])
 
 
+def _find(text: str, limit: int):
+    """(results, message, hits store, "more" button style) for `text` with `limit` hits shown."""
+    text = (text or "").strip()
+    hidden = {"display": "none"}
+    if not text:
+        return [], "", None, hidden
+    from casegraph import explore
+    limit = min(limit, explore.SEARCH_LIMIT_MAX - 1)
+    try:
+        auth.require("view_graph")
+        hits, more = shown(explore.search(app.store(), text, limit=limit + 1), limit)
+    except CasegraphError as e:
+        return [], str(e), None, hidden
+    last = limit >= explore.SEARCH_LIMIT_MAX - 1
+    message = f"the first {limit} hits are shown: type more of the key to narrow the search" if more and last else ""
+    return (result_rows(hits, more), message, {"text": text, "hits": hits, "limit": limit},
+            {} if more and not last else hidden)
+
+
 @callback(Output(ids.SEARCH_RESULTS, "children"), Output(ids.SEARCH_MESSAGE, "children"),
-          Output(ids.SEARCH_HITS, "data"),
+          Output(ids.SEARCH_HITS, "data"), Output(ids.SEARCH_MORE, "style"),
           Input(ids.SEARCH_BUTTON, "n_clicks"), Input(ids.SEARCH_INPUT, "value"),
           prevent_initial_call=True)
 def run_search(_clicks, text):
-    text = (text or "").strip()
-    if not text:
-        return [], "", None
-    try:
-        auth.require("view_graph")
-        from casegraph import explore
-        hits = explore.search(app.store(), text, limit=LIMIT)
-    except CasegraphError as e:
-        return [], str(e), None
-    return result_rows(hits), "", {"text": text, "hits": hits}
+    return _find(text, LIMIT)
+
+
+@callback(Output(ids.SEARCH_RESULTS, "children", allow_duplicate=True),
+          Output(ids.SEARCH_MESSAGE, "children", allow_duplicate=True),
+          Output(ids.SEARCH_HITS, "data", allow_duplicate=True), Output(ids.SEARCH_MORE, "style", allow_duplicate=True),
+          Input(ids.SEARCH_MORE, "n_clicks"), State(ids.SEARCH_HITS, "data"), prevent_initial_call=True)
+def more_hits(_n, found):
+    """The same search with the next page of hits added (search caps one ask at its maximum)."""
+    if not found:
+        return no_update, no_update, no_update, no_update
+    return _find(found["text"], found.get("limit", LIMIT) + LIMIT)
 
 
 @callback(Output(ids.SEARCH_MESSAGE, "children", allow_duplicate=True), Output(ids.SEARCH_GO, "href"),

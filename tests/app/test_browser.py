@@ -78,6 +78,23 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     no_console_errors(dash_duo)
 
 
+def test_search_pages_through_many_hits(dash_duo, ui_app, ui_data):
+    """A prefix many keys share: the first 20 hits, said to be the first; "more" adds the next 20."""
+    from casegraph.app.pages.search import LIMIT
+    _, folder = ui_data
+    prefix = busiest_account(folder)[:-3]
+    login(dash_duo, "inv", ui_app)
+    box = dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}")
+    box.send_keys(prefix)
+    dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.SEARCH_RESULTS}", f"{LIMIT}+ hits", timeout=10)
+    assert len(dash_duo.find_elements(".search-hit")) == LIMIT
+    dash_duo.wait_for_element(f"#{ids.SEARCH_MORE}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.SEARCH_RESULTS}", f"{2 * LIMIT}+ hits", timeout=10)
+    assert len(dash_duo.find_elements(".search-hit")) == 2 * LIMIT
+    no_console_errors(dash_duo)
+
+
 def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_data):
     from casegraph.catalogue import catalogue
     _, folder = ui_data

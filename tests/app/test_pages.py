@@ -212,3 +212,11 @@ def test_properties_show_in_model_order_whatever_order_the_backend_returned():
     assert c.tooltip_text({"kind": "Account", "key": "A1", "props": neo4j_order}, most=3) == \
         "Account A1: account_id=A1, registered_at=2024-01-01T00:00:00Z, country=GB"
     assert c.tooltip_text(None) == ""
+
+
+def test_search_shows_a_page_and_says_when_there_are_more():
+    found = [{"id": f"Account:A{i}", "kind": "Account", "key": f"A{i}", "label": f"A{i}"} for i in range(25)]
+    hits, more = t.shown(found, 20)
+    assert len(hits) == 20 and more
+    assert t.shown(found[:20], 20) == (found[:20], False)
+    assert t.hits_count(20, True) == "20+ hits, the first 20 shown" and t.hits_count(7, False) == "7 hit(s)"
