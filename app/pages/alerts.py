@@ -56,6 +56,7 @@ def layout(**_query):
         dcc.Location(id=ids.ALERTS_GO, refresh="callback-nav"),
         dash_table.DataTable(
             id=ids.ALERTS_TABLE, data=[], page_size=25, sort_action="native", filter_action="native",
+            filter_options={"placeholder_text": "filter", "case": "insensitive"},
             row_selectable="multi", selected_rows=[],
             columns=[{"name": c, "id": c, **({"presentation": "markdown"} if c in LINKS else {})}
                      for c in COLUMNS],

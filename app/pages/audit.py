@@ -49,7 +49,11 @@ def layout(**_query):
         dash_table.DataTable(id=ids.AUDIT_TABLE, data=[], columns=[{"name": c, "id": c} for c in COLUMNS],
                              page_size=50, sort_action="native", style_table={"overflowX": "auto"},
                              style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                                         "maxWidth": "640px", "fontSize": "12px"}),
+                                         "maxWidth": "640px", "fontSize": "12px"},
+                             # details are compact JSON without spaces: let them wrap anywhere, not
+                             # run off the right edge
+                             style_cell_conditional=[{"if": {"column_id": "details"}, "overflowWrap": "anywhere",
+                                                      "wordBreak": "break-word", "minWidth": "320px"}]),
     ])
 
 
