@@ -6,7 +6,14 @@ Every export holds every visible element (no "+N more" pagers, nothing hidden) w
 its properties. In GraphML and CSV a property becomes a column/attribute of its own
 name, except where that name is one of the export's own columns (nodes: id, kind, key,
 label, risk; edges: id, source, target, kind, label): a wallet's `label` or an edge's
-provenance `source` become `prop_label` / `prop_source`."""
+provenance `source` become `prop_label` / `prop_source`.
+
+Times (the model's `time` properties and the provenance `loaded_at`, stored as UTC epoch ms)
+are written as ISO 8601 UTC text in GraphML and CSV (`2024-01-01T00:00:00Z`, as
+casegraph.times.iso and the evidence packages write them): GraphML declares them as
+strings and spreadsheets, Gephi and yEd show them as dates, not as 13-digit numbers. No
+epoch column is kept beside them: casegraph.times.to_epoch_ms reads the text back exactly,
+and the Cytoscape JSON, the explorer's own format, keeps every value as stored."""
 from __future__ import annotations
 
 import csv
@@ -17,6 +24,8 @@ from typing import Any, Iterable
 import networkx as nx
 
 from casegraph.graph import is_node, visible
+from casegraph.model import model
+from casegraph.times import iso
 
 NODE_COLUMNS = ["id", "kind", "key", "label", "risk"]
 EDGE_COLUMNS = ["id", "source", "target", "kind", "label"]
@@ -53,25 +62,45 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
+def time_properties(kind: str | None, node: bool) -> set[str]:
+    """The names of a node label's or relationship type's time properties (epoch ms), with
+    the provenance `loaded_at`."""
+    spec = (model().nodes if node else model().relationships).get(kind)
+    names = {k for k, t in spec.properties.items() if t == "time"} if spec is not None else set()
+    return names | {"loaded_at"}
+
+
+def iso_times(kind: str | None, node: bool, props: dict[str, Any] | None) -> dict[str, Any]:
+    """The properties with every time property (time_properties) as ISO 8601 UTC text; a
+    value that is no number (already text) stays as it is."""
+    times = time_properties(kind, node)
+    return {k: iso(int(v)) if k in times and isinstance(v, (int, float)) and not isinstance(v, bool) else v
+            for k, v in (props or {}).items()}
+
+
 def _prop_name(name: str, reserved: list[str]) -> str:
     return f"prop_{name}" if name in reserved else name
 
 
 def node_row(e: dict[str, Any]) -> dict[str, Any]:
-    """One node as flat attributes: id, kind, key, label, risk (JSON list), then its properties."""
+    """One node as flat attributes: id, kind, key, label, risk (JSON list), then its properties
+    (times as ISO 8601 UTC)."""
     d = e["data"]
     row = {"id": d["id"], "kind": d.get("kind"), "key": d.get("key"), "label": d.get("label"),
            "risk": _scalar(list(d.get("risk") or []))}
-    row.update({_prop_name(k, NODE_COLUMNS): _scalar(v) for k, v in _by_name(d.get("props"))})
+    props = iso_times(d.get("kind"), True, d.get("props"))
+    row.update({_prop_name(k, NODE_COLUMNS): _scalar(v) for k, v in _by_name(props)})
     return row
 
 
 def edge_row(e: dict[str, Any]) -> dict[str, Any]:
-    """One edge as flat attributes: id, source, target, kind, label, then its properties."""
+    """One edge as flat attributes: id, source, target, kind, label, then its properties
+    (times as ISO 8601 UTC)."""
     d = e["data"]
     row = {"id": d["id"], "source": d["source"], "target": d["target"], "kind": d.get("kind"),
            "label": d.get("label")}
-    row.update({_prop_name(k, EDGE_COLUMNS): _scalar(v) for k, v in _by_name(d.get("props"))})
+    props = iso_times(d.get("kind"), False, d.get("props"))
+    row.update({_prop_name(k, EDGE_COLUMNS): _scalar(v) for k, v in _by_name(props)})
     return row
 
 

@@ -54,7 +54,7 @@ def test_graphml_read_back_by_networkx():
     assert set(g.nodes) == VISIBLE_NODES
     a1 = g.nodes["Account:A1"]
     assert a1["kind"] == "Account" and a1["key"] == "A1" and a1["kyc_level"] == 2
-    assert a1["registered_at"] == 1_704_103_200_000 and a1["source"] == "accounts.csv" and a1["load_id"] == "L1"
+    assert a1["registered_at"] == "2024-01-01T10:00:00Z" and a1["source"] == "accounts.csv" and a1["load_id"] == "L1"
     assert json.loads(a1["risk"]) == ["mule", "watchlisted"]
     w = g.nodes["Wallet:0xbbb"]
     assert w["prop_label"] == "exchange:Hot <&> \"x\"" and w["label"] == "Hot <&> \"x\""
@@ -63,7 +63,7 @@ def test_graphml_read_back_by_networkx():
     assert set(edges) == VISIBLE_EDGES
     u, v, t1 = edges["TRANSFERRED:T1"]
     assert (u, v) == ("Account:A1", "Account:A2")
-    assert t1["kind"] == "TRANSFERRED" and t1["amount_usd"] == 100.5 and t1["at"] == 1_706_745_600_000
+    assert t1["kind"] == "TRANSFERRED" and t1["amount_usd"] == 100.5 and t1["at"] == "2024-02-01T00:00:00Z"
     assert t1["prop_source"] == "transfers.csv" and t1["asset"] == "USDT"
     assert "amount_usd" not in edges["WITHDREW:W1"][2]
 
@@ -103,13 +103,46 @@ def test_csv_read_back_by_pandas():
     edges = pd.read_csv(io.StringIO(edges_csv), dtype=str, keep_default_na=False).set_index("id")
     assert set(nodes.index) == VISIBLE_NODES and set(edges.index) == VISIBLE_EDGES
     assert list(nodes.columns[:4]) == ["kind", "key", "label", "risk"]
-    assert nodes.loc["Account:A1", "loaded_at"] == "1704103300000"
+    assert nodes.loc["Account:A1", "loaded_at"] == "2024-01-01T10:01:40Z"
     assert json.loads(nodes.loc["Account:A1", "risk"]) == ["mule", "watchlisted"]
     assert nodes.loc["Wallet:0xbbb", "prop_label"] == "exchange:Hot <&> \"x\""
     assert nodes.loc["Account:A2", "kyc_level"] == ""
     t1 = edges.loc["TRANSFERRED:T1"]
     assert (t1["source"], t1["target"], t1["kind"]) == ("Account:A1", "Account:A2", "TRANSFERRED")
     assert float(t1["amount_usd"]) == 100.5 and t1["prop_source"] == "transfers.csv"
+
+
+def test_times_are_iso_8601_in_graphml_and_csv_and_epoch_ms_in_cytoscape_json():
+    """Issue 16: the model's time properties and loaded_at come out as ISO 8601 UTC text
+    (GraphML declares them as strings); other numbers stay numbers; the explorer's own
+    Cytoscape JSON keeps the stored epoch ms."""
+    import xml.etree.ElementTree as ET
+    from casegraph.times import to_epoch_ms
+    data = exports.to_graphml(_elements())
+    g = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    a1 = g.nodes["Account:A1"]
+    assert (a1["registered_at"], a1["loaded_at"]) == ("2024-01-01T10:00:00Z", "2024-01-01T10:01:40Z")
+    assert to_epoch_ms(a1["registered_at"]) == 1_704_103_200_000 and a1["kyc_level"] == 2
+    w1 = next(d for _, _, k, d in g.edges(keys=True, data=True) if k == "WITHDREW:W1")
+    assert w1["at"] == "2024-01-31T11:20:00Z" and w1["amount"] == 0.5
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    types = {(k.get("for"), k.get("attr.name")): k.get("attr.type") for k in ET.fromstring(data).iter(f"{ns}key")}
+    assert types[("node", "registered_at")] == types[("node", "loaded_at")] == types[("edge", "at")] == "string"
+    assert types[("node", "kyc_level")] in ("int", "long") and types[("edge", "amount")] == "double"
+    nodes_csv, edges_csv = exports.to_csv(_elements())
+    edges = pd.read_csv(io.StringIO(edges_csv), dtype=str, keep_default_na=False).set_index("id")
+    assert edges.loc["TRANSFERRED:T1", "at"] == "2024-02-01T00:00:00Z"
+    assert edges.loc["WITHDREW:W1", "at"] == "2024-01-31T11:20:00Z" and edges.loc["WITHDREW:W1", "amount"] == "0.5"
+    assert "1704103200000" not in nodes_csv + edges_csv
+    doc = json.loads(exports.to_cytoscape_json(_elements()))
+    assert doc["elements"]["nodes"][0]["data"]["props"]["registered_at"] == 1_704_103_200_000
+
+
+def test_a_time_already_text_is_kept_and_unknown_kinds_only_convert_loaded_at():
+    assert exports.iso_times("Account", True, {"registered_at": "2024-01-01T00:00:00Z", "kyc_level": 2}) == {
+        "registered_at": "2024-01-01T00:00:00Z", "kyc_level": 2}
+    assert exports.iso_times("Nope", False, {"at": 5, "loaded_at": 0, "flag": True}) == {
+        "at": 5, "loaded_at": "1970-01-01T00:00:00Z", "flag": True}
 
 
 def test_empty_exports():

@@ -1,9 +1,10 @@
 """Evidence packages for law-enforcement requests (docs/evidence.md): a ZIP with the case
-or subject graph as CSV, GraphML, FollowTheMoney entities, pictures and a report, and a
-manifest with every query and every file's SHA-256, which `verify` re-checks.
+or subject graph as CSV, GraphML, FollowTheMoney entities, an i2 Analyst's Notebook chart,
+pictures and a report, and a manifest with every query and every file's SHA-256, which
+`verify` re-checks.
 
 `verify` is imported eagerly and is light (hashlib, zipfile); the builders pull in
-matplotlib, reportlab and followthemoney, so they load on first use."""
+matplotlib, reportlab, followthemoney and anxwritter, so they load on first use."""
 import tempfile
 from pathlib import Path
 

@@ -15,7 +15,7 @@ from typing import Any
 from casegraph import audit, exports, permissions
 from casegraph.times import iso
 from casegraph.errors import EvidenceError
-from casegraph.evidence import collect, ftm, manifest, mask, render, report, summary, tables
+from casegraph.evidence import anx, collect, ftm, manifest, mask, render, report, summary, tables
 from casegraph.evidence.verify import sidecar
 from casegraph.state import now_ms
 
@@ -81,6 +81,7 @@ def _build(state, store, actor, found: collect.Collected, request_ref: str, agen
     files["transfers.csv"] = tables.transfers_csv(elements)
     files["graph.graphml"] = tables.graphml(elements)
     files["entities.ftm.jsonl"] = ftm.ftm_jsonl(elements, masked)
+    files[anx.NAME] = anx.anx_bytes(elements, title)
     files["graph.png"], files["graph.svg"] = render.render(elements, title, subject)
     sections = summary.summarise(elements, subject)
     files["report.html"] = report.to_html(meta, sections)

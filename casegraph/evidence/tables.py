@@ -1,37 +1,22 @@
 """The tabular files of a package: nodes.csv, edges.csv and graph.graphml (the explorer's
-exports, casegraph/exports.py: one implementation), and transfers.csv, the money movements
-one row each. Times are ISO 8601 UTC. Rows are sorted so the same elements always give the same bytes."""
+exports, casegraph/exports.py: one implementation, which writes times as ISO 8601 UTC), and
+transfers.csv, the money movements one row each, times ISO 8601 UTC too. Rows are sorted so
+the same elements always give the same bytes."""
 from __future__ import annotations
 
 from typing import Any
 
 from casegraph import exports, graph
 from casegraph.times import iso
-from casegraph.model import model
 
 MONEY = graph.MONEY
 TRANSFER_COLUMNS = ["kind", "tx_id", "tx_hash", "at", "from", "to", "amount", "asset", "amount_usd",
                     "usd_rate_day", "from_kind", "to_kind"]
 
 
-def _times(kind: str, is_node: bool) -> set[str]:
-    spec = (model().nodes if is_node else model().relationships).get(kind)
-    names = {k for k, t in spec.properties.items() if t == "time"} if spec is not None else set()
-    return names | {"loaded_at"}
-
-
-def _readable(e: dict[str, Any]) -> dict[str, Any]:
-    """The element with its time properties as ISO 8601 UTC text instead of epoch ms."""
-    d = e["data"]
-    times = _times(d.get("kind"), graph.is_node(e))
-    props = {k: iso(int(v)) if k in times and isinstance(v, (int, float)) and not isinstance(v, bool) else v
-             for k, v in (d.get("props") or {}).items()}
-    return {**e, "data": {**d, "props": props}}
-
-
 def _sorted(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    nodes = sorted((_readable(e) for e in elements if graph.is_node(e)), key=lambda e: e["data"]["id"])
-    edges = sorted((_readable(e) for e in elements if not graph.is_node(e)), key=lambda e: e["data"]["id"])
+    nodes = sorted((e for e in elements if graph.is_node(e)), key=lambda e: e["data"]["id"])
+    edges = sorted((e for e in elements if not graph.is_node(e)), key=lambda e: e["data"]["id"])
     return nodes + edges
 
 

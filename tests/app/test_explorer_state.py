@@ -138,3 +138,24 @@ def test_the_time_window_hides_movements_and_holds_for_what_comes_next(reader):
 def test_the_preset_layout_places_new_nodes(reader):
     grown = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], None, x.PRESET).canvas
     assert all("position" in e for e in grown.elements if graph.is_node(e))
+
+
+def test_csv_and_graphml_exports_carry_iso_8601_times(reader):
+    """Issue 16: the explorer's CSV and GraphML downloads write the loaded times as ISO 8601
+    UTC text, as they were given, not as epoch milliseconds."""
+    import csv
+    import io
+
+    import networkx as nx
+
+    from casegraph.app.pages._canvas import export_files
+    canvas = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], "TRANSFERRED", "cose").canvas
+    (_, nodes_csv), (_, edges_csv) = export_files("csv", canvas.elements)
+    a1 = next(r for r in csv.DictReader(io.StringIO(nodes_csv)) if r["id"] == "Account:A1")
+    assert a1["registered_at"] == T and a1["loaded_at"].endswith("Z") and "T" in a1["loaded_at"]
+    ats = sorted(r["at"] for r in csv.DictReader(io.StringIO(edges_csv)))
+    assert ats == ["2024-02-01T00:00:00Z", "2024-04-01T00:00:00Z"]
+    ((name, graphml),) = export_files("graphml", canvas.elements)
+    g = nx.read_graphml(io.BytesIO(graphml), force_multigraph=True)
+    assert name == "casegraph.graphml" and g.nodes["Account:A1"]["registered_at"] == T
+    assert sorted(d["at"] for _, _, d in g.edges(data=True)) == ats

@@ -25,8 +25,10 @@ def _raw_values(folder) -> dict[str, set[str]]:
 
 
 def _texts(files: dict[str, bytes]) -> dict[str, str]:
-    """Every file as searchable text (the PDF's page text; the PNG has no text to search)."""
-    out = {n: d.decode("utf-8") for n, d in files.items() if n not in ("report.pdf", "graph.png")}
+    """Every file as searchable text (the PDF's page text, the i2 chart in its UTF-16; the PNG
+    has no text to search)."""
+    out = {n: d.decode("utf-8") for n, d in files.items() if n not in ("report.pdf", "graph.png", "chart.anx")}
+    out["chart.anx"] = files["chart.anx"].decode("utf-16")
     out["report.pdf"] = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(files["report.pdf"])).pages)
     return out
 
@@ -70,6 +72,7 @@ def test_pseudonyms_are_the_same_in_every_file_and_every_package(masked_packages
     for nid in names:
         pseudonym = nid.split(":", 1)[1]
         assert pseudonym in a["graph.svg"].decode() and pseudonym in html_text
+        assert f'Identity="{nid}"' in a["chart.anx"].decode("utf-16")
         if nid.startswith(("Email", "Phone")):
             assert pseudonym in ftm_text
     assert all(verify(p["path"]) == [] for p in masked_packages)

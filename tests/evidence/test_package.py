@@ -21,7 +21,7 @@ from casegraph.errors import CaseError, EvidenceError, PermissionDenied
 from casegraph.evidence import build_case_package, build_subject_package
 
 FILES = {"manifest.json", "manifest.sig", "nodes.csv", "edges.csv", "transfers.csv", "graph.graphml", "entities.ftm.jsonl",
-         "graph.png", "graph.svg", "report.html", "report.pdf"}
+         "chart.anx", "graph.png", "graph.svg", "report.html", "report.pdf"}
 
 
 class _Text(HTMLParser):

@@ -28,7 +28,7 @@ def test_an_intact_package_passes(case_package, subject_package):
     assert verify(case_package["path"]) == [] and verify(subject_package["path"]) == []
 
 
-@pytest.mark.parametrize("victim", ["graph.graphml", "nodes.csv", "report.pdf", "graph.png"])
+@pytest.mark.parametrize("victim", ["graph.graphml", "nodes.csv", "report.pdf", "graph.png", "chart.anx"])
 def test_one_changed_byte_names_exactly_that_file(case_package, tmp_path, victim):
     copy = tmp_path / "copy.zip"
     _rewrite(case_package["path"], copy, lambda n, d: _flip(d, len(d) // 2) if n == victim else d)
