@@ -20,6 +20,7 @@ from casegraph.errors import QueryError
 from casegraph.graph import is_node
 
 PRESET = "preset"             # the server-computed layout (app.styles.preset_layout)
+IMAGE_MAX_PX = 4000           # the exported PNG's long side (print resolution: labels stay readable)
 TRACE_TOP = 25                # trace funds draws the best paths to this many reached entities
 SELECT_FIRST = "select or tap a node first"
 
@@ -214,3 +215,12 @@ def narrow(canvas: Canvas, value: list[int] | None) -> Change:
 def chosen_nodes(selected: list[dict] | None, focus: str | None) -> list[str]:
     """The nodes a control acts on: the selection, else the node last tapped."""
     return node_ids_of(selected) or ([focus] if focus else [])
+
+
+def image_options(kind: str) -> dict[str, Any]:
+    """cytoscape.js image options for an export of the whole graph: a PNG scaled so its long
+    side is IMAGE_MAX_PX (cytoscape picks the scale that fits; the screen's 400 px canvas became
+    a 410 px image with unreadable labels), on white; an SVG is vector (any size)."""
+    if kind == "svg":
+        return {"full": True, "bg": "white"}
+    return {"full": True, "bg": "white", "maxWidth": IMAGE_MAX_PX, "maxHeight": IMAGE_MAX_PX}

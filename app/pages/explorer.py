@@ -346,8 +346,7 @@ def pick_layout(name, canvas):
           prevent_initial_call=True)
 def export_image(_png, _svg):
     kind = "svg" if ctx.triggered_id == ids.EXPLORE_EXPORT_SVG else "png"
-    return {"type": kind, "action": "download", "filename": "casegraph",
-            **({"options": {"full": True, "bg": "white"}} if kind == "png" else {"options": {"full": True}})}
+    return {"type": kind, "action": "download", "filename": "casegraph", "options": x.image_options(kind)}
 
 
 @callback(Output(ids.EXPLORE_DOWNLOAD, "data"), Output(ids.EXPLORE_DOWNLOAD_EDGES, "data"),

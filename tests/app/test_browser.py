@@ -249,7 +249,10 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     assert len(read_csv(wait_download(downloads, "casegraph-edges.csv"))) == edges
     # images are drawn in the browser by cytoscape
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_PNG}").click()
-    assert wait_download(downloads, "casegraph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    png = wait_download(downloads, "casegraph.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")   # the IHDR chunk
+    assert max(width, height) >= 3000, (width, height)          # print resolution, not the screen's
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_SVG}").click()
     assert ET.parse(wait_download(downloads, "casegraph.svg")).getroot().tag.endswith("svg")
     no_console_errors(dash_duo)

@@ -159,3 +159,10 @@ def test_csv_and_graphml_exports_carry_iso_8601_times(reader):
     g = nx.read_graphml(io.BytesIO(graphml), force_multigraph=True)
     assert name == "casegraph.graphml" and g.nodes["Account:A1"]["registered_at"] == T
     assert sorted(d["at"] for _, _, d in g.edges(data=True)) == ats
+
+
+def test_png_exports_are_scaled_to_print_size_and_svg_is_vector():
+    from casegraph.app.pages import _explorer
+    png = _explorer.image_options("png")
+    assert png["full"] and png["maxWidth"] == png["maxHeight"] == _explorer.IMAGE_MAX_PX >= 3000
+    assert "maxWidth" not in _explorer.image_options("svg")
