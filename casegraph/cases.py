@@ -156,10 +156,19 @@ def _check_alerts(conn, alert_ids: list[int], free: bool) -> list[dict[str, Any]
 
 
 def alert_node_ids(alert: dict[str, Any]) -> list[str]:
-    """An alert's entities as explorer node ids: wallets where the result says so, else accounts."""
+    """What an alert opens with, as explorer node ids: its entities (wallets where the result
+    says so, else accounts), then its evidence - the explaining path to the listing
+    (scammer_links, transfer_risk: every node of `path`) and whom a silent sufferer paid
+    (`paid_to_nodes`) - so the alert opens with what its reasons name, linked."""
     result = alert.get("result") or {}
     wallets = {result.get("address")} | ({result.get("entity")} if result.get("kind") == "wallet" else set())
-    return [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
+    out = [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
+    for step in result.get("path") or []:
+        if isinstance(step, dict):
+            out += [f"{step[label]}:{step[key]}" for label, key in (("from_label", "from"), ("to_label", "to"))
+                    if step.get(label) and step.get(key) is not None]
+    out += [n for n in result.get("paid_to_nodes") or [] if isinstance(n, str)]
+    return list(dict.fromkeys(out))
 
 
 def case_from_alert(state: StateStore, store, actor: dict[str, Any], alert_id: int) -> int:

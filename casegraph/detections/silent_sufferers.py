@@ -11,7 +11,9 @@ alerts) and the alert queue; `detections.run` on a graph store alone cannot see 
 
 The loss is summed in USD over payments with a USD value (`amount_lost_usd`, which orders
 and scores the results) and per asset over payments without one (`amount_lost`:
-{usd, assets}); the reason shows both ("1,000.00 USD + 0.4 BTC"), never a non-USD sum as USD."""
+{usd, assets}); the reason shows both ("1,000.00 USD + 0.4 BTC"), never a non-USD sum as USD.
+`paid_to_nodes` names whom they paid as node ids (an account for a transfer, a wallet for a
+withdrawal or an on-chain hop): an alert opens in the explorer with them, linked."""
 from __future__ import annotations
 
 import math
@@ -38,6 +40,8 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         total = round(lost.usd, 2)
         times = sorted(p["at"] for p in payments if p["at"] is not None)
         to = sorted({p["paid_to"] for p in payments})
+        # a transfer pays an account; a withdrawal or an on-chain hop ends at a wallet
+        to_nodes = sorted({f"{'Account' if p['route'] == 'transfer' else 'Wallet'}:{p['paid_to']}" for p in payments})
         routes = sorted({p["route"] for p in payments})
         reasons = [f"paid {len(payments)} time(s), {lost.text()} in all, to {', '.join(to)} "
                    f"(on watchlist {', '.join(sorted(acc['watchlists']))}) by {', '.join(routes)}",
@@ -46,7 +50,7 @@ def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "score": round(min(1.0, 0.5 + math.log10(1 + total) / 10), 3),
                     "reasons": reasons, "amount_lost_usd": total, "amount_lost": lost.as_dict(),
                     "payments": len(payments),
-                    "paid_to": to, "first_paid_at": iso(times[0]) if times else None,
+                    "paid_to": to, "paid_to_nodes": to_nodes, "first_paid_at": iso(times[0]) if times else None,
                     "last_paid_at": iso(times[-1]) if times else None})
     out.sort(key=lambda r: (-r["amount_lost_usd"], r["last_paid_at"] or "", r["account_id"]))
     return out

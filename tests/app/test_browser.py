@@ -95,6 +95,22 @@ def test_search_pages_through_many_hits(dash_duo, ui_app, ui_data):
     no_console_errors(dash_duo)
 
 
+def test_a_scammer_links_alert_opens_with_its_path_to_the_listing(dash_duo, ui_app, ui_data):
+    """The alert's reasons name a path to a watchlisted entity: the explorer draws that path."""
+    from casegraph import app as ui
+    from casegraph.app.pages._tables import explorer_href
+    from casegraph.cases import alert_node_ids
+    alert = next(a for a in ui.state().list_alerts("scammer_links") if a["result"].get("hops", 0) >= 2)
+    listed = f"{alert['result']['watchlisted']['label']}:{alert['result']['watchlisted']['entity']}"
+    login(dash_duo, "inv", ui_app, path=explorer_href(alert_node_ids(alert), alert["id"]))
+    wanted = set(alert_node_ids(alert))
+    shown = wait_nodes(dash_duo, lambda n: wanted <= n)
+    assert f"Account:{alert['entities'][0]}" in shown and listed in shown
+    edges = cy_call(dash_duo, "cy.edges().length")
+    assert edges >= alert["result"]["hops"]           # the path's steps are drawn, not only its ends
+    no_console_errors(dash_duo)
+
+
 def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_data):
     from casegraph.catalogue import catalogue
     _, folder = ui_data

@@ -163,6 +163,15 @@ def test_alert_rows_name_wallets_and_accounts():
     assert len(long["entity_key"]) == 40 and long["entity_key"].endswith("…") and len(long["reasons"]) == 160
 
 
+def test_an_alert_opens_with_its_explaining_path_and_whom_a_victim_paid():
+    path = [{"from": "A1", "from_label": "Account", "rel": "USED_DEVICE", "dir": "->", "to": "D1", "to_label": "Device"},
+            {"from": "D1", "from_label": "Device", "rel": "USED_DEVICE", "dir": "<-", "to": "S1", "to_label": "Account"}]
+    linked = {"entities": ["A1"], "result": {"account_id": "A1", "path": path}}
+    assert t.alert_node_ids(linked) == ["Account:A1", "Device:D1", "Account:S1"]
+    sufferer = {"entities": ["V1"], "result": {"account_id": "V1", "paid_to_nodes": ["Wallet:0xs", "Account:S2"]}}
+    assert t.alert_node_ids(sufferer) == ["Account:V1", "Wallet:0xs", "Account:S2"]
+
+
 def test_form_values_leave_blanks_to_the_header():
     assert t.form_values(["a", "b", "c", "d"], ["  x ", "", None, 3]) == {"a": "x", "d": 3}
     assert t.default_text(Param("limit", "int", 100)) == "100"
