@@ -34,6 +34,9 @@ MIN_WIDTH, MAX_WIDTH = 1.0, 1.0 + len(WIDTH_STEPS)
 
 LEGEND: list[tuple[str, str, str]] = [(label, *NODE_STYLE.get(label, FALLBACK)) for label in model().nodes]
 RISK_LEGEND: list[tuple[str, str]] = [RISK[f] for f in RISK_FLAGS]
+# edges: one colour per kind of money movement (what one is called, from the model), grey for the rest
+EDGE_LEGEND: list[tuple[str, str]] = [(noun, EDGE_COLOURS.get(rel, EDGE_DEFAULT))
+                                      for rel, noun in model().money.items()] + [("other link", EDGE_DEFAULT)]
 
 LAYOUTS: dict[str, dict[str, Any]] = {
     "cose": {"name": "cose", "animate": False, "nodeRepulsion": 8000, "idealEdgeLength": 80,

@@ -16,6 +16,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 
 from casegraph import app
 from casegraph.app import auth, ids, site, styles
+from casegraph.app.legend import legend
 from casegraph.app.pages import _cases as v
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages._canvas import selection_text
@@ -123,6 +124,7 @@ def detail_layout(case_id: int) -> html.Div:
                 cyto.Cytoscape(id=ids.CASES_GRAPH, elements=[], stylesheet=styles.stylesheet(),
                                layout={"name": "cose", "animate": False}, boxSelectionEnabled=True,
                                minZoom=0.05, maxZoom=2, style={"width": "100%", "height": "55vh"}),
+                html.Div(legend(), className="legend"),
             ], className="explore-main"),
             html.Div([html.H4("Provenance"), html.Div("tap a node or an edge", id=ids.CASES_PROVENANCE)],
                      className="explore-side"),

@@ -17,6 +17,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app, explore
 from casegraph.app import auth, ids, site, styles
+from casegraph.app.legend import legend
 from casegraph.app.pages import _cases
 from casegraph.app.pages import _explorer as x
 from casegraph.app.pages._canvas import edge_rows, eid, export_files, selection_text, tooltip_text
@@ -47,14 +48,6 @@ def alert_panel(alert_id: Any) -> html.Div | None:
 
 def layout_options() -> list[str]:
     return list(styles.LAYOUTS)
-
-
-def legend() -> list:
-    items = [html.Span([html.Span(className="swatch", style={"backgroundColor": colour}), f" {label}"],
-                       className="legend-item", title=shape) for label, colour, shape in styles.LEGEND]
-    items += [html.Span([html.Span(className="swatch ring", style={"borderColor": colour}), f" {text}"],
-                        className="legend-item") for text, colour in styles.RISK_LEGEND]
-    return items
 
 
 def stylesheet() -> list[dict]:

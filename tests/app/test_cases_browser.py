@@ -305,6 +305,8 @@ def parse_package(path: Path) -> dict[str, object]:
                 out[name] = nx.read_graphml(io.BytesIO(data))
             elif name.endswith(".svg"):
                 out[name] = ET.fromstring(data)
+            elif name.endswith(".anx"):                       # i2 chart: UTF-16 XML with a byte-order mark
+                out[name] = ET.fromstring(data.decode("utf-16"))
             elif name.endswith(".png"):
                 from PIL import Image
                 Image.open(io.BytesIO(data)).verify()         # raises on a damaged image

@@ -107,3 +107,12 @@ def test_force_layout_blocks_give_the_same_positions():
     whole = styles._force_layout(60, edges, seed=1)
     assert np.allclose(styles._force_layout(60, edges, seed=1, block=7), whole, atol=1e-5)
     assert np.isfinite(whole).all() and not np.allclose(styles._force_layout(60, edges, seed=2), whole)
+
+
+def test_the_legend_names_every_money_movement_with_its_edge_colour():
+    from casegraph.app import styles
+    from casegraph.model import model
+    money = model().money
+    assert [t for t, _ in styles.EDGE_LEGEND[:-1]] == list(money.values())
+    assert [c for _, c in styles.EDGE_LEGEND[:-1]] == [styles.EDGE_COLOURS[r] for r in money]
+    assert styles.EDGE_LEGEND[-1] == ("other link", styles.EDGE_DEFAULT)
