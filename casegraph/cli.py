@@ -341,7 +341,7 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
 
     with _open(db, graph) as store:
         if no_alerts:
-            found = [(n, detections.exclude_confirmed(state, n, detections.run(store, n, values))) for n in names]
+            found = [(n, detections.with_state(state, n, detections.run(store, n, values))) for n in names]
         else:
             found = [(o.name, o.results) for o in detections.queue(store, state, _os_user(), names, values, show)]
     echo(render([{"detection": n, **r} if run_all else r for n, results in found for r in results], fmt))
