@@ -8,7 +8,8 @@ import json
 
 from casegraph import audit
 from casegraph.state import open_state
-from tests.support import run_cli as run, write_csv
+from tests.support import run_cli as run
+from tests.test_requests import desk_files
 
 
 def _json(*args, env):
@@ -23,14 +24,7 @@ def _fails(*args, env) -> str:
 
 def test_the_request_desk_from_the_command_line(cli_state_env, tmp_path):
     env = cli_state_env
-    d = tmp_path / "data"
-    d.mkdir()
-    t = "2024-01-01T10:00:00Z"
-    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
-                                   "referred_by"], [[a, t, "GB", 1, "active", "", ""] for a in ("A1", "A2")])
-    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
-              [["T1", "A1", "A2", "100", "USDT", t, "100"]])
-    run("load", str(d), "--rejects", str(tmp_path / "rej"), env=env)
+    run("load", str(desk_files(tmp_path / "data")), "--rejects", str(tmp_path / "rej"), env=env)
 
     out = run("request", "add", "--agency", "NCA", "--country", "GB", "--ref", "NCA-77", "--legal-basis", "POCA",
               "--received", "2024-03-01T09:00:00Z", "--deadline", "2024-03-08", "--priority", "high",

@@ -10,9 +10,7 @@ import pytest
 from casegraph import audit, cases, detections, freezes, transfer_checks
 from casegraph import requests as rq
 from casegraph.errors import FreezeError, FreezeNotFound, PermissionDenied, RequestNotFound
-from casegraph.loaders.pipeline import load
-from tests.support import write_csv
-from tests.test_requests import ADM, INV, LE, H, T0, new
+from tests.test_requests import ADM, INV, LE, H, T0, desk_graph, new  # noqa: F401 - a fixture
 
 FAR = 4_000_000_000_000          # 2096
 
@@ -85,22 +83,11 @@ def test_the_remediation_csv_carries_freezes_and_lifts(state):
     assert [r["action_id"] for r in only_case] == [f"freeze:{on_case}"]
 
 
-@pytest.fixture
-def transfer_graph(store, state, tmp_path):
-    d = tmp_path / "data"
-    d.mkdir()
-    t = "2024-01-01T10:00:00Z"
-    write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
-                                   "referred_by"], [[a, t, "GB", 1, "active", "", ""] for a in ("A1", "A2")])
-    assert load(store, state, [d], rejects_dir=tmp_path / "rej").ok
-    return store, state
-
-
 CHECK = {"sender": "A1", "recipient_account": "A2", "amount": 50, "asset": "USD", "reference": "pay-1"}
 
 
-def test_a_frozen_sender_is_held_by_the_transfer_check_until_the_freeze_is_lifted(transfer_graph):
-    store, state = transfer_graph
+def test_a_frozen_sender_is_held_by_the_transfer_check_until_the_freeze_is_lifted(desk_graph):
+    store, state = desk_graph
     assert transfer_checks.check(store, state, ADM, [CHECK])[0]["decision"] == "allow"
     rid = new(state)
     fid = freezes.record(state, LE, "Account:A1", 100, "USDT", request_id=rid)

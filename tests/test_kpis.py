@@ -189,4 +189,3 @@ def test_the_request_desk_kpis(state):
     assert dict(kpis.desk_headline(found))["time to respond, median"] == "6.0 h"
     with pytest.raises(ConfigError):
         kpis.desk(state, t0, t0)
-

@@ -122,10 +122,9 @@ def test_permissions_are_checked_in_the_core(state):
             change()
 
 
-@pytest.fixture
-def desk_graph(store, state, tmp_path):
-    """A1 -> A2 transfer; A1 withdrew to 0xbbb (tx_hash 0x01)."""
-    d = tmp_path / "data"
+def desk_files(d):
+    """Canonical files in the folder `d` (made here): A1 -> A2 transfer; A1 withdrew to 0xbbb
+    (tx_hash 0x01). Returns `d`."""
     d.mkdir()
     t = "2024-01-01T10:00:00Z"
     write_csv(d / "accounts.csv", ["account_id", "registered_at", "country", "kyc_level", "status", "referral_code",
@@ -134,7 +133,13 @@ def desk_graph(store, state, tmp_path):
               [["T1", "A1", "A2", "100", "USDT", t, "100"]])
     write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd",
                                       "tx_hash", "chain"], [["W1", "A1", "0xbbb", "0.05", "ETH", t, "80", "0x01", "ETH"]])
-    assert load(store, state, [d], rejects_dir=tmp_path / "rej").ok
+    return d
+
+
+@pytest.fixture
+def desk_graph(store, state, tmp_path):
+    """desk_files loaded."""
+    assert load(store, state, [desk_files(tmp_path / "data")], rejects_dir=tmp_path / "rej").ok
     return store, state
 
 
