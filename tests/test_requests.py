@@ -168,3 +168,19 @@ def test_a_case_from_a_request_holds_the_found_subjects_and_notes_the_rest(desk_
     assert audit.entries(state, action="request.case")[0]["details"]["unknown"] == ["Wallet:0xnope"]
     with pytest.raises(RequestError, match="already has case"):
         rq.case_from_request(state, store, INV, rid)
+
+
+def test_a_finished_evidence_job_is_recorded_as_a_package(state):
+    from casegraph.state import evidence_jobs
+    rid = new(state)
+    with state.engine.begin() as conn:
+        done, queued = (conn.execute(evidence_jobs.insert().values(
+            requested_by="le", role="le_response", what={"case_id": 1}, state=s, file=f, sha256=h,
+            requested_at=T0)).inserted_primary_key[0] for s, f, h in (("done", "pkg.zip", SHA),
+                                                                     ("queued", None, None)))
+    pid = rq.record_job_package(state, LE, rid, done)
+    assert rq.get(state, rid)["packages"] == [{"id": pid, "file": "pkg.zip", "sha256": SHA, "evidence_job_id": done,
+                                               "recorded_by": "le", "recorded_at": rq.get(state, rid)["packages"][0]
+                                               ["recorded_at"]}]
+    with pytest.raises(RequestError, match="is queued"):
+        rq.record_job_package(state, LE, rid, queued)
