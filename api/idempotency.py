@@ -65,3 +65,11 @@ def once(state: StateStore, token: str, key: str | None, request: Callable[[], s
         conn.execute(api_idempotency.update().where(api_idempotency.c.token == token, api_idempotency.c.key == key)
                      .values(status=status, body=response.body.decode("utf-8")))
     return response
+
+
+def once_for(request, actor: dict[str, Any], key: str | None, payload: Any,
+             make: Callable[[], tuple[int, Any]]) -> FastJSON:
+    """`once` for a route: the app's state store, the caller's token, the request fingerprinted
+    as POST to its path with `payload`."""
+    return once(request.app.state.ctx.state(), actor["token"], key,
+                lambda: fingerprint("POST", request.url.path, payload), make)

@@ -453,19 +453,24 @@ def record_action(state: StateStore, actor: dict[str, Any], case_id: int, action
 
 
 def actions_csv(state: StateStore, case_ids: Iterable[int] | None = None) -> str:
-    """Remediation actions as CSV for downstream systems (ACTIONS_CSV_COLUMNS), oldest first."""
+    """Remediation actions as CSV for downstream systems (ACTIONS_CSV_COLUMNS), oldest first:
+    the cases' actions, and the freeze orders and their lifts (casegraph/freezes.py: action
+    freeze or unfreeze, action_id "freeze:<id>"; with `case_ids`, those on these cases)."""
+    from casegraph import freezes
+    case_ids = None if case_ids is None else [int(c) for c in case_ids]
     q = sa.select(case_actions).order_by(case_actions.c.id)
     if case_ids is not None:
-        q = q.where(case_actions.c.case_id.in_([int(c) for c in case_ids]))
+        q = q.where(case_actions.c.case_id.in_(case_ids))
     with state.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
     out = []
     for r in rows:
         kind, key = graph.split_node_id(r["target"])
         out.append({"action_id": r["id"], "case_id": r["case_id"], "action": r["action"], "target_kind": kind,
-                    "target_key": key, "requested_by": r["requested_by"], "requested_at": iso(r["requested_at"]),
+                    "target_key": key, "requested_by": r["requested_by"], "requested_at": r["requested_at"],
                     "note": r["note"]})
-    return exports.write_csv(out, ACTIONS_CSV_COLUMNS)
+    out = sorted(out + freezes.csv_rows(state, case_ids), key=lambda r: r["requested_at"])   # stable: ids in order
+    return exports.write_csv([{**r, "requested_at": iso(r["requested_at"])} for r in out], ACTIONS_CSV_COLUMNS)
 
 
 # ---- reading ------------------------------------------------------------------------------

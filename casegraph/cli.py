@@ -341,7 +341,7 @@ def detect(name, run_all, params, no_alerts, fmt, db, graph) -> None:
 
     with _open(db, graph) as store:
         if no_alerts:
-            found = [(n, detections.exclude_confirmed(state, n, detections.run(store, n, values))) for n in names]
+            found = [(n, detections.with_state(state, n, detections.run(store, n, values))) for n in names]
         else:
             found = [(o.name, o.results) for o in detections.queue(store, state, _os_user(), names, values, show)]
     echo(render([{"detection": n, **r} if run_all else r for n, results in found for r in results], fmt))
@@ -994,18 +994,28 @@ def alerts_bulk(alert_ids, action, reason, assignee, fmt, db, graph) -> None:
 @format_option
 @store_options
 def kpis(since, until, fmt, db, graph) -> None:
-    """Resolution rate, time to decision, QA agreement, and counts per detection and domain."""
+    """Resolution rate, time to decision, QA agreement, and counts per detection and domain;
+    the request desk's requests received and responded, time to respond and overdue requests,
+    per agency and country."""
     from casegraph import cases
     from casegraph import kpis as k
-    found = k.view(_state(db, graph), cases.operator(), *k.period(since, until))
+    state, period = _state(db, graph), k.period(since, until)
+    found = k.view(state, cases.operator(), *period)
+    desk = k.desk(state, *period)
     if fmt == "json":
-        echo(json.dumps(found, indent=2))
+        echo(json.dumps({**found, "requests": desk}, indent=2))
         return
     per = [{"scope": scope, **row} for scope, key in (("detection", "per_detection"), ("domain", "per_domain"))
            for row in k.count_rows(found[key], "name")]
+    desk_per = [{"scope": scope, "name": name, **counts} for scope, key in (("agency", "per_agency"),
+                                                                          ("country", "per_country"))
+                for name, counts in sorted(desk[key].items())]
     if fmt == "table":
-        echo(render([{"kpi": label, "value": text} for label, text in k.headline(found)], "table", ["kpi", "value"]))
+        echo(render([{"kpi": label, "value": text} for label, text in k.headline(found) + k.desk_headline(desk)],
+                    "table", ["kpi", "value"]))
     echo(render(per, fmt))
+    if fmt == "table" and desk_per:
+        echo(render(desk_per, "table", title="LE requests"))
 
 
 @main.command()
@@ -1028,6 +1038,186 @@ def feedback(since, out, fmt, db, graph) -> None:
     else:
         click.echo(text, nl=False)
 
+
+
+def _when(name: str, text: str | None) -> int | None:
+    from casegraph.times import option_ms
+    return option_ms(name, text)
+
+
+@main.group()
+def request() -> None:
+    """The law-enforcement request desk (docs/le-desk.md; the CLI acts as the local admin operator)."""
+
+
+@request.command("add")
+@click.option("--agency", required=True, help="The requesting agency.")
+@click.option("--country", required=True, help="The agency's country.")
+@click.option("--ref", "reference", required=True, help="The agency's request reference.")
+@click.option("--legal-basis", required=True, help="The legal basis the request cites.")
+@click.option("--received", required=True, help="When the request was received (ISO 8601 date or time, UTC).")
+@click.option("--deadline", required=True, help="The response deadline (ISO 8601 date or time, UTC).")
+@click.option("--priority", type=click.Choice(["low", "normal", "high", "urgent"]), default="normal", show_default=True)
+@click.option("--subject", "subjects", multiple=True, help="Account:<id>, Wallet:<address>, an identifier (Phone:..., Email:...) or tx:<hash>; repeatable.")
+@click.option("--ask", default="", help="What the agency asks for, as free text.")
+@click.option("--assignee", default=None, help="The user working the request.")
+@store_options
+def request_add(agency, country, reference, legal_basis, received, deadline, priority, subjects, ask, assignee,
+                db, graph) -> None:
+    """Record an incoming request."""
+    from casegraph import cases, requests
+    rid = requests.add(_state(db, graph), cases.operator(), agency=agency, country=country, reference=reference,
+                       legal_basis=legal_basis, received_at=_when("--received", received),
+                       deadline_at=_when("--deadline", deadline), priority=priority, subjects=subjects, ask=ask,
+                       assignee=assignee)
+    echo(f"recorded request {rid}")
+
+
+@request.command("list")
+@click.option("--overdue", is_flag=True, help="Only requests past their deadline and not answered.")
+@click.option("--status", default=None, help="Only requests in this status (received, in_progress, responded, declined, closed).")
+@format_option
+@store_options
+def request_list(overdue, status, fmt, db, graph) -> None:
+    """The request queue, soonest deadline first, with overdue and due-soon flags."""
+    from casegraph import requests
+    rows = [_times(r, "received_at", "deadline_at", "responded_at") for r in
+            requests.queue(_state(db, graph), status=status, overdue=overdue)]
+    cols = ["id", "agency", "country", "reference", "priority", "status", "assignee", "received_at", "deadline_at",
+            "overdue", "due_soon", "subjects", "case_id"]
+    echo(render(rows, fmt, cols if fmt == "table" else None))
+
+
+@request.command("show")
+@click.argument("request_id", type=int)
+@format_option
+@store_options
+def request_show(request_id, fmt, db, graph) -> None:
+    """One request: its fields, subjects as the graph has them, notes, history, packages, freezes."""
+    from casegraph import freezes, requests
+    state = _state(db, graph)
+    r = requests.get(state, request_id)
+    with _open(db, graph) as store:
+        r["subjects"] = requests.resolve(store, r["subjects"])
+    r = _times(r, "received_at", "deadline_at", "responded_at", "created_at", "updated_at")
+    for key, stamp in (("notes", "at"), ("history", "at"), ("packages", "recorded_at")):
+        r[key] = [_times(x, stamp) for x in r[key]]
+    r["freezes"] = [_times(f, "frozen_at", "until_at", "lifted_at") for f in
+                    freezes.list_freezes(state, request_id=request_id)]
+    if fmt == "json":
+        echo(render([r], "json"))
+        return
+    lists = ("subjects", "notes", "history", "packages", "freezes")
+    echo(render([{"field": k, "value": v} for k, v in r.items() if k not in lists], fmt, ["field", "value"]))
+    if fmt == "table":
+        for title in lists:
+            if r[title]:
+                echo(render(r[title], "table", title=title))
+
+
+@request.command("status")
+@click.argument("request_id", type=int)
+@click.argument("to_status", metavar="TO")
+@click.option("--reason", default="", help="Why (needed to decline).")
+@store_options
+def request_status(request_id, to_status, reason, db, graph) -> None:
+    """Move a request: received -> in_progress -> responded | declined -> closed."""
+    from casegraph import cases, requests
+    requests.set_status(_state(db, graph), cases.operator(), request_id, to_status, reason)
+    echo(f"request {request_id}: {to_status}")
+
+
+@request.command("note")
+@click.argument("request_id", type=int)
+@click.argument("text")
+@store_options
+def request_note(request_id, text, db, graph) -> None:
+    """Add a note to a request."""
+    from casegraph import cases, requests
+    requests.add_note(_state(db, graph), cases.operator(), request_id, text)
+    echo(f"request {request_id}: note added")
+
+
+@request.command("assign")
+@click.argument("request_id", type=int)
+@click.argument("name")
+@store_options
+def request_assign(request_id, name, db, graph) -> None:
+    """Assign a request to a user ("" for nobody)."""
+    from casegraph import cases, requests
+    requests.assign(_state(db, graph), cases.operator(), request_id, name)
+    echo(f"request {request_id}: assigned to {name or 'nobody'}")
+
+
+@request.command("package")
+@click.argument("request_id", type=int)
+@click.argument("file")
+@click.option("--sha256", required=True, help="The package's SHA-256 (as `casegraph verify` and the export print it).")
+@store_options
+def request_package(request_id, file, sha256, db, graph) -> None:
+    """Record an evidence package sent in answer (one of several: partial responses)."""
+    from casegraph import cases, requests
+    pid = requests.record_package(_state(db, graph), cases.operator(), request_id, file, sha256)
+    echo(f"request {request_id}: package {pid} recorded")
+
+
+@request.command("case")
+@click.argument("request_id", type=int)
+@store_options
+def request_case(request_id, db, graph) -> None:
+    """Open a case with the request's subjects that the graph has, and what links them."""
+    from casegraph import cases, requests
+    state = _state(db, graph)
+    with _open(db, graph) as store:
+        cid = requests.case_from_request(state, store, cases.operator(), request_id)
+    echo(f"request {request_id}: created case {cid}")
+
+
+@main.group()
+def freeze() -> None:
+    """Freeze orders on accounts and wallets (a frozen sender's transfers are held)."""
+
+
+@freeze.command("add")
+@click.argument("target")
+@click.option("--amount", required=True, type=float, help="The amount frozen.")
+@click.option("--asset", required=True, help="The asset frozen (e.g. USDT).")
+@click.option("--request", "request_id", type=int, default=None, help="The request the freeze is recorded on.")
+@click.option("--case", "case_id", type=int, default=None, help="The case the freeze is recorded on.")
+@click.option("--until", default=None, help="Frozen until (ISO 8601 date or time, UTC); default: until lifted.")
+@click.option("--reason", default="", help="Why, e.g. the order's reference.")
+@store_options
+def freeze_add(target, amount, asset, request_id, case_id, until, reason, db, graph) -> None:
+    """Record a freeze on TARGET (Account:<id> or Wallet:<address>)."""
+    from casegraph import cases, freezes
+    fid = freezes.record(_state(db, graph), cases.operator(), target, amount, asset, request_id=request_id,
+                         case_id=case_id, until=_when("--until", until), reason=reason)
+    echo(f"recorded freeze {fid} on {target}")
+
+
+@freeze.command("lift")
+@click.argument("freeze_id", type=int)
+@click.option("--reason", required=True, help="Why the freeze is lifted.")
+@store_options
+def freeze_lift(freeze_id, reason, db, graph) -> None:
+    """Lift a freeze."""
+    from casegraph import cases, freezes
+    freezes.lift(_state(db, graph), cases.operator(), freeze_id, reason)
+    echo(f"lifted freeze {freeze_id}")
+
+
+@freeze.command("list")
+@click.option("--active", "active_only", is_flag=True, help="Only freezes in force now.")
+@format_option
+@store_options
+def freeze_list(active_only, fmt, db, graph) -> None:
+    """Freeze orders, oldest first."""
+    from casegraph import freezes
+    rows = [_times(f, "frozen_at", "until_at", "lifted_at") for f in
+            freezes.list_freezes(_state(db, graph), active_only=active_only)]
+    cols = ["id", "target", "amount", "asset", "request_id", "case_id", "until_at", "active", "frozen_by",
+            "frozen_at", "lifted_by", "lifted_at", "lift_reason"]
+    echo(render(rows, fmt, cols if fmt == "table" else None))
 
 if __name__ == "__main__":  # pragma: no cover
     main()

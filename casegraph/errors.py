@@ -83,6 +83,27 @@ class AlertTaken(CaseError, Conflict):
     """An alert is already in a case: it goes into one case only, and that case decides it."""
 
 
+class RequestError(CasegraphError):
+    """A law-enforcement request cannot be recorded or changed as asked: a missing field, a
+    deadline before receipt, a subject that is not "<Label>:<key>" or "tx:<hash>", a status
+    move the desk does not allow (the message names the allowed ones), a decline without a
+    reason, a package without a SHA-256."""
+
+
+class RequestNotFound(RequestError, NotFound):
+    """There is no request with that id."""
+
+
+class FreezeError(CasegraphError):
+    """A freeze order cannot be recorded or lifted as asked: a target that is not an account
+    or wallet, no amount or asset, neither or both of a request and a case, a lift without a
+    reason or of a freeze already lifted."""
+
+
+class FreezeNotFound(FreezeError, NotFound):
+    """There is no freeze with that id."""
+
+
 class EvidenceError(CasegraphError):
     """An evidence package cannot be built or read as asked: a missing request reference or
     agency, an unusable output folder, or a file that is not a package."""

@@ -146,3 +146,51 @@ def headline(found: dict[str, Any]) -> list[tuple[str, str]]:
 def count_rows(per: dict[str, dict[str, int]], first: str) -> list[dict[str, Any]]:
     """per_detection or per_domain as table rows: the name under `first`, then COUNTS."""
     return [{first: name, **{c: (counts or {}).get(c, 0) for c in COUNTS}} for name, counts in sorted(per.items())]
+
+
+# ---- the law-enforcement request desk (casegraph/requests.py; definitions: docs/le-desk.md) ----
+
+DESK_COUNTS = ("received", "responded", "overdue")
+
+
+def desk(state: StateStore, since_ms: int | None = None, until_ms: int | None = None, *,
+         now: int | None = None) -> dict[str, Any]:
+    """The request desk's KPIs for [since_ms, until_ms): requests received (received_at in the
+    period) and responded (responded_at in it), the median and p90 hours from receipt to
+    response of those responded, and the requests overdue now (received in the period, past
+    their deadline, not responded, declined or closed); each also per agency and per country."""
+    from casegraph.requests import flags
+    from casegraph.state import le_requests, now_ms
+    if since_ms is not None and until_ms is not None and until_ms <= since_ms:
+        raise ConfigError("the period is empty: --until must be after --since")
+    at = now if now is not None else now_ms()
+    with state.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(sa.select(
+            le_requests.c.agency, le_requests.c.country, le_requests.c.status, le_requests.c.received_at,
+            le_requests.c.responded_at, le_requests.c.deadline_at)).mappings()]
+    per: dict[str, dict[str, dict[str, int]]] = {"per_agency": {}, "per_country": {}}
+    hours: list[float] = []
+    totals = dict.fromkeys(DESK_COUNTS, 0)
+    for r in rows:
+        got = {"received": _in(r["received_at"], since_ms, until_ms),
+               "responded": _in(r["responded_at"], since_ms, until_ms)}
+        got["overdue"] = got["received"] and flags(r, at)["overdue"]
+        if got["responded"]:
+            hours.append((r["responded_at"] - r["received_at"]) / 3_600_000)
+        for name in DESK_COUNTS:
+            if got[name]:
+                totals[name] += 1
+                for scope, key in (("per_agency", "agency"), ("per_country", "country")):
+                    per[scope].setdefault(r[key], dict.fromkeys(DESK_COUNTS, 0))[name] += 1
+    return {"since": iso(since_ms) or None, "until": iso(until_ms) or None, **totals,
+            "time_to_respond": {"requests": len(hours), "median": statistics.median(hours) if hours else None,
+                                "p90": percentile(hours, 90)}, **per}
+
+
+def desk_headline(found: dict[str, Any]) -> list[tuple[str, str]]:
+    """The desk's headline numbers as (label, text), as `casegraph kpis` shows them."""
+    ttr = found["time_to_respond"]
+    return [("LE requests received", str(found["received"])), ("LE requests responded", str(found["responded"])),
+            ("time to respond, median", _hours(ttr["median"])),
+            ("time to respond, p90", f"{_hours(ttr['p90'])} ({ttr['requests']} responses)"),
+            ("LE requests overdue now", str(found["overdue"]))]

@@ -23,6 +23,9 @@ ACTIONS: dict[str, str] = {
     "check_transfers": "Ask the pre-transfer risk check (hold or allow; a hold raises an alert).",
     "manage_watchlists": "Add and retire watchlist entries (accounts, wallets, identifiers).",
     "push_groups": "Push registration groups flagged by a model.",
+    "view_requests": "See the law-enforcement request queue, its requests and the freezes.",
+    "manage_requests": "Record law-enforcement requests, move them, assign, note, record packages.",
+    "record_freeze": "Record and lift freeze orders on accounts and wallets.",
 }
 
 ROLES: dict[str, str] = {
@@ -38,8 +41,8 @@ _READ = ("view_graph", "run_saved_query", "view_alerts", "view_cases")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "investigator": frozenset(_READ + ("review_alerts", "change_case", "decide_case", "view_kpis",
-                                       "check_transfers", "manage_watchlists")),
-    "le_response": frozenset(_READ + ("export_evidence",)),
+                                       "check_transfers", "manage_watchlists", "view_requests")),
+    "le_response": frozenset(_READ + ("export_evidence", "view_requests", "manage_requests", "record_freeze")),
     "analyst": frozenset(_READ + ("run_adhoc_query", "view_kpis", "push_groups")),
     "admin": frozenset(ACTIONS),
     "service": frozenset(_READ + ("check_transfers", "manage_watchlists", "push_groups")),

@@ -137,6 +137,87 @@ case_reviews = sa.Table(
 )
 
 
+# The law-enforcement request desk (casegraph/requests.py): requests, the subjects they name
+# (as asked: "Account:<id>", "Wallet:<address>", an identifier, "tx:<hash>"), notes, status
+# history and the evidence packages sent in answer (partial responses, each with its SHA-256).
+le_requests = sa.Table(
+    "le_requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("agency", sa.Text, nullable=False, index=True),
+    sa.Column("country", sa.String(64), nullable=False, index=True),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("legal_basis", sa.Text, nullable=False),
+    sa.Column("received_at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("deadline_at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("ask", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("assignee", sa.String(128), index=True),
+    sa.Column("decline_reason", sa.Text),
+    sa.Column("responded_at", sa.BigInteger),
+    sa.Column("case_id", sa.Integer),                    # the case made from the request
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+le_request_subjects = sa.Table(
+    "le_request_subjects", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.Integer, sa.ForeignKey("le_requests.id"), nullable=False, index=True),
+    sa.Column("subject", sa.Text, nullable=False),
+)
+
+le_request_notes = sa.Table(
+    "le_request_notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.Integer, sa.ForeignKey("le_requests.id"), nullable=False, index=True),
+    sa.Column("author", sa.String(128), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+le_request_history = sa.Table(
+    "le_request_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.Integer, sa.ForeignKey("le_requests.id"), nullable=False, index=True),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("from_status", sa.String(16)),             # None for the creation
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+le_request_packages = sa.Table(
+    "le_request_packages", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.Integer, sa.ForeignKey("le_requests.id"), nullable=False, index=True),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("evidence_job_id", sa.Integer),
+    sa.Column("recorded_by", sa.String(128), nullable=False),
+    sa.Column("recorded_at", sa.BigInteger, nullable=False),
+)
+
+# Freeze orders (casegraph/freezes.py) on accounts or wallets; lifting keeps the row.
+freezes = sa.Table(
+    "freezes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("target", sa.Text, nullable=False, index=True),   # "Account:<id>" or "Wallet:<address>"
+    sa.Column("amount", sa.Float, nullable=False),
+    sa.Column("asset", sa.String(32), nullable=False),
+    sa.Column("request_id", sa.Integer),
+    sa.Column("case_id", sa.Integer),
+    sa.Column("until_at", sa.BigInteger),                # None: until lifted
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("frozen_by", sa.String(128), nullable=False),
+    sa.Column("frozen_at", sa.BigInteger, nullable=False),
+    sa.Column("lifted_by", sa.String(128)),
+    sa.Column("lifted_at", sa.BigInteger),
+    sa.Column("lift_reason", sa.Text),
+)
+
+
 users = sa.Table(
     "users", metadata,
     sa.Column("id", sa.Integer, primary_key=True),

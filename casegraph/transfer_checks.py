@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any
 
+from casegraph import freezes
 from casegraph.detections import transfer_risk
 from casegraph.errors import ParameterError
 from casegraph.permissions import require
@@ -68,7 +69,8 @@ def check(store, state: StateStore, actor: dict[str, Any], checks: list[dict[str
           params: dict[str, Any] | None = None) -> list[dict[str, Any] | ParameterError]:
     """checks: {sender, recipient_account | recipient_wallet, amount, asset, amount_usd?,
     reference?} -> per check, in order, the decision (with `alert_id` for a hold) or the
-    ParameterError that says why it could not be decided."""
+    ParameterError that says why it could not be decided. A sender account under an active
+    freeze (casegraph/freezes.py) is held whatever the graph says."""
     require(actor, "check_transfers")
     p = transfer_risk.DETECTION.bind(params or {})
     valued: list[dict[str, Any]] = []
@@ -80,7 +82,7 @@ def check(store, state: StateStore, actor: dict[str, Any], checks: list[dict[str
             errors[i] = e
             valued.append({**c, "sender": c["sender"], "amount_usd": 0.0, "skip": True})
     todo = [i for i, c in enumerate(valued) if not c.get("skip")]
-    decided = transfer_risk.check_many(store, [valued[i] for i in todo], p)
+    decided = freezes.hold(state, transfer_risk.check_many(store, [valued[i] for i in todo], p))
     out: list[dict[str, Any] | ParameterError] = [errors.get(i) for i in range(len(checks))]
     held = []
     at = now_ms()

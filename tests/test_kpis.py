@@ -161,3 +161,31 @@ def test_period_from_the_api_takes_digits_as_epoch_ms_and_bounds_them():
     for bad in ("-1", "1.5", "32503680000001", "0001-01-01", "9" * 40):
         with pytest.raises(ConfigError, match="since"):
             kpis.period(bad, None, ("since", "until"), digits_are_ms=True)
+
+
+def test_the_request_desk_kpis(state):
+    from casegraph import requests as rq
+    le = {"name": "le", "role": "le_response", "disabled": False}
+    h, t0 = 3_600_000, to_epoch_ms("2024-03-01")
+
+    def add(agency, country, received, deadline):
+        return rq.add(state, le, agency=agency, country=country, reference="r", legal_basis="b",
+                      received_at=received, deadline_at=deadline)
+
+    fast, slow = add("NCA", "GB", t0, t0 + 100 * h), add("NCA", "GB", t0, t0 + 100 * h)
+    add("FBI", "US", t0 + h, t0 + 5 * h)                         # overdue at t0 + 20 h
+    old = add("BKA", "DE", t0 - 1000 * h, t0 - 900 * h)          # before the period
+    for rid, took in ((fast, 2), (slow, 10)):
+        rq.set_status(state, le, rid, "in_progress")
+        rq.set_status(state, le, rid, "responded", now=t0 + took * h)
+    rq.set_status(state, le, old, "declined", "no basis")
+    found = kpis.desk(state, t0, t0 + 1000 * h, now=t0 + 20 * h)
+    assert (found["received"], found["responded"], found["overdue"]) == (3, 2, 1)
+    assert found["time_to_respond"] == {"requests": 2, "median": 6.0, "p90": 10.0}
+    assert found["per_agency"] == {"NCA": {"received": 2, "responded": 2, "overdue": 0},
+                                   "FBI": {"received": 1, "responded": 0, "overdue": 1}}
+    assert found["per_country"]["US"]["overdue"] == 1 and "DE" not in found["per_country"]
+    assert kpis.desk(state, now=t0)["received"] == 4
+    assert dict(kpis.desk_headline(found))["time to respond, median"] == "6.0 h"
+    with pytest.raises(ConfigError):
+        kpis.desk(state, t0, t0)

@@ -51,6 +51,9 @@ class Detection:
     # Accounts of rings an investigator confirmed (a case store decision) are left out of the
     # results (exclude_confirmed): silent_sufferers' fake accounts paying their operator.
     skip_confirmed_rings: bool = False
+    # Transfers from a sender account under an active freeze (casegraph/freezes.py, a case
+    # store record) are held: transfer_risk.
+    holds_frozen_senders: bool = False
     # Results scoring below this are returned but not queued as alerts (a sweep like
     # scammer_links reaches thousands of accounts 3 hops out; the queue gets the close ones).
     alert_min_score: float = 0.0
@@ -153,6 +156,16 @@ def exclude_confirmed(state, name: str, results: list[dict[str, Any]]) -> list[d
     return [r for r in results if r.get("account_id") not in confirmed]
 
 
+def with_state(state, name: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results as the case store's records change them: confirmed rings left out
+    (exclude_confirmed), transfers from frozen senders held (casegraph/freezes.py)."""
+    results = exclude_confirmed(state, name, results)
+    if state is None or not get(name).holds_frozen_senders or not results:
+        return results
+    from casegraph.freezes import hold
+    return hold(state, results)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One detection run into the alert queue."""
@@ -177,7 +190,7 @@ def queue(store: GraphStore, state, actor: str, names: Iterable[str], params: di
     params = dict(params or {})
     out = []
     for name in names:
-        results = exclude_confirmed(state, name, run(store, name, params))
+        results = with_state(state, name, run(store, name, params))
         new, updated = save_as_alerts(state, name, params, results)
         audit.record(state, actor, "detect", {"detection": name, "params": params, "results": len(results),
                                               "alerts_new": new, "alerts_updated": updated})

@@ -407,4 +407,4 @@ DETECTION = Detection(
     summary="hold or allow one pending transfer: is its recipient watchlisted, reported, "
             "or within k_hold hops of a watchlisted entity",
     domain="ato_scam", risk_flag=None, query="transfer_risk_facts", explain=explain, params=PARAMS,
-    runner=run, needs_input=True)
+    runner=run, needs_input=True, holds_frozen_senders=True)
