@@ -86,8 +86,26 @@ def _params(params: Any) -> str:
 
 
 def to_pdf(meta: dict[str, Any], summary: dict[str, Any]) -> bytes:
-    """The same sections as the HTML, laid out by reportlab (invariant: no creation date
-    or random document id, so the same content gives the same bytes)."""
+    """The same sections as the HTML, laid out by reportlab (see pdf)."""
+    parts: list[tuple] = [("title", f"Evidence package: {meta['title']}"), ("heading", "Request"),
+                          ("table", ["", ""], [[k, v] for k, v in _request_rows(meta)])]
+    notes = _notes(meta, summary)
+    if notes:
+        parts += [("heading", "What was left out")] + [("text", "- " + n) for n in notes]
+    for key, title, cols in SECTIONS:
+        rows = _rows(summary, key)
+        parts.append(("heading", title))
+        parts.append(("table", cols, [[r.get(c, "") for c in cols] for r in rows]) if rows else ("text", "none"))
+    parts.append(("heading", "Queries"))
+    parts += [("cell", f"{q['query']} {_params(q['params'])}") for q in meta["queries"]]
+    parts.append(("text", "The text of every query and all its parameters are in manifest.json."))
+    return pdf(f"Evidence package: {meta['title']}", parts)
+
+
+def pdf(title: str, parts: list[tuple]) -> bytes:
+    """A landscape A4 PDF of `parts`, each ("title", text), ("heading", text), ("text", text),
+    ("cell", text: small print) or ("table", header, rows), laid out by reportlab; invariant
+    (no creation date or random document id), so the same parts give the same bytes."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
@@ -99,7 +117,7 @@ def to_pdf(meta: dict[str, Any], summary: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=1.2 * cm, rightMargin=1.2 * cm,
                             topMargin=1.2 * cm, bottomMargin=1.2 * cm, invariant=1,
-                            title=f"Evidence package: {meta['title']}", author="casegraph", creator="casegraph")
+                            title=title, author="casegraph", creator="casegraph")
     width = doc.width
 
     def p(text: Any, style=cell) -> Paragraph:
@@ -113,18 +131,13 @@ def to_pdf(meta: dict[str, Any], summary: dict[str, Any]) -> bytes:
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return t
 
-    story = [p(f"Evidence package: {meta['title']}", styles["Title"]), p("Request", styles["Heading2"]),
-             table(["", ""], [[k, v] for k, v in _request_rows(meta)])]
-    notes = _notes(meta, summary)
-    if notes:
-        story += [p("What was left out", styles["Heading2"])] + [p("- " + n, styles["BodyText"]) for n in notes]
-    for key, title, cols in SECTIONS:
-        rows = _rows(summary, key)
-        story.append(p(title, styles["Heading2"]))
-        story.append(table(cols, [[r.get(c, "") for c in cols] for r in rows]) if rows else p("none", styles["BodyText"]))
-        story.append(Spacer(1, 6))
-    story.append(p("Queries", styles["Heading2"]))
-    story += [p(f"{q['query']} {_params(q['params'])}") for q in meta["queries"]]
-    story.append(p("The text of every query and all its parameters are in manifest.json.", styles["BodyText"]))
+    story: list[Any] = []
+    for part in parts:
+        kind = part[0]
+        if kind == "table":
+            story += [table(part[1], part[2]), Spacer(1, 6)]
+        else:
+            story.append(p(part[1], {"title": styles["Title"], "heading": styles["Heading2"],
+                                     "text": styles["BodyText"], "cell": cell}[kind]))
     doc.build(story)
     return buf.getvalue()
