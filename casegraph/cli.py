@@ -773,6 +773,43 @@ def export_subject(account, wallet, since, until, request_ref, agency, out_dir, 
     _print_package(result)
 
 
+@main.group("report")
+def report_group() -> None:
+    """Report drafts for a financial intelligence unit (the CLI acts as the local admin operator)."""
+
+
+@report_group.command("str")
+@click.argument("case_id", type=int)
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False),
+              help="Folder str-case-<id>.xml and .pdf are written to (replacing earlier drafts of the case).")
+@click.option("--masked", is_flag=True, help="Replace emails, phones and document ids by stable pseudonyms, "
+                                             "as masked evidence packages do.")
+@click.option("--entity-id", default=None,
+              help="The reporting entity's id the FIU issued (rentity_id); empty for the analyst when not given.")
+@click.option("--institution", default=None,
+              help="The exchange's name as institution_name of its own accounts.")
+@store_options
+def report_str(case_id, out_dir, masked, entity_id, institution, db, graph) -> None:
+    """A suspicious-transaction report draft in the goAML XML structure, and a readable PDF,
+    from confirmed case CASE_ID (docs/le-desk.md)."""
+    import hashlib
+    from casegraph import cases
+    from casegraph.evidence.goaml import str_draft
+    settings = _settings(db=db, graph=graph)
+    with _open(db, graph) as store:
+        xml, pdf = str_draft(_state(db, graph), store, cases.operator(), case_id, masked=masked,
+                             entity_id=entity_id, institution=institution, settings=settings)
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix, data in (("xml", xml), ("pdf", pdf)):
+            path = folder / f"str-case-{case_id}.{suffix}"
+            path.write_bytes(data)
+            echo(f"wrote {path}\nsha256 {hashlib.sha256(data).hexdigest()}")
+    except OSError as e:
+        raise click.ClickException(f"cannot write the report draft into {folder}: {e.strerror}") from e
+
+
 @main.command("verify")
 @click.argument("package", type=click.Path(dir_okay=False))
 @click.option("--public-key", "public_key", type=click.Path(dir_okay=False, exists=True), default=None,
