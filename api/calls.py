@@ -14,10 +14,10 @@ import hashlib
 import json
 import logging
 import queue
-import threading
 from typing import Any
 
 from casegraph.api import PREFIX
+from casegraph.api.background import QueueThread
 
 FLUSH_S = 0.1
 MAX_BATCH = 2000
@@ -27,24 +27,12 @@ QUIET = (f"{PREFIX}/health", f"{PREFIX}/version", f"{PREFIX}/openapi.json")
 log = logging.getLogger("casegraph.api")
 
 
-class CallLog:
+class CallLog(QueueThread):
     """A background writer of call entries for one process."""
-
-    def __init__(self, ctx):
-        self.ctx = ctx
-        self._q: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+    thread_name = "casegraph-api-audit"
 
     def add(self, actor: str, action: str, details: dict[str, Any]) -> None:
-        self._ensure()
-        self._q.put((actor, action, details))
-
-    def _ensure(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="casegraph-api-audit", daemon=True)
-                self._thread.start()
+        self.put((actor, action, details))
 
     def _run(self) -> None:
         while True:

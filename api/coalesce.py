@@ -11,12 +11,12 @@ import asyncio
 import gc
 import logging
 import queue
-import threading
 import time
 from concurrent.futures import Future
 from typing import Any
 
 from casegraph import transfer_checks
+from casegraph.api.background import QueueThread
 from casegraph.detections import transfer_risk
 
 BATCH_MAX = 1000
@@ -24,12 +24,11 @@ SLOW_S = 1.0                 # a batch slower than this is logged with what it w
 log = logging.getLogger("casegraph.api")
 
 
-class Coalescer:
+class Coalescer(QueueThread):
+    thread_name = "casegraph-api-checks"
+
     def __init__(self, ctx):
-        self.ctx = ctx
-        self._q: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        super().__init__(ctx)
         self._frozen_at = -1
 
     def freeze(self) -> None:
@@ -40,22 +39,14 @@ class Coalescer:
     def check(self, actor: dict[str, Any], transfer: dict[str, Any]):
         """The decision on one transfer (or its ParameterError), decided in the next batch."""
         done: Future = Future()
-        self._ensure()
-        self._q.put((actor, transfer, done))
+        self.put((actor, transfer, done))
         return done.result()
 
     async def acheck(self, actor: dict[str, Any], transfer: dict[str, Any]):
         """check() for the event loop: awaits the batch without holding a worker thread."""
         done: Future = Future()
-        self._ensure()
-        self._q.put((actor, transfer, done))
+        self.put((actor, transfer, done))
         return await asyncio.wrap_future(done)
-
-    def _ensure(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="casegraph-api-checks", daemon=True)
-                self._thread.start()
 
     def _run(self) -> None:
         while True:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from casegraph import graph
 from casegraph import audit, explore, exports, kpis
 from casegraph.times import iso
-from casegraph.errors import AlertTaken, CaseError, CaseNotFound
+from casegraph.errors import AlertTaken, CaseError, CaseNotFound, required_text
 from casegraph.permissions import require
 from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_notes,
                              case_reviews, cases, for_update, now_ms)
@@ -52,10 +52,7 @@ def operator() -> dict[str, Any]:
 # ---- small checks -------------------------------------------------------------------------
 
 def _reason(reason: str | None, what: str) -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise CaseError(f"{what} needs a reason")
-    return text
+    return required_text(reason, f"{what} needs a reason", CaseError)
 
 
 def _element_id(element: Any) -> str:
@@ -78,7 +75,7 @@ def _provenance(provenance: Any) -> tuple[str, dict[str, Any]]:
     return str(provenance["query"]).strip(), params
 
 
-def _check_assignee(state: StateStore, name: str | None) -> str | None:
+def check_assignee(state: StateStore, name: str | None) -> str | None:
     if name is None or not str(name).strip():
         return None
     from casegraph.users import get_user
@@ -114,7 +111,7 @@ def create_case(state: StateStore, actor: dict[str, Any], title: str, elements: 
     if not title:
         raise CaseError("a case needs a title")
     query, params = _provenance(provenance)
-    assignee = _check_assignee(state, assignee)
+    assignee = check_assignee(state, assignee)
     domain = domain or kpis.domain_of(detection)
     if domain is not None and domain not in kpis.DOMAIN_NAMES:
         raise CaseError(f"unknown domain {domain!r}; domains: {', '.join(kpis.DOMAIN_NAMES)}")
@@ -346,9 +343,7 @@ def remove_elements(state: StateStore, actor: dict[str, Any], case_id: int, elem
 def add_note(state: StateStore, actor: dict[str, Any], case_id: int, text: str) -> None:
     """Append a note to a case."""
     require(actor, "change_case")
-    text = (text or "").strip()
-    if not text:
-        raise CaseError("a note needs some text")
+    text = required_text(text, "a note needs some text", CaseError)
     at = now_ms()
     with state.engine.begin() as conn:
         _case_row(conn, case_id, lock=True)
@@ -360,7 +355,7 @@ def add_note(state: StateStore, actor: dict[str, Any], case_id: int, text: str) 
 def assign(state: StateStore, actor: dict[str, Any], case_id: int, assignee_name: str | None) -> None:
     """Give a case to a user (an enabled user's name), or to nobody (None or "")."""
     require(actor, "change_case")
-    name = _check_assignee(state, assignee_name)
+    name = check_assignee(state, assignee_name)
     at = now_ms()
     with state.engine.begin() as conn:
         before = _case_row(conn, case_id, lock=True)["assignee"]
@@ -569,7 +564,7 @@ def bulk_alerts(state: StateStore, actor: dict[str, Any], alert_ids: Iterable[in
     if action == "assign":
         if not (assignee or "").strip():
             raise CaseError("assign alerts needs --assignee")
-        assignee = _check_assignee(state, assignee)
+        assignee = check_assignee(state, assignee)
     at = now_ms()
     values: dict[str, Any] = (
         {"assignee": assignee} if action == "assign" else

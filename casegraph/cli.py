@@ -872,9 +872,41 @@ def _times(row: dict[str, Any], *names: str) -> dict[str, Any]:
     return {**row, **{n: iso(row[n]) for n in names if n in row}}
 
 
+def _note_and_assign(group: click.Group, noun: str, module: str) -> None:
+    """`<group> note ID TEXT` and `<group> assign ID NAME` for a workflow whose core module has
+    add_note(state, actor, id, text) and assign(state, actor, id, name): cases and requests."""
+    import importlib
+
+    def core():
+        return importlib.import_module(f"casegraph.{module}")
+
+    @group.command("note")
+    @click.argument("item_id", type=int, metavar=f"{noun.upper()}_ID")
+    @click.argument("text")
+    @store_options
+    def note(item_id, text, db, graph) -> None:
+        from casegraph.cases import operator
+        core().add_note(_state(db, graph), operator(), item_id, text)
+        echo(f"{noun} {item_id}: note added")
+    note.help = f"Add a note to a {noun}."
+
+    @group.command("assign")
+    @click.argument("item_id", type=int, metavar=f"{noun.upper()}_ID")
+    @click.argument("name")
+    @store_options
+    def assign(item_id, name, db, graph) -> None:
+        from casegraph.cases import operator
+        core().assign(_state(db, graph), operator(), item_id, name)
+        echo(f"{noun} {item_id}: assigned to {name or 'nobody'}")
+    assign.help = f'Assign a {noun} to a user ("" for nobody).'
+
+
 @main.group()
 def case() -> None:
     """Cases: investigate, decide, record remediation (the CLI acts as the local admin operator)."""
+
+
+_note_and_assign(case, "case", "cases")
 
 
 @case.command("list")
@@ -934,28 +966,6 @@ def case_create(alert_id, group_id, db, graph) -> None:
             cid = cases.case_from_group(state, store, cases.operator(), group_id)
     c = cases.get_case(state, cid)
     echo(f"created case {cid}: {c['title']} ({len(c['elements'])} elements)")
-
-
-@case.command("note")
-@click.argument("case_id", type=int)
-@click.argument("text")
-@store_options
-def case_note(case_id, text, db, graph) -> None:
-    """Add a note to a case."""
-    from casegraph import cases
-    cases.add_note(_state(db, graph), cases.operator(), case_id, text)
-    echo(f"case {case_id}: note added")
-
-
-@case.command("assign")
-@click.argument("case_id", type=int)
-@click.argument("name")
-@store_options
-def case_assign(case_id, name, db, graph) -> None:
-    """Assign a case to a user ("" for nobody)."""
-    from casegraph import cases
-    cases.assign(_state(db, graph), cases.operator(), case_id, name)
-    echo(f"case {case_id}: assigned to {name or 'nobody'}")
 
 
 @case.command("status")
@@ -1087,6 +1097,9 @@ def request() -> None:
     """The law-enforcement request desk (docs/le-desk.md; the CLI acts as the local admin operator)."""
 
 
+_note_and_assign(request, "request", "requests")
+
+
 @request.command("add")
 @click.option("--agency", required=True, help="The requesting agency.")
 @click.option("--country", required=True, help="The agency's country.")
@@ -1162,28 +1175,6 @@ def request_status(request_id, to_status, reason, db, graph) -> None:
     from casegraph import cases, requests
     requests.set_status(_state(db, graph), cases.operator(), request_id, to_status, reason)
     echo(f"request {request_id}: {to_status}")
-
-
-@request.command("note")
-@click.argument("request_id", type=int)
-@click.argument("text")
-@store_options
-def request_note(request_id, text, db, graph) -> None:
-    """Add a note to a request."""
-    from casegraph import cases, requests
-    requests.add_note(_state(db, graph), cases.operator(), request_id, text)
-    echo(f"request {request_id}: note added")
-
-
-@request.command("assign")
-@click.argument("request_id", type=int)
-@click.argument("name")
-@store_options
-def request_assign(request_id, name, db, graph) -> None:
-    """Assign a request to a user ("" for nobody)."""
-    from casegraph import cases, requests
-    requests.assign(_state(db, graph), cases.operator(), request_id, name)
-    echo(f"request {request_id}: assigned to {name or 'nobody'}")
 
 
 @request.command("package")

@@ -113,3 +113,12 @@ class DetectionError(CasegraphError):
     """A detection module describes itself inconsistently (an unknown level, domain or risk
     flag, a parameter of a type the catalogue does not know, two detections with one name):
     a bug in that module, reported when the registry loads it."""
+
+
+def required_text(value: str | None, message: str, error: type[CasegraphError]) -> str:
+    """`value` stripped, or `error(message)` when it is blank: the reason a decision, a decline
+    or a lift needs, the text of a note."""
+    text = (value or "").strip()
+    if not text:
+        raise error(message)
+    return text

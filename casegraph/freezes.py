@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from casegraph import audit, cases, graph
 from casegraph import requests as desk
-from casegraph.errors import FreezeError, FreezeNotFound
+from casegraph.errors import FreezeError, FreezeNotFound, required_text
 from casegraph.permissions import require
 from casegraph.state import StateStore, for_update, freezes, now_ms
 from casegraph.times import iso
@@ -67,9 +67,7 @@ def record(state: StateStore, actor: dict[str, Any], target: str, amount: float,
 def lift(state: StateStore, actor: dict[str, Any], freeze_id: int, reason: str) -> None:
     """Lift a freeze, with a reason (the row stays, with who lifted it and when)."""
     require(actor, "record_freeze")
-    reason = (reason or "").strip()
-    if not reason:
-        raise FreezeError("lifting a freeze needs a reason")
+    reason = required_text(reason, "lifting a freeze needs a reason", FreezeError)
     at = now_ms()
     with state.engine.begin() as conn:
         row = conn.execute(for_update(conn, sa.select(freezes).where(freezes.c.id == int(freeze_id)))

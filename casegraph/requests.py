@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from casegraph import audit, cases, explore, graph
-from casegraph.errors import QueryError, RequestError, RequestNotFound
+from casegraph.errors import QueryError, RequestError, RequestNotFound, required_text
 from casegraph.permissions import require
 from casegraph.state import (StateStore, for_update, le_request_history, le_request_notes, le_request_packages,
                              le_request_subjects, le_requests, now_ms)
@@ -100,7 +100,7 @@ def add(state: StateStore, actor: dict[str, Any], *, agency: str, country: str, 
     if deadline_at <= received_at:
         raise RequestError("the response deadline must be after the time the request was received")
     subjects = _subjects(subjects)
-    assignee = cases._check_assignee(state, assignee)
+    assignee = cases.check_assignee(state, assignee)
     at = now if now is not None else now_ms()
     with state.engine.begin() as conn:
         request_id = conn.execute(le_requests.insert().values(
@@ -147,7 +147,7 @@ def set_status(state: StateStore, actor: dict[str, Any], request_id: int, to_sta
 def assign(state: StateStore, actor: dict[str, Any], request_id: int, name: str | None) -> None:
     """Give a request to a user (an enabled user's name), or to nobody (None or "")."""
     require(actor, "manage_requests")
-    name = cases._check_assignee(state, name)
+    name = cases.check_assignee(state, name)
     with state.engine.begin() as conn:
         before = _row(conn, request_id, lock=True)["assignee"]
         conn.execute(le_requests.update().where(le_requests.c.id == request_id)
@@ -158,9 +158,7 @@ def assign(state: StateStore, actor: dict[str, Any], request_id: int, name: str 
 def add_note(state: StateStore, actor: dict[str, Any], request_id: int, text: str) -> None:
     """Append a note to a request."""
     require(actor, "manage_requests")
-    text = (text or "").strip()
-    if not text:
-        raise RequestError("a note needs some text")
+    text = required_text(text, "a note needs some text", RequestError)
     at = now_ms()
     with state.engine.begin() as conn:
         _row(conn, request_id, lock=True)

@@ -18,6 +18,33 @@ from casegraph.settings import Settings
 
 metadata = sa.MetaData()
 
+
+def _notes_table(name: str, owner: str, owner_table: str) -> sa.Table:
+    """Notes on a workflow's items (cases, law-enforcement requests): who wrote what, when."""
+    return sa.Table(
+        name, metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(owner, sa.Integer, sa.ForeignKey(f"{owner_table}.id"), nullable=False, index=True),
+        sa.Column("author", sa.String(128), nullable=False),
+        sa.Column("at", sa.BigInteger, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+    )
+
+
+def _history_table(name: str, owner: str, owner_table: str) -> sa.Table:
+    """The status moves of a workflow's items: who moved it, when, from and to what, and why."""
+    return sa.Table(
+        name, metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(owner, sa.Integer, sa.ForeignKey(f"{owner_table}.id"), nullable=False, index=True),
+        sa.Column("actor", sa.String(128), nullable=False),
+        sa.Column("at", sa.BigInteger, nullable=False),
+        sa.Column("from_status", sa.String(16)),             # None for the creation
+        sa.Column("to_status", sa.String(16), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+    )
+
+
 loads = sa.Table(
     "loads", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -91,25 +118,9 @@ case_elements = sa.Table(
     sa.Column("removed_at", sa.BigInteger),
 )
 
-case_notes = sa.Table(
-    "case_notes", metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
-    sa.Column("author", sa.String(128), nullable=False),
-    sa.Column("at", sa.BigInteger, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-)
+case_notes = _notes_table("case_notes", "case_id", "cases")
 
-case_history = sa.Table(
-    "case_history", metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
-    sa.Column("actor", sa.String(128), nullable=False),
-    sa.Column("at", sa.BigInteger, nullable=False),
-    sa.Column("from_status", sa.String(16)),             # None for the creation
-    sa.Column("to_status", sa.String(16), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-)
+case_history = _history_table("case_history", "case_id", "cases")
 
 case_actions = sa.Table(
     "case_actions", metadata,
@@ -168,25 +179,9 @@ le_request_subjects = sa.Table(
     sa.Column("subject", sa.Text, nullable=False),
 )
 
-le_request_notes = sa.Table(
-    "le_request_notes", metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("request_id", sa.Integer, sa.ForeignKey("le_requests.id"), nullable=False, index=True),
-    sa.Column("author", sa.String(128), nullable=False),
-    sa.Column("at", sa.BigInteger, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-)
+le_request_notes = _notes_table("le_request_notes", "request_id", "le_requests")
 
-le_request_history = sa.Table(
-    "le_request_history", metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("request_id", sa.Integer, sa.ForeignKey("le_requests.id"), nullable=False, index=True),
-    sa.Column("actor", sa.String(128), nullable=False),
-    sa.Column("at", sa.BigInteger, nullable=False),
-    sa.Column("from_status", sa.String(16)),             # None for the creation
-    sa.Column("to_status", sa.String(16), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-)
+le_request_history = _history_table("le_request_history", "request_id", "le_requests")
 
 le_request_packages = sa.Table(
     "le_request_packages", metadata,
