@@ -26,6 +26,7 @@ PAGES: tuple[Page, ...] = (
     Page("alerts", "/alerts", "Alerts", "casegraph: alerts", "alerts-", "view_alerts"),
     Page("queries", "/queries", "Saved queries", "casegraph: saved queries", "queries-", "run_saved_query"),
     Page("cases", "/cases", "Cases", "casegraph: cases", "cases-", "view_cases"),
+    Page("requests", "/requests", "Requests", "casegraph: law-enforcement requests", "requests-", "view_requests"),
     Page("evidence", "/evidence", "Evidence", "casegraph: evidence", "evidence-", "export_evidence"),
     Page("kpis", "/kpis", "KPIs", "casegraph: KPIs", "kpis-", "view_kpis"),
     Page("audit", "/audit", "Audit", "casegraph: audit log", "audit-", "view_audit"),

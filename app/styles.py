@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from casegraph import palette
-from casegraph.graph import HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
+from casegraph.graph import FROZEN, HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
 from casegraph.model import model
 
 # label -> (colour, cytoscape shape), shared with the evidence package's drawings
@@ -23,6 +23,7 @@ RISK: dict[str, tuple[str, str]] = {
     "ring-member": ("ring member", "#9467bd"),
     "mule": ("mule", "#ff7f0e"),
     "watchlisted": ("watchlisted", "#d62728"),
+    FROZEN: ("frozen (a ring outside the border)", "#00acc1"),
 }
 
 EDGE_COLOURS = palette.MONEY
@@ -80,8 +81,13 @@ def stylesheet() -> list[dict[str, Any]]:
     for step in WIDTH_STEPS:
         rules.append({"selector": f"edge[amount_usd >= {step}]", "style": {"width": edge_width(step)}})
     for flag in RISK_FLAGS:
-        rules.append({"selector": f"node.risk-{flag}", "style": {
-            "border-width": 5, "border-color": RISK[flag][1], "border-style": "solid"}})
+        if flag != FROZEN:
+            rules.append({"selector": f"node.risk-{flag}", "style": {
+                "border-width": 5, "border-color": RISK[flag][1], "border-style": "solid"}})
+    # frozen is a state, not a risk: an outline outside whatever risk border the node has
+    rules.append({"selector": f"node.risk-{FROZEN}", "style": {
+        "outline-width": 4, "outline-color": RISK[FROZEN][1], "outline-offset": 2, "outline-style": "solid",
+        "outline-opacity": 1}})
     rules += [
         {"selector": f"node.{MORE}", "style": {
             "shape": "round-rectangle", "background-color": "#eeeeee", "border-color": "#888888",

@@ -240,9 +240,10 @@ _IDENT_PARAM = {"Device": "devices", "IP": "ips", "Phone": "phones", "Email": "e
 
 def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
     """Risk flags per node, keyed as asked (node ids "Account:A1" or bare keys "A1"):
-    "watchlisted" (LISTED_ON in the graph), "reported-victim" (FILED a scam report), and
-    the flag of each detection that declares one (alert_flags: ring-member, silent-sufferer,
-    mule) from its open alerts in the state store. Accounts and wallets carry flags, and
+    "watchlisted" (LISTED_ON in the graph), "reported-victim" (FILED a scam report), the
+    flag of each detection that declares one (alert_flags: ring-member, silent-sufferer,
+    mule) from its open alerts in the state store, and "frozen" for an account or wallet
+    with an active freeze order (casegraph/freezes.py). Accounts and wallets carry flags, and
     identifiers (asked by node id, "Device:D1") "watchlisted" when listed; every asked key
     is in the answer."""
     asked: dict[str, tuple[str | None, str]] = {}
@@ -269,6 +270,12 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
                 for entity in alert["entities"] or ():
                     if entity in wanted:
                         alerted.setdefault(entity, set()).add(flag)
+    frozen: set[str] = set()
+    if state is not None and wanted:
+        from casegraph import freezes
+        candidates = {graph.node_id(lab, key) for label, key in asked.values()
+                      for lab in ((label,) if label else freezes.TARGETS) if lab in freezes.TARGETS}
+        frozen = freezes.frozen_targets(state, candidates)
     order = {f: i for i, f in enumerate(graph.RISK_FLAGS)}
     out: dict[str, list[str]] = {}
     for k, (label, key) in asked.items():
@@ -277,6 +284,8 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
             if lab in ("Account", "Wallet"):
                 flags |= found.get((lab, key), set())
                 flags |= alerted.get(key, set())
+                if graph.node_id(lab, key) in frozen:
+                    flags.add(graph.FROZEN)
             elif lab in _IDENT_PARAM:
                 flags |= found.get((lab, key), set())
         out[k] = sorted(flags, key=order.__getitem__)

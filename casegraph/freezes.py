@@ -120,6 +120,12 @@ def active(state: StateStore, target: str | None = None, *, now: int | None = No
     return list_freezes(state, targets=None if target is None else [_target(target)], active_only=True, now=now)
 
 
+def frozen_targets(state: StateStore, targets: Iterable[str], *, now: int | None = None) -> set[str]:
+    """Which of these node ids have an active freeze (the explorer and search mark them)."""
+    wanted = sorted(set(targets))
+    return {f["target"] for f in list_freezes(state, targets=wanted, active_only=True, now=now)} if wanted else set()
+
+
 def describe(row: dict[str, Any]) -> str:
     """"freeze 3: 100 USDT on request 5, until 2026-01-01T00:00:00Z" as reasons and notes say it."""
     on = " and ".join(f"{kind} {row[k]}" for kind, k in (("request", "request_id"), ("case", "case_id"))

@@ -19,7 +19,8 @@ TIME_HIDDEN = "time-hidden"   # class of a money edge outside the time window
 HIDDEN = "hidden"             # class of an element the investigator hid
 PATH = "path"                 # class of the elements on a shortest path or a fund trace
 # Risk flags (node class "risk-<flag>"), most severe last: the stylesheet lets the last win.
-RISK_FLAGS = ("reported-victim", "silent-sufferer", "ring-member", "mule", "watchlisted")
+RISK_FLAGS = ("reported-victim", "silent-sufferer", "ring-member", "mule", "watchlisted", "frozen")
+FROZEN = "frozen"     # the flag of an account or wallet with an active freeze order (casegraph/freezes.py)
 
 
 # ---- ids --------------------------------------------------------------------------------

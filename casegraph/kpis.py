@@ -143,9 +143,11 @@ def headline(found: dict[str, Any]) -> list[tuple[str, str]]:
                              f"({found['agreeing_reviews']} of {found['second_reviews']} reviews)")]
 
 
-def count_rows(per: dict[str, dict[str, int]], first: str) -> list[dict[str, Any]]:
-    """per_detection or per_domain as table rows: the name under `first`, then COUNTS."""
-    return [{first: name, **{c: (counts or {}).get(c, 0) for c in COUNTS}} for name, counts in sorted(per.items())]
+def count_rows(per: dict[str, dict[str, int]], first: str, counts: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """per_detection or per_domain (or the desk's per_agency, per_country with DESK_COUNTS) as
+    table rows: the name under `first`, then the counts."""
+    names = COUNTS if counts is None else counts
+    return [{first: name, **{c: (found or {}).get(c, 0) for c in names}} for name, found in sorted(per.items())]
 
 
 # ---- the law-enforcement request desk (casegraph/requests.py; definitions: docs/le-desk.md) ----

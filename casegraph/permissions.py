@@ -19,7 +19,7 @@ ACTIONS: dict[str, str] = {
     "manage_users": "Add, disable and change users and their roles.",
     "view_audit": "Read the audit log.",
     "export_audit": "Export the audit log.",
-    "view_kpis": "See the team's KPIs (resolution rate, time to decision, QA).",
+    "view_kpis": "See the KPIs: the team's (resolution rate, time to decision, QA), the desk's with view_requests.",
     "check_transfers": "Ask the pre-transfer risk check (hold or allow; a hold raises an alert).",
     "manage_watchlists": "Add and retire watchlist entries (accounts, wallets, identifiers).",
     "push_groups": "Push registration groups flagged by a model.",
@@ -42,7 +42,7 @@ _READ = ("view_graph", "run_saved_query", "view_alerts", "view_cases")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "investigator": frozenset(_READ + ("review_alerts", "change_case", "decide_case", "view_kpis",
                                        "check_transfers", "manage_watchlists", "view_requests")),
-    "le_response": frozenset(_READ + ("export_evidence", "view_requests", "manage_requests", "record_freeze")),
+    "le_response": frozenset(_READ + ("export_evidence", "view_kpis", "view_requests", "manage_requests", "record_freeze")),
     "analyst": frozenset(_READ + ("run_adhoc_query", "view_kpis", "push_groups")),
     "admin": frozenset(ACTIONS),
     "service": frozenset(_READ + ("check_transfers", "manage_watchlists", "push_groups")),

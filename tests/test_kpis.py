@@ -112,7 +112,7 @@ def test_viewing_kpis_needs_the_action_is_audited_and_reads_alike_everywhere(fix
     assert k == kpis.compute(fixed, since_ms=T0, until_ms=UNTIL)
     assert audit.entries(fixed, action="kpis.view")[-1]["details"] == {"since": T0, "until": UNTIL}
     with pytest.raises(PermissionDenied):
-        kpis.view(fixed, {"name": "le", "role": "le_response", "disabled": False})
+        kpis.view(fixed, {"name": "ana", "role": "service", "disabled": False})
     assert dict(kpis.headline(k)) == {
         "period": "2024-03-01T00:00:00Z .. 2024-03-11T00:00:00Z", "resolution rate": "66.7% (4 of 6 cases)",
         "time to decision, median": "24.0 h", "time to decision, p90": "144.0 h (5 decisions)",

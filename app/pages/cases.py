@@ -18,10 +18,12 @@ from casegraph import app
 from casegraph.app import auth, ids, site, styles
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases as v
+from casegraph.app.pages import _changes, _freezes
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages._canvas import selection_text
 from casegraph.app.pages._tables import explorer_href
 from casegraph import cases as core
+from casegraph import freezes
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, **site.register(__name__))
@@ -168,6 +170,7 @@ def detail_layout(case_id: int) -> html.Div:
         html.Div([_button("Download actions CSV", ids.CASES_ACTIONS_CSV)], className="toolbar"),
         _table(ids.CASES_ACTIONS, ["action", "target", "requested_by", "at", "note"]),
         dcc.Download(id=ids.CASES_ACTIONS_DOWNLOAD),
+        _freezes.panel(_freezes.CASE, auth.may("record_freeze")), _freezes.table(_freezes.CASE.table),
         html.H3("Reviews"), _table(ids.CASES_REVIEWS, ["at", "reviewer", "verdict", "agrees", "reason"]),
         html.H3("History"), _table(ids.CASES_HISTORY, ["at", "actor", "move", "reason"]),
         evidence_panel() if auth.may("export_evidence") else html.Div(),
@@ -193,7 +196,9 @@ def evidence_panel() -> html.Div:
           Output(ids.CASES_EXPLORER, "href"), Output(ids.CASES_MOVES, "children"),
           Output(ids.CASES_NOTES, "data"), Output(ids.CASES_HISTORY, "data"), Output(ids.CASES_ACTIONS, "data"),
           Output(ids.CASES_REVIEWS, "data"), Output(ids.CASES_ACTION_TARGET, "options"),
-          Output(ids.CASES_REVIEW, "style"), Output(ids.CASES_MESSAGE, "children", allow_duplicate=True),
+          Output(ids.CASES_REVIEW, "style"), Output(ids.CASES_FREEZE_TARGET, "options"),
+          Output(ids.CASES_FREEZE_PICK, "options"), Output(ids.CASES_FREEZES, "data"),
+          Output(ids.CASES_MESSAGE, "children", allow_duplicate=True),
           Input(ids.CASES_VERSION, "data"), State(ids.CASES_ID, "data"),
           prevent_initial_call="initial_duplicate")
 def render(_version, case_id):
@@ -201,15 +206,18 @@ def render(_version, case_id):
     try:
         auth.require("view_cases")
         case = core.get_case(app.state(), case_id)
+        frozen = freezes.list_freezes(app.state(), case_id=case_id)
     except CasegraphError as e:
-        return (html.H2(f"Case {case_id}"),) + (no_update,) * 9 + (str(e),)
+        return (html.H2(f"Case {case_id}"),) + (no_update,) * 12 + (str(e),)
     elements = v.canvas_elements(case)
     moves = [html.Button(f"-> {to}", id={"type": ids.CASES_MOVE, "to": to}, n_clicks=0,
                          className=f"move move-{to}") for to in core.MOVES.get(case["status"], ())]
     head = [html.H2(f"Case {case['id']}: {case['title']}"), _pairs(v.header_items(case), "props case-header")]
     review = {} if v.reviewable(case) and auth.may("decide_case") else HIDDEN
     return (head, elements, explorer_href(v.node_ids(elements)), moves, v.note_rows(case), v.history_rows(case),
-            v.action_rows(case), v.review_rows(case), v.target_options(case), review, no_update)
+            v.action_rows(case), v.review_rows(case), v.target_options(case), review,
+            _freezes.target_options(v.node_ids(elements)), _freezes.lift_options(frozen), _freezes.rows(frozen),
+            no_update)
 
 
 # Every change to the case says what it did and bumps the version, which re-renders the case.
@@ -217,21 +225,8 @@ CHANGED = [Output(ids.CASES_MESSAGE, "children", allow_duplicate=True),
            Output(ids.CASES_VERSION, "data", allow_duplicate=True)]
 
 
-def _strip(text: str | None) -> str:
-    return (text or "").strip()
-
-
 def changed(do, version: int | None, action: str = "change_case") -> tuple:
-    """Run `do(state, user)` as the logged-in user (who needs `action`; the core checks the
-    role again and refuses what the workflow does not allow): its message and the next
-    version, or the error and no re-render. A button that (re)appeared is not a click."""
-    if not (ctx.triggered and ctx.triggered[0].get("value")):
-        return no_update, no_update
-    try:
-        said = do(app.state(), auth.require(action))
-    except CasegraphError as e:
-        return str(e), no_update
-    return said, (version or 0) + 1
+    return _changes.changed(do, version, action)
 
 
 @callback(*CHANGED, Output(ids.CASES_REASON, "value"), Input({"type": ids.CASES_MOVE, "to": ALL}, "n_clicks"),
@@ -242,7 +237,7 @@ def move(_clicks, case_id, version, reason):
     to = (ctx.triggered_id or {}).get("to")
 
     def do(state, user):
-        core.set_status(state, user, case_id, to, _strip(reason))
+        core.set_status(state, user, case_id, to, _changes.strip(reason))
         return f"case {case_id} is now {to}"
     said, version = changed(do, version, v.move_action(to))
     return said, version, no_update if version is no_update else ""
@@ -253,7 +248,7 @@ def move(_clicks, case_id, version, reason):
           State(ids.CASES_REVIEW_REASON, "value"), prevent_initial_call=True)
 def review(_n, case_id, version, verdict, reason):
     def do(state, user):
-        core.second_review(state, user, case_id, verdict or "", _strip(reason))
+        core.second_review(state, user, case_id, verdict or "", _changes.strip(reason))
         return "second review recorded"
     return changed(do, version, "decide_case")
 
@@ -263,7 +258,7 @@ def review(_n, case_id, version, verdict, reason):
           prevent_initial_call=True)
 def note(_n, case_id, version, text):
     def do(state, user):
-        core.add_note(state, user, case_id, _strip(text))
+        core.add_note(state, user, case_id, _changes.strip(text))
         return "note added"
     said, version = changed(do, version)
     return said, version, no_update if version is no_update else ""
@@ -273,8 +268,8 @@ def note(_n, case_id, version, text):
           State(ids.CASES_VERSION, "data"), State(ids.CASES_ASSIGN_TO, "value"), prevent_initial_call=True)
 def assign(_n, case_id, version, name):
     def do(state, user):
-        core.assign(state, user, case_id, _strip(name))
-        return f"assigned to {_strip(name)}"
+        core.assign(state, user, case_id, _changes.strip(name))
+        return f"assigned to {_changes.strip(name)}"
     return changed(do, version)
 
 
@@ -284,7 +279,7 @@ def assign(_n, case_id, version, name):
 def entities(_remove, _add, case_id, version, selected, add_id):
     """Take the selected nodes out of the case, or add nodes by id with what links them."""
     if ctx.triggered_id == ids.CASES_ADD:
-        return changed(lambda state, user: add_nodes(state, user, case_id, _strip(add_id)), version)
+        return changed(lambda state, user: add_nodes(state, user, case_id, _changes.strip(add_id)), version)
     return changed(lambda state, user: remove_nodes(state, user, case_id, selected), version)
 
 
@@ -295,9 +290,25 @@ def remediate(_n, case_id, version, action, target, action_note):
     def do(state, user):
         if not action or not target:
             return "pick a remediation and the entity it applies to"
-        core.record_action(state, user, case_id, action, target, _strip(action_note))
+        core.record_action(state, user, case_id, action, target, _changes.strip(action_note))
         return f"{action} on {target} recorded"
     return changed(do, version)
+
+
+@callback(*CHANGED, Input(ids.CASES_FREEZE_RECORD, "n_clicks"), State(ids.CASES_ID, "data"),
+          State(ids.CASES_VERSION, "data"), State(ids.CASES_FREEZE_TARGET, "value"),
+          State(ids.CASES_FREEZE_AMOUNT, "value"), State(ids.CASES_FREEZE_ASSET, "value"),
+          State(ids.CASES_FREEZE_UNTIL, "value"), State(ids.CASES_FREEZE_REASON, "value"), prevent_initial_call=True)
+def record_freeze(_n, case_id, version, target, amount, asset, until, reason):
+    """A freeze on an account or wallet of the case (the core refuses roles without record_freeze)."""
+    return changed(lambda state, user: _freezes.record(state, user, target, amount, asset, until, reason,
+                                                       case_id=case_id), version, "view_cases")
+
+
+@callback(*CHANGED, Input(ids.CASES_FREEZE_LIFT, "n_clicks"), State(ids.CASES_VERSION, "data"),
+          State(ids.CASES_FREEZE_PICK, "value"), State(ids.CASES_FREEZE_LIFT_REASON, "value"), prevent_initial_call=True)
+def lift_freeze(_n, version, freeze_id, reason):
+    return changed(lambda state, user: _freezes.lift(state, user, freeze_id, reason), version, "view_cases")
 
 
 def remove_nodes(state, user: dict, case_id: int, selected: list[dict] | None) -> str:

@@ -1,6 +1,7 @@
 """KPIs: resolution rate, time from alert to decision, second-review (QA) agreement, and
-alerts and decisions per detection and per downstream domain, for a period
-(casegraph.kpis, the same numbers `casegraph kpis` prints)."""
+alerts and decisions per detection and per downstream domain, for a period, and for roles
+that see law-enforcement requests the desk's (received, responded, time to respond, overdue,
+per agency and country): casegraph.kpis, the same numbers `casegraph kpis` prints."""
 from __future__ import annotations
 
 import dash
@@ -14,9 +15,9 @@ from casegraph.errors import CasegraphError
 dash.register_page(__name__, **site.register(__name__))
 
 
-def _table(id_: str, first: str) -> dash_table.DataTable:
+def _table(id_: str, first: str, counts: tuple[str, ...] = kpis.COUNTS) -> dash_table.DataTable:
     return dash_table.DataTable(id=id_, data=[], sort_action="native",
-                                columns=[{"name": c, "id": c} for c in (first, *kpis.COUNTS)],
+                                columns=[{"name": c, "id": c} for c in (first, *counts)],
                                 style_cell={"textAlign": "left"}, style_table={"overflowX": "auto"})
 
 
@@ -34,6 +35,15 @@ def layout(**_query):
         html.Div(id=ids.KPIS_SUMMARY),
         html.H3("Per detection"), _table(ids.KPIS_DETECTIONS, "detection"),
         html.H3("Per domain"), _table(ids.KPIS_DOMAINS, "domain"),
+        html.Div([
+            html.H3("Law-enforcement requests"),
+            html.P("Received and responded in the period; time to respond from receipt to response; overdue: "
+                   "received in the period, past the deadline and not answered now (docs/le-desk.md).",
+                   className="muted"),
+            html.Div(id=ids.KPIS_DESK_SUMMARY),
+            html.H4("Per agency"), _table(ids.KPIS_DESK_AGENCIES, "agency", kpis.DESK_COUNTS),
+            html.H4("Per country"), _table(ids.KPIS_DESK_COUNTRIES, "country", kpis.DESK_COUNTS),
+        ], id=ids.KPIS_DESK, style={} if auth.may("view_requests") else {"display": "none"}),
     ])
 
 
@@ -45,6 +55,24 @@ def show(since, until):
         k = kpis.view(app.state(), auth.require("view_kpis"), *kpis.period(since, until))
     except CasegraphError as e:
         return [], [], [], str(e)
-    summary = html.Table([html.Tr([html.Th(label), html.Td(text, className="kpi")])
-                          for label, text in kpis.headline(k)], className="props kpis")
-    return summary, kpis.count_rows(k["per_detection"], "detection"), kpis.count_rows(k["per_domain"], "domain"), ""
+    return (_summary(kpis.headline(k)), kpis.count_rows(k["per_detection"], "detection"),
+            kpis.count_rows(k["per_domain"], "domain"), "")
+
+
+def _summary(items: list[tuple[str, str]]) -> html.Table:
+    return html.Table([html.Tr([html.Th(label), html.Td(text, className="kpi")]) for label, text in items],
+                      className="props kpis")
+
+
+@callback(Output(ids.KPIS_DESK_SUMMARY, "children"), Output(ids.KPIS_DESK_AGENCIES, "data"),
+          Output(ids.KPIS_DESK_COUNTRIES, "data"), Input(ids.KPIS_SINCE, "date"), Input(ids.KPIS_UNTIL, "date"))
+def show_desk(since, until):
+    """The desk's KPIs, for roles that see the requests (the others see nothing of them)."""
+    try:
+        auth.require("view_kpis")
+        auth.require("view_requests")
+        k = kpis.desk(app.state(), *kpis.period(since, until))
+    except CasegraphError as e:
+        return html.P(str(e), className="message"), [], []
+    return (_summary(kpis.desk_headline(k)), kpis.count_rows(k["per_agency"], "agency", kpis.DESK_COUNTS),
+            kpis.count_rows(k["per_country"], "country", kpis.DESK_COUNTS))

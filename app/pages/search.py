@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from casegraph import app
+from casegraph import app, freezes
 from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases
 from casegraph.app.pages._tables import explorer_href, hits_count, shown
@@ -16,9 +16,10 @@ LIMIT = 20                 # hits per page; "more" asks for the next page
 dash.register_page(__name__, **site.register(__name__))
 
 
-def result_rows(hits: list[dict], more: bool = False) -> list:
-    """Search hits -> one line each: kind, label, detail and an "open" link; with `more`, the
-    count says so ("20+ hits") and the "more" button below the list shows the next page."""
+def result_rows(hits: list[dict], more: bool = False, frozen: set[str] = frozenset()) -> list:
+    """Search hits -> one line each: kind, label, detail and an "open" link, and a "frozen" tag
+    on those in `frozen` (an active freeze order); with `more`, the count says so ("20+ hits")
+    and the "more" button below the list shows the next page."""
     if not hits:
         return [html.P("nothing found", className="muted")]
     head = [html.P([hits_count(len(hits), more)] + ([" · ", dcc.Link("open all in the explorer", className="search-all",
@@ -29,7 +30,8 @@ def result_rows(hits: list[dict], more: bool = False) -> list:
         dcc.Link(h["key"], href=explorer_href([h["id"]]), className="search-hit"),
         html.Span(h["label"] if h.get("label") and h["label"] != h["key"] else "", className="muted"),
         html.Span(h.get("detail") or "", className="muted"),
-    ], className="search-row") for h in hits]
+    ] + ([html.Span("frozen", className="tag frozen", title="an active freeze order (see Requests)")]
+         if h["id"] in frozen else []), className="search-row") for h in hits]
 
 
 def layout(**_query):
@@ -60,11 +62,12 @@ def _find(text: str, limit: int):
     try:
         auth.require("view_graph")
         hits, more = shown(explore.search(app.store(), text, limit=limit + 1), limit)
+        frozen = freezes.frozen_targets(app.state(), [h["id"] for h in hits])
     except CasegraphError as e:
         return [], str(e), None, hidden
     last = limit >= explore.SEARCH_LIMIT_MAX - 1
     message = f"the first {limit} hits are shown: type more of the key to narrow the search" if more and last else ""
-    return (result_rows(hits, more), message, {"text": text, "hits": hits, "limit": limit},
+    return (result_rows(hits, more, frozen), message, {"text": text, "hits": hits, "limit": limit},
             {} if more and not last else hidden)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from casegraph.evidence.verify import verify
 
-__all__ = ["build_case_package", "build_subject_package", "export_dir", "verify"]
+__all__ = ["build_case_package", "build_request_package", "build_subject_package", "export_dir", "verify"]
 
 
 def export_dir(settings) -> Path:
@@ -24,7 +24,7 @@ def export_dir(settings) -> Path:
 
 
 def __getattr__(name: str):
-    if name in ("build_case_package", "build_subject_package"):
+    if name in ("build_case_package", "build_request_package", "build_subject_package"):
         from casegraph.evidence import package
         return getattr(package, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

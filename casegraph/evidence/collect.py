@@ -21,6 +21,8 @@ from casegraph.store import GraphStore, Result
 MAX_LINKED = 50            # accounts linked through shared identifiers kept in a subject package
 SUPERNODE_SHARERS = 25     # an identifier used by more accounts than this is not followed
 MOVEMENT_LIMIT = 5000      # money movements per direction
+SUBJECT_KINDS = ("Account", "Wallet")     # what a subject package is about
+WHOLE_HISTORY = (0, 253_402_300_800_000)    # [1970, year 10000): a period not given
 
 
 @dataclass
@@ -125,7 +127,7 @@ def from_subject(store: GraphStore, subject_id: str, since_ms: int, until_ms: in
     """The subject ("Account:<id>" or "Wallet:<address>") and what the graph holds about it
     for [since_ms, until_ms). QueryError when it is not in the graph."""
     label, key = graph.split_node_id(subject_id) if ":" in str(subject_id) else (None, None)
-    if label not in ("Account", "Wallet"):
+    if label not in SUBJECT_KINDS:
         raise QueryError(f"an evidence subject is Account:<id> or Wallet:<address>, not {subject_id!r}")
     if since_ms >= until_ms:
         raise QueryError(f"the period is empty: since {iso(since_ms)} is not before until {iso(until_ms)}")
@@ -161,6 +163,34 @@ def from_subject(store: GraphStore, subject_id: str, since_ms: int, until_ms: in
     edges = [e for e in found.values() if not graph.is_node(e)]
     return Collected(elements=nodes + edges, queries=run.queries, title=f"Subject {subject_id}",
                      subject=subject_id, since_ms=since_ms, until_ms=until_ms, notes=notes, capped=capped)
+
+
+def from_subjects(store: GraphStore, subject_ids: list[str], since_ms: int | None, until_ms: int | None,
+                  title: str) -> Collected:
+    """Several subjects in one package (a law-enforcement request names several): each as
+    from_subject collects it, merged; the period None is the whole history. A subject the
+    graph does not have is a note, not an error (a request's unknown subjects are reported
+    as such)."""
+    since = WHOLE_HISTORY[0] if since_ms is None else int(since_ms)
+    until = WHOLE_HISTORY[1] if until_ms is None else int(until_ms)
+    found: dict[str, dict[str, Any]] = {}
+    queries: list[dict[str, Any]] = []
+    notes: list[str] = []
+    capped = False
+    for subject_id in dict.fromkeys(subject_ids):
+        try:
+            one = from_subject(store, subject_id, since, until)
+        except QueryError as e:
+            notes.append(f"{subject_id}: {e}")
+            continue
+        _merge(found, one.elements)
+        queries += [{**q, "subject": subject_id} for q in one.queries]
+        notes += [f"{subject_id}: {n}" for n in one.notes]
+        capped = capped or one.capped
+    nodes = [e for e in found.values() if graph.is_node(e)]
+    edges = [e for e in found.values() if not graph.is_node(e)]
+    return Collected(elements=nodes + edges, queries=queries, title=title, since_ms=since_ms, until_ms=until_ms,
+                     notes=notes, capped=capped)
 
 
 def _identifiers(run: _Run, key: str, found: dict[str, dict[str, Any]], notes: list[str]) -> bool:

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from casegraph import audit, exports, permissions
+from casegraph import audit, exports, graph, permissions
 from casegraph.times import iso
 from casegraph.errors import EvidenceError
 from casegraph.evidence import anx, collect, ftm, manifest, mask, render, report, summary, tables
@@ -43,6 +43,39 @@ def build_subject_package(state, store, actor: dict[str, Any], subject_id: str, 
                   subject_id.replace(":", "-"))
 
 
+def build_request_package(state, store, actor: dict[str, Any], request_id: int, *, out_dir, mask: bool = False,
+                          since_ms: int | None = None, until_ms: int | None = None,
+                          settings=None) -> dict[str, Any]:
+    """An evidence package answering a law-enforcement request (casegraph/requests.py), recorded
+    on the request with its SHA-256 (one of several: partial responses). Its content is the
+    request's case when it has one, else its subjects (a transaction's parties for a
+    transaction hash) as subject packages collect them, in [since_ms, until_ms) (None: the
+    whole history); subjects the graph does not have are listed in its notes. The manifest
+    names the request. Needs export_evidence and manage_requests."""
+    from casegraph import requests as desk
+    permissions.require(actor, "export_evidence")
+    permissions.require(actor, "manage_requests")
+    req = desk.get(state, int(request_id))
+    title = f"LE request {req['id']}: {req['agency']} {req['reference']}"
+    if req["case_id"] is not None:
+        found = collect.from_case(state, store, int(req["case_id"]))
+    else:
+        resolved = desk.resolve(store, req["subjects"])
+        targets = [n for s in resolved for n in s["node_ids"] if graph.split_node_id(n)[0] in collect.SUBJECT_KINDS]
+        found = collect.from_subjects(store, targets, since_ms, until_ms, title)
+        found.notes[:0] = [f"request subject {s['subject']} is not in the graph" for s in resolved if not s["found"]]
+        if not found.elements:
+            raise EvidenceError(f"none of request {req['id']}'s subjects is in the graph: nothing to package")
+    request = {"id": req["id"], "reference": req["reference"], "agency": req["agency"], "country": req["country"],
+               "legal_basis": req["legal_basis"], "received_at": iso(req["received_at"]),
+               "deadline": iso(req["deadline_at"]), "subjects": req["subjects"]}
+    built = _build(state, store, actor, found, req["reference"], req["agency"], out_dir, mask,
+                   settings or store.settings, f"request-{req['id']}", request=request)
+    built["package_id"] = desk.record_package(state, actor, req["id"], built["path"], built["sha256"])
+    built["request_id"] = req["id"]
+    return built
+
+
 def _request(request_ref: str, agency: str) -> tuple[str, str]:
     request_ref, agency = (request_ref or "").strip(), (agency or "").strip()
     if not request_ref:
@@ -57,7 +90,7 @@ def _slug(text: str, width: int = 40) -> str:
 
 
 def _build(state, store, actor, found: collect.Collected, request_ref: str, agency: str, out_dir,
-           masked: bool, settings, name: str) -> dict[str, Any]:
+           masked: bool, settings, name: str, request: dict[str, Any] | None = None) -> dict[str, Any]:
     at = now_ms()
     elements, queries, notes, title = found.elements, found.queries, list(found.notes), found.title
     subject, case = found.subject, found.case
@@ -68,9 +101,10 @@ def _build(state, store, actor, found: collect.Collected, request_ref: str, agen
         m = mask.Masker(key, elements)
         elements = mask.mask_elements(m, elements)
         queries, notes, title, case = m.value(queries), m.value(notes), m.value(title), m.value(case)
+        request = m.value(request)
         kinds = m.kinds
         key_id = mask.pseudonym(key, "key", "casegraph")   # which key: packages with the same id share pseudonyms
-    meta = {"request_ref": request_ref, "agency": agency, "title": title,
+    meta = {"request_ref": request_ref, "agency": agency, "title": title, "request": request,
             "case_id": case["id"] if case else None, "case": case, "subject": subject,
             "since": iso(found.since_ms) if found.since_ms is not None else None,
             "until": iso(found.until_ms) if found.until_ms is not None else None,
@@ -101,7 +135,7 @@ def _build(state, store, actor, found: collect.Collected, request_ref: str, agen
     audit.record(state, actor["name"], "evidence.export", {
         "file": str(path), "sha256": digest, "request_ref": request_ref, "agency": agency,
         "case_id": meta["case_id"], "subject": subject, "since": meta["since"], "until": meta["until"],
-        "masked": bool(masked)})
+        "masked": bool(masked), "request_id": request["id"] if request else None})
     return {"path": str(path), "sha256": digest, "files": sorted(files), "counts": counts, "notes": notes}
 
 

@@ -32,6 +32,14 @@ def _rows(summary: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def _request_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [("Request reference", meta["request_ref"]), ("Requesting agency", meta["agency"]),
             ("Exported by", meta["exported_by"])]
+    if meta.get("request"):
+        r = meta["request"]
+        rows += [("LE request", f"{r['id']} ({r['country']}, {r['legal_basis']})"),
+                 ("Request received", r["received_at"]), ("Response deadline", r["deadline"]),
+                 ("Request subjects", ", ".join(r["subjects"]) or "-")]
+        if meta.get("since") or meta.get("until"):
+            rows.append(("Period", f"{meta['since'] or 'the beginning'} to {meta['until'] or 'the export'} "
+                                   "(end exclusive)"))
     if meta.get("case"):
         c = meta["case"]
         rows += [("Case", f"{c.get('id')}: {c.get('title') or ''}"), ("Case status", str(c.get("status") or "")),

@@ -160,7 +160,8 @@ def test_the_nav_lists_only_allowed_pages(ui_app):
         layout = client_for(ui_app, who).get("/_dash-layout").get_data(as_text=True)
         return {p for p in auth.PAGE_ACTIONS if f'"{ids.NAV}-{p.strip("/") or "search"}"' in layout}
     assert nav_ids("adm") == set(auth.PAGE_ACTIONS)
-    assert nav_ids("le") == {"/", "/explorer", "/alerts", "/queries", "/cases", "/evidence"}
+    assert nav_ids("le") == {"/", "/explorer", "/alerts", "/queries", "/cases", "/requests", "/evidence", "/kpis"}
+    assert nav_ids("inv") == {"/", "/explorer", "/alerts", "/queries", "/cases", "/requests", "/kpis"}
     assert nav_ids("ana") == {"/", "/explorer", "/alerts", "/queries", "/cases", "/kpis"}
 
 
