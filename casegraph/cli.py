@@ -773,6 +773,29 @@ def export_subject(account, wallet, since, until, request_ref, agency, out_dir, 
     _print_package(result)
 
 
+@export_group.command("request")
+@click.argument("request_id", type=int)
+@click.option("--since", default=None, help="Start of the period (ISO 8601, UTC; inclusive); default: the whole history.")
+@click.option("--until", default=None, help="End of the period (ISO 8601, UTC; exclusive); default: the whole history.")
+@click.option("--mask", "masked", is_flag=True, help="Replace emails, phones and document ids by stable pseudonyms.")
+@click.option("--out", "out_dir", default="evidence", show_default=True, type=click.Path(file_okay=False),
+              help="Folder the package (and its .sha256) is written to.")
+@store_options
+def export_request(request_id, since, until, masked, out_dir, db, graph) -> None:
+    """A package answering law-enforcement request REQUEST_ID: its case, or else its subjects
+    (docs/le-desk.md); the manifest names the request, which records the package and its SHA-256."""
+    from casegraph import cases
+    from casegraph.evidence import build_request_package
+    from casegraph.times import option_ms
+    settings = _settings(db=db, graph=graph)
+    with _open(db, graph) as store:
+        result = build_request_package(_state(db, graph), store, cases.operator(), request_id, out_dir=out_dir,
+                                       mask=masked, since_ms=option_ms("--since", since),
+                                       until_ms=option_ms("--until", until), settings=settings)
+    _print_package(result)
+    echo(f"recorded as package {result['package_id']} of request {request_id}")
+
+
 @main.group("report")
 def report_group() -> None:
     """Report drafts for a financial intelligence unit (the CLI acts as the local admin operator)."""

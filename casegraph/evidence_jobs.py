@@ -31,7 +31,17 @@ CLAIM_TRIES = 5          # other workers may win the oldest queued jobs first
 
 def _what(what: dict[str, Any]) -> dict[str, Any]:
     """The request as kept: a case ({case_id}) or a subject ({account | wallet, since_ms,
-    until_ms}), with request_ref, agency and masked."""
+    until_ms}), with request_ref, agency and masked; or a law-enforcement request of the desk
+    ({request_id, since_ms?, until_ms?, masked}: its reference and agency are the request's)."""
+    if what.get("request_id") is not None:
+        if any(what.get(k) is not None for k in ("case_id", "account", "wallet", "request_ref", "agency")):
+            raise EvidenceError("a package of a desk request takes its reference, agency and subjects from the "
+                                "request: give request_id alone")
+        since, until = what.get("since_ms"), what.get("until_ms")
+        if since is not None and until is not None and int(since) >= int(until):
+            raise EvidenceError("the period is empty: since must be before until")
+        return {"request_id": int(what["request_id"]), "masked": bool(what.get("masked")),
+                "since_ms": None if since is None else int(since), "until_ms": None if until is None else int(until)}
     out = {"request_ref": str(what.get("request_ref") or "").strip(), "agency": str(what.get("agency") or "").strip(),
            "masked": bool(what.get("masked"))}
     if not out["request_ref"] or not out["agency"]:
@@ -61,6 +71,10 @@ def request(state: StateStore, actor: dict[str, Any], what: dict[str, Any]) -> d
     if "case_id" in kept:
         from casegraph import cases
         cases.get_case(state, kept["case_id"])          # CaseNotFound before anything is queued
+    if "request_id" in kept:
+        from casegraph import requests as desk
+        require(actor, "manage_requests")               # the package is recorded on the request
+        desk.check_request(state, kept["request_id"])   # RequestNotFound before anything is queued
     with state.engine.begin() as conn:
         job_id = conn.execute(evidence_jobs.insert().values(
             requested_by=actor["name"], role=actor["role"], what=kept, state="queued",
@@ -153,11 +167,15 @@ def build(state: StateStore, store, settings, job: dict[str, Any]) -> dict[str, 
     from casegraph import evidence
     what = job["what"]
     actor = {"name": job["requested_by"], "role": job["role"], "disabled": False}
-    common = {"request_ref": what["request_ref"], "agency": what["agency"], "mask": what["masked"],
-              "out_dir": evidence.export_dir(settings), "settings": settings}
+    common = {"mask": what["masked"], "out_dir": evidence.export_dir(settings), "settings": settings}
+    if "request_id" not in what:
+        common.update(request_ref=what["request_ref"], agency=what["agency"])
     try:
         _still_allowed(state, actor)
-        if "case_id" in what:
+        if "request_id" in what:
+            built = evidence.build_request_package(state, store, actor, what["request_id"], since_ms=what["since_ms"],
+                                                   until_ms=what["until_ms"], **common)
+        elif "case_id" in what:
             built = evidence.build_case_package(state, store, actor, what["case_id"], **common)
         else:
             built = evidence.build_subject_package(state, store, actor, what["subject"], since_ms=what["since_ms"],

@@ -25,21 +25,34 @@ WHEN = "ISO 8601 date or time (UTC), or epoch ms"
 
 
 class NewPackage(BaseModel):
-    """A package of a case (case_id) or of a subject, an account or a wallet, in [since, until)."""
+    """A package of a case (case_id), of a subject, an account or a wallet, in [since, until),
+    or answering a law-enforcement request of the desk (request_id: its case, or else its
+    subjects; the whole history unless since/until; recorded on the request, which gives the
+    reference and agency)."""
     case_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    request_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                   description="a desk request (GET /requests); needs manage_requests too")
     account: str | None = ident(512, default=None)
     wallet: str | None = ident(512, default=None)
     since: str | None = text(64, default=None, description=f"{WHEN}; inclusive (subjects)")
     until: str | None = text(64, default=None, description=f"{WHEN}; exclusive (subjects)")
-    request_ref: str = text(256, blank=False, description="the request's reference, "
-                                                                                      "as the agency gave it")
-    agency: str = text(256, blank=False, description="the requesting agency")
+    request_ref: str | None = text(256, blank=False, default=None,
+                                   description="the request's reference, as the agency gave it (not with request_id)")
+    agency: str | None = text(256, blank=False, default=None,
+                              description="the requesting agency (not with request_id)")
     masked: bool = Field(default=False, description="replace e-mails, phones and document ids by stable pseudonyms")
 
     @model_validator(mode="after")
     def _one_subject(self):
+        if self.request_id is not None:
+            if any(x is not None for x in (self.case_id, self.account, self.wallet, self.request_ref, self.agency)):
+                raise ValueError("a desk request's package takes its subjects, reference and agency from the "
+                                 "request: give request_id alone (with since, until, masked)")
+            return self
         if sum(x is not None for x in (self.case_id, self.account, self.wallet)) != 1:
-            raise ValueError("give exactly one of case_id, account and wallet")
+            raise ValueError("give exactly one of case_id, account, wallet and request_id")
+        if self.request_ref is None or self.agency is None:
+            raise ValueError("a package needs request_ref and agency (or request_id)")
         if self.case_id is not None and (self.since or self.until):
             raise ValueError("a case package takes the case as it stands: no since or until")
         if self.case_id is None and not (self.since and self.until):

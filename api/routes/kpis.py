@@ -1,4 +1,5 @@
-"""The team's KPIs for a period (casegraph/kpis.py, as `casegraph kpis` shows them)."""
+"""The team's KPIs and the law-enforcement desk's for a period (casegraph/kpis.py, as
+`casegraph kpis` shows them)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -43,11 +44,44 @@ class Kpis(BaseModel):
     per_domain: dict[str, Counts]
 
 
+SINCE = Query(default=None, max_length=64, pattern=PLAIN, description=f"{WHEN}; inclusive")
+UNTIL = Query(default=None, max_length=64, pattern=PLAIN,
+              description=f"{WHEN}; exclusive (a date alone includes that whole day)")
+
+
+class DeskCounts(BaseModel):
+    received: int
+    responded: int
+    overdue: int
+
+
+class TimeToRespond(BaseModel):
+    requests: int = Field(description="requests responded in the period")
+    median: float | None = Field(description="hours from receipt to response")
+    p90: float | None
+
+
+class DeskKpis(DeskCounts):
+    """Definitions in docs/le-desk.md: received and responded in the period; overdue: received in
+    the period, past the deadline and not answered now."""
+    since: str | None
+    until: str | None
+    time_to_respond: TimeToRespond
+    per_agency: dict[str, DeskCounts]
+    per_country: dict[str, DeskCounts]
+
+
+@router.get("/kpis/requests", response_model=DeskKpis)
+def get_desk_kpis(request: Request, actor: dict = Depends(needs("view_requests")),
+                  since: str | None = SINCE, until: str | None = UNTIL):
+    """The law-enforcement desk's KPIs for [since, until) (either may be left out: unbounded)."""
+    ctx = request.app.state.ctx
+    return kpis.desk(ctx.state(), *kpis.period(since, until, ("since", "until"), digits_are_ms=True))
+
+
 @router.get("/kpis", response_model=Kpis)
 def get_kpis(request: Request, actor: dict = Depends(needs("view_kpis")),
-             since: str | None = Query(default=None, max_length=64, pattern=PLAIN, description=f"{WHEN}; inclusive"),
-             until: str | None = Query(default=None, max_length=64, pattern=PLAIN,
-                                       description=f"{WHEN}; exclusive (a date alone includes that whole day)")):
+             since: str | None = SINCE, until: str | None = UNTIL):
     """Resolution rate, time to decision, QA agreement and counts per detection and domain
     for [since, until) (either may be left out: unbounded)."""
     ctx = request.app.state.ctx

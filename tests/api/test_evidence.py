@@ -90,6 +90,28 @@ def test_a_subject_package_for_a_period(client, as_role, stores):
     assert hashlib.sha256(got.content).hexdigest() == job["sha256"]
 
 
+def test_a_package_answering_a_desk_request_is_recorded_on_it(client, as_role, stores):
+    account = stores[0].read_cypher("MATCH (a:Account)-[:TRANSFERRED]->() RETURN a.account_id AS a ORDER BY a LIMIT 1",
+                                    {}, row_limit=1).rows[0]["a"]
+    h = as_role("le_response")
+    asked = client.post("/api/v1/requests", headers=h, json={
+        "agency": "FIU-NL", "country": "NL", "reference": "FIU-9", "legal_basis": "Wwft art. 17",
+        "received_at": 1_767_225_600_000, "deadline_at": 1_767_830_400_000,
+        "subjects": [f"Account:{account}", "Wallet:0xnot-in-the-graph"]})
+    assert asked.status_code == 201, asked.text
+    rid = asked.json()["id"]
+    assert client.post("/api/v1/evidence", headers=as_role("investigator"), json={"request_id": rid}).status_code == 403
+    r = client.post("/api/v1/evidence", headers=h, json={"request_id": rid, "masked": True})
+    assert r.status_code == 202, r.text
+    job = _settled(client, h, r.json()["id"])
+    assert job["state"] == "done" and job["what"]["request_id"] == rid, job
+    packages = client.get(f"/api/v1/requests/{rid}", headers=h).json()["packages"]
+    assert [p["sha256"] for p in packages] == [job["sha256"]]
+    got = client.get(f"/api/v1/evidence/{job['id']}/download", headers=h)
+    assert hashlib.sha256(got.content).hexdigest() == job["sha256"]
+    assert client.post("/api/v1/evidence", headers=h, json={"request_id": 999999}).status_code == 404
+
+
 def test_a_failed_build_says_why_and_its_download_is_a_conflict(client, as_role):
     h = as_role("le_response")
     r = client.post("/api/v1/evidence", headers=h, json={
@@ -126,6 +148,8 @@ def test_unknown_ids_and_cases_are_not_found(client, as_role):
     {"account": "A1", "since": "2025-01-01", "until": "2024-01-01", "request_ref": "R", "agency": "A"},
     {"case_id": 1, "request_ref": " ", "agency": "A"},
     {"case_id": 1, "request_ref": "R"},
+    {"request_id": 1, "agency": "A"},                                             # a desk request names its agency
+    {"request_id": 1, "case_id": 1},
 ])
 def test_a_bad_request_is_422(client, as_role, bad):
     r = client.post("/api/v1/evidence", headers=as_role("le_response"), json=bad)

@@ -28,9 +28,25 @@ def test_the_figures_are_the_cores_for_iso_dates_and_epoch_ms_alike(client, as_r
     assert iso["since"] == "2020-01-01T00:00:00Z" and iso["until"] == "3000-01-01T00:00:00Z"
 
 
-@pytest.mark.parametrize("role", ["le_response", "service"])
-def test_roles_without_view_kpis_are_refused(client, as_role, role):
-    assert client.get("/api/v1/kpis", headers=as_role(role)).status_code == 403
+def test_roles_without_view_kpis_are_refused(client, as_role):
+    assert client.get("/api/v1/kpis", headers=as_role("service")).status_code == 403
+
+
+def test_the_desks_figures_are_the_cores(client, as_role, state):
+    from casegraph import requests as desk
+    le = {"name": "le-kpis", "role": "le_response", "disabled": False}
+    t0 = to_epoch_ms("2026-02-02")
+    rid = desk.add(state, le, agency="BKA", country="DE", reference="BKA-1", legal_basis="StPO 95",
+                   received_at=t0, deadline_at=t0 + 86_400_000)
+    desk.set_status(state, le, rid, "in_progress")
+    desk.set_status(state, le, rid, "responded", now=t0 + 5 * 3_600_000)
+    got = client.get("/api/v1/kpis/requests", headers=as_role("le_response"),
+                     params={"since": "2026-02-01", "until": "2026-02-28"})
+    assert got.status_code == 200, got.text
+    assert got.json() == kpis.desk(state, *kpis.period("2026-02-01", "2026-02-28"))
+    assert got.json()["per_agency"]["BKA"] == {"received": 1, "responded": 1, "overdue": 0}
+    assert got.json()["time_to_respond"]["median"] == 5.0
+    assert client.get("/api/v1/kpis/requests", headers=as_role("analyst")).status_code == 403
 
 
 @pytest.mark.parametrize("params", [{"since": "yesterday"}, {"since": "2026-02-01", "until": "2026-01-01"},
