@@ -13,6 +13,7 @@ from casegraph.errors import QueryError
 
 from casegraph.api import errors as err
 from casegraph.api import idempotency, paging
+from casegraph.api.fields import ident, text
 from casegraph.api.security import needs
 
 PLAIN = r"^[^\x00]*$"       # PostgreSQL text holds no NUL: refused here (422), not by the database (500)
@@ -215,6 +216,34 @@ def case_remediation_csv(request: Request, case_id: int = CaseId, actor: dict = 
     state = request.app.state.ctx.state()
     cases.check_cases(state, [case_id])
     return _csv(cases.actions_csv(state, [case_id]), f"case-{case_id}-remediation.csv")
+
+
+STR_FORMATS = {"xml": ("application/xml", "xml"), "pdf": ("application/pdf", "pdf")}
+
+
+class StrDraft(BaseModel):
+    """What a suspicious-transaction report draft (docs/le-desk.md) is drafted with."""
+    format: Literal["xml", "pdf"] = Field(default="xml", description="the goAML XML, or the readable PDF")
+    masked: bool = Field(default=False, description="replace e-mails, phones and document ids by pseudonyms")
+    entity_id: str | None = ident(128, default=None, description="the reporting entity's FIU id (rentity_id)")
+    institution: str | None = text(256, blank=False, default=None, description="the exchange's name")
+    report_code: Literal["STR", "SAR"] = "STR"
+
+
+@router.post("/cases/{case_id}/str-draft", response_class=Response, responses={
+    200: {"content": {"application/xml": {}, "application/pdf": {}},
+          "description": "The draft: goAML XML, or its readable PDF"}, **err.NOT_FOUND})
+def str_draft(body: StrDraft, request: Request, case_id: int = CaseId,
+              actor: dict = Depends(needs("export_evidence"))):
+    """A suspicious-transaction report draft in the goAML XML structure (or its PDF) from a
+    confirmed case (422 otherwise); recorded in the audit log as report.str_draft."""
+    from casegraph.evidence import goaml
+    ctx = request.app.state.ctx
+    xml, pdf = goaml.str_draft(ctx.state(), ctx.store(), actor, case_id, masked=body.masked, entity_id=body.entity_id,
+                               institution=body.institution, report_code=body.report_code)
+    media, ext = STR_FORMATS[body.format]
+    return Response(xml if body.format == "xml" else pdf, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="str-case-{case_id}.{ext}"'})
 
 
 @router.post("/cases/{case_id}/status", response_model=Case, responses=err.NOT_FOUND)

@@ -186,9 +186,12 @@ def evidence_panel() -> html.Div:
             dcc.Checklist(id=ids.CASES_EVIDENCE_MASK, options=[{"label": " mask personal data", "value": "mask"}],
                           value=[]),
             _button("Build package", ids.CASES_EVIDENCE_BUILD),
+            _button("Draft STR (goAML)", ids.CASES_STR_BUILD,
+                    "A suspicious-transaction report draft of this confirmed case: goAML XML and a PDF"),
         ], className="toolbar"),
         html.Div(id=ids.CASES_EVIDENCE_RESULT, className="muted"),
-        dcc.Download(id=ids.CASES_EVIDENCE_DOWNLOAD),
+        dcc.Download(id=ids.CASES_EVIDENCE_DOWNLOAD), dcc.Download(id=ids.CASES_STR_XML),
+        dcc.Download(id=ids.CASES_STR_PDF),
     ], id=ids.CASES_EVIDENCE)
 
 
@@ -377,3 +380,23 @@ def evidence(_n, case_id, ref, agency, mask):
     except CasegraphError as e:
         return no_update, html.Span(str(e), className="message")
     return ev_view.sent(built)
+
+
+@callback(Output(ids.CASES_STR_XML, "data"), Output(ids.CASES_STR_PDF, "data"),
+          Output(ids.CASES_EVIDENCE_RESULT, "children", allow_duplicate=True),
+          Input(ids.CASES_STR_BUILD, "n_clicks"), State(ids.CASES_ID, "data"), State(ids.CASES_EVIDENCE_MASK, "value"),
+          prevent_initial_call=True)
+def str_draft(_n, case_id, mask):
+    """The case's STR draft (casegraph/evidence/goaml.py): the XML and the PDF download; the
+    XML's SHA-256 is the one the audit log records."""
+    import hashlib
+    from casegraph.evidence import goaml
+    try:
+        user = auth.require("export_evidence")
+        xml, pdf = goaml.str_draft(app.state(), app.store(), user, case_id, masked=bool(mask), settings=app.settings())
+    except CasegraphError as e:
+        return no_update, no_update, html.Span(str(e), className="message")
+    return (dcc.send_bytes(xml, f"str-case-{case_id}.xml"), dcc.send_bytes(pdf, f"str-case-{case_id}.pdf"),
+            html.Div(["STR draft: ", html.Code(f"str-case-{case_id}.xml"), " SHA-256 ",
+                      html.Code(hashlib.sha256(xml).hexdigest(), className="sha256"),
+                      " and its PDF; fill in what the PDF lists before submitting it"]))

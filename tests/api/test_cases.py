@@ -130,6 +130,27 @@ def test_status_moves_keep_their_reasons_and_decisions_need_decide_case(client, 
         ("in_review", "confirmed", "one operator behind both", "token:svc-investigator")]
 
 
+def test_an_str_draft_of_a_confirmed_case_as_xml_and_pdf(client, as_role, graph):
+    from xml.etree import ElementTree
+    cid = opened(client, as_role("investigator"), entities=linked_pair(graph))["id"]
+    draft = lambda role, **body: client.post(f"{URL}/{cid}/str-draft", headers=as_role(role), json=body)  # noqa: E731
+    early = draft("le_response")
+    assert early.status_code == 422 and "only from a confirmed case" in early.json()["error"]["message"]
+    for to in ("in_review", "confirmed"):
+        assert client.post(f"{URL}/{cid}/status", headers=as_role("investigator"),
+                           json={"status": to, "reason": "two accounts of one operator"}).status_code == 200
+    xml = draft("le_response", entity_id="4711", institution="Example Exchange")
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    report = ElementTree.fromstring(xml.content)
+    assert report.tag == "report" and report.findtext("rentity_id") == "4711"
+    assert report.findtext("entity_reference") == f"casegraph-case-{cid}"
+    pdf = draft("admin", format="pdf", masked=True)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert draft("investigator").status_code == 403
+    assert draft("le_response", format="docx").status_code == 422
+    assert client.post(f"{URL}/999999/str-draft", headers=as_role("le_response"), json={}).status_code == 404
+
+
 def test_notes_and_remediation_actions_show_in_the_case_and_its_csv(client, as_role, graph):
     pair = linked_pair(graph)
     cid = opened(client, as_role("investigator"), entities=pair)["id"]

@@ -392,6 +392,31 @@ def test_le_response_exports_an_evidence_package_that_verifies(dash_duo, ui_app,
     no_console_errors(dash_duo)
 
 
+def test_le_response_drafts_an_str_from_a_confirmed_case(dash_duo, ui_app, ui_data):
+    from xml.etree import ElementTree
+    from casegraph import app as ui
+    from casegraph import audit, cases
+    case_id = operator_case(ui)
+    login(dash_duo, "le", app=ui_app, path=f"/cases?id={case_id}")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}", timeout=15)
+    downloads = allow_downloads(dash_duo)
+    click(dash_duo, f"#{ids.CASES_STR_BUILD}")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_EVIDENCE_RESULT}", "only from a confirmed case", timeout=15)
+    for to in ("in_review", "confirmed"):
+        cases.set_status(ui.state(), cases.operator(), case_id, to, "one operator behind the ring")
+    click(dash_duo, f"#{ids.CASES_STR_BUILD}")
+    dash_duo.wait_for_element(f"#{ids.CASES_EVIDENCE_RESULT} .sha256", timeout=30)
+    shown = text_of(dash_duo, f"#{ids.CASES_EVIDENCE_RESULT} .sha256")
+    xml = wait_download(downloads, f"str-case-{case_id}.xml", timeout=15)
+    pdf = wait_download(downloads, f"str-case-{case_id}.pdf", timeout=15)
+    until(lambda: hashlib.sha256(xml.read_bytes()).hexdigest() == shown, timeout=10)
+    assert ElementTree.fromstring(xml.read_bytes()).findtext("entity_reference") == f"casegraph-case-{case_id}"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    drafts = audit.entries(ui.state(), actor="le", action="report.str_draft")
+    assert drafts[-1]["details"]["sha256"] == shown and drafts[-1]["details"]["case_id"] == case_id
+    no_console_errors(dash_duo)
+
+
 def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, ui_data):
     from casegraph import app as ui
     from casegraph import audit, cases
