@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from casegraph.model import model
-from casegraph.money import movement_text, number
+from casegraph.money import movement_text, number, total
 from casegraph.store.result import Node, Relationship, Result
 
 MONEY = tuple(model().money)   # the money-movement relationship types (model.yaml)
@@ -20,6 +20,8 @@ HIDDEN = "hidden"             # class of an element the investigator hid
 PATH = "path"                 # class of the elements on a shortest path or a fund trace
 # Risk flags (node class "risk-<flag>"), most severe last: the stylesheet lets the last win.
 RISK_FLAGS = ("reported-victim", "silent-sufferer", "ring-member", "mule", "watchlisted", "frozen")
+BUNDLE = "bundle"             # class of a drawn edge standing for several money movements (bundle())
+BUNDLED = "bundled"           # class of a money movement drawn inside a bundle (the stylesheet hides it)
 FROZEN = "frozen"     # the flag of an account or wallet with an active freeze order (casegraph/freezes.py)
 
 
@@ -246,10 +248,49 @@ def with_risk(elements: list[dict[str, Any]], flags: dict[str, list[str]]) -> li
     return out
 
 
+def bundle_id(kind: str, source: str, target: str) -> str:
+    return f"{BUNDLE}:{kind}:{source}->{target}"
+
+
+def is_bundle(element: dict[str, Any]) -> bool:
+    return bool(element["data"].get(BUNDLE))
+
+
+def bundle(elements: list[dict[str, Any]], opened: Iterable[str] = (), least: int = 2) -> list[dict[str, Any]]:
+    """Money movements of one kind from one party to another drawn as one edge per direction:
+    where `least` or more of them are shown (not hidden, not outside the time window), a
+    bundle edge (class BUNDLE, data: count, amount_usd total, first_at / last_at, members, a
+    label such as "21x 12,345 USD") stands for them and they get the class BUNDLED (hidden by
+    the stylesheet, still in the list: exports and cases keep every movement). Bundles whose
+    id is in `opened` are left out: the investigator expanded them into the movements. Earlier
+    bundles are recomputed from the movements, so this applies after every change."""
+    opened = set(opened)
+    base = [_with_classes(e, drop=lambda c: c == BUNDLED) for e in elements if not is_bundle(e)]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for e in base:
+        d = e["data"]
+        if not is_node(e) and d.get("kind") in MONEY and not {HIDDEN, TIME_HIDDEN} & set(classes_of(e)):
+            groups.setdefault(bundle_id(d["kind"], d["source"], d["target"]), []).append(e)
+    members = {bid: group for bid, group in groups.items() if len(group) >= least and bid not in opened}
+    inside = {e["data"]["id"] for group in members.values() for e in group}
+    out = [_with_classes(e, [BUNDLED]) if e["data"]["id"] in inside else e for e in base]
+    for bid, group in members.items():
+        d = group[0]["data"]
+        summed = total(e["data"].get("props") or {} for e in group)
+        ats = [e["data"]["at"] for e in group if e["data"].get("at") is not None]
+        out.append({"data": {"id": bid, "source": d["source"], "target": d["target"], "kind": d["kind"], BUNDLE: True,
+                             "count": len(group), "amount_usd": summed.usd if summed.usd_parts else None,
+                             "label": f"{len(group)}x {summed.text()}", "members": [e["data"]["id"] for e in group],
+                             "first_at": min(ats) if ats else None, "last_at": max(ats) if ats else None},
+                    "classes": f"{d['kind']} {BUNDLE}"})
+    return out
+
+
 def visible(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The elements an export shows: no pagers, nothing hidden or time-hidden, no edge
-    to a node that is not shown."""
+    """The elements an export shows: no pagers, no bundle edges (their movements are shown
+    one by one), nothing hidden or time-hidden, no edge to a node that is not shown."""
     hidden = {HIDDEN, TIME_HIDDEN}
-    shown = [e for e in elements if e["data"].get("kind") != MORE and not hidden & set(classes_of(e))]
+    shown = [e for e in elements if e["data"].get("kind") != MORE and not is_bundle(e)
+             and not hidden & set(classes_of(e))]
     nodes = {e["data"]["id"] for e in shown if is_node(e)}
     return [e for e in shown if is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]

@@ -122,3 +122,42 @@ def test_with_risk_by_id_or_key_and_replaces_old_flags():
     again = _by_id(g.with_risk(list(flagged.values()), {"Account:A1": []}))
     assert again["Account:A1"]["classes"] == "Account" and again["Account:A1"]["data"]["risk"] == []
     assert again["Account:A2"]["data"]["risk"] == ["reported-victim"]
+
+
+def _money(tx, kind, source, target, usd, at, amount=None, asset="USDT"):
+    return {"data": {"id": f"{kind}:{tx}", "source": source, "target": target, "kind": kind, "at": at,
+                     "amount_usd": usd, "props": {"tx_id": tx, "amount_usd": usd, "amount": amount or usd,
+                                                  "asset": asset, "at": at}}, "classes": kind}
+
+
+def _party(nid):
+    return {"data": {"id": nid, "kind": nid.split(":")[0], "key": nid.split(":")[1]}, "classes": nid.split(":")[0]}
+
+
+def test_bundle_draws_one_edge_per_kind_and_direction_for_repeated_money():
+    a, b, w = "Account:A1", "Account:A2", "Wallet:0xw"
+    els = [_party(a), _party(b), _party(w)]
+    els += [_money(f"T{i}", "TRANSFERRED", a, b, 100.0 * (i + 1), 1000 + i) for i in range(3)]   # a -> b, three
+    els += [_money("T9", "TRANSFERRED", b, a, 5.0, 2000)]                                       # b -> a, one
+    els += [_money("W1", "WITHDREW", a, w, None, 3000, 0.5, "BTC"), _money("W2", "WITHDREW", a, w, None, 3001, 0.25,
+                                                                          "BTC")]
+    out = g.bundle(els)
+    by = _by_id(out)
+    ab = by[g.bundle_id("TRANSFERRED", a, b)]["data"]
+    assert (ab["count"], ab["amount_usd"], ab["first_at"], ab["last_at"]) == (3, 600.0, 1000, 1002)
+    assert ab["label"] == "3x 600.00 USD" and ab["members"] == ["TRANSFERRED:T0", "TRANSFERRED:T1", "TRANSFERRED:T2"]
+    aw = by[g.bundle_id("WITHDREW", a, w)]["data"]
+    assert aw["amount_usd"] is None and aw["label"] == "2x 0.75 BTC"          # never USD without a USD value
+    assert g.bundle_id("TRANSFERRED", b, a) not in by                          # one movement is drawn as itself
+    assert {e["data"]["id"] for e in out if g.BUNDLED in g.classes_of(e)} == {
+        "TRANSFERRED:T0", "TRANSFERRED:T1", "TRANSFERRED:T2", "WITHDREW:W1", "WITHDREW:W2"}
+    # again: the same (bundles are recomputed, not stacked); exports show the movements, not bundles
+    assert g.bundle(out) == out
+    assert {e["data"]["id"] for e in g.visible(out) if not g.is_node(e)} == {
+        "TRANSFERRED:T0", "TRANSFERRED:T1", "TRANSFERRED:T2", "TRANSFERRED:T9", "WITHDREW:W1", "WITHDREW:W2"}
+    # an opened bundle shows its movements; a movement outside the time window does not count
+    opened = g.bundle(out, opened=[g.bundle_id("TRANSFERRED", a, b)])
+    assert g.bundle_id("TRANSFERRED", a, b) not in _by_id(opened)
+    assert not [e for e in opened if e["data"]["id"].startswith("TRANSFERRED:T") and g.BUNDLED in g.classes_of(e)]
+    narrowed = g.bundle(g.filter_time(out, 1001, None))
+    assert _by_id(narrowed)[g.bundle_id("TRANSFERRED", a, b)]["data"]["count"] == 2
