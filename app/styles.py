@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from casegraph import palette
-from casegraph.graph import FROZEN, HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
+from casegraph.app import icons
+from casegraph.graph import BUNDLE, BUNDLED, FROZEN, HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
 from casegraph.model import model
 
 # label -> (colour, cytoscape shape), shared with the evidence package's drawings
@@ -60,24 +61,37 @@ def edge_width(amount_usd: float | None) -> float:
     return min(MAX_WIDTH, MIN_WIDTH + 1 + math.floor(math.log10(amount_usd) + 1e-9))
 
 
-def stylesheet() -> list[dict[str, Any]]:
+MIN_LABEL_PX = 7      # labels are not drawn while the zoom makes them smaller than this on screen
+
+
+def stylesheet(edge_labels: bool = False) -> list[dict[str, Any]]:
     """The explorer's cytoscape stylesheet. Later rules win where they overlap, so risk
-    comes after labels (most severe flag last) and hiding comes last."""
+    comes after labels (most severe flag last) and hiding comes last.
+
+    Readability: an icon per node kind (app/icons.py) on its colour; a short caption under
+    the node (its full id in the tooltip and details), on a light backing so crossing edges do
+    not hide it, never drawn over its own node, and not drawn at all when zoomed out so far that
+    it would be smaller than MIN_LABEL_PX; edge labels (amounts) only when asked for, and on a
+    bundle of movements (graph.bundle) its count and total."""
     rules: list[dict[str, Any]] = [
         {"selector": "node", "style": {
-            "label": "data(label)", "font-size": 9, "text-valign": "bottom", "text-margin-y": 3,
-            "width": 26, "height": 26, "background-color": FALLBACK[0], "shape": FALLBACK[1],
-            "border-width": 1, "border-color": "#ffffff", "text-wrap": "ellipsis", "text-max-width": 110}},
+            "label": "data(label)", "font-size": 9, "text-valign": "bottom", "text-halign": "center",
+            "text-margin-y": 3, "width": 26, "height": 26, "background-color": FALLBACK[0], "shape": FALLBACK[1],
+            "border-width": 1, "border-color": "#ffffff", "text-wrap": "ellipsis", "text-max-width": 110,
+            "min-zoomed-font-size": MIN_LABEL_PX, "text-background-color": "#ffffff",
+            "text-background-opacity": 0.75, "text-background-padding": 1, "text-background-shape": "roundrectangle",
+            "background-width": "62%", "background-height": "62%", "background-clip": "none"}},
         {"selector": "edge", "style": {
             "width": MIN_WIDTH, "line-color": EDGE_DEFAULT, "target-arrow-color": EDGE_DEFAULT,
             "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.8,
             "opacity": 0.85, "font-size": 7, "text-rotation": "autorotate"}},
     ]
     for label, (colour, shape) in NODE_STYLE.items():
-        rules.append({"selector": f"node.{label}", "style": {"background-color": colour, "shape": shape}})
+        icon = {"background-image": icons.uri(label)} if icons.uri(label) else {}
+        rules.append({"selector": f"node.{label}", "style": {"background-color": colour, "shape": shape, **icon}})
     for rel, colour in EDGE_COLOURS.items():
         rules.append({"selector": f"edge.{rel}", "style": {"line-color": colour, "target-arrow-color": colour,
-                                                           "label": "data(label)"}})
+                                                           **({"label": "data(label)"} if edge_labels else {})}})
     for step in WIDTH_STEPS:
         rules.append({"selector": f"edge[amount_usd >= {step}]", "style": {"width": edge_width(step)}})
     for flag in RISK_FLAGS:
@@ -102,6 +116,11 @@ def stylesheet() -> list[dict[str, Any]]:
                                               "border-color": "#333333"}},
         {"selector": ":selected", "style": {"overlay-color": "#1f77b4", "overlay-opacity": 0.3,
                                             "overlay-padding": 5}},
+        # a bundle of movements (graph.bundle): its count and total, wider with more movements
+        {"selector": f"edge.{BUNDLE}", "style": {"label": "data(label)", "font-size": 7, "line-style": "solid",
+                                                  "text-background-color": "#ffffff", "text-background-opacity": 0.8,
+                                                  "text-background-padding": 1, "min-zoomed-font-size": MIN_LABEL_PX}},
+        {"selector": f"edge.{BUNDLED}", "style": {"display": "none"}},
         {"selector": f".{HIDDEN}", "style": {"display": "none"}},
         {"selector": f".{TIME_HIDDEN}", "style": {"display": "none"}},
     ]

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from casegraph import graph
-from casegraph.app import styles
+from casegraph.app import icons, styles
 from casegraph.model import model
 
 
@@ -44,7 +44,27 @@ def test_legend_covers_every_label_with_its_style():
     colours = [c for _, c, _ in styles.LEGEND]
     assert len(set(colours)) == len(colours)
     for label, colour, shape in styles.LEGEND:
-        assert _rules(f"node.{label}") == [{"background-color": colour, "shape": shape}]
+        (rule,) = _rules(f"node.{label}")
+        assert (rule["background-color"], rule["shape"]) == (colour, shape)
+        assert rule["background-image"] == icons.uri(label)
+
+
+def test_every_kind_has_an_icon_that_is_an_svg_document():
+    from xml.etree import ElementTree
+    for label in model().nodes:
+        root = ElementTree.fromstring(icons.svg(label))
+        assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("viewBox") == "0 0 24 24" and len(root)
+        assert icons.uri(label).startswith("data:image/svg+xml;utf8,%3Csvg")
+    assert icons.svg("Pet") is None
+
+
+def test_edge_labels_only_when_asked_and_on_bundles():
+    quiet = {r["selector"]: r["style"] for r in styles.stylesheet()}
+    loud = {r["selector"]: r["style"] for r in styles.stylesheet(edge_labels=True)}
+    assert "label" not in quiet["edge.TRANSFERRED"] and loud["edge.TRANSFERRED"]["label"] == "data(label)"
+    assert quiet[f"edge.{graph.BUNDLE}"]["label"] == "data(label)"
+    assert quiet[f"edge.{graph.BUNDLED}"] == {"display": "none"}
+    assert quiet["node"]["min-zoomed-font-size"] == styles.MIN_LABEL_PX and quiet["node"]["text-valign"] == "bottom"
     assert [name for name, _ in styles.RISK_LEGEND] == [styles.RISK[f][0] for f in graph.RISK_FLAGS]
 
 
@@ -114,7 +134,7 @@ def test_force_layout_blocks_give_the_same_positions():
 
 
 def test_the_legend_names_every_money_movement_with_its_edge_colour():
-    from casegraph.app import styles
+    from casegraph.app import icons, styles
     from casegraph.model import model
     money = model().money
     assert [t for t, _ in styles.EDGE_LEGEND[:-1]] == list(money.values())
