@@ -10,7 +10,7 @@ import numpy as np
 
 from casegraph import palette
 from casegraph.app import icons
-from casegraph.graph import BUNDLE, BUNDLED, FROZEN, HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
+from casegraph.graph import BUNDLE, BUNDLED, COLLAPSED, COMPOUND, FROZEN, IN_COLLAPSED, META, HIDDEN, MORE, PATH, RISK_FLAGS, TIME_HIDDEN, is_node
 from casegraph.model import model
 
 # label -> (colour, cytoscape shape), shared with the evidence package's drawings
@@ -121,6 +121,20 @@ def stylesheet(edge_labels: bool = False) -> list[dict[str, Any]]:
                                                   "text-background-color": "#ffffff", "text-background-opacity": 0.8,
                                                   "text-background-padding": 1, "min-zoomed-font-size": MIN_LABEL_PX}},
         {"selector": f"edge.{BUNDLED}", "style": {"display": "none"}},
+        # group boxes (graph.grouped): a ring's or a model group's members inside one box,
+        # which collapses to one node with a link per outside neighbour (graph.collapse_group)
+        {"selector": f"node.{COMPOUND}", "style": {
+            "shape": "round-rectangle", "background-color": "#f3e5f5", "background-opacity": 0.45,
+            "border-width": 1.5, "border-style": "dashed", "border-color": "#7b1fa2", "padding": 14,
+            "text-valign": "top", "text-halign": "center", "text-margin-y": -2, "font-size": 10,
+            "font-weight": "bold", "color": "#4a148c", "background-image": "none"}},
+        {"selector": f"node.{COMPOUND}.{COLLAPSED}", "style": {
+            "width": 46, "height": 46, "background-color": "#9c27b0", "background-opacity": 0.85,
+            "border-style": "double", "border-width": 4, "text-valign": "bottom", "text-margin-y": 4}},
+        {"selector": f"node.{IN_COLLAPSED}", "style": {"display": "none"}},
+        {"selector": f"edge.{META}", "style": {"line-style": "dashed", "line-color": "#9c27b0",
+                                                "target-arrow-color": "#9c27b0", "label": "data(label)",
+                                                "font-size": 7, "min-zoomed-font-size": MIN_LABEL_PX}},
         {"selector": f".{HIDDEN}", "style": {"display": "none"}},
         {"selector": f".{TIME_HIDDEN}", "style": {"display": "none"}},
     ]

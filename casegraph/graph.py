@@ -22,6 +22,10 @@ PATH = "path"                 # class of the elements on a shortest path or a fu
 RISK_FLAGS = ("reported-victim", "silent-sufferer", "ring-member", "mule", "watchlisted", "frozen")
 BUNDLE = "bundle"             # class of a drawn edge standing for several money movements (bundle())
 BUNDLED = "bundled"           # class of a money movement drawn inside a bundle (the stylesheet hides it)
+COMPOUND = "Compound"         # kind of a group box drawn around a ring's or a model group's members (grouped())
+META = "Meta"                 # kind of an edge standing for a collapsed group's links to one outside node
+COLLAPSED = "collapsed"       # class of a collapsed group box; its members get IN_COLLAPSED (hidden by style)
+IN_COLLAPSED = "in-collapsed"
 FROZEN = "frozen"     # the flag of an account or wallet with an active freeze order (casegraph/freezes.py)
 
 
@@ -286,11 +290,91 @@ def bundle(elements: list[dict[str, Any]], opened: Iterable[str] = (), least: in
     return out
 
 
+def group_id(key: str) -> str:
+    return f"{COMPOUND}:{key}"
+
+
+def grouped(elements: list[dict[str, Any]], groups: dict[str, tuple[str, list[str]]]) -> list[dict[str, Any]]:
+    """Members of a ring or a model group drawn inside a group box: `groups` maps a group key
+    (e.g. "ring-alert-33", "Group:G200001") to (its caption, its member node ids). A box is
+    added (kind COMPOUND, id group_id(key)) for each group with two or more members on the
+    canvas, and each member gets data.parent (a node already in a box stays in its first).
+    Boxes of groups no longer given, or left with fewer than two members, are taken away."""
+    present = {e["data"]["id"] for e in elements if is_node(e) and e["data"].get("kind") != COMPOUND}
+    boxes: dict[str, str] = {}
+    parent: dict[str, str] = {e["data"]["id"]: e["data"]["parent"] for e in elements
+                              if is_node(e) and e["data"].get("parent")}
+    for key, (caption, members) in groups.items():
+        gid = group_id(key)
+        mine = [m for m in dict.fromkeys(members) if m in present and parent.get(m, gid) == gid]
+        if len(mine) >= 2:
+            boxes[gid] = caption
+            parent.update(dict.fromkeys(mine, gid))
+    existing = {e["data"]["id"] for e in elements if e["data"].get("kind") == COMPOUND}
+    out = []
+    for e in elements:
+        d = e["data"]
+        if d.get("kind") == COMPOUND:
+            if d["id"] in boxes:
+                out.append({**e, "data": {**d, "label": boxes[d["id"]]}})
+            continue
+        if is_node(e) and parent.get(d["id"]) in boxes:
+            e = {**e, "data": {**d, "parent": parent[d["id"]]}}
+        elif is_node(e) and "parent" in d:
+            e = {**e, "data": {k: v for k, v in d.items() if k != "parent"}}
+        out.append(e)
+    new_boxes = [{"data": {"id": gid, "label": caption, "kind": COMPOUND}, "classes": COMPOUND}
+                 for gid, caption in boxes.items() if gid not in existing]
+    return new_boxes + out
+
+
+def collapse_group(elements: list[dict[str, Any]], gid: str) -> list[dict[str, Any]]:
+    """Draw group box `gid` as one node: its members are hidden (class IN_COLLAPSED), and each
+    outside node linked to a member gets one META edge to or from the box (count: how many
+    links it stands for)."""
+    members = {e["data"]["id"] for e in elements if is_node(e) and e["data"].get("parent") == gid}
+    links: dict[tuple[str, str], int] = {}
+    for e in elements:
+        d = e["data"]
+        if is_node(e) or d.get("kind") in (META, MORE) or is_bundle(e) or {HIDDEN, BUNDLED} & set(classes_of(e)):
+            continue
+        ends = (gid if d["source"] in members else d["source"], gid if d["target"] in members else d["target"])
+        if (ends[0] == gid) != (ends[1] == gid):
+            links[ends] = links.get(ends, 0) + 1
+    out = []
+    for e in elements:
+        d = e["data"]
+        if d["id"] == gid:
+            e = _with_classes(e, [COLLAPSED])
+        elif d["id"] in members:
+            e = _with_classes(e, [IN_COLLAPSED])
+        out.append(e)
+    out += [{"data": {"id": f"{META}:{s}->{t}", "source": s, "target": t, "kind": META, "count": n,
+                      "label": f"{n} link{'s' if n > 1 else ''}"}, "classes": META} for (s, t), n in sorted(links.items())]
+    return out
+
+
+def expand_group(elements: list[dict[str, Any]], gid: str) -> list[dict[str, Any]]:
+    """Undo collapse_group: the members shown again, the box's META edges gone."""
+    out = []
+    for e in elements:
+        d = e["data"]
+        if d.get("kind") == META and gid in (d["source"], d["target"]):
+            continue
+        if d["id"] == gid:
+            e = _with_classes(e, drop=lambda c: c == COLLAPSED)
+        elif d.get("parent") == gid:
+            e = _with_classes(e, drop=lambda c: c == IN_COLLAPSED)
+        out.append(e)
+    return out
+
+
 def visible(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The elements an export shows: no pagers, no bundle edges (their movements are shown
-    one by one), nothing hidden or time-hidden, no edge to a node that is not shown."""
+    one by one), no group boxes or their META edges (the members are shown), nothing hidden
+    or time-hidden, no edge to a node that is not shown."""
     hidden = {HIDDEN, TIME_HIDDEN}
-    shown = [e for e in elements if e["data"].get("kind") != MORE and not is_bundle(e)
+    shown = [e for e in elements if e["data"].get("kind") not in (MORE, COMPOUND, META) and not is_bundle(e)
              and not hidden & set(classes_of(e))]
     nodes = {e["data"]["id"] for e in shown if is_node(e)}
     return [e for e in shown if is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]

@@ -161,3 +161,28 @@ def test_bundle_draws_one_edge_per_kind_and_direction_for_repeated_money():
     assert not [e for e in opened if e["data"]["id"].startswith("TRANSFERRED:T") and g.BUNDLED in g.classes_of(e)]
     narrowed = g.bundle(g.filter_time(out, 1001, None))
     assert _by_id(narrowed)[g.bundle_id("TRANSFERRED", a, b)]["data"]["count"] == 2
+
+
+def test_group_boxes_hold_members_collapse_to_one_node_and_expand_again():
+    a1, a2, a3, out_ = "Account:A1", "Account:A2", "Account:A3", "Wallet:0xw"
+    els = [_party(a1), _party(a2), _party(a3), _party(out_)]
+    els += [_money("T1", "TRANSFERRED", a1, a2, 5.0, 1), _money("W1", "WITHDREW", a1, out_, 9.0, 2),
+            _money("W2", "WITHDREW", a2, out_, 9.0, 3), _money("W3", "WITHDREW", a3, out_, 9.0, 4)]
+    boxed = g.grouped(els, {"ring-alert-7": ("ring (alert 7)", [a1, a2, "Account:NOT-HERE"]),
+                            "Group:G1": ("model group G1", [a2, a3])})
+    by = _by_id(boxed)
+    ring = g.group_id("ring-alert-7")
+    assert boxed[0]["data"] == {"id": ring, "label": "ring (alert 7)", "kind": g.COMPOUND}
+    assert by[a1]["data"]["parent"] == by[a2]["data"]["parent"] == ring
+    assert "parent" not in by[a3]["data"] and g.group_id("Group:G1") not in by    # a2 stays in its first box
+    assert g.grouped(boxed, {"ring-alert-7": ("ring (alert 7)", [a1, a2])}) == boxed
+    # collapsed: one node for the ring, one META edge per outside neighbour, the inner transfer gone
+    closed = g.collapse_group(boxed, ring)
+    metas = [e["data"] for e in closed if e["data"].get("kind") == g.META]
+    assert [(m["source"], m["target"], m["count"]) for m in metas] == [(ring, out_, 2)]
+    assert {e["data"]["id"] for e in closed if g.IN_COLLAPSED in g.classes_of(e)} == {a1, a2}
+    assert g.COLLAPSED in g.classes_of(_by_id(closed)[ring])
+    assert {e["data"]["id"] for e in g.visible(closed)} == {e["data"]["id"] for e in els}    # exports: the members
+    assert g.expand_group(closed, ring) == boxed
+    # the group left: the box goes, the members lose their parent
+    assert g.grouped(boxed, {}) == els
