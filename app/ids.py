@@ -9,6 +9,7 @@ URL = "shell-url"
 SEARCH_INPUT = "search-input"
 SEARCH_BUTTON = "search-button"
 SEARCH_RESULTS = "search-results"
+SEARCH_GRID = "search-grid"             # the hits (dash-ag-grid), inside SEARCH_RESULTS
 SEARCH_MESSAGE = "search-message"
 SEARCH_MORE = "search-more"             # shows the next page of hits
 

@@ -717,6 +717,14 @@ def grid_rows(duo, grid_id: str) -> list[dict] | None:
     return duo.driver.execute_script(GRID_ROWS, grid_id)
 
 
+def grid_count(duo, grid_id: str) -> int | None:
+    """How many rows an AG Grid holds after its filters (drawn or not: it virtualises), from
+    the grid's own API; None while the grid is not ready."""
+    return duo.driver.execute_script(
+        "try { return window.dash_ag_grid.getApi(arguments[0]).getDisplayedRowCount(); }"
+        " catch (e) { return null; }", grid_id)
+
+
 def wait_grid(duo, grid_id: str, predicate, timeout=10) -> list[dict]:
     """The grid's rendered rows once `predicate(rows)` holds."""
     try:

@@ -13,11 +13,13 @@ from typing import Any
 import dash_ag_grid as dag      # at import time: Dash serves a component library's scripts only when
                                 # it was imported before the first request
 
-from casegraph.app.pages._tables import time_columns
+from casegraph.app.pages._tables import explorer_href, time_columns
 from casegraph.times import EPOCH_MS_MAX, iso
 
 HEIGHT = "460px"          # a fixed height: AG Grid then renders only the rows in view
 MIN_WIDTH = 130          # px per column
+ROW_PX = 42               # AG Grid's row height (quartz theme), for fit_height
+_CHROME_PX = 2 * 49 + 4   # the header and the filter row, and the borders
 CELL_MAX = 500            # characters in one cell (a long list is cut, with "…")
 
 TIME, NUMBER, TEXT = "time", "number", "text"
@@ -122,6 +124,33 @@ def grid_data(res) -> tuple[list[dict], list[dict]]:
     return [column_def(c, kinds[c]) for c in res.columns], rows
 
 
+def link_column(field: str, href_field: str, class_name: str = "") -> dict:
+    """A text column whose cells link to the row's `href_field` inside the app (the GridLink
+    renderer of app/assets/grid.js: a dcc.Link, so the page opens without reloading the app)."""
+    return {**column_def(field, TEXT), "cellRenderer": "GridLink",
+            "cellRendererParams": {"hrefField": href_field, "className": class_name}}
+
+
+def hit_columns() -> list[dict]:
+    """Search hits' columns: the kind as a tag, the key linking to the explorer, label, detail."""
+    kind = {**column_def("kind", TEXT), "cellRenderer": "GridTag", "maxWidth": 160}
+    return [kind, link_column("key", "href", "search-hit"), column_def("label", TEXT), column_def("detail", TEXT)]
+
+
+def hit_rows(hits: list[dict]) -> list[dict]:
+    """Search hits -> rows: kind, key, label (when it says more than the key), detail, and the
+    explorer link of each."""
+    return [{"kind": h["kind"], "key": h["key"],
+             "label": h["label"] if h.get("label") and h["label"] != h["key"] else "",
+             "detail": h.get("detail") or "", "href": explorer_href([h["id"]])} for h in hits]
+
+
+def fit_height(rows: int) -> str:
+    """The grid's height for `rows` rows: no taller than they need (a page of search hits),
+    at most HEIGHT (beyond it the grid scrolls and draws only the rows in view)."""
+    return f"{min(int(HEIGHT.removesuffix('px')), _CHROME_PX + ROW_PX * max(rows, 1))}px"
+
+
 def export_name(name: str | None) -> str:
     """The CSV file name for a saved query's results (the ad-hoc editor's: cypher.csv)."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in (name or "cypher"))
@@ -136,14 +165,15 @@ def grid_options() -> dict:
             "animateRows": False, "tooltipShowDelay": 300}
 
 
-def results_grid(grid_id: str, **props):
+def results_grid(grid_id: str, height: str = HEIGHT, **props):
     """The dash-ag-grid component for query results: sortable, filterable columns with a
     filter row, virtualised rows in a fixed height, CSV export through its exportDataAsCsv prop."""
-    return dag.AgGrid(id=grid_id, columnDefs=[], rowData=[],
+    props = {"columnDefs": [], "rowData": [], **props}
+    return dag.AgGrid(id=grid_id,
                       defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True},
                       # the columns share the grid's width, refitted when a new result brings new
                       # columns; past MIN_WIDTH each, the grid scrolls sideways
                       dashGridOptions=grid_options(), columnSize="responsiveSizeToFit",
                       columnSizeOptions={"defaultMinWidth": MIN_WIDTH},
                       csvExportParams={"fileName": export_name(None)},
-                      style={"height": HEIGHT, "width": "100%"}, className="results-grid", **props)
+                      style={"height": height, "width": "100%"}, className="results-grid", **props)

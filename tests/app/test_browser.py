@@ -7,9 +7,10 @@ message in the browser console."""
 from __future__ import annotations
 
 import pytest
+from dash.testing.wait import until
 
 from casegraph.app import ids
-from tests.support import (allow_downloads, busiest_account, click, cy_call, hover, login,
+from tests.support import (allow_downloads, busiest_account, click, cy_call, grid_count, hover, login,
                            no_console_errors, pick, read_csv, select, set_props, tap, text_of, wait_cy, wait_download,
                            wait_grid, wait_nodes)
 
@@ -89,10 +90,17 @@ def test_search_pages_through_many_hits(dash_duo, ui_app, ui_data):
     box.send_keys(prefix)
     dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
     dash_duo.wait_for_contains_text(f"#{ids.SEARCH_RESULTS}", f"{LIMIT}+ hits", timeout=10)
-    assert len(dash_duo.find_elements(".search-hit")) == LIMIT
+    until(lambda: grid_count(dash_duo, ids.SEARCH_GRID) == LIMIT, timeout=10)
+    first = wait_grid(dash_duo, ids.SEARCH_GRID, lambda r: len(r) > 0)
+    assert all(r["key"].startswith(prefix) for r in first)
     dash_duo.wait_for_element(f"#{ids.SEARCH_MORE}").click()
     dash_duo.wait_for_contains_text(f"#{ids.SEARCH_RESULTS}", f"{2 * LIMIT}+ hits", timeout=10)
-    assert len(dash_duo.find_elements(".search-hit")) == 2 * LIMIT
+    until(lambda: grid_count(dash_duo, ids.SEARCH_GRID) == 2 * LIMIT, timeout=10)
+    # the grid filters what it holds: one key typed into the key column's filter leaves its row
+    key, kind = first[-1]["key"], first[-1]["kind"]
+    dash_duo.find_element(f"#{ids.SEARCH_GRID} .ag-floating-filter[col-id=key] input").send_keys(key)
+    rows = wait_grid(dash_duo, ids.SEARCH_GRID, lambda r: [x["key"] for x in r] == [key])
+    assert grid_count(dash_duo, ids.SEARCH_GRID) == 1 and rows[0]["kind"] == kind
     no_console_errors(dash_duo)
 
 
@@ -178,7 +186,6 @@ def test_saved_query_results_in_a_grid_and_the_graph_only_when_there_is_one(dash
     from casegraph import app as ui
     from casegraph.catalogue import catalogue
     from casegraph.times import iso
-    from dash.testing.wait import until
     _, folder = ui_data
     signups, find = catalogue().get("signups_between"), catalogue().get("find_account")
     expected = ui.store().read("signups_between", {"since": "2020-01-01", "until": "2030-01-01", "country": "",

@@ -90,3 +90,32 @@ def test_grid_copies_and_exports():
 
 def test_an_empty_result_is_an_empty_grid():
     assert g.grid_data(Result(columns=["n"], rows=[])) == ([g.column_def("n", g.TEXT)], [])
+
+
+def test_search_hits_as_rows_linking_to_the_explorer():
+    from casegraph.app.pages._tables import explorer_href
+    hits = [{"id": "Account:A1", "kind": "Account", "key": "A1", "label": "A1", "detail": "registered_at 2024"},
+            {"id": "Wallet:0xab/c", "kind": "Wallet", "key": "0xab/c", "label": "hot wallet"}]
+    assert g.hit_rows(hits) == [
+        {"kind": "Account", "key": "A1", "label": "", "detail": "registered_at 2024", "href": explorer_href(["Account:A1"])},
+        {"kind": "Wallet", "key": "0xab/c", "label": "hot wallet", "detail": "", "href": explorer_href(["Wallet:0xab/c"])}]
+    columns = {c["field"]: c for c in g.hit_columns()}
+    assert list(columns) == ["kind", "key", "label", "detail"]          # the link is no column of its own
+    assert columns["key"]["cellRenderer"] == "GridLink"
+    assert columns["key"]["cellRendererParams"] == {"hrefField": "href", "className": "search-hit"}
+    assert columns["kind"]["cellRenderer"] == "GridTag"
+
+
+def test_renderers_named_by_columns_are_defined_in_the_assets():
+    from pathlib import Path
+    import casegraph.app
+    script = (Path(casegraph.app.__file__).parent / "assets" / "grid.js").read_text()
+    for column in g.hit_columns():
+        if "cellRenderer" in column:
+            assert f"renderers.{column['cellRenderer']} = function" in script
+
+
+def test_a_grid_is_as_tall_as_its_rows_up_to_its_height():
+    assert g.fit_height(1) == f"{g._CHROME_PX + g.ROW_PX}px" == g.fit_height(0)
+    assert g.fit_height(3) == f"{g._CHROME_PX + 3 * g.ROW_PX}px"
+    assert g.fit_height(10_000) == g.HEIGHT
