@@ -240,6 +240,10 @@ def test_saved_query_results_in_a_grid_and_the_graph_only_when_there_is_one(dash
     _run_saved(dash_duo, signups, since="2020-01-01", until="2030-01-01")
     wait_grid(dash_duo, ids.QUERIES_TABLE, lambda r: r and "registered_at" in r[0], timeout=20)
     until(lambda: not dash_duo.find_elements(f"#{ids.QUERIES_GRAPH}"), timeout=10)
+    # the grid's scripts and styles came from this server: the page works offline
+    fetched = dash_duo.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert any("dash_ag_grid" in u for u in fetched)
+    assert [u for u in fetched if not u.startswith(dash_duo.server.url)] == []
     no_console_errors(dash_duo)
 
 
