@@ -6,9 +6,9 @@
 // param limit: int = 100 in 1..10000 — most identifiers returned
 // example: :params {min_users: 3, limit: 100}
 MATCH (a:Account)-[:USED_DEVICE|USED_IP|HAS_PHONE|HAS_EMAIL|HAS_DOCUMENT]->(i)
-WITH i, count(DISTINCT a) AS users, min(a.registered_at) AS first_signup, max(a.registered_at) AS last_signup
+WITH i, count(DISTINCT a) AS users, min(a.registered_at) AS first_signup_at, max(a.registered_at) AS last_signup_at
 WHERE users >= $min_users
 RETURN labels(i)[0] AS kind, coalesce(i.device_id, i.ip, i.phone, i.email, i.doc_id) AS identifier, users,
-       first_signup, last_signup, (last_signup - first_signup) / 3600000.0 AS signup_span_hours
+       first_signup_at, last_signup_at, (last_signup_at - first_signup_at) / 3600000.0 AS signup_span_hours
 ORDER BY users DESC, identifier
 LIMIT $limit

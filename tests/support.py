@@ -490,10 +490,14 @@ def login_over_http(base: str, name: str, password: str = PASSWORD):
 # Requests built as dash-renderer builds them, to show the server refuses what the page hides.
 
 def callback_key(ui_app, output_id: str) -> str:
-    """The callback map key (the request's "output") of the callback whose first output is `output_id`."""
+    """The callback map key (the request's "output") of the callback whose first output is
+    `output_id`: a component id, or "id.property" where one component is the first output of
+    more than one callback (the results grid: rows from one, its CSV export from another)."""
     ui_app.server.test_client().get("/login")      # Dash builds its callback map on the first request
-    keys = [k for k in ui_app.callback_map
-            if _parts(k)[0]["id"] == output_id]
+
+    def names(part: dict) -> set[str]:
+        return {part["id"], f"{part['id']}.{part['property'].split('@')[0]}"}
+    keys = [k for k in ui_app.callback_map if output_id in names(_parts(k)[0])]
     assert len(keys) == 1, (output_id, keys)
     return keys[0]
 
@@ -696,6 +700,40 @@ def wait_selection(duo, *node_ids: str, graph: str = ids.EXPLORE_GRAPH, timeout=
                              f"(the canvas has {selected} selected); {_page_says(duo, graph)}") from None
 
 
+GRID_ROWS = """const root = document.getElementById(arguments[0]);
+if (!root) return null;
+const rows = {};
+root.querySelectorAll('.ag-row[row-index]').forEach(r => {
+  const row = rows[r.getAttribute('row-index')] = rows[r.getAttribute('row-index')] || {};
+  r.querySelectorAll('.ag-cell[col-id]').forEach(c => { row[c.getAttribute('col-id')] = c.textContent; });
+});
+return Object.keys(rows).map(Number).sort((a, b) => a - b).map(i => rows[i]);"""
+
+
+def grid_rows(duo, grid_id: str) -> list[dict] | None:
+    """The rows an AG Grid (dash-ag-grid) has rendered in the DOM, in display order, each as
+    {column id: text shown}; only the rows in view and a few more (the grid virtualises).
+    None while the grid is not on the page."""
+    return duo.driver.execute_script(GRID_ROWS, grid_id)
+
+
+def grid_count(duo, grid_id: str) -> int | None:
+    """How many rows an AG Grid holds after its filters (drawn or not: it virtualises), from
+    the grid's own API; None while the grid is not ready."""
+    return duo.driver.execute_script(
+        "try { return window.dash_ag_grid.getApi(arguments[0]).getDisplayedRowCount(); }"
+        " catch (e) { return null; }", grid_id)
+
+
+def wait_grid(duo, grid_id: str, predicate, timeout=10) -> list[dict]:
+    """The grid's rendered rows once `predicate(rows)` holds."""
+    try:
+        until(lambda: (r := grid_rows(duo, grid_id)) is not None and predicate(r), timeout=timeout)
+    except Exception:
+        raise AssertionError(f"grid rows {grid_rows(duo, grid_id)!r}; console {duo.get_logs()}") from None
+    return grid_rows(duo, grid_id)
+
+
 def click(duo, selector: str, timeout=10) -> None:
     """Click the element `selector`, found again if a re-render replaced it in between."""
     from selenium.common.exceptions import StaleElementReferenceException
@@ -719,10 +757,17 @@ def pick(duo, dropdown_id: str, label: str, timeout=10, confirm=True) -> None:
     def chosen() -> bool:
         try:
             if duo.find_element(f"#{dropdown_id}").get_attribute("aria-expanded") != "true":
+                # in the middle of the window: a menu opened at the window's edge is drawn over
+                # its own search box (on a page scrolled down, the results grid's)
+                duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
+                                          duo.find_element(f"#{dropdown_id}"))
                 duo.find_element(f"#{dropdown_id}").click()
                 return False
             match = [o for o in duo.find_elements(".dash-dropdown-options .dash-dropdown-option") if o.text == label]
             if match:
+                # the menu opens scrolled to the option chosen before; one scrolled out of the
+                # list's view lies under its search box
+                duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", match[0])
                 match[0].click()
                 return True
         except WebDriverException:      # the menu was re-drawn while read: look again

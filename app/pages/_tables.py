@@ -1,5 +1,6 @@
 """Rows for the Search, Alerts and Saved-queries pages: pure functions from what
-casegraph returns to what a table or link shows (unit-tested without a browser)."""
+casegraph returns to what a table or link shows (unit-tested without a browser); query
+results in a grid are app/pages/_grid.py's, with the time columns found here."""
 from __future__ import annotations
 
 import json
@@ -64,23 +65,6 @@ def form_values(names: list[str], values: list[Any]) -> dict[str, Any]:
     return out
 
 
-def cell(value: Any) -> Any:
-    """A result value as a table cell: nodes and relationships by their element ids,
-    lists and maps as JSON."""
-    from casegraph.graph import node_element_id
-    from casegraph.store import Node, Path, Relationship
-    if isinstance(value, Node):
-        return node_element_id(value) or f"({','.join(value.labels)})"
-    if isinstance(value, Relationship):
-        return f"[{value.type}]"
-    if isinstance(value, Path):
-        return " ".join(cell(n) for n in value.nodes)
-    if isinstance(value, (list, dict)):
-        from casegraph.store import plain
-        return json.dumps(plain(value), default=str)[:500]
-    return value
-
-
 def time_columns(columns: list[str]) -> set[str]:
     """The result columns that hold times: named like a time property of the model
     (registered_at, at, first_seen, ...) or ending in `_at` (first_withdrawal_at ...)."""
@@ -89,19 +73,6 @@ def time_columns(columns: list[str]) -> set[str]:
     times = {p for t in (*m.nodes.values(), *m.relationships.values()) for p, typ in t.properties.items() if typ == "time"}
     times |= {"loaded_at"}
     return {c for c in columns if c in times or c.endswith("_at") or c.split(".")[-1] in times}
-
-
-def table_of(res) -> tuple[list[dict], list[dict]]:
-    """Result -> table columns and rows: graph elements by id, lists and maps as JSON, and
-    epoch-millisecond times in time columns as ISO 8601 (UTC)."""
-    columns = [{"name": c, "id": c} for c in res.columns]
-    times = time_columns(list(res.columns))
-
-    def shown(c: str, v: Any) -> Any:
-        if c in times and isinstance(v, (int, float)) and not isinstance(v, bool):
-            return iso(int(v))
-        return cell(v)
-    return columns, [{c: shown(c, r.get(c)) for c in res.columns} for r in res.rows]
 
 
 def result_note(res, limit: int) -> str:

@@ -1,15 +1,17 @@
 """Saved queries: the catalogue (built-in cypher/ plus the user's folder) with a form built
-from each template's header, results as a sortable table and as a graph; and an ad-hoc
-read-only Cypher editor with the CLI's time and row limits."""
+from each template's header, results in a grid (sortable, filterable, CSV; app/pages/_grid.py)
+and, when they hold nodes or relationships, as a graph; and an ad-hoc read-only Cypher editor
+with the CLI's time and row limits."""
 from __future__ import annotations
 
 import dash
 import dash_cytoscape as cyto
-from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
 from casegraph.app import auth, ids, site
-from casegraph.app.pages._tables import default_text, explorer_href, form_values, result_note, table_of
+from casegraph.app.pages._grid import export_name, grid_data, results_grid
+from casegraph.app.pages._tables import default_text, explorer_href, form_values, result_note
 from casegraph import queries
 from casegraph.errors import CasegraphError
 
@@ -58,14 +60,22 @@ def layout(**_query):
         html.Button("Run Cypher", id=ids.QUERIES_CYPHER_RUN, n_clicks=0),
         html.Div(problem, id=ids.QUERIES_MESSAGE, className="message"),
         html.Div(id=ids.QUERIES_NOTE, className="muted"),
-        dash_table.DataTable(id=ids.QUERIES_TABLE, columns=[], data=[], sort_action="native",
-                             filter_action="native", page_size=25, style_table={"overflowX": "auto"},
-                             style_cell={"textAlign": "left", "maxWidth": "420px", "whiteSpace": "normal",
-                                         "height": "auto"}),
-        html.Div(id=ids.QUERIES_OPEN),
-        cyto.Cytoscape(id=ids.QUERIES_GRAPH, elements=[], layout={"name": "cose", "animate": False},
-                       stylesheet=_stylesheet(), style={"width": "100%", "height": "55vh"}),
+        results_grid(ids.QUERIES_TABLE),
+        html.Div([html.Button("Download CSV", id=ids.QUERIES_CSV, n_clicks=0, disabled=True),
+                  html.Span(id=ids.QUERIES_OPEN)], className="toolbar"),
+        html.Div(id=ids.QUERIES_GRAPH_BOX),
     ])
+
+
+def graph_box(elements: list[dict]) -> list:
+    """The graph of a result, or nothing when it has no nodes or relationships. The canvas is
+    created with its elements in a visible box (a cytoscape canvas laid out while hidden is
+    drawn at 0x0), and dropped when a result has no graph."""
+    if not elements:
+        return []
+    return [cyto.Cytoscape(id=ids.QUERIES_GRAPH, elements=elements, layout={"name": "cose", "animate": False},
+                           stylesheet=_stylesheet(), style={"width": "100%", "height": "55vh"},
+                           className="queries-graph")]
 
 
 def _stylesheet() -> list[dict]:
@@ -88,8 +98,27 @@ def show_form(name):
     return q.purpose, [param_field(p) for p in q.params] or [html.P("no parameters", className="muted")]
 
 
-@callback(Output(ids.QUERIES_TABLE, "columns"), Output(ids.QUERIES_TABLE, "data"),
-          Output(ids.QUERIES_GRAPH, "elements"), Output(ids.QUERIES_MESSAGE, "children"),
+def shown(res, name: str | None, row_limit: int) -> tuple:
+    """A result -> (rowData, columnDefs, CSV export params, CSV button disabled, graph box,
+    message, note, explorer link), the outputs of `run`."""
+    from casegraph.graph import to_elements
+    elements = to_elements(res)
+    columns, rows = grid_data(res)
+    nodes = [e["data"]["id"] for e in elements if "source" not in e["data"]]
+    link = (dcc.Link(f"open {min(len(nodes), EXPLORER_LINK_MAX)} node(s) in the explorer",
+                     href=explorer_href(nodes[:EXPLORER_LINK_MAX])) if nodes else [])
+    return (rows, columns, {"fileName": export_name(name)}, not rows, graph_box(elements), "",
+            result_note(res, row_limit), link)
+
+
+def _said(message: str) -> tuple:
+    """Outputs that only say `message` (what was shown stays)."""
+    return (no_update,) * 5 + (message, "", no_update)
+
+
+@callback(Output(ids.QUERIES_TABLE, "rowData"), Output(ids.QUERIES_TABLE, "columnDefs"),
+          Output(ids.QUERIES_TABLE, "csvExportParams"), Output(ids.QUERIES_CSV, "disabled"),
+          Output(ids.QUERIES_GRAPH_BOX, "children"), Output(ids.QUERIES_MESSAGE, "children"),
           Output(ids.QUERIES_NOTE, "children"), Output(ids.QUERIES_OPEN, "children"),
           Input(ids.QUERIES_RUN, "n_clicks"), Input(ids.QUERIES_CYPHER_RUN, "n_clicks"),
           State(ids.QUERIES_NAME, "value"), State({"type": ids.QUERIES_PARAM, "name": ALL}, "value"),
@@ -101,20 +130,25 @@ def run(_q, _c, name, values, field_ids, text):
         if ctx.triggered_id == ids.QUERIES_CYPHER_RUN:
             user = auth.require("run_adhoc_query")
             if not (text or "").strip():
-                return no_update, no_update, no_update, "write a Cypher query first", "", no_update
-            res = queries.run_cypher(app.store(), app.state(), user, text, row_limit=s.row_limit)
+                return _said("write a Cypher query first")
+            res, name = queries.run_cypher(app.store(), app.state(), user, text, row_limit=s.row_limit), None
         else:
             user = auth.require("run_saved_query")
             if not name:
-                return no_update, no_update, no_update, "pick a query first", "", no_update
+                return _said("pick a query first")
             params = form_values([i["name"] for i in field_ids or []], values or [])
             res = queries.run_saved(app.store(), app.state(), user, name, params, row_limit=s.row_limit)
-        from casegraph.graph import to_elements
-        elements = to_elements(res)
+        return shown(res, name, s.row_limit)
     except CasegraphError as e:
-        return [], [], [], str(e), "", []
-    columns, rows = table_of(res)
-    nodes = [e["data"]["id"] for e in elements if "source" not in e["data"]]
-    link = (dcc.Link(f"open {min(len(nodes), EXPLORER_LINK_MAX)} node(s) in the explorer",
-                     href=explorer_href(nodes[:EXPLORER_LINK_MAX])) if nodes else [])
-    return columns, rows, elements, "", result_note(res, s.row_limit), link
+        return [], [], no_update, True, [], str(e), "", []
+
+
+@callback(Output(ids.QUERIES_TABLE, "exportDataAsCsv"), Input(ids.QUERIES_CSV, "n_clicks"),
+          prevent_initial_call=True)
+def export_csv(_n):
+    """The grid writes its rows (filtered and sorted as shown) to a CSV the browser downloads."""
+    try:
+        auth.require("run_saved_query")
+    except CasegraphError:
+        return no_update
+    return True

@@ -8,6 +8,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from casegraph import app, freezes
 from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases
+from casegraph.app.pages._grid import fit_height, hit_columns, hit_rows, results_grid
 from casegraph.app.pages._tables import explorer_href, hits_count, shown
 from casegraph.errors import CasegraphError
 
@@ -17,21 +18,17 @@ dash.register_page(__name__, **site.register(__name__))
 
 
 def result_rows(hits: list[dict], more: bool = False, frozen: set[str] = frozenset()) -> list:
-    """Search hits -> one line each: kind, label, detail and an "open" link, and a "frozen" tag
-    on those in `frozen` (an active freeze order); with `more`, the count says so ("20+ hits")
-    and the "more" button below the list shows the next page."""
+    """Search hits -> the count (with "open all in the explorer") and a grid of them, one row
+    each: kind, the key linking to the explorer, label, detail, "frozen" on those in `frozen`
+    (an active freeze order); with `more`, the count says so ("20+ hits") and the "more"
+    button below the grid shows the next page."""
     if not hits:
         return [html.P("nothing found", className="muted")]
     head = [html.P([hits_count(len(hits), more)] + ([" · ", dcc.Link("open all in the explorer", className="search-all",
                                                href=explorer_href([h["id"] for h in hits]))]
                               if len(hits) > 1 else []), className="muted")]
-    return head + [html.Div([
-        html.Span(h["kind"], className=f"tag {h['kind']}"),
-        dcc.Link(h["key"], href=explorer_href([h["id"]]), className="search-hit"),
-        html.Span(h["label"] if h.get("label") and h["label"] != h["key"] else "", className="muted"),
-        html.Span(h.get("detail") or "", className="muted"),
-    ] + ([html.Span("frozen", className="tag frozen", title="an active freeze order (see Requests)")]
-         if h["id"] in frozen else []), className="search-row") for h in hits]
+    return head + [results_grid(ids.SEARCH_GRID, height=fit_height(len(hits)), columnDefs=hit_columns(),
+                                rowData=hit_rows(hits, frozen))]
 
 
 def layout(**_query):

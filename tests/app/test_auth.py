@@ -126,7 +126,7 @@ def test_callbacks_of_a_page_the_role_may_not_see_are_refused(ui_app):
 
 
 def test_adhoc_cypher_needs_run_adhoc_query_saved_queries_do_not(ui_app):
-    key = callback_key(ui_app, ids.QUERIES_TABLE)
+    key = callback_key(ui_app, f"{ids.QUERIES_TABLE}.rowData")
     text = "UNWIND range(1, 3) AS n RETURN n"
     adhoc = body(ui_app, key, {ids.QUERIES_CYPHER: text, ids.QUERIES_CYPHER_RUN: 1},
                  (f"{ids.QUERIES_CYPHER_RUN}.n_clicks",))
@@ -136,7 +136,11 @@ def test_adhoc_cypher_needs_run_adhoc_query_saved_queries_do_not(ui_app):
         assert not audit_of("query.cypher", who)                  # refused before it ran
     r = post(client_for(ui_app, "ana"), adhoc)
     assert r.status_code == 200
-    assert [row["n"] for row in r.json["response"][ids.QUERIES_TABLE]["data"]] == [1, 2, 3]
+    grid = r.json["response"][ids.QUERIES_TABLE]
+    assert [row["n"] for row in grid["rowData"]] == [1, 2, 3]
+    assert grid["columnDefs"] == [{"field": "n", "headerName": "n", "cellDataType": "number",
+                                   "filter": "agNumberColumnFilter"}]
+    assert r.json["response"][ids.QUERIES_GRAPH_BOX] == {"children": []}     # no nodes: no graph box
     assert audit_of("query.cypher", "ana")[-1]["details"]["text"] == text
     # a saved query is the page's own action: le_response may run it (and it is audited)
     saved = body(ui_app, key, {ids.QUERIES_NAME: "find_account", ids.QUERIES_RUN: 1},
@@ -144,6 +148,11 @@ def test_adhoc_cypher_needs_run_adhoc_query_saved_queries_do_not(ui_app):
     r = post(client_for(ui_app, "le"), saved)
     assert r.status_code == 200
     assert audit_of("query.run", "le")[-1]["details"]["name"] == "find_account"
+    # ... and export the grid as CSV (the grid writes the file in the browser)
+    export = body(ui_app, callback_key(ui_app, f"{ids.QUERIES_TABLE}.exportDataAsCsv"), {ids.QUERIES_CSV: 1},
+                  (f"{ids.QUERIES_CSV}.n_clicks",))
+    r = post(client_for(ui_app, "le"), export)
+    assert r.status_code == 200 and r.json["response"][ids.QUERIES_TABLE] == {"exportDataAsCsv": True}
 
 
 def test_every_callback_belongs_to_a_page(ui_app):

@@ -7,10 +7,12 @@ message in the browser console."""
 from __future__ import annotations
 
 import pytest
+from dash.testing.wait import until
 
 from casegraph.app import ids
-from tests.support import (allow_downloads, busiest_account, click, cy_call, hover, login, no_console_errors, pick,
-                           read_csv, select, set_props, tap, text_of, wait_cy, wait_download, wait_nodes)
+from tests.support import (allow_downloads, busiest_account, click, cy_call, grid_count, hover, login,
+                           no_console_errors, pick, read_csv, select, set_props, tap, text_of, wait_cy, wait_download,
+                           wait_grid, wait_nodes)
 
 pytestmark = pytest.mark.browser
 
@@ -88,10 +90,17 @@ def test_search_pages_through_many_hits(dash_duo, ui_app, ui_data):
     box.send_keys(prefix)
     dash_duo.find_element(f"#{ids.SEARCH_BUTTON}").click()
     dash_duo.wait_for_contains_text(f"#{ids.SEARCH_RESULTS}", f"{LIMIT}+ hits", timeout=10)
-    assert len(dash_duo.find_elements(".search-hit")) == LIMIT
+    until(lambda: grid_count(dash_duo, ids.SEARCH_GRID) == LIMIT, timeout=10)
+    first = wait_grid(dash_duo, ids.SEARCH_GRID, lambda r: len(r) > 0)
+    assert all(r["key"].startswith(prefix) for r in first)
     dash_duo.wait_for_element(f"#{ids.SEARCH_MORE}").click()
     dash_duo.wait_for_contains_text(f"#{ids.SEARCH_RESULTS}", f"{2 * LIMIT}+ hits", timeout=10)
-    assert len(dash_duo.find_elements(".search-hit")) == 2 * LIMIT
+    until(lambda: grid_count(dash_duo, ids.SEARCH_GRID) == 2 * LIMIT, timeout=10)
+    # the grid filters what it holds: one key typed into the key column's filter leaves its row
+    key, kind = first[-1]["key"], first[-1]["kind"]
+    dash_duo.find_element(f"#{ids.SEARCH_GRID} .ag-floating-filter[col-id=key] input").send_keys(key)
+    rows = wait_grid(dash_duo, ids.SEARCH_GRID, lambda r: [x["key"] for x in r] == [key])
+    assert grid_count(dash_duo, ids.SEARCH_GRID) == 1 and rows[0]["kind"] == kind
     no_console_errors(dash_duo)
 
 
@@ -137,7 +146,7 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     dash_duo.wait_for_contains_text(f"#{ids.QUERIES_NOTE}", "row(s)", timeout=10)
     rows = int(text_of(dash_duo, f"#{ids.QUERIES_NOTE}").split()[0])
     assert rows >= len(links) + 1
-    drawn = wait_nodes(dash_duo, lambda n: f"Account:{account}" in n, graph=ids.QUERIES_GRAPH)
+    drawn = wait_nodes(dash_duo, lambda n: f"Account:{account}" in n, graph=ids.QUERIES_GRAPH, timeout=20)
     assert {f"Device:{d}" for d in links} <= drawn
 
     # ad-hoc Cypher: a write clause is refused before it reaches the database
@@ -152,6 +161,89 @@ def test_saved_query_form_table_graph_and_readonly_cypher(dash_duo, ui_app, ui_d
     dash_duo.find_element(f"#{ids.QUERIES_CYPHER_RUN}").click()
     dash_duo.wait_for_contains_text(f"#{ids.QUERIES_NOTE}", f"{limit} row(s); row limit reached", timeout=20)
     assert text_of(dash_duo, f"#{ids.QUERIES_MESSAGE}") == ""
+    no_console_errors(dash_duo)
+
+
+def _run_saved(duo, q, **values) -> None:
+    """Pick saved query `q`, fill its form with `values` (by parameter name) and run it (the
+    caller waits on what the answer shows)."""
+    pick(duo, ids.QUERIES_NAME, f"{q.name} — {q.title}")
+    duo.wait_for_contains_text(f"#{ids.QUERIES_PURPOSE}", q.purpose, timeout=10)
+    fields = duo.find_elements(f"#{ids.QUERIES_FORM} input")
+    assert len(fields) == len(q.params)
+    for p, field in zip(q.params, fields):
+        if p.name in values:
+            duo.clear_input(field)
+            field.send_keys(values[p.name])
+    duo.find_element(f"#{ids.QUERIES_RUN}").click()
+
+
+def test_saved_query_results_in_a_grid_and_the_graph_only_when_there_is_one(dash_duo, ui_app, ui_data):
+    """A table-only result (sign-ups, with times): grid rows with ISO times, sortable, a CSV
+    that holds what the grid shows, no graph box; a result with nodes: the graph drawn."""
+    import csv
+    import re
+    from casegraph import app as ui
+    from casegraph.catalogue import catalogue
+    from casegraph.times import iso
+    _, folder = ui_data
+    signups, find = catalogue().get("signups_between"), catalogue().get("find_account")
+    expected = ui.store().read("signups_between", {"since": "2020-01-01", "until": "2030-01-01", "country": "",
+                                                   "limit": 1000}, row_limit=10000).rows
+    assert len(expected) > 100          # more rows than the grid's height shows
+    downloads = allow_downloads(dash_duo)
+    login(dash_duo, "ana", ui_app, path="/queries")
+    dash_duo.wait_for_element(f"#{ids.QUERIES_NAME}")
+
+    _run_saved(dash_duo, signups, since="2020-01-01", until="2030-01-01")
+    shown = wait_grid(dash_duo, ids.QUERIES_TABLE, lambda r: len(r) > 0, timeout=20)
+    rows = int(text_of(dash_duo, f"#{ids.QUERIES_NOTE}").split()[0])
+    assert rows == len(expected)
+    first = iso(expected[0]["registered_at"])
+    assert shown[0]["account_id"] == expected[0]["account_id"] and shown[0]["registered_at"] == first
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", r["registered_at"]) for r in shown)
+    assert len(shown) < rows                            # virtualised: only the rows in view are in the DOM
+    assert not dash_duo.find_elements(f"#{ids.QUERIES_GRAPH}")      # a table: no graph box
+    assert dash_duo.find_element(f"#{ids.QUERIES_GRAPH_BOX}").size["height"] == 0
+    # sortable: the registration header twice sorts newest first
+    header = f"#{ids.QUERIES_TABLE} .ag-header-cell[col-id=registered_at] .ag-header-cell-label"
+    newest = iso(max(r["registered_at"] for r in expected))
+    click(dash_duo, header)
+    click(dash_duo, header)
+    wait_grid(dash_duo, ids.QUERIES_TABLE, lambda r: r and r[0]["registered_at"] == newest)
+
+    # CSV: every row, as shown (ISO times), in the grid's order
+    click(dash_duo, f"#{ids.QUERIES_CSV}")
+    path = wait_download(downloads, "signups_between.csv")
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        exported = list(csv.DictReader(f))
+    assert len(exported) == rows and exported[0]["registered_at"] == newest
+    assert {r["account_id"] for r in exported} == {r["account_id"] for r in expected}
+    assert {r["registered_at"] for r in exported} == {iso(r["registered_at"]) for r in expected}
+
+    # a result with nodes: the graph box holds the canvas, drawn at a real size
+    account = busiest_account(folder)
+    _run_saved(dash_duo, find, account_id=account)
+    drawn = wait_nodes(dash_duo, lambda n: f"Account:{account}" in n, graph=ids.QUERIES_GRAPH, timeout=20)
+    assert len(drawn) > 1
+    width, height = cy_call(dash_duo, "[cy.width(), cy.height()]", graph=ids.QUERIES_GRAPH)
+    assert width > 100 and height > 100
+    inside = cy_call(dash_duo, "cy.nodes().filter(n => { const p = n.renderedPosition(); "
+                               "return p.x >= 0 && p.y >= 0 && p.x <= cy.width() && p.y <= cy.height(); }).length",
+                     graph=ids.QUERIES_GRAPH)
+    spots = cy_call(dash_duo, "new Set(cy.nodes().map(n => Math.round(n.renderedPosition('x')) + ',' + "
+                              "Math.round(n.renderedPosition('y')))).size", graph=ids.QUERIES_GRAPH)
+    assert inside == len(drawn) and spots > 1           # laid out in view, not piled at 0,0
+    wait_grid(dash_duo, ids.QUERIES_TABLE, lambda r: any(f"Account:{account}" in v for row in r for v in row.values()))
+
+    # and a table again: the graph box is emptied
+    _run_saved(dash_duo, signups, since="2020-01-01", until="2030-01-01")
+    wait_grid(dash_duo, ids.QUERIES_TABLE, lambda r: r and "registered_at" in r[0], timeout=20)
+    until(lambda: not dash_duo.find_elements(f"#{ids.QUERIES_GRAPH}"), timeout=10)
+    # the grid's scripts and styles came from this server: the page works offline
+    fetched = dash_duo.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert any("dash_ag_grid" in u for u in fetched)
+    assert [u for u in fetched if not u.startswith(dash_duo.server.url)] == []
     no_console_errors(dash_duo)
 
 
