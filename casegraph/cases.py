@@ -155,8 +155,9 @@ def _check_alerts(conn, alert_ids: list[int], free: bool) -> list[dict[str, Any]
 def alert_node_ids(alert: dict[str, Any]) -> list[str]:
     """What an alert opens with, as explorer node ids: its entities (wallets where the result
     says so, else accounts), then its evidence - the explaining path to the listing
-    (scammer_links, transfer_risk: every node of `path`) and whom a silent sufferer paid
-    (`paid_to_nodes`) - so the alert opens with what its reasons name, linked."""
+    (scammer_links, transfer_risk: every node of `path`), whom a silent sufferer paid
+    (`paid_to_nodes`) and a mule's senders and where it sent the money on (`flow_nodes`) - so
+    the alert opens with what its reasons name, linked."""
     result = alert.get("result") or {}
     wallets = {result.get("address")} | ({result.get("entity")} if result.get("kind") == "wallet" else set())
     out = [f"Wallet:{e}" if e in wallets else f"Account:{e}" for e in alert.get("entities") or [] if e]
@@ -164,7 +165,7 @@ def alert_node_ids(alert: dict[str, Any]) -> list[str]:
         if isinstance(step, dict):
             out += [f"{step[label]}:{step[key]}" for label, key in (("from_label", "from"), ("to_label", "to"))
                     if step.get(label) and step.get(key) is not None]
-    out += [n for n in result.get("paid_to_nodes") or [] if isinstance(n, str)]
+    out += [n for key in ("paid_to_nodes", "flow_nodes") for n in result.get(key) or [] if isinstance(n, str)]
     return list(dict.fromkeys(out))
 
 

@@ -18,7 +18,10 @@ where it has none: an outflow only consumes inflows of the same unit (USD, or th
 and a period's forward ratio is the mean of its units' ratios weighted by their inflows (all
 in USD, as with complete data: forwarded / received). `received_usd` / `forwarded_usd` are
 the USD parts; `received` / `forwarded` ({usd, assets}) and the reasons show the whole
-figures, amounts without a USD value per asset (casegraph/money.py).
+figures, amounts without a USD value per asset (casegraph/money.py). `flow_nodes` names the
+period's senders and where the money went (an account for a transfer, a wallet for a
+withdrawal) as node ids, at most FLOW_NODES_MAX, the biggest first: a mule alert opens in the
+explorer with its in- and out-flows.
 
 Exclusions: merchants (many payers, but takings kept for weeks: held longer than
 `window_hours` is not forwarded), payroll and other payers (fan-out without fan-in), and
@@ -164,7 +167,28 @@ def _assess(row: dict[str, Any]) -> dict[str, Any] | None:
             "forward_ratio": round(ratio, 3),
             "max_delay_hours": round(max_delay / HOUR_MS, 1),
             "sent_to": sorted({str(outflows[oi].get("to")) for oi in outs}),
-            "first_in_at": iso(first_at), "last_in_at": iso(last_at)}
+            "first_in_at": iso(first_at), "last_in_at": iso(last_at),
+            "flow_nodes": _flow_nodes([inflows[k] for k in ks], [outflows[oi] for oi in outs])}
+
+
+FLOW_NODES_MAX = 60     # senders and destinations an alert opens with (the biggest by value first)
+
+
+def _flow_nodes(ins: list[dict[str, Any]], outs: list[dict[str, Any]]) -> list[str]:
+    """The node ids of the period's senders and of where the money went (accounts for
+    transfers, wallets for withdrawals), what a mule alert opens with: at most FLOW_NODES_MAX,
+    half each way, those moving the most (by USD, else by amount) first."""
+    def ranked(moves: list[dict[str, Any]], key: str, label_of) -> list[str]:
+        total: dict[str, float] = {}
+        for m in moves:
+            if m.get(key) is not None:
+                node = label_of(m) + ":" + str(m[key])
+                total[node] = total.get(node, 0.0) + _value(m)[1]
+        return sorted(total, key=lambda n: (-total[n], n))
+    half = FLOW_NODES_MAX // 2
+    senders = ranked(ins, "from", lambda m: "Account")[:half]
+    dests = ranked(outs, "to", lambda m: "Wallet" if m.get("route") == "withdrawal" else "Account")
+    return senders + dests[:FLOW_NODES_MAX - len(senders)]
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -170,6 +170,8 @@ def test_an_alert_opens_with_its_explaining_path_and_whom_a_victim_paid():
     assert t.alert_node_ids(linked) == ["Account:A1", "Device:D1", "Account:S1"]
     sufferer = {"entities": ["V1"], "result": {"account_id": "V1", "paid_to_nodes": ["Wallet:0xs", "Account:S2"]}}
     assert t.alert_node_ids(sufferer) == ["Account:V1", "Wallet:0xs", "Account:S2"]
+    mule = {"entities": ["M1"], "result": {"account_id": "M1", "flow_nodes": ["Account:S1", "Wallet:0xout"]}}
+    assert t.alert_node_ids(mule) == ["Account:M1", "Account:S1", "Wallet:0xout"]
 
 
 def test_form_values_leave_blanks_to_the_header():

@@ -65,6 +65,9 @@ def test_explain_on_hand_written_rows():
     # FIFO: each outflow first uses the 10% left over from the previous inflow (4 h old)
     assert "sent on 90% (5,400.00 USD) within 4 h: 6 transfers to X1" in m1["reasons"][1]
     assert "1 withdrawal to 0xabc" in m2["reasons"][1] and m2["max_delay_hours"] == 15.0
+    # the alert opens with the senders and where the money went (a withdrawal's wallet)
+    assert m1["flow_nodes"] == [f"Account:S{k}" for k in range(6)] + ["Account:X1"]
+    assert m2["flow_nodes"][-1] == "Wallet:0xabc" and len(m2["flow_nodes"]) == 7
     assert all(0 < r["score"] <= 1 for r in out)
     # a shorter window makes the delayed withdrawal no longer count
     assert mules.explain([_row("M2", m2_in, m2_out, window_hours=6)]) == []
