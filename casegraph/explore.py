@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from casegraph import detections, graph
+from casegraph import detections, graph, vendor
 from casegraph.times import iso
 from casegraph.errors import QueryError
 from casegraph.model import model
@@ -156,6 +156,8 @@ def details(store: GraphStore, node_id: str) -> dict[str, Any]:
         is_time = types.get(name) == "time" or name == "loaded_at"
         rows.append({"property": name, "value": iso(value) if is_time and value is not None else value,
                      "raw": value, "provenance": name in prov_names})
+    if label == "Wallet":
+        rows += vendor_label_rows(store, key)
     degree = {r["rel"]: {"total": int(r["rels"]), "out": int(r["outgoing"]),
                          "in": int(r["rels"]) - int(r["outgoing"]), "neighbours": int(r["neighbours"])}
               for r in res.rows if r["rel"] is not None}
@@ -164,6 +166,16 @@ def details(store: GraphStore, node_id: str) -> dict[str, Any]:
             "provenance": {name: props.get(name) for name in prov_names}
             | {"loaded_at_iso": iso(props["loaded_at"]) if props.get("loaded_at") is not None else None},
             "degree": degree}
+
+
+def vendor_label_rows(store: GraphStore, address: str) -> list[dict[str, Any]]:
+    """Details rows for a wallet's vendor labels, one each: property "vendor label", value
+    "ExampleVendor: sanctions (Example Group, confidence 0.95)" (casegraph/vendor.py)."""
+    out = []
+    for r in store.read("ui_wallet_labels", {"address": address}).rows:
+        out.append({"property": "vendor label", "value": vendor.label_text(r, vendor_first=True), "raw": dict(r),
+                    "provenance": False})
+    return out
 
 
 # ---- expand -------------------------------------------------------------------------------
