@@ -36,8 +36,8 @@ CATEGORIES: dict[str, tuple[float, bool]] = {
     "fraud_shop": (0.8, True),
     "mixer": (0.5, False),
     "gambling": (0.2, False),
-    "other": (0.2, False),
     "exchange": (0.0, False),
+    "other": (0.2, False),
 }
 SCORE_ONLY = 0.3              # the most a score-only label adds to a transfer's score (x weight x confidence)
 

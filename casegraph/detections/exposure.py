@@ -134,12 +134,13 @@ def compute(store, p: dict[str, Any], explain_top: int | None) -> tuple[list[dic
     """The first `explain_top` unlisted accounts ranked and explained (all when None, none
     when 0), and {account_id: exposure} of every unlisted account reached (what scammer_links
     orders by). `p`: bound parameters (DETECTION.bind)."""
+    categories = vendor.categories_param(p["categories"], f"detection {NAME}")
     bound = {"exposure_money": {"exchange_prefix": EXCHANGE_PREFIX},
              "exposure_identifiers": {"max_shared": p["max_shared"]},
              "exposure_accounts": {}, "scammer_links_seeds": {}}
     with ThreadPoolExecutor(max_workers=2) as pool:
         parts = dict(zip(TEMPLATES, pool.map(lambda q: store.read(q, bound[q], row_limit=None).rows, TEMPLATES)))
-    seeds = ex.seed_info(parts["scammer_links_seeds"], vendor.categories_param(p["categories"], f"detection {NAME}"))
+    seeds = ex.seed_info(parts["scammer_links_seeds"], categories)
     accounts = int(parts["exposure_accounts"][0]["accounts"]) if parts["exposure_accounts"] else 0
     money = parse_money([r["row"] for r in parts["exposure_money"]])
     g = build(money, parts["exposure_identifiers"], seeds, p["half_life_days"])

@@ -90,6 +90,7 @@ _REFRESHING: set[tuple] = set()
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Check one pending transfer -> [one result] (or [] when no sender is given)."""
     p = DETECTION.bind(params)
+    vendor.categories_param(p["categories"], f"detection {NAME}")     # a mistake is told before the checks
     sender, acc, wal, amount = p["sender"], p["recipient_account"], p["recipient_wallet"], p["amount_usd"]
     if sender is None:
         if acc is not None or wal is not None or amount is not None:
