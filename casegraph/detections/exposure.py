@@ -53,8 +53,11 @@ Per result:
 - `path`: the likeliest single route from the account to a listed entity (the walk's steps
   with the largest product of probabilities: Dijkstra over -log(probability)), as steps
   {from, from_label, rel, dir, to, to_label[, usd, n, other]} like scammer_links; `hops`
-  its length; `watchlisted` the listed entity it ends at (label, lists, sources, reasons).
-- `reasons`: the rank and percentile, the path, and the listed entity.
+  its length; `watchlisted` the listed entity it ends at (label, lists, sources, reasons,
+  and for a vendor-labelled wallet its `categories` and `labels`: vendor, category, entity,
+  confidence).
+- `reasons`: the rank and percentile, the path, and the listed entity with its vendor labels
+  ("... (on vendor:sanctions; labelled sanctions by ExampleVendor (Example Group, confidence 0.95))").
 
 Measured on the generator (bad = scammers and mules, minus the listed ones; quality()):
 lift@K 180-690 on the test datasets (1,500 and 5,000 accounts, K = 4..9), 682 at 100,000
@@ -74,6 +77,15 @@ Parameters and what they trade:
   family identifiers (more reach, more innocents); lower keeps only tight links.
 - `top` (1000): how many accounts are returned, best first; 0 returns every account the
   walk reaches (at 1,000,000 accounts that is most of them).
+- `weighted` (true): vendor labels (casegraph/vendor.py) are seeds like any listing, but each
+  seed's share of the restart is the largest weight of its listings: 1.0 for an entry of any
+  other watchlist, the category's weight times the label's confidence for a vendor label
+  (sanctions 0.95 restarts 0.95 as often as an internal listing; mixer 0.5, gambling 0.2). So
+  an account next to a sanctioned wallet ranks above one next to a gambling site. false: every
+  seed alike. Labels of weight 0 (exchange) or confidence 0 are never seeds.
+- `categories` (all): only listings of these categories seed the walk (a comma list; `watchlist`
+  stands for the entries of every other list): `categories=sanctions` is exposure to
+  sanctioned wallets only.
 """
 from __future__ import annotations
 

@@ -24,6 +24,13 @@ where it matters for one account: transfer_risk names it in its reasons (without
 over the cap) and the explorer marks the identifier. Raise `max_shared` for a run to follow
 a widely used listed identifier.
 
+Vendor labels (casegraph/vendor.py) are listings of a `vendor:<category>` watchlist. By
+default the walk starts from every other watchlist's entries and from labels of the
+categories that hold a transfer (sanctions, ransomware, scam, stolen funds, darknet market
+...): a hop from a gambling site or a mixer is no scammer link. `categories` picks the seeds
+instead (a comma list; `watchlist` = every other list's entries). The listed entity's labels
+are in `watchlisted` (`categories`, `labels`) and in the first reason.
+
 Watchlisted accounts themselves are not results (they are the list, not a link to it).
 Only results scoring at least 0.6 (within 2 hops) go to the alert queue: on the 1M sample 3 hops reach some 21,000 accounts, too many to review one by
 one; `detect scammer_links --format json` still lists them all.

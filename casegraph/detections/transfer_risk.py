@@ -15,6 +15,15 @@ scam-prevention staff look at it) or "allow":
   -USED_DEVICE-> device], and the walk is not asked. As in the walk, an identifier used by
   more than `max_shared` accounts is a hub: it is named in the reasons but holds nothing
   (a listed carrier IP would otherwise hold every transfer of its thousands of users);
+- vendor labels (casegraph/vendor.py): a recipient wallet labelled in a category that holds
+  (sanctions, terrorist financing, ransomware, child abuse, scam, stolen funds, darknet
+  market, fraud shop) is held like a listed one (0.95), the first reason naming category,
+  vendor, entity and confidence; a mixer, gambling or other label only adds to the score
+  (0.3 x the category's weight x confidence) and an exchange label adds nothing (it marks
+  the wallet as an exchange's: not walked through); each label is a reason and in
+  `recipient.labels` (vendor, category, entity, confidence, holds). Only the holding
+  categories seed the `k_hold` walk. `categories` changes which listings hold (a comma list;
+  `watchlist` = every other list's entries);
 - the amount only raises the score: a first payment to a recipient the sender never paid
   before, and a large one (at least `large_usd`), score higher, but never hold on their own.
 
