@@ -121,8 +121,8 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
     recipient). One facts query for the whole batch (the API's batch form); the listed
     identifiers and the exposure walk come from indexes kept in memory."""
     k_hold, max_shared, max_degree, large = p["k_hold"], p["max_shared"], p["max_degree"], p["large_usd"]
-    asked = vendor.categories_param(p.get("categories"), f"detection {NAME}")
-    cats = vendor.default_hold() if asked is None else asked
+    chosen = vendor.categories_param(p.get("categories"), f"detection {NAME}")
+    cats = vendor.default_hold() if chosen is None else chosen
     out: list[dict[str, Any] | ParameterError | None] = [None] * len(transfers)
     asked = []
     for i, t in enumerate(transfers):
@@ -204,8 +204,9 @@ def forget_fingerprint(store) -> None:
 def listed_index(store, fingerprint: tuple) -> dict[str, Any]:
     """What is on the watchlists, kept like the exposure index (same fingerprint, same
     refresh): {entities: (label, key) -> [{watchlist, list_source, reason, category, entity,
-    confidence}] for listed accounts and wallets (category None but for vendor labels), by_account: account id -> [{label, key, watchlist, list_source,
-    reason}] (the listed identifiers it used or has, one entry per identifier and list),
+    confidence}] for listed accounts and wallets (category None but for vendor labels),
+    by_account: account id -> [{label, key, watchlist, list_source, reason}] (the listed
+    identifiers it used or has, one entry per identifier and list),
     users: (label, key) -> how many accounts use that listed identifier}."""
     key = ("listed", store.backend.describe(), store.settings.graph)
     return _cached(key, fingerprint, lambda: _listed(store))

@@ -1,5 +1,5 @@
 // title: UI: a wallet's vendor labels
-// purpose: The labels blockchain-analytics vendors gave a wallet (the vendor_labels kind: LISTED_ON a vendor:<category> watchlist with a category), for the explorer's details panel.
+// purpose: The labels blockchain-analytics vendors gave a wallet (vendor label files: LISTED_ON a vendor:<category> watchlist, with a category), for the explorer's details panel.
 // mode: read
 // param address: string — the wallet's address
 // example: :params {address: "0x00000000000000000000000000000000000000cc"}
