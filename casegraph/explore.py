@@ -252,7 +252,7 @@ _IDENT_PARAM = {"Device": "devices", "IP": "ips", "Phone": "phones", "Email": "e
 
 def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
     """Risk flags per node, keyed as asked (node ids "Account:A1" or bare keys "A1"):
-    "watchlisted" (LISTED_ON in the graph), "reported-victim" (FILED a scam report), and
+    "watchlisted" (LISTED_ON in the graph; not a vendor's exchange label), "reported-victim" (FILED a scam report), and
     the flag of each detection that declares one (alert_flags: ring-member, silent-sufferer,
     mule) from its open alerts in the state store. Accounts and wallets carry flags, and
     identifiers (asked by node id, "Device:D1") "watchlisted" when listed; every asked key
@@ -267,7 +267,8 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
               for ident, param in _IDENT_PARAM.items()}
     found: dict[tuple[str, str], set[str]] = {}
     if accounts or wallets or any(idents.values()):
-        for r in store.read("ui_risk_graph", {"accounts": accounts, "wallets": wallets, **idents}).rows:
+        for r in store.read("ui_risk_graph", {"accounts": accounts, "wallets": wallets, **idents,
+                                               "context": vendor.context_categories()}).rows:
             flags = found.setdefault((r["label"], r["key"]), set())
             if r["lists"]:
                 flags.add("watchlisted")

@@ -85,6 +85,11 @@ def default_hold() -> frozenset[str]:
     return frozenset({WATCHLIST, *(c for c, (_, h) in table().items() if h)})
 
 
+def context_categories() -> list[str]:
+    """Categories of weight 0 (exchange): they describe a wallet, they flag nothing."""
+    return sorted(c for c, (w, _) in table().items() if w == 0)
+
+
 def keeps(row: dict[str, Any], categories: Iterable[str] | None) -> bool:
     """Is this listing (a scammer_links_seeds row) a seed? Not a weight-0 label; with
     `categories`, only listings of those categories (`watchlist`: another list's entry)."""

@@ -106,6 +106,12 @@ def test_labels_loaded_later_reach_the_in_memory_index(any_store, sqlite_state, 
     assert _check(any_store, recipient_wallet="WS")["decision"] == "hold"
 
 
+def test_the_explorer_flags_risky_labels_not_exchange_ones(labelled):
+    flags = explore.risk_flags(labelled, None, ["Wallet:WS", "Wallet:WM", "Wallet:WE", "Wallet:WG"])
+    assert flags == {"Wallet:WS": ["watchlisted"], "Wallet:WM": ["watchlisted"], "Wallet:WE": [],
+                     "Wallet:WG": ["watchlisted"]}
+
+
 def test_the_explorer_shows_a_wallets_labels(labelled):
     rows = [r for r in explore.details(labelled, "Wallet:WS")["rows"] if r["property"] == "vendor label"]
     assert [r["value"] for r in rows] == ["ChainVendor: sanctions (Lazarus Group, confidence 0.95)"]
