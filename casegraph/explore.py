@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from casegraph import detections, graph
+from casegraph import detections, graph, vendor
 from casegraph.times import iso
 from casegraph.errors import QueryError
 from casegraph.model import model
@@ -156,6 +156,8 @@ def details(store: GraphStore, node_id: str) -> dict[str, Any]:
         is_time = types.get(name) == "time" or name == "loaded_at"
         rows.append({"property": name, "value": iso(value) if is_time and value is not None else value,
                      "raw": value, "provenance": name in prov_names})
+    if label == "Wallet":
+        rows += vendor_label_rows(store, key)
     degree = {r["rel"]: {"total": int(r["rels"]), "out": int(r["outgoing"]),
                          "in": int(r["rels"]) - int(r["outgoing"]), "neighbours": int(r["neighbours"])}
               for r in res.rows if r["rel"] is not None}
@@ -164,6 +166,16 @@ def details(store: GraphStore, node_id: str) -> dict[str, Any]:
             "provenance": {name: props.get(name) for name in prov_names}
             | {"loaded_at_iso": iso(props["loaded_at"]) if props.get("loaded_at") is not None else None},
             "degree": degree}
+
+
+def vendor_label_rows(store: GraphStore, address: str) -> list[dict[str, Any]]:
+    """Details rows for a wallet's vendor labels, one each: property "vendor label", value
+    "ExampleVendor: sanctions (Example Group, confidence 0.95)" (casegraph/vendor.py)."""
+    out = []
+    for r in store.read("ui_wallet_labels", {"address": address}).rows:
+        out.append({"property": "vendor label", "value": vendor.label_text(r, vendor_first=True), "raw": dict(r),
+                    "provenance": False})
+    return out
 
 
 # ---- expand -------------------------------------------------------------------------------
@@ -240,10 +252,11 @@ _IDENT_PARAM = {"Device": "devices", "IP": "ips", "Phone": "phones", "Email": "e
 
 def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
     """Risk flags per node, keyed as asked (node ids "Account:A1" or bare keys "A1"):
-    "watchlisted" (LISTED_ON in the graph), "reported-victim" (FILED a scam report), the
-    flag of each detection that declares one (alert_flags: ring-member, silent-sufferer,
-    mule) from its open alerts in the state store, and "frozen" for an account or wallet
-    with an active freeze order (casegraph/freezes.py). Accounts and wallets carry flags, and
+    "watchlisted" (LISTED_ON in the graph; not a vendor's exchange label), "reported-victim"
+    (FILED a scam report), the flag of each detection that declares one (alert_flags:
+    ring-member, silent-sufferer, mule) from its open alerts in the state store, and "frozen"
+    for an account or wallet with an active freeze order (casegraph/freezes.py). Accounts
+    and wallets carry flags, and
     identifiers (asked by node id, "Device:D1") "watchlisted" when listed; every asked key
     is in the answer."""
     asked: dict[str, tuple[str | None, str]] = {}
@@ -256,7 +269,8 @@ def risk_flags(store: GraphStore, state, node_keys) -> dict[str, list[str]]:
               for ident, param in _IDENT_PARAM.items()}
     found: dict[tuple[str, str], set[str]] = {}
     if accounts or wallets or any(idents.values()):
-        for r in store.read("ui_risk_graph", {"accounts": accounts, "wallets": wallets, **idents}).rows:
+        for r in store.read("ui_risk_graph", {"accounts": accounts, "wallets": wallets, **idents,
+                                               "context": vendor.context_categories()}).rows:
             flags = found.setdefault((r["label"], r["key"]), set())
             if r["lists"]:
                 flags.add("watchlisted")

@@ -47,22 +47,29 @@ def connected_components(edges: Iterable[tuple[Hashable, Hashable]],
 
 
 def random_walk_with_restart(weights: csr_matrix, seeds: np.ndarray, restart: float, *,
-                             tol: float = 1e-10, max_iter: int = 200) -> np.ndarray:
+                             tol: float = 1e-10, max_iter: int = 200,
+                             seed_weights: np.ndarray | None = None) -> np.ndarray:
     """Personalised PageRank: the stationary distribution of a walker on the directed
     weighted graph `weights` (weights[u, v] >= 0: how strongly u leads to v) who steps to a
     neighbour with probability proportional to the weight, and with probability `restart`
     (and whenever it stands on a node with no way out) jumps back to a seed, chosen
-    uniformly among `seeds` (node indices).
+    uniformly among `seeds` (node indices), or in proportion to `seed_weights` (one per
+    seed, > 0) when given.
 
     Power iteration until the L1 change is below `tol` (or `max_iter` steps; the error
     shrinks by (1 - restart) per step). The result sums to 1; nodes the walker cannot
     reach hold 0. Deterministic for a given matrix: no randomness, a fixed order of sums."""
     n = weights.shape[0]
-    seeds = np.unique(np.asarray(seeds, dtype=np.int64))
+    seeds = np.asarray(seeds, dtype=np.int64)
     if n == 0 or len(seeds) == 0:
         return np.zeros(n)
     start = np.zeros(n)
-    start[seeds] = 1.0 / len(seeds)
+    if seed_weights is None:
+        seeds = np.unique(seeds)
+        start[seeds] = 1.0 / len(seeds)
+    else:
+        np.add.at(start, seeds, np.asarray(seed_weights, dtype=float))
+        start /= start.sum()
     step = transition(weights).T.tocsr()
     dangling = np.asarray(weights.sum(axis=1)).ravel() <= 0
     x = start.copy()

@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Any
 
-from casegraph import freezes
+from casegraph import freezes, vendor
 from casegraph.detections import transfer_risk
 from casegraph.errors import ParameterError
 from casegraph.permissions import require
@@ -52,7 +52,8 @@ def warm(store, params: dict[str, Any] | None = None) -> None:
     fingerprint = transfer_risk.memory_fingerprint(store)
     transfer_risk.listed_index(store, fingerprint["watchlists"])
     transfer_risk.reports_index(store, fingerprint["reports"])
-    transfer_risk.exposure_index(store, p["k_hold"], p["max_shared"], p["max_degree"], fingerprint["watchlists"])
+    transfer_risk.exposure_index(store, p["k_hold"], p["max_shared"], p["max_degree"], fingerprint["watchlists"],
+                                 vendor.categories_param(p["categories"], f"detection {transfer_risk.NAME}"))
 
 
 def alert_key(check: dict[str, Any], at: int, position: int = 0) -> str:

@@ -43,6 +43,8 @@ class Kind:
     id: str | None = None          # the field that is the row's own id (tx_id ...): `id:` in a mapping
     extras: str | None = None      # the write query that sets kept columns (`keep:` in a mapping)
     extras_on: str | None = None   # the label or relationship type that query sets them on
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)    # column -> its closed list
+    range: dict[str, tuple[float, float]] = field(default_factory=dict)  # column -> (lowest, highest)
 
     def merge(self, old: dict, new: dict) -> dict:
         """Two rows with the same key, as one: later non-empty values win, except
@@ -65,6 +67,29 @@ class Kind:
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
 
+    def check(self, row: dict) -> tuple[str, str] | None:
+        """A typed row against `values` and `range`: None when it passes, else (column,
+        message). A listed column's text is normalised in the row (lower case, spaces and
+        hyphens as _), so an export's "Darknet Market" is darknet_market."""
+        for name, allowed in self.values.items():
+            v = row.get(name)
+            if v is None:
+                continue
+            norm = normal_value(v)
+            if norm not in allowed:
+                return name, f"{v!r} is not one of {', '.join(allowed)} (map other values with `map:` in a mapping)"
+            row[name] = norm
+        for name, (lo, hi) in self.range.items():
+            v = row.get(name)
+            if v is not None and not lo <= v <= hi:
+                return name, f"{v!r} is outside {lo:g}..{hi:g}"
+        return None
+
+
+def normal_value(v) -> str:
+    """A value of a closed list as compared: lower case, runs of spaces and hyphens as _."""
+    return re.sub(r"[\s-]+", "_", str(v).strip().lower())
+
 
 def parse_kinds(doc: dict) -> dict[str, Kind]:
     kinds = {}
@@ -81,6 +106,15 @@ def parse_kinds(doc: dict) -> dict[str, Kind]:
         kind = Kind(name, int(spec.get("order", 50)), tuple(cols), writes, tuple(spec.get("require_one", ())),
                     tuple(spec.get("key", ())), dict(spec.get("combine") or {}), spec.get("id"),
                     extras.get("query"), extras.get("target"))
+        for col, allowed in (spec.get("values") or {}).items():
+            if not kind.column(col) or not isinstance(allowed, list) or not allowed:
+                raise ModelError(f"canonical kind {name}: values needs a known column and a list, not {col}")
+            kind.values[col] = tuple(normal_value(a) for a in allowed)
+        for col, bounds in (spec.get("range") or {}).items():
+            c = kind.column(col)
+            if not c or c.type not in ("int", "float") or not isinstance(bounds, list) or len(bounds) != 2:
+                raise ModelError(f"canonical kind {name}: range needs a number column and [lowest, highest], not {col}")
+            kind.range[col] = (float(bounds[0]), float(bounds[1]))
         if kind.id and kind.id not in kind.key:
             raise ModelError(f"canonical kind {name}: its id {kind.id} must be part of its key")
         for col in (*kind.key, *kind.combine):

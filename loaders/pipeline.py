@@ -341,6 +341,8 @@ def _bulk_writer(store: GraphStore, plans: list[FilePlan]):
         return None
     if any(p.keep for p in plans):
         return None     # kept columns are set by their own write queries, on the MERGE path
+    if any(w.query in bulk_mod.MERGE_ONLY for p in plans for w in p.kind.writes):
+        return None
     writer = store.backend.bulk_writer()
     if writer is None or not writer.target_is_empty():
         return None

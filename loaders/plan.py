@@ -172,6 +172,11 @@ class FilePlan:
         for group in ([self.kind.require_one] if self.kind.require_one else []):
             if all(out.get(g) is None for g in group):
                 return None, RowError(" / ".join(group), "one of these must be given")
+        if self.kind.values or self.kind.range:
+            bad = self.kind.check(out)
+            if bad is not None:
+                f = next((f for f in self.fields if f.name == bad[0]), None)
+                return None, RowError(f.describe() if f else f"field {bad[0]}", bad[1])
         if self.keep:
             extra = {}
             for k in self.keep:

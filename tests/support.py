@@ -122,6 +122,32 @@ def listed_identifiers(d: Path) -> Path:
     return d
 
 
+VENDOR_LABELS = ["address", "chain", "category", "entity", "vendor", "confidence", "labelled_at"]
+
+
+def vendor_graph(d: Path) -> Path:
+    """Canonical files of a hand-made graph around vendor-labelled wallets: V1 withdrew to WS
+    (sanctions, confidence 0.95), V2 to WM (mixer, 0.9), V3 to WE (exchange), V4 to WG
+    (gambling, no confidence), each 1,000 USD; V6 paid X1, which is on the `internal` watchlist;
+    V5 is a sender with no history. Same shape around every listed entity, so only the
+    seeds' weights tell V1, V2 and V4 apart."""
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"],
+              [[f"V{k}", "2024-01-01T00:00:00Z"] for k in range(1, 7)] + [["X1", "2024-01-01T00:00:00Z"]])
+    write_csv(d / "withdrawals.csv", ["tx_id", "account_id", "address", "amount", "asset", "at", "amount_usd"],
+              [[f"W{k}", f"V{k}", w, "1000", "USDT", "2024-02-01T00:00:00Z", "1000"]
+               for k, w in ((1, "WS"), (2, "WM"), (3, "WE"), (4, "WG"))])
+    write_csv(d / "transfers.csv", ["tx_id", "from_account", "to_account", "amount", "asset", "at", "amount_usd"],
+              [["T1", "V6", "X1", "1000", "USDT", "2024-02-01T00:00:00Z", "1000"]])
+    write_csv(d / "watchlists.csv", ["watchlist", "account_id", "list_source", "reason"],
+              [["internal", "X1", "fraud team", "romance scam"]])
+    write_csv(d / "vendor_labels.csv", VENDOR_LABELS,
+              [["WS", "ETH", "sanctions", "Lazarus Group", "ChainVendor", "0.95", "2024-01-10T00:00:00Z"],
+               ["WM", "ETH", "Mixer", "Tornado Cash", "ChainVendor", "0.9", ""],
+               ["WE", "ETH", "exchange", "BigEx", "ChainVendor", "1", ""],
+               ["WG", "ETH", "gambling", "LuckyDice", "OtherVendor", "", ""]])
+    return d
+
+
 def add_detection(monkeypatch, folder, name: str, **fields: str) -> None:
     """A detection module `name` where the registry looks, for one test: `fields` are Python
     source for DETECTION's fields (level, summary, domain, risk_flag, query default to an

@@ -47,6 +47,19 @@ def test_rwr_two_nodes_known_answer():
     assert x.sum() == pytest.approx(1.0)
 
 
+def test_rwr_restarts_in_proportion_to_seed_weights():
+    # two separate pairs a <-> b and c <-> d, seeds a (weight 3) and c (weight 1): each pair holds
+    # its seed's share of the restart, shaped as in the one-pair answer
+    r = 0.15
+    m = _m(4, [(0, 1, 1.0), (1, 0, 1.0), (2, 3, 1.0), (3, 2, 1.0)])
+    x = random_walk_with_restart(m, [0, 2], r, seed_weights=[3.0, 1.0])
+    assert x[0] == pytest.approx(0.75 / (2 - r), abs=1e-9) and x[2] == pytest.approx(0.25 / (2 - r), abs=1e-9)
+    assert x[1] / x[3] == pytest.approx(3.0) and x.sum() == pytest.approx(1.0)
+    # equal weights are the uniform restart
+    assert np.allclose(random_walk_with_restart(m, [0, 2], r, seed_weights=[2.0, 2.0]),
+                       random_walk_with_restart(m, [0, 2], r))
+
+
 def test_rwr_dangling_mass_returns_to_the_seeds_and_unreached_nodes_hold_nothing():
     # a -> b, b has no way out (back to the seed), c only points at a (never reached)
     r = 0.2

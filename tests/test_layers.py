@@ -27,6 +27,7 @@ LAYERS = {
     "casegraph.console": 2, "casegraph.queries": 2, "casegraph.logins": 2, "casegraph.tokens": 2,
     "casegraph.watchlists": 2, "casegraph.transfer_checks": 2, "casegraph.pushes": 2, "casegraph.groups": 2,
     "casegraph.evidence_jobs": 2, "casegraph.requests": 2, "casegraph.freezes": 2,
+    "casegraph.vendor": 2,
     "casegraph.cli": 3, "casegraph.app": 3, "casegraph.api": 3,
 }
 UI_PACKAGES = ("dash", "dash_cytoscape", "flask", "plotly")

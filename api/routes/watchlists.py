@@ -45,6 +45,9 @@ class Entry(BaseModel):
     listed_at: int | None
     source: str | None
     loaded_at: int | None
+    category: str | None = Field(default=None, description="a vendor label's category (watchlists vendor:<category>)")
+    entity: str | None = Field(default=None, description="the entity a vendor label names")
+    confidence: float | None = Field(default=None, description="a vendor label's confidence, 0..1")
 
 
 class Entries(BaseModel):

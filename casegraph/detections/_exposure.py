@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from casegraph import vendor
 from casegraph.model import model
 from casegraph.money import Money
 
@@ -52,18 +53,49 @@ class Visit:
     other: tuple = ()             # [asset, amount] of those links that have no USD value
 
 
-def seed_info(rows: list[dict[str, Any]]) -> dict[Node, dict[str, Any]]:
+def seed_info(rows: list[dict[str, Any]], categories: Iterable[str] | None = None) -> dict[Node, dict[str, Any]]:
     """Seed rows (scammer_links_seeds: one per entity and list) -> {(label, key): {lists,
-    sources, reasons}}: the watchlisted entities scammer_links and exposure start from."""
+    sources, reasons, labels, weight}}: the watchlisted entities scammer_links and exposure
+    start from. Vendor labels of a weight-0 category (exchange) are no seeds; with
+    `categories` only listings of those (casegraph/vendor.py keeps). `labels`: the vendor
+    labels {vendor, category, entity, confidence}; `weight`: the largest of its listings'
+    weights (vendor.weight)."""
     out: dict[Node, dict[str, Any]] = {}
     for r in rows:
-        s = out.setdefault((r["label"], r["key"]), {"lists": set(), "sources": set(), "reasons": set()})
+        if not vendor.keeps(r, categories):
+            continue
+        s = out.setdefault((r["label"], r["key"]), {"lists": set(), "sources": set(), "reasons": set(),
+                                                    "labels": [], "weight": 0.0})
         s["lists"].add(r["watchlist"])
         if r.get("list_source"):
             s["sources"].add(r["list_source"])
         if r.get("reason"):
             s["reasons"].add(r["reason"])
+        if r.get("category") is not None:
+            s["labels"].append({"vendor": r.get("list_source"), "category": r["category"], "entity": r.get("entity"),
+                                "confidence": r.get("confidence")})
+            s["labels"].sort(key=lambda x: (x["category"], str(x["vendor"])))
+        s["weight"] = max(s["weight"], vendor.weight(r.get("category"), r.get("confidence")))
     return out
+
+
+def listed_text(end: Node, info: dict[str, Any]) -> str:
+    """'watchlisted wallet W1 (on vendor:sanctions; Example Group; labelled sanctions by V
+    (Example Group, confidence 0.9))': the listed entity a path ends at, for reasons."""
+    lists = sorted(info["lists"])
+    text = f"watchlisted {NOUN.get(end[0], end[0])} {end[1]} (on {', '.join(lists)}"
+    text += f"; {', '.join(sorted(info['reasons']))}" if info["reasons"] else ""
+    labels = info.get("labels") or ()
+    text += f"; labelled {'; '.join(vendor.label_text(x) for x in labels)}" if labels else ""
+    return text + ")"
+
+
+def watchlisted(end: Node, info: dict[str, Any]) -> dict[str, Any]:
+    """A result's `watchlisted`: the listed entity, its lists, sources, reasons and vendor labels."""
+    return {"entity": end[1], "label": end[0], "lists": sorted(info["lists"]),
+            "list_sources": sorted(info["sources"]), "reasons": sorted(info["reasons"]),
+            "categories": sorted({x["category"] for x in info.get("labels") or ()}),
+            "labels": list(info.get("labels") or ())}
 
 
 def walk(store, sources: Iterable[Node], max_hops: int, *, max_shared: int, max_degree: int,

@@ -53,8 +53,11 @@ Per result:
 - `path`: the likeliest single route from the account to a listed entity (the walk's steps
   with the largest product of probabilities: Dijkstra over -log(probability)), as steps
   {from, from_label, rel, dir, to, to_label[, usd, n, other]} like scammer_links; `hops`
-  its length; `watchlisted` the listed entity it ends at (label, lists, sources, reasons).
-- `reasons`: the rank and percentile, the path, and the listed entity.
+  its length; `watchlisted` the listed entity it ends at (label, lists, sources, reasons,
+  and for a vendor-labelled wallet its `categories` and `labels`: vendor, category, entity,
+  confidence).
+- `reasons`: the rank and percentile, the path, and the listed entity with its vendor labels
+  ("... (on vendor:sanctions; labelled sanctions by ExampleVendor (Example Group, confidence 0.95))").
 
 Measured on the generator (bad = scammers and mules, minus the listed ones; quality()):
 lift@K 180-690 on the test datasets (1,500 and 5,000 accounts, K = 4..9), 682 at 100,000
@@ -74,6 +77,15 @@ Parameters and what they trade:
   family identifiers (more reach, more innocents); lower keeps only tight links.
 - `top` (1000): how many accounts are returned, best first; 0 returns every account the
   walk reaches (at 1,000,000 accounts that is most of them).
+- `weighted` (true): vendor labels (casegraph/vendor.py) are seeds like any listing, but each
+  seed's share of the restart is the largest weight of its listings: 1.0 for an entry of any
+  other watchlist, the category's weight times the label's confidence for a vendor label
+  (sanctions 0.95 restarts 0.95 as often as an internal listing; mixer 0.5, gambling 0.2). So
+  an account next to a sanctioned wallet ranks above one next to a gambling site. false: every
+  seed alike. Labels of weight 0 (exchange) or confidence 0 are never seeds.
+- `categories` (all): only listings of these categories seed the walk (a comma list; `watchlist`
+  stands for the entries of every other list): `categories=sanctions` is exposure to
+  sanctioned wallets only.
 """
 from __future__ import annotations
 
@@ -86,6 +98,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 
+from casegraph import vendor
 from casegraph.catalogue import Param
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
@@ -102,6 +115,10 @@ PARAMS = (
           lo=1, hi=1_000_000),
     Param("top", "int", 1000, "how many accounts to return, most exposed first (0: every account reached)",
           lo=0, hi=100_000_000),
+    Param("categories", "string", None, "only these seeds: a comma list of vendor label categories and/or "
+          "`watchlist` (entries of every other list); default all"),
+    Param("weighted", "bool", True, "restart at each seed in proportion to its category's weight times the "
+          "label's confidence (other lists 1.0); false: every seed alike"),
 )
 EXCHANGE_PREFIX = "exchange:"
 DOWNSTREAM = 1.0        # following money out of the node the walk is on (to who received it)
@@ -129,16 +146,17 @@ def compute(store, p: dict[str, Any], explain_top: int | None) -> tuple[list[dic
     """The first `explain_top` unlisted accounts ranked and explained (all when None, none
     when 0), and {account_id: exposure} of every unlisted account reached (what scammer_links
     orders by). `p`: bound parameters (DETECTION.bind)."""
+    categories = vendor.categories_param(p["categories"], f"detection {NAME}")
     bound = {"exposure_money": {"exchange_prefix": EXCHANGE_PREFIX},
              "exposure_identifiers": {"max_shared": p["max_shared"]},
              "exposure_accounts": {}, "scammer_links_seeds": {}}
     with ThreadPoolExecutor(max_workers=2) as pool:
         parts = dict(zip(TEMPLATES, pool.map(lambda q: store.read(q, bound[q], row_limit=None).rows, TEMPLATES)))
-    seeds = ex.seed_info(parts["scammer_links_seeds"])
+    seeds = ex.seed_info(parts["scammer_links_seeds"], categories)
     accounts = int(parts["exposure_accounts"][0]["accounts"]) if parts["exposure_accounts"] else 0
     money = parse_money([r["row"] for r in parts["exposure_money"]])
     g = build(money, parts["exposure_identifiers"], seeds, p["half_life_days"])
-    return rank(g, seeds, accounts, p["restart"], explain_top)
+    return rank(g, seeds, accounts, p["restart"], explain_top, weighted=p["weighted"])
 
 
 def from_walk_rows(rows: list[dict[str, Any]], seeds: dict[ex.Node, dict[str, Any]],
@@ -303,14 +321,17 @@ def build(money: pd.DataFrame | list[tuple], identifiers: list[dict[str, Any]], 
 
 
 def rank(g: Graph, seeds: dict[ex.Node, dict[str, Any]], accounts: int, restart: float,
-         explain_top: int | None = None) -> tuple[list[dict[str, Any]], dict[str, float]]:
+         explain_top: int | None = None, weighted: bool = True) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Walk, then rank the unlisted accounts reached; explain the first `explain_top` (all
-    when None, none when 0). Returns (results, {account_id: exposure} of every ranked account)."""
+    when None, none when 0). Returns (results, {account_id: exposure} of every ranked account).
+    `weighted`: each seed's share of the restart is its weight (seed_info), else all alike."""
     if not seeds or not g.size:
         return [], {}
     w = g.matrix()
-    seed_idx = np.array(sorted(g.index(s) for s in seeds), dtype=np.int64)
-    x = random_walk_with_restart(w, seed_idx, restart)
+    ordered = sorted(seeds, key=g.index)
+    seed_idx = np.array([g.index(s) for s in ordered], dtype=np.int64)
+    mass = np.array([seeds[s].get("weight", 1.0) for s in ordered]) if weighted else None
+    x = random_walk_with_restart(w, seed_idx, restart, seed_weights=mass)
     na = len(g.accounts)
     xa = x[:na].copy()
     xa[seed_idx[seed_idx < na]] = 0.0                       # listed accounts are not results
@@ -394,19 +415,14 @@ def result(account_id: str, exposure: float, rank_: int, universe: int, steps: l
            end: ex.Node, info: dict[str, Any]) -> dict[str, Any]:
     """One ranked account with its score, path and the listed entity the path ends at."""
     score = round(1.0 - (rank_ - 1) / universe, 4)
-    lists = sorted(info["lists"])
-    what = ex.NOUN.get(end[0], end[0])
-    listed = f"watchlisted {what} {end[1]} (on {', '.join(lists)}"
-    listed += f"; {', '.join(sorted(info['reasons']))})" if info["reasons"] else ")"
+    listed = ex.listed_text(end, info)
     hops = len(steps)
     reasons = [f"exposure rank {rank_:,} of {universe:,} unlisted accounts (more exposed than "
                f"{100 * (1 - rank_ / universe):.2f}% of them)",
                f"likeliest route: {hops} step{'s' if hops != 1 else ''} to {listed}",
                f"path: {ex.path_text(steps)}"]
     return {"account_id": account_id, "score": score, "exposure": exposure, "rank": rank_, "hops": hops,
-            "path": steps, "reasons": reasons,
-            "watchlisted": {"entity": end[1], "label": end[0], "lists": lists,
-                            "list_sources": sorted(info["sources"]), "reasons": sorted(info["reasons"])}}
+            "path": steps, "reasons": reasons, "watchlisted": ex.watchlisted(end, info)}
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

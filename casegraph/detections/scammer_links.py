@@ -24,6 +24,13 @@ where it matters for one account: transfer_risk names it in its reasons (without
 over the cap) and the explorer marks the identifier. Raise `max_shared` for a run to follow
 a widely used listed identifier.
 
+Vendor labels (casegraph/vendor.py) are listings of a `vendor:<category>` watchlist. By
+default the walk starts from every other watchlist's entries and from labels of the
+categories that hold a transfer (sanctions, ransomware, scam, stolen funds, darknet market
+...): a hop from a gambling site or a mixer is no scammer link. `categories` picks the seeds
+instead (a comma list; `watchlist` = every other list's entries). The listed entity's labels
+are in `watchlisted` (`categories`, `labels`) and in the first reason.
+
 Watchlisted accounts themselves are not results (they are the list, not a link to it).
 Only results scoring at least 0.6 (within 2 hops) go to the alert queue: on the 1M sample 3 hops reach some 21,000 accounts, too many to review one by
 one; `detect scammer_links --format json` still lists them all.
@@ -79,6 +86,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+from casegraph import vendor
 from casegraph.catalogue import Param
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
@@ -95,6 +103,8 @@ PARAMS = (
           lo=1, hi=1_000_000),
     Param("max_degree", "int", 200, "accounts and wallets with more money links than this are reached but "
           "not walked through", lo=1, hi=100_000_000),
+    Param("categories", "string", None, "only these seeds: a comma list of vendor label categories and/or "
+          "`watchlist` (entries of every other list); default: every other list and the categories that hold"),
 )
 HOP_BASE = {1: 0.8, 2: 0.6, 3: 0.4, 4: 0.3, 5: 0.2}
 # the most exposure adds within each hop count: less than the gap to the next closer hop count
@@ -108,7 +118,9 @@ def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Seeds from the watchlists, the walk, then one explained result per account reached."""
     p = DETECTION.bind(params)
     k, max_shared, max_degree = p["k"], p["max_shared"], p["max_degree"]
-    seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows)
+    asked = vendor.categories_param(p["categories"], f"detection {NAME}")
+    seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows,
+                      vendor.default_hold() if asked is None else asked)
     if not seeds:
         return []
     direct: dict[str, Money] = {}
@@ -180,10 +192,7 @@ def result(account_id: str, steps: list[dict[str, Any]], end: ex.Node, info: dic
     along = ex.path_exposure(steps)
     direct = direct if isinstance(direct, Money) else Money().add(direct)
     direct_usd = round(direct.usd, 2)
-    lists = sorted(info["lists"])
-    what = ex.NOUN.get(end[0], end[0])
-    listed = f"watchlisted {what} {end[1]} (on {', '.join(lists)}"
-    listed += f"; {', '.join(sorted(info['reasons']))})" if info["reasons"] else ")"
+    listed = ex.listed_text(end, info)
     reasons = [f"{hops} hop{'s' if hops != 1 else ''} from {listed}",
                f"path: {ex.path_text(steps)}"]
     if direct:
@@ -193,8 +202,7 @@ def result(account_id: str, steps: list[dict[str, Any]], end: ex.Node, info: dic
         note = "its smallest money step" if all_usd else "a bound: some money steps have no USD value"
         reasons.append(f"up to {along.text()} along the path ({note})")
     return {"account_id": account_id, "score": HOP_BASE.get(hops, 0.1), "reasons": reasons, "hops": hops, "path": steps,
-            "watchlisted": {"entity": end[1], "label": end[0], "lists": lists,
-                            "list_sources": sorted(info["sources"]), "reasons": sorted(info["reasons"])},
+            "watchlisted": ex.watchlisted(end, info),
             "direct_exposure_usd": direct_usd, "indirect_exposure_usd": indirect,
             "direct_exposure": direct.as_dict(), "indirect_exposure": along.as_dict()}
 

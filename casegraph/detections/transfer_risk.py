@@ -15,6 +15,15 @@ scam-prevention staff look at it) or "allow":
   -USED_DEVICE-> device], and the walk is not asked. As in the walk, an identifier used by
   more than `max_shared` accounts is a hub: it is named in the reasons but holds nothing
   (a listed carrier IP would otherwise hold every transfer of its thousands of users);
+- vendor labels (casegraph/vendor.py): a recipient wallet labelled in a category that holds
+  (sanctions, terrorist financing, ransomware, child abuse, scam, stolen funds, darknet
+  market, fraud shop) is held like a listed one (0.95), the first reason naming category,
+  vendor, entity and confidence; a mixer, gambling or other label only adds to the score
+  (0.3 x the category's weight x confidence) and an exchange label adds nothing (it marks
+  the wallet as an exchange's: not walked through); each label is a reason and in
+  `recipient.labels` (vendor, category, entity, confidence, holds). Only the holding
+  categories seed the `k_hold` walk. `categories` changes which listings hold (a comma list;
+  `watchlist` = every other list's entries);
 - the amount only raises the score: a first payment to a recipient the sender never paid
   before, and a large one (at least `large_usd`), score higher, but never hold on their own.
 
@@ -52,6 +61,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from casegraph import vendor
 from casegraph.catalogue import Param
 from casegraph.detections import Detection
 from casegraph.detections import _exposure as ex
@@ -71,6 +81,9 @@ PARAMS = (
           "(0: only a listed or reported recipient)", lo=0, hi=3),
     _WALK["max_shared"], _WALK["max_degree"],        # the walk's supernode cuts, as in scammer_links
     Param("large_usd", "float", 1000.0, "from this amount a first payment counts as large", lo=0),
+    Param("categories", "string", None, "listings that hold and seed the hop walk: a comma list of vendor label "
+          "categories and/or `watchlist` (every other list); default: every other list and the categories that "
+          "hold; a recipient's other vendor labels only add to the score"),
 )
 HOLD_BY_HOPS = {1: 0.8, 2: 0.7, 3: 0.6}
 IDENTIFIER_HOLD = 0.8     # a party uses a listed identifier: as close to the list as one hop
@@ -86,6 +99,7 @@ _REFRESHING: set[tuple] = set()
 def run(store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Check one pending transfer -> [one result] (or [] when no sender is given)."""
     p = DETECTION.bind(params)
+    vendor.categories_param(p["categories"], f"detection {NAME}")     # a mistake is told before the checks
     sender, acc, wal, amount = p["sender"], p["recipient_account"], p["recipient_wallet"], p["amount_usd"]
     if sender is None:
         if acc is not None or wal is not None or amount is not None:
@@ -107,6 +121,8 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
     recipient). One facts query for the whole batch (the API's batch form); the listed
     identifiers and the exposure walk come from indexes kept in memory."""
     k_hold, max_shared, max_degree, large = p["k_hold"], p["max_shared"], p["max_degree"], p["large_usd"]
+    chosen = vendor.categories_param(p.get("categories"), f"detection {NAME}")
+    cats = vendor.default_hold() if chosen is None else chosen
     out: list[dict[str, Any] | ParameterError | None] = [None] * len(transfers)
     asked = []
     for i, t in enumerate(transfers):
@@ -135,12 +151,15 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
             reported = reports_index(store, fingerprint["reports"])
         users = listed["users"]
         target = ("Account", acc) if acc is not None else ("Wallet", wal)
-        facts = {**facts, "lists": listed["entities"].get(target, []), "reports": reported.get(target, []),
+        entries = listed["entities"].get(target, [])
+        facts = {**facts, "lists": [x for x in entries if vendor.keeps(x, cats)],
+                 "labels": [x for x in entries if x.get("category") is not None],
+                 "reports": reported.get(target, []),
                  "sender_identifiers": listed["by_account"].get(sender, []),
                  "recipient_identifiers": listed["by_account"].get(acc, []) if acc is not None else []}
         recipient: ex.Node = ("Account", acc) if acc is not None else ("Wallet", wal)
         link = None
-        hot = str(facts.get("recipient_label") or "").startswith("exchange:")
+        hot = exchange_wallet(facts)
         # a recipient using a listed identifier is one hop from the list already: no walk needed
         direct = any(users.get((x["label"], x["key"]), 0) <= max_shared
                      for x in facts.get("recipient_identifiers") or ())
@@ -148,11 +167,18 @@ def check_many(store, transfers: list[dict[str, Any]], p: dict[str, Any]) -> lis
         if facts["recipient_found"] and not facts["lists"] and not facts["reports"] and not direct and k_hold > 0 \
                 and not hot:
             if index is None:
-                index = exposure_index(store, k_hold, max_shared, max_degree, fingerprint["watchlists"])
+                index = exposure_index(store, k_hold, max_shared, max_degree, fingerprint["watchlists"], cats)
             link = nearest_listed(index, recipient)
         out[i] = decide(sender, recipient, float(t["amount_usd"]), facts, link, large, users=users,
                         max_shared=max_shared)
     return out
+
+
+def exchange_wallet(facts: dict[str, Any]) -> bool:
+    """The recipient is an exchange's wallet: its label says `exchange:...`, or a vendor labels
+    it `exchange` (either way it links strangers, so the walk does not go through it)."""
+    return str(facts.get("recipient_label") or "").startswith("exchange:") or any(
+        x.get("category") == "exchange" for x in facts.get("labels") or ())
 
 
 def memory_fingerprint(store) -> dict[str, tuple]:
@@ -177,9 +203,10 @@ def forget_fingerprint(store) -> None:
 
 def listed_index(store, fingerprint: tuple) -> dict[str, Any]:
     """What is on the watchlists, kept like the exposure index (same fingerprint, same
-    refresh): {entities: (label, key) -> [{watchlist, list_source, reason}] for listed
-    accounts and wallets, by_account: account id -> [{label, key, watchlist, list_source,
-    reason}] (the listed identifiers it used or has, one entry per identifier and list),
+    refresh): {entities: (label, key) -> [{watchlist, list_source, reason, category, entity,
+    confidence}] for listed accounts and wallets (category None but for vendor labels),
+    by_account: account id -> [{label, key, watchlist, list_source, reason}] (the listed
+    identifiers it used or has, one entry per identifier and list),
     users: (label, key) -> how many accounts use that listed identifier}."""
     key = ("listed", store.backend.describe(), store.settings.graph)
     return _cached(key, fingerprint, lambda: _listed(store))
@@ -190,7 +217,8 @@ def _listed(store) -> dict[str, Any]:
     for r in store.read("scammer_links_seeds", {}, row_limit=None).rows:
         if r["label"] in ("Account", "Wallet"):
             entities.setdefault((r["label"], r["key"]), []).append(
-                {"watchlist": r["watchlist"], "list_source": r["list_source"], "reason": r["reason"]})
+                {"watchlist": r["watchlist"], "list_source": r["list_source"], "reason": r["reason"],
+                 "category": r.get("category"), "entity": r.get("entity"), "confidence": r.get("confidence")})
     by_account: dict[str, list[dict[str, Any]]] = {}
     users: dict[ex.Node, int] = {}
     for r in store.read("transfer_risk_listed_identifiers", {}, row_limit=None).rows:
@@ -241,12 +269,16 @@ def _identifier_reason(who: str, e: dict[str, Any], max_shared: int) -> str:
     return text
 
 
-def exposure_index(store, k_hold: int, max_shared: int, max_degree: int,
-                   fingerprint: tuple) -> tuple[dict[ex.Node, ex.Visit], dict[ex.Node, dict[str, Any]]]:
+def exposure_index(store, k_hold: int, max_shared: int, max_degree: int, fingerprint: tuple,
+                   categories: frozenset[str] | None = None
+                   ) -> tuple[dict[ex.Node, ex.Visit], dict[ex.Node, dict[str, Any]]]:
     """(every node within k_hold hops of a watchlisted entity with how it was reached, the
-    seeds' lists), cached per graph and parameters (_cached)."""
-    key = ("exposure", store.backend.describe(), store.settings.graph, k_hold, max_shared, max_degree)
-    return _cached(key, fingerprint, lambda: _compute(store, k_hold, max_shared, max_degree))
+    seeds' lists), cached per graph and parameters (_cached). The seeds: listings of
+    `categories` (vendor.keeps; default: every other list and the categories that hold)."""
+    cats = vendor.default_hold() if categories is None else frozenset(categories)
+    key = ("exposure", store.backend.describe(), store.settings.graph, k_hold, max_shared, max_degree,
+           tuple(sorted(cats)))
+    return _cached(key, fingerprint, lambda: _compute(store, k_hold, max_shared, max_degree, cats))
 
 
 def _cached(key: tuple, fingerprint: tuple, compute: Callable[[], Any]) -> Any:
@@ -266,9 +298,8 @@ def _cached(key: tuple, fingerprint: tuple, compute: Callable[[], Any]) -> Any:
         return hit[2]
 
 
-def _compute(store, k_hold: int, max_shared: int, max_degree: int):
-    from casegraph.detections.scammer_links import seed_info
-    seeds = seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows)
+def _compute(store, k_hold: int, max_shared: int, max_degree: int, categories: frozenset[str]):
+    seeds = ex.seed_info(store.read("scammer_links_seeds", {}, row_limit=None).rows, categories)
     seen = ex.walk(store, list(seeds), k_hold, max_shared=max_shared, max_degree=max_degree,
                    exempt=[k for _, k in seeds], last_targets="all") if seeds else {}
     return seen, seeds
@@ -320,11 +351,25 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
     path: list[dict[str, Any]] = []
     hops = None
     score = 0.0
+    labels = sorted(facts.get("labels") or [], key=lambda x: (x["category"], str(x.get("list_source"))))
+    holding = [x for x in facts.get("lists") or [] if x.get("category") is not None]
     if lists:
         why = sorted({x["reason"] for x in facts["lists"] if x.get("reason")})
         reasons.append(f"recipient {what} {key} is on watchlist {', '.join(lists)}"
-                       + (f" ({'; '.join(why)})" if why else ""))
+                       + (f" ({'; '.join(why)})" if why else "")
+                       + (f"; labelled {'; '.join(_label_text(x) for x in holding)}" if holding else ""))
         score, hops = 0.95, 0
+    held_by = {(x["category"], x.get("list_source")) for x in holding}
+    extra = 0.0        # labels that do not hold add to the score (vendor.SCORE_ONLY x weight x confidence)
+    for x in labels:
+        if (x["category"], x.get("list_source")) in held_by:
+            continue
+        w = vendor.weight(x["category"], x.get("confidence"))
+        if w > 0:
+            extra = max(extra, vendor.SCORE_ONLY * w)
+            reasons.append(f"recipient {what} {key} is labelled {_label_text(x)}: adds to the score, does not hold")
+        else:
+            reasons.append(f"recipient {what} {key} is labelled {_label_text(x)}: context, no risk")
     if reports:
         reported = total(reports)
         reasons.append(f"recipient {what} {key} is the target of {len(reports)} scam report(s) "
@@ -361,26 +406,34 @@ def decide(sender: str, recipient: ex.Node, amount: float, facts: dict[str, Any]
     bump = (0.05 if not paid_rows else 0.0) + (min(0.1, 0.02 * math.log10(1 + amount)) if big and not paid_rows
                                                else 0.0)
     if hold:
-        score = min(1.0, score + bump / 2)
+        score = min(1.0, score + bump / 2 + extra / 2)
         r_ident = next((e for e in r_idents if e["counts"]), None)
         s_ident = next((e for e in s_idents if e["counts"]), None)
         reasons.insert(0, "hold for 24 h: " + (
+            f"recipient is labelled {_label_text(holding[0])}" if holding else
             "recipient is watchlisted" if lists else
             "recipient was reported as a scam" if reports else
             f"recipient uses a listed {ex.NOUN[r_ident['label']]}" if r_ident else
             f"recipient is {hops} hop(s) from a watchlisted entity" if link is not None else
             f"sender uses a listed {ex.NOUN[s_ident['label']]}"))
     else:
-        score = 0.05 + bump
-        reasons.insert(0, "allow: recipient not watchlisted, not reported and not linked to a watchlisted entity")
+        score = round(min(0.5, 0.05 + bump + extra), 3)
+        reasons.insert(0, "allow: recipient not watchlisted, not reported and not linked to a watchlisted entity"
+                       + (" (its vendor labels do not hold)" if labels else ""))
     recip = {"label": label, "key": key, "found": bool(facts.get("recipient_found")), "lists": lists,
              "reports": [r["report_id"] for r in reports], "paid_before_usd": round(paid.usd, 2),
              "paid_before": paid.as_dict(), "times_paid_before": len(paid_rows),
-             "exchange_wallet": str(facts.get("recipient_label") or "").startswith("exchange:"),
-             "listed_identifiers": r_idents}
+             "exchange_wallet": exchange_wallet(facts), "listed_identifiers": r_idents,
+             "labels": [{"vendor": x.get("list_source"), "category": x["category"], "entity": x.get("entity"),
+                         "confidence": x.get("confidence"), "holds": (x["category"], x.get("list_source")) in held_by}
+                        for x in labels]}
     return {"account_id": sender, "decision": "hold" if hold else "allow", "score": round(score, 3),
             "reasons": reasons, "path": path, "hops": hops, "recipient": recip,
             "sender_listed_identifiers": s_idents, "amount_usd": amount}
+
+
+def _label_text(x: dict[str, Any]) -> str:
+    return vendor.label_text({**x, "vendor": x.get("list_source")})
 
 
 def explain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

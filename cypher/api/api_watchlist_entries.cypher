@@ -10,6 +10,7 @@ WHERE $watchlist = "" OR w.name = $watchlist
 WITH w, r, labels(x)[0] AS label,
      coalesce(x.account_id, x.address, x.device_id, x.ip, x.phone, x.email, x.doc_id) AS key
 RETURN w.name AS watchlist, label, key, r.list_source AS list_source, r.reason AS reason,
-       r.listed_at AS listed_at, r.source AS source, r.loaded_at AS loaded_at
+       r.listed_at AS listed_at, r.source AS source, r.loaded_at AS loaded_at,
+       r.category AS category, r.entity AS entity, r.confidence AS confidence
 ORDER BY watchlist, label, key
 SKIP $skip LIMIT $limit

@@ -8,7 +8,8 @@
 // param phones: list = [] — phone numbers
 // param emails: list = [] — e-mail addresses
 // param documents: list = [] — document ids
-// example: :params {accounts: ["A100000001"], wallets: ["0xabc"], devices: ["x1"], ips: [], phones: [], emails: [], documents: []}
+// param context: list = [] — vendor label categories that mark a wallet without flagging it (exchange): not counted
+// example: :params {accounts: ["A100000001"], wallets: ["0xabc"], devices: ["x1"], ips: [], phones: [], emails: [], documents: [], context: ["exchange"]}
 UNWIND $accounts AS key
 MATCH (a:Account {account_id: key})
 OPTIONAL MATCH (a)-[:LISTED_ON]->(l:Watchlist)
@@ -18,7 +19,8 @@ RETURN 'Account' AS label, key, lists, count(r) AS filed
 UNION ALL
 UNWIND $wallets AS key
 MATCH (w:Wallet {address: key})
-OPTIONAL MATCH (w)-[:LISTED_ON]->(l:Watchlist)
+OPTIONAL MATCH (w)-[r:LISTED_ON]->(l:Watchlist)
+WHERE r.category IS NULL OR NOT r.category IN $context
 RETURN 'Wallet' AS label, key, count(l) AS lists, 0 AS filed
 UNION ALL
 UNWIND $devices AS key

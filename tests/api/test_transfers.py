@@ -113,3 +113,32 @@ def test_a_watchlisted_wallet_holds_at_once_and_retiring_it_allows_again(client,
     again = client.post("/api/v1/watchlists/entries/retire", headers=as_role("service"), json={
         "watchlist": "compliance", "kind": "wallet", "key": wallet, "reason": "twice"})
     assert again.status_code == 404 and again.json()["error"]["code"] == "not_found"
+
+
+def test_a_vendor_labelled_wallet_holds_with_its_category_until_retired(client, as_role, graph, api_data, tmp_path):
+    from casegraph.loaders.pipeline import load
+    from casegraph.state import open_state
+    from tests.support import VENDOR_LABELS, write_csv
+    sender = _pairs(graph, 1)[0]["s"]
+    wallet = "0xapi-test-vendor-sanctioned"
+    check = {"sender": sender, "recipient_wallet": wallet, "amount": 10, "asset": "USD"}
+    assert client.post("/api/v1/transfers/check", headers=as_role("service"), json=check).json()["decision"] == "allow"
+    write_csv(tmp_path / "vendor_labels.csv", VENDOR_LABELS,
+              [[wallet, "ETH", "Sanctions", "Example Group", "ExampleVendor", "0.9", ""]])
+    state = open_state(api_data[0].state_url())
+    try:
+        assert load(graph, state, [tmp_path / "vendor_labels.csv"], rejects_dir=tmp_path / "rej").ok
+    finally:
+        state.engine.dispose()
+    held = client.post("/api/v1/transfers/check", headers=as_role("service"), json=check).json()
+    assert held["decision"] == "hold"
+    assert held["reasons"][0] == "hold for 24 h: recipient is labelled sanctions by ExampleVendor (Example Group, " \
+                                 "confidence 0.9)"
+    listed = client.get("/api/v1/watchlists/entries", headers=as_role("analyst"),
+                        params={"watchlist": "vendor:sanctions"}).json()["entries"]
+    assert [(e["key"], e["list_source"], e["category"], e["entity"], e["confidence"]) for e in listed] == [
+        (wallet, "ExampleVendor", "sanctions", "Example Group", 0.9)]
+    gone = client.post("/api/v1/watchlists/entries/retire", headers=as_role("service"), json={
+        "watchlist": "vendor:sanctions", "kind": "wallet", "key": wallet, "reason": "vendor withdrew the label"})
+    assert gone.status_code == 200 and gone.json()["category"] == "sanctions"
+    assert client.post("/api/v1/transfers/check", headers=as_role("service"), json=check).json()["decision"] == "allow"

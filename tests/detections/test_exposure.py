@@ -94,7 +94,8 @@ def test_listed_identifiers_seed_the_walk(any_store, sqlite_state, tmp_path):
     assert got["A1"]["path"] == [{"from": "A1", "from_label": "Account", "rel": "USED_DEVICE", "dir": "->",
                                   "to": "D1", "to_label": "Device"}]
     assert got["A1"]["watchlisted"] == {"entity": "D1", "label": "Device", "lists": ["blocklist"],
-                                        "list_sources": ["fraud team"], "reasons": ["emulator farm"]}
+                                        "list_sources": ["fraud team"], "reasons": ["emulator farm"],
+                                        "categories": [], "labels": []}
     assert ex.path_text(got["A3"]["path"]) == "A3 -[USED_DEVICE]-> D2 <-[USED_DEVICE]- A1 -[USED_DEVICE]-> D1"
     assert got["P1"]["path"][0] == {"from": "P1", "from_label": "Account", "rel": "TRANSFERRED", "dir": "->",
                                     "to": "A2", "to_label": "Account", "usd": 10.0, "n": 1}

@@ -239,7 +239,8 @@ def test_an_account_that_used_a_listed_device_is_one_hop_from_the_list(any_store
     assert a1["path"] == [{"from": "A1", "from_label": "Account", "rel": "USED_DEVICE", "dir": "->",
                            "to": "D1", "to_label": "Device"}]
     assert a1["watchlisted"] == {"entity": "D1", "label": "Device", "lists": ["blocklist"],
-                                 "list_sources": ["fraud team"], "reasons": ["emulator farm"]}
+                                 "list_sources": ["fraud team"], "reasons": ["emulator farm"],
+                                 "categories": [], "labels": []}
     assert a1["reasons"][:2] == ["1 hop from watchlisted device D1 (on blocklist; emulator farm)",
                                  "path: A1 -[USED_DEVICE]-> D1"]
     assert 0.8 <= a1["score"] < 1.0 and 0.4 <= got["A3"]["score"] < 0.6
