@@ -59,6 +59,7 @@ LAYOUTS: dict[str, dict[str, Any]] = {
 LAYOUT_LABELS = {"fcose": "fcose (force-directed)", "keep": "preset (keep positions)",
                  "preset": "preset (server, large canvases)"}
 DEFAULT_LAYOUT = "fcose"
+FCOSE_REFINE_MAX = 200        # above this many nodes fcose gives its spectral draft only
 KEEP = "keep"
 LARGE_GRAPH = 300   # above this many nodes the UI should prefer the server-computed preset layout
 
@@ -69,17 +70,19 @@ def layout_options() -> list[dict[str, str]]:
 
 
 def layout_for(name: str | None, run: int = 0, pinned: dict[str, dict[str, float]] | None = None,
-               placed: bool = False) -> dict[str, Any]:
-    """The cytoscape layout for chooser entry `name`. `run` tells two runs of the same layout
-    apart (dash-cytoscape runs a layout only when its prop changes); `pinned` nodes stay where
-    they are (cytoscape leaves `locked` nodes alone; fcose also gets them as fixed constraints);
-    with `placed`, fcose starts from the current positions instead of a random spread."""
+               nodes: int = 0) -> dict[str, Any]:
+    """The cytoscape layout for chooser entry `name` over a canvas of `nodes` nodes. `run` tells
+    two runs of the same layout apart (dash-cytoscape runs a layout only when its prop changes);
+    `pinned` nodes stay where they are (cytoscape leaves `locked` nodes alone; fcose also gets them
+    as fixed constraints). fcose refines its spectral layout only up to FCOSE_REFINE_MAX nodes:
+    the refinement grows with the square of the nodes (1,000 nodes took tens of seconds in
+    Chromium, bench/RESULTS.md), the spectral draft stays near-linear."""
     spec = dict(LAYOUTS.get(name or DEFAULT_LAYOUT) or {"name": name})
     if run:
         spec["run"] = run
     if spec["name"] == "fcose":
-        if placed:
-            spec["randomize"] = False
+        if nodes > FCOSE_REFINE_MAX:
+            spec["quality"] = "draft"
         if pinned:
             spec["fixedNodeConstraint"] = [{"nodeId": nid, "position": {"x": p["x"], "y": p["y"]}}
                                            for nid, p in sorted(pinned.items())]

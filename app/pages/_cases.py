@@ -76,7 +76,8 @@ def drawn(case: dict, positions: dict | None, version: int | None) -> tuple[list
     elements = placement.absorb(placement.absorb(canvas_elements(case), case.get("positions")), positions)
     if any(graph.is_node(e) and "position" in e for e in elements):
         return placement.place(elements), styles.layout_for(styles.KEEP)
-    return elements, styles.layout_for(styles.DEFAULT_LAYOUT, run=int(version or 0) + 1)
+    return elements, styles.layout_for(styles.DEFAULT_LAYOUT, run=int(version or 0) + 1,
+                                       nodes=sum(1 for e in elements if graph.is_node(e)))
 
 
 def explorer_link(case: dict) -> str:

@@ -238,8 +238,8 @@ def relayout(canvas: Canvas, name: str | None, run: int) -> tuple[Canvas | None,
     if name == PRESET:
         placed = placement.absorb(styles.preset_layout(canvas.elements), pinned)
         return Canvas(placed, canvas.undo, canvas.window), styles.layout_for(PRESET, run)
-    known = any(is_node(e) and "position" in e for e in canvas.elements)
-    return None, styles.layout_for(name, run, pinned, placed=known)
+    # a fresh layout (what a re-layout is asked for): fcose from its own spectral start
+    return None, styles.layout_for(name, run, pinned, nodes=_nodes(canvas.elements))
 
 
 def narrow(canvas: Canvas, value: list[int] | None) -> Change:

@@ -16,7 +16,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 
 from casegraph import app
 from casegraph.app import auth, ids, placement, site, styles
-from casegraph.app.canvas_watch import watch_positions
+from casegraph.app.canvas import watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases as v
 from casegraph.app.pages import _evidence as ev_view

@@ -19,7 +19,7 @@ import time
 
 from casegraph import app, explore
 from casegraph.app import auth, ids, placement, site, styles
-from casegraph.app.canvas_watch import watch_positions
+from casegraph.app.canvas import elements_out, watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases
 from casegraph.app.pages import _explorer as x
@@ -57,8 +57,8 @@ def stylesheet() -> list[dict]:
     return styles.stylesheet()
 
 
-def _layout_for(name: str, run: int = 0) -> dict:
-    return styles.layout_for(name, run)
+def _layout_for(name: str, run: int = 0, nodes: int = 0) -> dict:
+    return styles.layout_for(name, run, nodes=nodes)
 
 
 def _run_token() -> int:
@@ -195,7 +195,7 @@ def layout(ids_=None, alert=None, case=None, **query):
             # autoRefreshLayout off: an expand places its new nodes itself (app/placement.py)
             # instead of dash-cytoscape running the whole layout again over every node
             cyto.Cytoscape(id=ids.EXPLORE_GRAPH, elements=elements, stylesheet=stylesheet(),
-                           layout=_layout_for(start), boxSelectionEnabled=True, autoRefreshLayout=False,
+                           layout=_layout_for(start, nodes=sum(1 for e in elements if is_node(e))), boxSelectionEnabled=True, autoRefreshLayout=False,
                            minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "70vh"}),
             html.Div(legend(), id=ids.EXPLORE_LEGEND, className="legend"),
         ], className="explore-main"),
@@ -236,8 +236,9 @@ def send(do, *args, slider: bool = True) -> tuple:
     if change.canvas is None:
         return (no_update, no_update, message) + (no_update,) * 5
     knobs = change.canvas.slider() if slider else (no_update,) * 4
-    run = _layout_for(change.layout, _run_token()) if change.layout else no_update
-    return (change.canvas.dump(), change.canvas.elements, message, *knobs, run)
+    run = _layout_for(change.layout, _run_token(), sum(1 for e in change.canvas.elements if is_node(e))) if change.layout else no_update
+    before = args[0].elements if args and isinstance(args[0], x.Canvas) else None
+    return (change.canvas.dump(), elements_out(before, change.canvas.elements), message, *knobs, run)
 
 
 @callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_EXPAND, "n_clicks"), Input(ids.EXPLORE_GRAPH, "tapNodeData"),
@@ -258,10 +259,11 @@ EDITS = {ids.EXPLORE_COLLAPSE: "collapse", ids.EXPLORE_HIDE: "hide", ids.EXPLORE
 
 @callback(*CANVAS_OUTPUTS, *[Input(i, "n_clicks") for i in EDITS],
           State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
-          State(ids.EXPLORE_FOCUS, "data"), POSITIONS, prevent_initial_call=True)
-def edit(_collapse, _hide, _show_all, _remove, _pin, canvas, selected, focus, positions):
-    """Collapse, hide, show all, remove, pin: changes to what is drawn, no graph read."""
-    return send(x.edit, x.Canvas.load(canvas, positions), EDITS.get(ctx.triggered_id), x.chosen_nodes(selected, focus))
+          State(ids.EXPLORE_FOCUS, "data"), prevent_initial_call=True)
+def edit(_collapse, _hide, _show_all, _remove, _pin, canvas, selected, focus):
+    """Collapse, hide, show all, remove, pin: changes to what is drawn, no graph read (and no
+    node placed: the canvas keeps every node where it is)."""
+    return send(x.edit, x.Canvas.load(canvas), EDITS.get(ctx.triggered_id), x.chosen_nodes(selected, focus))
 
 
 @callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_UNDO, "n_clicks"), State(ids.EXPLORE_CANVAS, "data"),
