@@ -1,21 +1,22 @@
 """Explorer: a cytoscape canvas of case graph elements. Open ids from the URL
 (`/explorer?ids=Account:A1,Wallet:0xabc&alert=12`), expand by relationship kind with
 "+N more" pagers, hide / remove / collapse / undo, layouts, legend, a time window over
-money movements, shortest path, trace funds, a details panel with provenance, exports.
+money movements, shortest path, trace funds, a details panel with provenance, exports. What is
+drawn stays where it is: new nodes are placed around it (app/placement.py), from the positions
+the canvas reports (app/assets/canvas.js); `/explorer?case=N` opens a case as it was left.
 
 Callbacks are thin: the canvas state and what every control does to it are pure functions
 in app/pages/_explorer.py (graph reads through its GraphReader over casegraph.explore), the
 element-list operations app/pages/_canvas.py, casegraph.graph and casegraph.exports."""
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
-
-import time
 
 from casegraph import app, explore
 from casegraph.app import auth, ids, placement, site, styles
@@ -195,7 +196,8 @@ def layout(ids_=None, alert=None, case=None, **query):
             # autoRefreshLayout off: an expand places its new nodes itself (app/placement.py)
             # instead of dash-cytoscape running the whole layout again over every node
             cyto.Cytoscape(id=ids.EXPLORE_GRAPH, elements=elements, stylesheet=stylesheet(),
-                           layout=_layout_for(start, nodes=sum(1 for e in elements if is_node(e))), boxSelectionEnabled=True, autoRefreshLayout=False,
+                           layout=_layout_for(start, nodes=sum(1 for e in elements if is_node(e))),
+                           boxSelectionEnabled=True, autoRefreshLayout=False,
                            minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "70vh"}),
             html.Div(legend(), id=ids.EXPLORE_LEGEND, className="legend"),
         ], className="explore-main"),
