@@ -41,6 +41,11 @@ EDGE_LEGEND: list[tuple[str, str]] = [(noun, EDGE_COLOURS.get(rel, EDGE_DEFAULT)
                                       for rel, noun in model().money.items()] + [("other link", EDGE_DEFAULT)]
 
 LAYOUTS: dict[str, dict[str, Any]] = {
+    # force-directed (cytoscape-fcose, from dash-cytoscape's extra layouts, served by this app):
+    # the default; fast enough for a few hundred nodes in the browser
+    "fcose": {"name": "fcose", "quality": "default", "randomize": True, "animate": False, "fit": True,
+              "padding": 30, "nodeRepulsion": 6500, "idealEdgeLength": 70, "nodeSeparation": 75,
+              "packComponents": True},
     "cose": {"name": "cose", "animate": False, "nodeRepulsion": 8000, "idealEdgeLength": 80,
              "numIter": 1000, "randomize": False, "fit": True, "padding": 30},
     "breadthfirst": {"name": "breadthfirst", "directed": True, "spacingFactor": 1.2, "animate": False,
@@ -48,9 +53,42 @@ LAYOUTS: dict[str, dict[str, Any]] = {
     "concentric": {"name": "concentric", "minNodeSpacing": 30, "animate": False, "fit": True, "padding": 30},
     "circle": {"name": "circle", "animate": False, "fit": True, "padding": 30},
     "grid": {"name": "grid", "animate": False, "fit": True, "padding": 30},
+    # every node where it is (positions kept, from the canvas or a case); no layout computed
+    "keep": {"name": "preset", "animate": False, "fit": True, "padding": 30},
+    # positions computed on the server (preset_layout), for canvases too large for the browser
     "preset": {"name": "preset", "animate": False, "fit": True, "padding": 30},
 }
+LAYOUT_LABELS = {"fcose": "fcose (force-directed)", "keep": "preset (keep positions)",
+                 "preset": "preset (server, large canvases)"}
+DEFAULT_LAYOUT = "fcose"
+FCOSE_REFINE_MAX = 200        # above this many nodes fcose gives its spectral draft only
+KEEP = "keep"
 LARGE_GRAPH = 300   # above this many nodes the UI should prefer the server-computed preset layout
+
+
+def layout_options() -> list[dict[str, str]]:
+    """The layout chooser's entries (label, value), the default first."""
+    return [{"label": LAYOUT_LABELS.get(name, name), "value": name} for name in LAYOUTS]
+
+
+def layout_for(name: str | None, run: int = 0, pinned: dict[str, dict[str, float]] | None = None,
+               nodes: int = 0) -> dict[str, Any]:
+    """The cytoscape layout for chooser entry `name` over a canvas of `nodes` nodes. `run` tells
+    two runs of the same layout apart (dash-cytoscape runs a layout only when its prop changes);
+    `pinned` nodes stay where they are (cytoscape leaves `locked` nodes alone; fcose also gets them
+    as fixed constraints). fcose refines its spectral layout only up to FCOSE_REFINE_MAX nodes:
+    the refinement grows with the square of the nodes (1,000 nodes took tens of seconds in
+    Chromium, bench/RESULTS.md), the spectral draft stays near-linear."""
+    spec = dict(LAYOUTS.get(name or DEFAULT_LAYOUT) or {"name": name})
+    if run:
+        spec["run"] = run
+    if spec["name"] == "fcose":
+        if nodes > FCOSE_REFINE_MAX:
+            spec["quality"] = "draft"
+        if pinned:
+            spec["fixedNodeConstraint"] = [{"nodeId": nid, "position": {"x": p["x"], "y": p["y"]}}
+                                           for nid, p in sorted(pinned.items())]
+    return spec
 
 
 def edge_width(amount_usd: float | None) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import math
 import os
 from typing import Any, Iterable
 
@@ -20,8 +21,8 @@ from casegraph import audit, explore, exports, kpis
 from casegraph.times import iso
 from casegraph.errors import AlertTaken, CaseError, CaseNotFound, required_text
 from casegraph.permissions import require
-from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_notes,
-                             case_reviews, cases, for_update, now_ms)
+from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_layouts,
+                             case_notes, case_reviews, cases, for_update, now_ms)
 
 STATUSES = ("open", "in_review", "confirmed", "false_positive", "closed")
 DECISIONS = ("confirmed", "false_positive")
@@ -339,6 +340,53 @@ def remove_elements(state: StateStore, actor: dict[str, Any], case_id: int, elem
     return removed
 
 
+# ---- layout (where the nodes are drawn) ---------------------------------------------------
+
+def checked_positions(positions: Any, what: str = "positions") -> dict[str, dict[str, float]]:
+    """Node positions as a canvas sends them, checked: a mapping of node id to {"x": number,
+    "y": number}, finite numbers. CaseError naming the first bad entry and field."""
+    if not isinstance(positions, dict):
+        raise CaseError(f"{what}: expected a mapping of node id to {{x, y}}, not {type(positions).__name__}")
+    out = {}
+    for nid, p in positions.items():
+        if not isinstance(nid, str) or not nid:
+            raise CaseError(f"{what}: node id {nid!r} is not a non-empty string")
+        if not isinstance(p, dict):
+            raise CaseError(f"{what}[{nid!r}]: expected {{x, y}}, not {str(p)[:40]!r}")
+        for field in ("x", "y"):
+            v = p.get(field)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise CaseError(f"{what}[{nid!r}].{field}: expected a finite number, not {v!r}")
+        out[nid] = {"x": float(p["x"]), "y": float(p["y"])}
+    return out
+
+
+def save_positions(state: StateStore, actor: dict[str, Any], case_id: int, positions: Any) -> list[str]:
+    """Keep where the case's nodes are drawn (from the explorer or the case page), so the
+    case reopens as it was left: positions of nodes the case holds replace the ones saved
+    before; others are ignored. Returns the node ids whose position was saved."""
+    require(actor, "change_case")
+    given = checked_positions(positions)
+    at = now_ms()
+    with state.engine.begin() as conn:
+        _case_row(conn, case_id, lock=True)
+        held = {r["element_id"] for r in conn.execute(
+            sa.select(case_elements.c.element_id, case_elements.c.element).where(
+                case_elements.c.case_id == case_id, case_elements.c.removed_at.is_(None))).mappings()
+            if "source" not in (r["element"].get("data") or {})}
+        kept = {nid: p for nid, p in given.items() if nid in held}
+        if not kept:
+            return []
+        before = conn.execute(sa.select(case_layouts.c.positions).where(case_layouts.c.case_id == case_id)).scalar()
+        values = {"positions": {**(before or {}), **kept}, "saved_by": actor["name"], "saved_at": at}
+        if before is None:
+            conn.execute(case_layouts.insert().values(case_id=case_id, **values))
+        else:
+            conn.execute(case_layouts.update().where(case_layouts.c.case_id == case_id).values(**values))
+    audit.record(state, actor["name"], "case.layout", {"case_id": case_id, "nodes": len(kept)})
+    return sorted(kept)
+
+
 # ---- notes, assignee, status --------------------------------------------------------------
 
 def add_note(state: StateStore, actor: dict[str, Any], case_id: int, text: str) -> None:
@@ -481,6 +529,9 @@ def get_case(state: StateStore, case_id: int) -> dict[str, Any]:
         case["alert_ids"] = list(conn.execute(sa.select(alerts.c.id).where(alerts.c.case_id == case_id)
                                               .order_by(alerts.c.id)).scalars())
         case["elements"] = [r["element"] for r in els if r["removed_at"] is None]
+        saved = conn.execute(sa.select(case_layouts.c.positions).where(case_layouts.c.case_id == case_id)).scalar()
+        nodes = {e["data"]["id"] for e in case["elements"] if graph.is_node(e)}
+        case["positions"] = {nid: p for nid, p in (saved or {}).items() if nid in nodes}
         case["provenance"] = {r["element_id"]: {"query": r["query"], "params": r["params"],
                                                 "added_by": r["added_by"], "added_at": r["added_at"]}
                               for r in els if r["removed_at"] is None}

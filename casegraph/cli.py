@@ -961,7 +961,7 @@ def case_show(case_id, fmt, db, graph) -> None:
         echo(render([c], "json"))
         return
     fields = [{"field": k, "value": v} for k, v in c.items()
-              if k not in ("elements", "provenance", "removed", "notes", "history", "actions", "reviews")]
+              if k not in ("elements", "provenance", "removed", "notes", "history", "actions", "reviews", "positions")]
     echo(render(fields, fmt, ["field", "value"]))
     if fmt == "table":
         entities = [{"id": e["data"]["id"], "kind": e["data"].get("kind"), "query": c["provenance"][e["data"]["id"]]["query"],

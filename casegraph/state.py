@@ -118,6 +118,16 @@ case_elements = sa.Table(
     sa.Column("removed_at", sa.BigInteger),
 )
 
+# Where each node of a case was drawn when the case was last saved from a canvas: view state,
+# not evidence, so kept apart from case_elements (whose insertions the audit log digests).
+case_layouts = sa.Table(
+    "case_layouts", metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("positions", sa.JSON, nullable=False),     # {node id: {"x": float, "y": float}}
+    sa.Column("saved_by", sa.String(128), nullable=False),
+    sa.Column("saved_at", sa.BigInteger, nullable=False),
+)
+
 case_notes = _notes_table("case_notes", "case_id", "cases")
 
 case_history = _history_table("case_history", "case_id", "cases")

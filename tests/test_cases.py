@@ -175,6 +175,33 @@ def test_bad_elements_and_provenance_are_refused(state):
     assert cases.list_cases(state) == []
 
 
+def test_positions_are_kept_with_the_case_apart_from_its_audited_snapshot(state):
+    """Issue 16: where the nodes were drawn goes with the case (a case reopens as it was left);
+    it is view state, so the snapshot's audited digests do not change."""
+    cid = new_case(state)
+    assert cases.get_case(state, cid)["positions"] == {}
+    saved = cases.save_positions(state, INV, cid, {"Account:A1": {"x": 10, "y": -2.5}, "Account:NOPE": {"x": 1, "y": 1},
+                                                   "TRANSFERRED:T1": {"x": 0, "y": 0}})
+    assert saved == ["Account:A1"]                              # only nodes the case holds
+    cases.save_positions(state, INV2, cid, {"Account:A2": {"x": 3.25, "y": 4}})
+    assert cases.get_case(state, cid)["positions"] == {"Account:A1": {"x": 10.0, "y": -2.5},
+                                                       "Account:A2": {"x": 3.25, "y": 4.0}}
+    cases.save_positions(state, INV, cid, {"Account:A1": {"x": 11, "y": 12}})     # a later save moves it
+    assert cases.get_case(state, cid)["positions"]["Account:A1"] == {"x": 11.0, "y": 12.0}
+    cases.remove_elements(state, INV, cid, ["Account:A2"])
+    assert set(cases.get_case(state, cid)["positions"]) == {"Account:A1"}         # removed nodes: no position
+    assert [e["details"]["nodes"] for e in audit.entries(state, action="case.layout")] == [1, 1, 1]
+    assert cases.check_against_audit(state) == []
+    with pytest.raises(CaseError, match=r"positions\['Account:A1'\]\.y: expected a finite number, not 'up'"):
+        cases.save_positions(state, INV, cid, {"Account:A1": {"x": 1, "y": "up"}})
+    with pytest.raises(CaseError, match=r"positions\['Account:A1'\]\.x: expected a finite number, not nan"):
+        cases.save_positions(state, INV, cid, {"Account:A1": {"x": float("nan"), "y": 1}})
+    with pytest.raises(CaseError, match="expected a mapping"):
+        cases.save_positions(state, INV, cid, [1, 2])
+    with pytest.raises(PermissionDenied):
+        cases.save_positions(state, ANA, cid, {"Account:A1": {"x": 1, "y": 1}})
+
+
 # ---- notes, assignee, listing -------------------------------------------------------------
 
 def test_notes_assignee_and_listing(state):

@@ -38,6 +38,20 @@ def diff(old: list[dict], new: list[dict]) -> dict:
             "changed": [before[i] for i in after if i in before and _content(before[i]) != _content(after[i])]}
 
 
+def appended(old: list[dict], new: list[dict]) -> list[dict] | None:
+    """The elements `new` adds to `old` when that is all that changed (every element of `old`
+    still there, its content the same; positions aside), else None. The explorer then sends
+    only these (a Patch extending the canvas's list): cytoscape adds them instead of comparing
+    every element it already draws, which took most of an expand's repaint on a 500-node canvas."""
+    after = {eid(e): e for e in new}
+    for e in old:
+        kept = after.get(eid(e))
+        if kept is None or _content(kept) != _content(e):
+            return None
+    before = {eid(e) for e in old}
+    return [e for e in new if eid(e) not in before]
+
+
 def undo(elements: list[dict], entry: dict) -> list[dict]:
     """Apply a diff entry backwards."""
     added = set(entry["added"])

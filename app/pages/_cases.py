@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from casegraph import graph
+from casegraph.app import placement, styles
 from casegraph.times import iso
 
 # classes that are the explorer's view state, not part of what a case keeps
@@ -60,6 +61,28 @@ def canvas_elements(case: dict) -> list[dict]:
     out = [clean(e) for e in case.get("elements") or []]
     nodes = {e["data"]["id"] for e in out if graph.is_node(e)}
     return [e for e in out if graph.is_node(e) or (e["data"]["source"] in nodes and e["data"]["target"] in nodes)]
+
+
+def picked_positions(picked: list[str], positions: dict | None) -> dict:
+    """Where the browser drew the picked nodes (those it reported)."""
+    return {nid: (positions or {})[nid] for nid in picked if nid in (positions or {})}
+
+
+def drawn(case: dict, positions: dict | None, version: int | None) -> tuple[list[dict], dict]:
+    """The case's snapshot where it is drawn now (`positions`, the browser's) or was saved
+    (the case's), nodes without a place put around their neighbours; and the layout: the
+    positions kept (preset) once any node has one, else the force layout (`version` makes
+    each render's a new run)."""
+    elements = placement.absorb(placement.absorb(canvas_elements(case), case.get("positions")), positions)
+    if any(graph.is_node(e) and "position" in e for e in elements):
+        return placement.place(elements), styles.layout_for(styles.KEEP)
+    return elements, styles.layout_for(styles.DEFAULT_LAYOUT, run=int(version or 0) + 1,
+                                       nodes=sum(1 for e in elements if graph.is_node(e)))
+
+
+def explorer_link(case: dict) -> str:
+    """The explorer opening this case as it was left (`/explorer?case=N`)."""
+    return f"/explorer?case={int(case['id'])}"
 
 
 def node_ids(elements: list[dict]) -> list[str]:

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from casegraph import explore, graph
-from casegraph.app import styles
-from casegraph.app.pages._canvas import (collapse, drop, eid, hide, is_pager, mark_path, node_ids_of, pin, push,
-                                         show_all, split_id, time_range, undo)
+from casegraph.app import placement, styles
+from casegraph.app.pages._canvas import (PINNED, collapse, drop, eid, hide, is_pager, mark_path, node_ids_of, pin,
+                                         push, show_all, split_id, time_range, undo)
 from casegraph.errors import QueryError
 from casegraph.graph import is_node
 
 PRESET = "preset"             # the server-computed layout (app.styles.preset_layout)
+KEEP = styles.KEEP            # every node where it is drawn (positions kept)
 IMAGE_MAX_PX = 4000           # the exported PNG's long side (print resolution: labels stay readable)
 TRACE_TOP = 25                # trace funds draws the best paths to this many reached entities
 SELECT_FIRST = "select or tap a node first"
@@ -33,10 +34,12 @@ class Canvas:
     window: tuple[int, int] | None = None      # money movements shown; None: all of them
 
     @classmethod
-    def load(cls, data: dict | None) -> Canvas:
+    def load(cls, data: dict | None, positions: dict | None = None) -> Canvas:
+        """The canvas from its store, with the positions the browser reports (where each node
+        is drawn now: after a layout or a drag) on its nodes."""
         data = data or {}
         window = data.get("window")
-        return cls(list(data.get("elements") or []), list(data.get("undo") or []),
+        return cls(placement.absorb(list(data.get("elements") or []), positions), list(data.get("undo") or []),
                    (int(window[0]), int(window[1])) if window else None)
 
     def dump(self) -> dict[str, Any]:
@@ -55,25 +58,43 @@ class Canvas:
 
 @dataclass(frozen=True)
 class Change:
-    """What a control did: the new canvas (None: unchanged) and the message (None: unchanged)."""
+    """What a control did: the new canvas (None: unchanged), the message (None: unchanged), and
+    the layout the browser must run over every node (None: none; nodes stay where they are)."""
     canvas: Canvas | None = None
     message: str | None = None
+    layout: str | None = None
 
 
 NOTHING = Change()
 
 
 def changed(old: Canvas, elements: list[dict], message: str, layout: str | None = None,
-            record: bool = True) -> Change:
-    """`old` with these elements: new nodes placed when the layout is the server's preset, the
-    chosen time window applied to the movements just added too, and an undo step."""
-    if layout == PRESET and any(is_node(e) and "position" not in e for e in elements):
-        elements = styles.preset_layout(elements)
+            record: bool = True, anchors: list[str] | tuple = ()) -> Change:
+    """`old` with these elements: the chosen time window applied to the movements just added
+    too, and an undo step. Nodes already drawn keep their places; new ones are placed around
+    the node they hang off (`anchors` first: the nodes expanded). Only when no node has a
+    place yet is a whole layout run: the server's preset, or `layout` in the browser."""
+    run = None
+    if any(is_node(e) and "position" not in e for e in elements):
+        if any(is_node(e) and "position" in e for e in elements):
+            elements = placement.place(elements, anchors)
+        elif layout == PRESET:
+            elements = styles.preset_layout(elements)
+        else:
+            run = layout if layout in styles.LAYOUTS and layout not in (KEEP, PRESET) else styles.DEFAULT_LAYOUT
     _lo, _hi, value, disabled = Canvas(elements, [], old.window).slider()
     if not disabled:
         elements = graph.filter_time(elements, value[0], value[1])
     steps = push(old.undo, old.elements, elements) if record else old.undo
-    return Change(Canvas(elements, steps, old.window), message)
+    return Change(Canvas(elements, steps, old.window), message, run)
+
+
+def start_layout(elements: list[dict], large: bool) -> str:
+    """How a canvas opens: where its nodes were left when they carry positions (a case), the
+    server's layout for a large canvas, else the browser's force layout."""
+    if any(is_node(e) and "position" in e for e in elements):
+        return KEEP
+    return PRESET if large else styles.DEFAULT_LAYOUT
 
 
 def _nodes(elements: list[dict]) -> int:
@@ -129,7 +150,7 @@ def expand(canvas: Canvas, reader: GraphReader, chosen: list[str], rel: str | No
         new = graph.merge(new, reader.expand(node_id, rel))
     added = _nodes(new) - _nodes(canvas.elements)
     return changed(canvas, new, f"expanded {', '.join(chosen)}" + (f" by {rel}" if rel else "")
-                   + f": {added} new node(s)", layout)
+                   + f": {added} new node(s)", layout, anchors=chosen)
 
 
 def next_page(canvas: Canvas, reader: GraphReader, tapped: dict | None, layout: str | None) -> Change:
@@ -138,7 +159,7 @@ def next_page(canvas: Canvas, reader: GraphReader, tapped: dict | None, layout: 
         return NOTHING
     rest = [e for e in canvas.elements if eid(e) != tapped["id"]]
     page = reader.expand(tapped["parent_id"], tapped.get("rel"), int(tapped.get("skip") or 0))
-    return changed(canvas, graph.merge(rest, page), "", layout)
+    return changed(canvas, graph.merge(rest, page), "", layout, anchors=[tapped["parent_id"]])
 
 
 # control -> what it does to the elements and the chosen nodes (no graph read)
@@ -183,7 +204,8 @@ def shortest_path(canvas: Canvas, reader: GraphReader, picked: list[str], layout
     if not found:
         return Change(message=f"no path of up to {explore.MAX_HOPS} hops between {picked[0]} and {picked[1]}")
     new = mark_path(graph.merge(canvas.elements, found), {eid(e) for e in found})
-    return changed(canvas, new, f"shortest path: {sum(1 for e in found if not is_node(e))} hop(s)", layout)
+    return changed(canvas, new, f"shortest path: {sum(1 for e in found if not is_node(e))} hop(s)", layout,
+                   anchors=picked)
 
 
 def trace_funds(canvas: Canvas, reader: GraphReader, chosen: list[str], direction: str | None,
@@ -199,7 +221,25 @@ def trace_funds(canvas: Canvas, reader: GraphReader, chosen: list[str], directio
         return Change(message="no money movements to trace")
     new = mark_path(graph.merge(canvas.elements, found.elements), {eid(e) for e in found.elements})
     return changed(canvas, new, f"trace {direction}: {found.reached} entities reached; showing the best "
-                                f"{min(found.reached, TRACE_TOP)} path(s)", layout)
+                                f"{min(found.reached, TRACE_TOP)} path(s)", layout, anchors=chosen[:1])
+
+
+def pinned_positions(elements: list[dict]) -> dict[str, dict[str, float]]:
+    """Where the pinned nodes are (they stay there through every layout)."""
+    return {eid(e): e["position"] for e in elements
+            if is_node(e) and PINNED in graph.classes_of(e) and "position" in e}
+
+
+def relayout(canvas: Canvas, name: str | None, run: int) -> tuple[Canvas | None, dict[str, Any]]:
+    """Lay out every node again with the chooser's entry `name`, pinned nodes left in place:
+    the new canvas when the server placed the nodes (preset; else None) and the cytoscape
+    layout to run (`run` makes it a new one: the browser runs a layout when it changes)."""
+    pinned = pinned_positions(canvas.elements)
+    if name == PRESET:
+        placed = placement.absorb(styles.preset_layout(canvas.elements), pinned)
+        return Canvas(placed, canvas.undo, canvas.window), styles.layout_for(PRESET, run)
+    # a fresh layout (what a re-layout is asked for): fcose from its own spectral start
+    return None, styles.layout_for(name, run, pinned, nodes=_nodes(canvas.elements))
 
 
 def narrow(canvas: Canvas, value: list[int] | None) -> Change:

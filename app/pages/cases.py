@@ -15,13 +15,13 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, site, styles
+from casegraph.app import auth, ids, placement, site, styles
+from casegraph.app.canvas import watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases as v
 from casegraph.app.pages import _changes, _freezes
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages._canvas import selection_text
-from casegraph.app.pages._tables import explorer_href
 from casegraph import cases as core
 from casegraph import freezes
 from casegraph.errors import CasegraphError
@@ -109,6 +109,7 @@ def detail_layout(case_id: int) -> html.Div:
     change = auth.may("change_case")
     return html.Div([
         dcc.Store(id=ids.CASES_ID, data=case_id), dcc.Store(id=ids.CASES_VERSION, data=0),
+        dcc.Store(id=ids.CASES_POSITIONS, data={}),
         html.Div(id=ids.CASES_HEADER),
         html.Div(id=ids.CASES_MESSAGE, className="message"),
         html.Div([
@@ -116,15 +117,19 @@ def detail_layout(case_id: int) -> html.Div:
                 html.Div([
                     dcc.Link("open in the explorer", id=ids.CASES_EXPLORER, href="/explorer"),
                     html.Span(id=ids.CASES_SELECTION, className="muted"),
+                    html.Span(id=ids.CASES_PLACED, className="muted"),
                     html.Div([
+                        _button("Save layout", ids.CASES_SAVE_LAYOUT,
+                                "Keep where the nodes are drawn: the case reopens as it is now"),
                         _button("Remove selected", ids.CASES_REMOVE, "Take the selected nodes out of the case"),
                         dcc.Input(id=ids.CASES_ADD_ID, type="text", placeholder="Account:A1 or Wallet:0x…",
                                   debounce=False),
                         _button("Add node", ids.CASES_ADD, "Add a node by its id"),
                     ], className="toolbar", style=_shown(change)),
                 ], className="toolbar"),
+                # drawn where the case's nodes were saved (preset); new ones placed around them
                 cyto.Cytoscape(id=ids.CASES_GRAPH, elements=[], stylesheet=styles.stylesheet(),
-                               layout={"name": "cose", "animate": False}, boxSelectionEnabled=True,
+                               layout={"name": "grid"}, boxSelectionEnabled=True, autoRefreshLayout=False,
                                minZoom=0.05, maxZoom=2, style={"width": "100%", "height": "55vh"}),
                 html.Div(legend(), className="legend"),
             ], className="explore-main"),
@@ -201,26 +206,27 @@ def evidence_panel() -> html.Div:
           Output(ids.CASES_REVIEWS, "data"), Output(ids.CASES_ACTION_TARGET, "options"),
           Output(ids.CASES_REVIEW, "style"), Output(ids.CASES_FREEZE_TARGET, "options"),
           Output(ids.CASES_FREEZE_PICK, "options"), Output(ids.CASES_FREEZES, "data"),
-          Output(ids.CASES_MESSAGE, "children", allow_duplicate=True),
-          Input(ids.CASES_VERSION, "data"), State(ids.CASES_ID, "data"),
+          Output(ids.CASES_MESSAGE, "children", allow_duplicate=True), Output(ids.CASES_GRAPH, "layout"),
+          Input(ids.CASES_VERSION, "data"), State(ids.CASES_ID, "data"), State(ids.CASES_POSITIONS, "data"),
           prevent_initial_call="initial_duplicate")
-def render(_version, case_id):
-    """The case as the state store has it now (after every change)."""
+def render(version, case_id, positions):
+    """The case as the state store has it now (after every change), drawn where it was saved
+    or is drawn now."""
     try:
         auth.require("view_cases")
         case = core.get_case(app.state(), case_id)
         frozen = freezes.list_freezes(app.state(), case_id=case_id)
     except CasegraphError as e:
-        return (html.H2(f"Case {case_id}"),) + (no_update,) * 12 + (str(e),)
-    elements = v.canvas_elements(case)
+        return (html.H2(f"Case {case_id}"),) + (no_update,) * 12 + (str(e), no_update)
+    elements, graph_layout = v.drawn(case, positions, version)
     moves = [html.Button(f"-> {to}", id={"type": ids.CASES_MOVE, "to": to}, n_clicks=0,
                          className=f"move move-{to}") for to in core.MOVES.get(case["status"], ())]
     head = [html.H2(f"Case {case['id']}: {case['title']}"), _pairs(v.header_items(case), "props case-header")]
     review = {} if v.reviewable(case) and auth.may("decide_case") else HIDDEN
-    return (head, elements, explorer_href(v.node_ids(elements)), moves, v.note_rows(case), v.history_rows(case),
+    return (head, elements, v.explorer_link(case), moves, v.note_rows(case), v.history_rows(case),
             v.action_rows(case), v.review_rows(case), v.target_options(case), review,
             _freezes.target_options(v.node_ids(elements)), _freezes.lift_options(frozen), _freezes.rows(frozen),
-            no_update)
+            no_update, graph_layout)
 
 
 # Every change to the case says what it did and bumps the version, which re-renders the case.
@@ -284,6 +290,19 @@ def entities(_remove, _add, case_id, version, selected, add_id):
     if ctx.triggered_id == ids.CASES_ADD:
         return changed(lambda state, user: add_nodes(state, user, case_id, _changes.strip(add_id)), version)
     return changed(lambda state, user: remove_nodes(state, user, case_id, selected), version)
+
+
+@callback(*CHANGED, Input(ids.CASES_SAVE_LAYOUT, "n_clicks"), State(ids.CASES_ID, "data"),
+          State(ids.CASES_VERSION, "data"), State(ids.CASES_POSITIONS, "data"), prevent_initial_call=True)
+def save_layout(_n, case_id, version, positions):
+    """Keep where the nodes are drawn now."""
+    def do(state, user):
+        saved = core.save_positions(state, user, case_id, positions or {})
+        return f"layout saved: {len(saved)} node position(s)"
+    return changed(do, version)
+
+
+watch_positions(ids.CASES_GRAPH, ids.CASES_POSITIONS, ids.CASES_PLACED)
 
 
 @callback(*CHANGED, Input(ids.CASES_ACTION_ADD, "n_clicks"), State(ids.CASES_ID, "data"),

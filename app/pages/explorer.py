@@ -1,13 +1,16 @@
 """Explorer: a cytoscape canvas of case graph elements. Open ids from the URL
 (`/explorer?ids=Account:A1,Wallet:0xabc&alert=12`), expand by relationship kind with
 "+N more" pagers, hide / remove / collapse / undo, layouts, legend, a time window over
-money movements, shortest path, trace funds, a details panel with provenance, exports.
+money movements, shortest path, trace funds, a details panel with provenance, exports. What is
+drawn stays where it is: new nodes are placed around it (app/placement.py), from the positions
+the canvas reports (app/assets/canvas.js); `/explorer?case=N` opens a case as it was left.
 
 Callbacks are thin: the canvas state and what every control does to it are pure functions
 in app/pages/_explorer.py (graph reads through its GraphReader over casegraph.explore), the
 element-list operations app/pages/_canvas.py, casegraph.graph and casegraph.exports."""
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +19,8 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app, explore
-from casegraph.app import auth, ids, site, styles
+from casegraph.app import auth, ids, placement, site, styles
+from casegraph.app.canvas import elements_out, watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases
 from casegraph.app.pages import _explorer as x
@@ -46,16 +50,21 @@ def alert_panel(alert_id: Any) -> html.Div | None:
                      html.Ul([html.Li(str(r)) for r in row["reasons"] or []])], className="reasons")
 
 
-def layout_options() -> list[str]:
-    return list(styles.LAYOUTS)
+def layout_options() -> list[dict]:
+    return styles.layout_options()
 
 
 def stylesheet() -> list[dict]:
     return styles.stylesheet()
 
 
-def _layout_for(name: str) -> dict:
-    return styles.LAYOUTS.get(name) or {"name": name}
+def _layout_for(name: str, run: int = 0, nodes: int = 0) -> dict:
+    return styles.layout_for(name, run, nodes=nodes)
+
+
+def _run_token() -> int:
+    """Tells one run of a layout from the next (dash-cytoscape runs a layout when its prop changes)."""
+    return time.time_ns() // 1000
 
 
 def large(elements: list[dict]) -> bool:
@@ -107,6 +116,24 @@ def opened(node_ids: list[str], alert: Any) -> tuple[list[dict], list[str], html
     return elements, problems, reasons
 
 
+def opened_case(case_id: Any) -> tuple[list[dict], list[str], html.Div | None]:
+    """What `/explorer?case=N` opens: the case's snapshot where it was drawn when last saved
+    (risk colours read again from the graph), with the case's title above the canvas."""
+    from casegraph import cases
+    n = _cases.case_id_of(case_id)
+    if n is None:
+        return [], [f"not a case id: {case_id!r}"], None
+    try:
+        auth.require("view_cases")
+        case = cases.get_case(app.state(), n)
+        elements = placement.absorb(reader().with_risk(_cases.canvas_elements(case)), case["positions"])
+    except CasegraphError as e:
+        return [], [str(e)], None
+    title = html.Div(html.H4(dcc.Link(f"Case {n}: {case['title']}", href=_cases.case_href(n))),
+                     id=ids.EXPLORE_REASONS, className="reasons")
+    return elements, [], title
+
+
 def tools() -> html.Div:
     return html.Div([
         html.Label(["Expand by ", dcc.Dropdown(id=ids.EXPLORE_REL, options=[], placeholder="every kind",
@@ -126,13 +153,16 @@ def tools() -> html.Div:
 def views(start: str) -> html.Div:
     return html.Div([
         html.Label(["Layout ", dcc.Dropdown(id=ids.EXPLORE_LAYOUT, options=layout_options(), clearable=False,
-                                            value=start, style={"width": "180px"})]),
+                                            value=start, style={"width": "240px"})]),
+        _button("Re-layout", ids.EXPLORE_RELAYOUT, "Lay out every node again with the chosen layout "
+                                                   "(pinned nodes stay); expanding places only the new nodes"),
         html.Span("Export: "),
         _button("PNG", ids.EXPLORE_EXPORT_PNG), _button("SVG", ids.EXPLORE_EXPORT_SVG),
         _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
         _button("CSV", ids.EXPLORE_EXPORT_CSV),
         html.Span(id=ids.EXPLORE_COUNT, className="muted"),
         html.Span(id=ids.EXPLORE_SELECTION, className="muted"),
+        html.Span(id=ids.EXPLORE_PLACED, className="muted"),
     ], className="toolbar")
 
 
@@ -146,26 +176,34 @@ def time_bar(canvas: x.Canvas) -> html.Div:
     ], className="timebar")
 
 
-def layout(ids_=None, alert=None, **query):
+def layout(ids_=None, alert=None, case=None, **query):
     node_ids = [i for i in (query.get("ids") or ids_ or "").split(",") if i.strip()]
-    elements, problems, reasons = opened(node_ids, alert)
-    start = x.PRESET if large(elements) else layout_options()[0]
+    if case is not None:
+        elements, problems, reasons = opened_case(case)
+    else:
+        elements, problems, reasons = opened(node_ids, alert)
+    start = x.start_layout(elements, large(elements))
     if start == x.PRESET:
         elements = styles.preset_layout(elements)
+    elif start == x.KEEP:
+        elements = placement.place(elements)
     canvas = x.Canvas(elements, [])
     return html.Div([
         html.Div([
             tools(), views(start), case_controls(), time_bar(canvas),
             html.Div(" · ".join(problems), id=ids.EXPLORE_MESSAGE, className="message"),
             reasons or html.Div(id=ids.EXPLORE_REASONS),
+            # autoRefreshLayout off: an expand places its new nodes itself (app/placement.py)
+            # instead of dash-cytoscape running the whole layout again over every node
             cyto.Cytoscape(id=ids.EXPLORE_GRAPH, elements=elements, stylesheet=stylesheet(),
-                           layout=_layout_for(start), boxSelectionEnabled=True,
+                           layout=_layout_for(start, nodes=sum(1 for e in elements if is_node(e))),
+                           boxSelectionEnabled=True, autoRefreshLayout=False,
                            minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "70vh"}),
             html.Div(legend(), id=ids.EXPLORE_LEGEND, className="legend"),
         ], className="explore-main"),
         html.Div([html.Div(id=ids.EXPLORE_TOOLTIP, className="tooltip"),
                   html.H4("Details"), html.Div("tap a node", id=ids.EXPLORE_DETAILS)], className="explore-side"),
-        dcc.Store(id=ids.EXPLORE_CANVAS, data=canvas.dump()),
+        dcc.Store(id=ids.EXPLORE_CANVAS, data=canvas.dump()), dcc.Store(id=ids.EXPLORE_POSITIONS, data={}),
         dcc.Store(id=ids.EXPLORE_FOCUS, data=eid(elements[0]) if elements else None),
         dcc.Download(id=ids.EXPLORE_DOWNLOAD), dcc.Download(id=ids.EXPLORE_DOWNLOAD_EDGES),
     ], className="explore")
@@ -180,31 +218,38 @@ CANVAS_OUTPUTS = [Output(ids.EXPLORE_CANVAS, "data", allow_duplicate=True),
                   Output(ids.EXPLORE_TIME, "min", allow_duplicate=True),
                   Output(ids.EXPLORE_TIME, "max", allow_duplicate=True),
                   Output(ids.EXPLORE_TIME, "value", allow_duplicate=True),
-                  Output(ids.EXPLORE_TIME, "disabled", allow_duplicate=True)]
+                  Output(ids.EXPLORE_TIME, "disabled", allow_duplicate=True),
+                  Output(ids.EXPLORE_GRAPH, "layout", allow_duplicate=True)]
+POSITIONS = State(ids.EXPLORE_POSITIONS, "data")
+watch_positions(ids.EXPLORE_GRAPH, ids.EXPLORE_POSITIONS, ids.EXPLORE_PLACED)
 
 
 def send(do, *args, slider: bool = True) -> tuple:
     """Run one control (a function of _explorer) and turn its Change into CANVAS_OUTPUTS.
     The canvas reports its elements back without classes or pinning (dash-cytoscape syncs
-    only data and position), so the store is the truth and the canvas is only ever written."""
+    only data and position), so the store is the truth and the canvas is only ever written;
+    where each node is drawn comes from the positions store (POSITIONS). A layout is sent
+    only when the Change asks for one over every node."""
     try:
         change = do(*args)
     except CasegraphError as e:
         change = x.Change(message=str(e))
     message = no_update if change.message is None else change.message
     if change.canvas is None:
-        return (no_update, no_update, message) + (no_update,) * 4
+        return (no_update, no_update, message) + (no_update,) * 5
     knobs = change.canvas.slider() if slider else (no_update,) * 4
-    return (change.canvas.dump(), change.canvas.elements, message, *knobs)
+    run = _layout_for(change.layout, _run_token(), sum(1 for e in change.canvas.elements if is_node(e))) if change.layout else no_update
+    before = args[0].elements if args and isinstance(args[0], x.Canvas) else None
+    return (change.canvas.dump(), elements_out(before, change.canvas.elements), message, *knobs, run)
 
 
 @callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_EXPAND, "n_clicks"), Input(ids.EXPLORE_GRAPH, "tapNodeData"),
           State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_REL, "value"), State(ids.EXPLORE_LAYOUT, "value"),
-          prevent_initial_call=True)
-def grow(_expand, tapped, canvas, selected, focus, rel, layout_name):
+          POSITIONS, prevent_initial_call=True)
+def grow(_expand, tapped, canvas, selected, focus, rel, layout_name, positions):
     """Expand the chosen nodes, or page on when a "+N more" node is tapped."""
-    canvas = x.Canvas.load(canvas)
+    canvas = x.Canvas.load(canvas, positions)
     if ctx.triggered_id == ids.EXPLORE_GRAPH:
         return send(x.next_page, canvas, reader(), tapped, layout_name)
     return send(x.expand, canvas, reader(), x.chosen_nodes(selected, focus), rel, layout_name)
@@ -218,33 +263,34 @@ EDITS = {ids.EXPLORE_COLLAPSE: "collapse", ids.EXPLORE_HIDE: "hide", ids.EXPLORE
           State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_FOCUS, "data"), prevent_initial_call=True)
 def edit(_collapse, _hide, _show_all, _remove, _pin, canvas, selected, focus):
-    """Collapse, hide, show all, remove, pin: changes to what is drawn, no graph read."""
+    """Collapse, hide, show all, remove, pin: changes to what is drawn, no graph read (and no
+    node placed: the canvas keeps every node where it is)."""
     return send(x.edit, x.Canvas.load(canvas), EDITS.get(ctx.triggered_id), x.chosen_nodes(selected, focus))
 
 
 @callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_UNDO, "n_clicks"), State(ids.EXPLORE_CANVAS, "data"),
-          prevent_initial_call=True)
-def step_back(_undo, canvas):
-    return send(x.step_back, x.Canvas.load(canvas))
+          POSITIONS, prevent_initial_call=True)
+def step_back(_undo, canvas, positions):
+    return send(x.step_back, x.Canvas.load(canvas, positions))
 
 
 @callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_PATH, "n_clicks"), Input(ids.EXPLORE_TRACE, "n_clicks"),
           State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_FOCUS, "data"), State(ids.EXPLORE_TRACE_DIRECTION, "value"),
-          State(ids.EXPLORE_LAYOUT, "value"), prevent_initial_call=True)
-def follow(_path, _trace, canvas, selected, focus, direction, layout_name):
+          State(ids.EXPLORE_LAYOUT, "value"), POSITIONS, prevent_initial_call=True)
+def follow(_path, _trace, canvas, selected, focus, direction, layout_name, positions):
     """Shortest path between the two selected nodes, or trace funds from the chosen one."""
-    canvas = x.Canvas.load(canvas)
+    canvas = x.Canvas.load(canvas, positions)
     if ctx.triggered_id == ids.EXPLORE_PATH:
         return send(x.shortest_path, canvas, reader(), x.chosen_nodes(selected, None), layout_name)
     return send(x.trace_funds, canvas, reader(), x.chosen_nodes(selected, focus), direction, layout_name)
 
 
 @callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_TIME, "value"), State(ids.EXPLORE_CANVAS, "data"),
-          prevent_initial_call=True)
-def narrow(window, canvas):
+          POSITIONS, prevent_initial_call=True)
+def narrow(window, canvas, positions):
     """The time window moved: movements outside it are hidden (the slider keeps its value)."""
-    return send(x.narrow, x.Canvas.load(canvas), window, slider=False)
+    return send(x.narrow, x.Canvas.load(canvas, positions), window, slider=False)
 
 
 @callback(Output(ids.EXPLORE_TIME_LABEL, "children"), Input(ids.EXPLORE_TIME, "value"),
@@ -323,15 +369,15 @@ def tooltip(node, edge):
 
 @callback(Output(ids.EXPLORE_GRAPH, "layout"), Output(ids.EXPLORE_GRAPH, "elements", allow_duplicate=True),
           Output(ids.EXPLORE_CANVAS, "data", allow_duplicate=True),
-          Input(ids.EXPLORE_LAYOUT, "value"), State(ids.EXPLORE_CANVAS, "data"),
-          prevent_initial_call=True)
-def pick_layout(name, canvas):
-    """Browser layouts run in cytoscape; the preset one places every node on the server."""
-    if name != x.PRESET:
-        return _layout_for(name), no_update, no_update
-    canvas = x.Canvas.load(canvas)
-    placed = styles.preset_layout(canvas.elements)
-    return _layout_for(x.PRESET), placed, x.Canvas(placed, canvas.undo, canvas.window).dump()
+          Input(ids.EXPLORE_LAYOUT, "value"), Input(ids.EXPLORE_RELAYOUT, "n_clicks"),
+          State(ids.EXPLORE_CANVAS, "data"), POSITIONS, prevent_initial_call=True)
+def pick_layout(name, _relayout, canvas, positions):
+    """Choosing a layout, or Re-layout, lays out every node again (pinned ones stay): browser
+    layouts run in cytoscape, the preset one places every node on the server."""
+    placed, run = x.relayout(x.Canvas.load(canvas, positions), name, _run_token())
+    if placed is None:
+        return run, no_update, no_update
+    return run, placed.elements, placed.dump()
 
 
 @callback(Output(ids.EXPLORE_GRAPH, "generateImage"),
@@ -368,11 +414,12 @@ def refresh_cases(_n):
 @callback(Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True), Output(ids.EXPLORE_GO, "href"),
           Input(ids.EXPLORE_NEW_CASE, "n_clicks"), Input(ids.EXPLORE_ADD_TO_CASE, "n_clicks"),
           State(ids.EXPLORE_GRAPH, "selectedNodeData"),
-          State(ids.EXPLORE_CASE_PICK, "value"), prevent_initial_call=True)
-def to_case(_new, _add, selected, case_id):
+          State(ids.EXPLORE_CASE_PICK, "value"), POSITIONS, prevent_initial_call=True)
+def to_case(_new, _add, selected, case_id, positions):
     """The selected nodes and the relationships between them into a new case (which then
-    opens) or into the case picked. Only the selected ids come from the browser: every
-    element is read again from the graph (cases.add_selection)."""
+    opens) or into the case picked, with where they are drawn (so the case reopens as it was
+    left). Only the selected ids and positions come from the browser: every element is read
+    again from the graph (cases.add_selection)."""
     from casegraph import cases
     picked = _cases.selected_ids(selected)
     if not picked:
@@ -381,10 +428,12 @@ def to_case(_new, _add, selected, case_id):
         user = auth.require("change_case")
         if ctx.triggered_id == ids.EXPLORE_NEW_CASE:
             made = cases.add_selection(app.state(), app.store(), user, None, picked, _cases.selection_title(picked))
+            cases.save_positions(app.state(), user, made["case_id"], _cases.picked_positions(picked, positions))
             return f"opened case #{made['case_id']}", _cases.case_href(made["case_id"])
         if case_id is None:
             return "pick the case to add to", no_update
         added = cases.add_selection(app.state(), app.store(), user, int(case_id), picked)["added"]
+        cases.save_positions(app.state(), user, int(case_id), _cases.picked_positions(picked, positions))
     except CasegraphError as e:
         return str(e), no_update
     return [f"added {len(added)} element(s) to ", dcc.Link(f"case #{case_id}", href=_cases.case_href(case_id))], no_update

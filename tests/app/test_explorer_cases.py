@@ -77,3 +77,32 @@ def test_a_forged_selection_puts_only_what_the_graph_holds_into_a_case(ui_app):
     held = {e["data"]["id"]: e for e in cases.get_case(ui.state(), other)["elements"]}
     assert held[f"Account:{a}"]["data"]["props"] == props
     assert "TRANSFERRED:FORGED-1" not in held and transfers <= set(held)
+
+
+def test_positions_go_with_the_case_and_the_case_page_saves_its_own(ui_app):
+    """Issue 16: where the selected nodes were drawn is kept with the case (only for nodes the
+    case holds; a position that is not two finite numbers is refused, naming the field), and
+    the case page's "Save layout" keeps where its nodes are drawn now."""
+    from casegraph import app as ui
+    store = ui.store()
+    pair = store.read_cypher("MATCH (a:Account)-[:TRANSFERRED]->(b:Account) WHERE a <> b "
+                             "RETURN a.account_id AS a, b.account_id AS b LIMIT 1").rows[0]
+    a, b = f"Account:{pair['a']}", f"Account:{pair['b']}"
+    client = client_for(ui_app, "inv")
+    key = _to_case_key(ui_app)
+    values = {ids.EXPLORE_GRAPH: [{"id": a}, {"id": b}], ids.EXPLORE_CANVAS: None, ids.EXPLORE_NEW_CASE: 1,
+              ids.EXPLORE_POSITIONS: {a: {"x": 10.5, "y": -4}, b: {"x": 90, "y": 3}, "Account:ELSEWHERE": {"x": 1, "y": 1}}}
+    said = post(client, body(ui_app, key, values, changed=(f"{ids.EXPLORE_NEW_CASE}.n_clicks",))).json["response"]
+    case_id = int(re.search(r"case #(\d+)", str(said)).group(1))
+    assert cases.get_case(ui.state(), case_id)["positions"] == {a: {"x": 10.5, "y": -4.0}, b: {"x": 90.0, "y": 3.0}}
+
+    save = next(
+        k for k, cb in ui_app.callback_map.items() if ids.CASES_SAVE_LAYOUT in [i["id"] for i in cb["inputs"]])
+    moved = {ids.CASES_SAVE_LAYOUT: 1, ids.CASES_ID: case_id, ids.CASES_VERSION: 0,
+             ids.CASES_POSITIONS: {a: {"x": 1, "y": 2}, b: {"x": 3, "y": "far"}}}
+    r = post(client, body(ui_app, save, moved, changed=(f"{ids.CASES_SAVE_LAYOUT}.n_clicks",))).json["response"]
+    assert "positions['Account:" in str(r) and "y: expected a finite number" in str(r)
+    moved[ids.CASES_POSITIONS] = {a: {"x": 1, "y": 2}}
+    r = post(client, body(ui_app, save, moved, changed=(f"{ids.CASES_SAVE_LAYOUT}.n_clicks",))).json["response"]
+    assert "layout saved: 1 node position(s)" in str(r)
+    assert cases.get_case(ui.state(), case_id)["positions"] == {a: {"x": 1.0, "y": 2.0}, b: {"x": 90.0, "y": 3.0}}

@@ -166,3 +166,50 @@ def test_png_exports_are_scaled_to_print_size_and_svg_is_vector():
     png = _explorer.image_options("png")
     assert png["full"] and png["maxWidth"] == png["maxHeight"] == _explorer.IMAGE_MAX_PX >= 3000
     assert "maxWidth" not in _explorer.image_options("svg")
+
+
+def test_an_expand_keeps_every_drawn_node_where_it_is_and_places_only_the_new_ones(reader):
+    """Issue 16: incremental layout. The browser's positions (its store) come in with the canvas;
+    an expand sends them back unchanged and places only the new nodes, without a layout run."""
+    first = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], None, "fcose")
+    assert first.layout == "fcose"                      # nothing had a place: the browser lays it all out
+    drawn = {e["data"]["id"]: {"x": 10.0 * i, "y": -3.5 * i} for i, e in enumerate(first.canvas.elements)
+             if graph.is_node(e)}
+    canvas = x.Canvas.load(first.canvas.dump(), drawn)
+    grown = x.expand(canvas, reader, ["Account:A2"], None, "fcose")
+    assert grown.layout is None
+    after = {e["data"]["id"]: e["position"] for e in grown.canvas.elements if graph.is_node(e)}
+    assert {k: after[k] for k in drawn} == drawn
+    assert set(after) - set(drawn) >= {"Account:A3"}
+    assert x.step_back(grown.canvas).canvas.elements == canvas.elements          # undo: back where they were
+
+
+def test_relayout_keeps_pinned_nodes_and_the_server_preset_places_the_rest(reader):
+    from casegraph.app.pages._canvas import pin
+    canvas = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], None, "fcose").canvas
+    drawn = {e["data"]["id"]: {"x": 7.0 * i, "y": 2.0 * i} for i, e in enumerate(canvas.elements) if graph.is_node(e)}
+    canvas = x.Canvas(pin(x.Canvas.load(canvas.dump(), drawn).elements, {"Account:A1"}), [])
+    none, run = x.relayout(canvas, "fcose", 5)
+    assert none is None and run["name"] == "fcose" and run["run"] == 5 and run["quality"] == "default"
+    assert run["fixedNodeConstraint"] == [{"nodeId": "Account:A1", "position": drawn["Account:A1"]}]
+    placed, run = x.relayout(canvas, x.PRESET, 6)
+    assert run["name"] == "preset"
+    at = {e["data"]["id"]: e["position"] for e in placed.elements if graph.is_node(e)}
+    assert at["Account:A1"] == drawn["Account:A1"] and at != drawn
+    assert x.start_layout(placed.elements, large=True) == x.KEEP
+    assert x.start_layout(opened(reader, "Account:A1").elements, large=False) == "fcose"
+
+
+def test_only_the_new_elements_are_sent_when_nothing_else_changed(reader):
+    from casegraph.app.pages._canvas import appended
+    canvas = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], None, "fcose").canvas
+    drawn = x.Canvas.load(canvas.dump(), {e["data"]["id"]: {"x": 1.0, "y": 2.0} for e in canvas.elements
+                                          if graph.is_node(e)})
+    grown = x.expand(drawn, reader, ["Account:A2"], None, "fcose").canvas
+    added = appended(drawn.elements, grown.elements)
+    assert added and {e["data"]["id"] for e in added} == ids(grown, True) - ids(drawn, True) | (
+        ids(grown, False) - ids(drawn, False))
+    assert appended(canvas.elements, drawn.elements) == []                 # positions alone: nothing new
+    hidden = x.edit(grown, "hide", ["Account:A3"]).canvas
+    assert appended(grown.elements, hidden.elements) is None               # a class changed: send everything
+    assert appended(grown.elements, drawn.elements) is None                # elements gone: send everything

@@ -91,7 +91,17 @@ def test_edge_width_grows_with_amount_on_a_log_scale():
 
 def test_layouts():
     assert {"cose", "breadthfirst", "concentric", "circle", "grid", "preset"} <= set(styles.LAYOUTS)
-    assert all(v["name"] == k for k, v in styles.LAYOUTS.items())
+    # issue 16: fcose (dash-cytoscape's extra layouts) is the default; "keep" runs no layout at all
+    assert styles.layout_options()[0] == {"label": "fcose (force-directed)", "value": "fcose"}
+    assert styles.layout_for(None)["name"] == "fcose" and styles.layout_for(styles.KEEP)["name"] == "preset"
+    # a re-run is a new prop; past FCOSE_REFINE_MAX nodes only the spectral draft (the refinement is quadratic)
+    assert styles.layout_for("fcose", run=3)["run"] == 3 and "run" not in styles.layout_for("fcose")
+    assert styles.layout_for("fcose", nodes=styles.FCOSE_REFINE_MAX)["quality"] == "default"
+    assert styles.layout_for("fcose", nodes=styles.FCOSE_REFINE_MAX + 1)["quality"] == "draft"
+    pinned = styles.layout_for("fcose", pinned={"Account:A1": {"x": 1.0, "y": 2.0}})
+    assert pinned["fixedNodeConstraint"] == [{"nodeId": "Account:A1", "position": {"x": 1.0, "y": 2.0}}]
+    assert "fixedNodeConstraint" not in styles.layout_for("grid", pinned={"Account:A1": {"x": 1.0, "y": 2.0}})
+    assert all(v["name"] == (k if k != styles.KEEP else "preset") for k, v in styles.LAYOUTS.items())
 
 
 def _random_graph(n_nodes, n_edges, seed=3):

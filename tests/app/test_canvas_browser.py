@@ -1,0 +1,83 @@
+"""Incremental layout in a real headless Chromium (issue 16): an expand keeps every node that
+was drawn where it was and places only the new ones; a canvas saved to a case reopens, on the
+case page and in the explorer, with every node where it was left. Each step waits on what
+the page says it holds (the positions line, a message, the selection line, the nodes drawn),
+never a fixed time."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from casegraph.app import ids
+from tests.support import click, cy_call, login, no_console_errors, read_text, select, wait_cy, wait_nodes
+
+pytestmark = pytest.mark.browser
+
+POSITIONS = "Object.fromEntries(cy.nodes().map(n => [n.id(), [n.position('x'), n.position('y')]]))"
+
+
+def wait_positions_kept(duo, n: int, where: str = ids.EXPLORE_PLACED, timeout=15) -> None:
+    """Wait until the page's positions store holds `n` nodes (the canvas has reported them)."""
+    from dash.testing.wait import until
+    try:
+        until(lambda: read_text(duo, f"#{where}") == f"{n} position(s) kept", timeout=timeout)
+    except Exception:
+        raise AssertionError(f"the page says {read_text(duo, f'#{where}')!r}, not {n} position(s) kept") from None
+
+
+def same_places(now: dict, before: dict) -> list[str]:
+    """The nodes of `before` that moved by more than 1 px (or are gone) in `now`."""
+    return [k for k, p in before.items() if k not in now or math.dist(now[k], p) > 1.0]
+
+
+def ring_alert_and_member_to_expand(ui):
+    """A rings alert, the nodes it opens with, and a member whose expand brings new nodes."""
+    from casegraph import explore
+    from casegraph.cases import alert_node_ids
+    for alert in ui.state().list_alerts("rings", status=None):
+        opens = set(alert_node_ids(alert))
+        for m in alert["entities"]:
+            near = {e["data"]["id"] for e in explore.expand(ui.store(), f"Account:{m}")[0] if "source" not in e["data"]}
+            if near - opens - {f"Account:{m}"}:
+                return alert, f"Account:{m}"
+    raise AssertionError("no rings alert has a member with neighbours outside the alert")
+
+
+def test_an_expand_keeps_drawn_nodes_in_place_and_a_case_reopens_as_it_was_left(dash_duo, ui_app):
+    from casegraph import app as ui
+    from casegraph.app.pages._tables import explorer_href
+    from casegraph.cases import alert_node_ids
+    alert, member = ring_alert_and_member_to_expand(ui)
+    login(dash_duo, "inv", ui_app, path=explorer_href(alert_node_ids(alert), alert["id"]))
+    members = {f"Account:{m}" for m in alert["entities"]}
+    shown = wait_nodes(dash_duo, lambda n: members <= n)
+    wait_positions_kept(dash_duo, len(shown))
+    before = cy_call(dash_duo, POSITIONS)
+    assert len({(round(x), round(y)) for x, y in before.values()}) == len(before)      # fcose spread them out
+
+    select(dash_duo, member)
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded {member}:", timeout=15)
+    grown = wait_nodes(dash_duo, lambda n: len(n) > len(shown))
+    after = cy_call(dash_duo, POSITIONS)
+    assert same_places(after, before) == []                   # nothing that was drawn moved
+    new = grown - shown
+    assert new
+    for n in new:                                             # the new ones have places of their own
+        assert min(math.dist(after[n], p) for k, p in after.items() if k != n) > 30, n
+    wait_positions_kept(dash_duo, len(grown))
+
+    # the whole canvas into a new case: the case page draws every node where it was
+    keep = sorted(n for n in grown if not n.startswith("more:"))
+    drawn = {k: after[k] for k in keep}
+    select(dash_duo, *keep)
+    dash_duo.find_element(f"#{ids.EXPLORE_NEW_CASE}").click()
+    wait_nodes(dash_duo, lambda n: n == set(keep), graph=ids.CASES_GRAPH)
+    wait_cy(dash_duo, POSITIONS, lambda now: same_places(now, drawn) == [], graph=ids.CASES_GRAPH)
+
+    # and the explorer opens the case as it was left
+    click(dash_duo, f"#{ids.CASES_EXPLORER}")
+    wait_nodes(dash_duo, lambda n: n == set(keep))
+    assert same_places(cy_call(dash_duo, POSITIONS), drawn) == []
+    no_console_errors(dash_duo)
