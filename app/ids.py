@@ -56,6 +56,9 @@ EXPLORE_EXPORT_GRAPHML = "explore-export-graphml"
 EXPLORE_EXPORT_CSV = "explore-export-csv"
 EXPLORE_DOWNLOAD = "explore-download"
 EXPLORE_DOWNLOAD_EDGES = "explore-download-edges"
+EXPLORE_ADD_TEXT = "explore-add-text"     # add to the canvas by id or search
+EXPLORE_ADD_NODES = "explore-add-nodes"
+EXPLORE_EDGE_LABELS = "explore-edge-labels"   # amounts on edges, off by default
 
 # saved queries
 QUERIES_NAME = "queries-name"

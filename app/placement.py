@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-from casegraph.graph import is_node
+from casegraph.graph import COMPOUND, is_node
 
 RING = 110.0        # radius of the first ring around the parent (px, model coordinates)
 SPACING = 55.0      # between two new nodes on a ring, and between two rings
@@ -21,6 +21,11 @@ GAP = 45.0          # the least distance from a new node to any other node
 MAX_RINGS = 60      # past this many rings a node is placed on the last one whatever is there
 
 Positions = dict[str, dict[str, float]]
+
+
+def placeable(element: dict) -> bool:
+    """A node that has a place of its own (a group box's place follows its members)."""
+    return is_node(element) and element["data"].get("kind") != COMPOUND
 
 
 def _xy(p: Any) -> tuple[float, float] | None:
@@ -37,7 +42,7 @@ def positions_of(elements: Iterable[dict]) -> Positions:
     """The positions the nodes of `elements` carry."""
     out = {}
     for e in elements:
-        if is_node(e) and (xy := _xy(e.get("position"))) is not None:
+        if placeable(e) and (xy := _xy(e.get("position"))) is not None:
             out[e["data"]["id"]] = {"x": xy[0], "y": xy[1]}
     return out
 
@@ -50,7 +55,7 @@ def absorb(elements: list[dict], positions: dict | None) -> list[dict]:
         return elements
     out = []
     for e in elements:
-        if is_node(e) and (xy := _xy(positions.get(e["data"]["id"]))) is not None:
+        if placeable(e) and (xy := _xy(positions.get(e["data"]["id"]))) is not None:
             e = {**e, "position": {"x": xy[0], "y": xy[1]}}
         out.append(e)
     return out
@@ -109,7 +114,7 @@ def place(elements: list[dict], anchors: Iterable[str] = ()) -> list[dict]:
     (then the browser's layout places them all). Deterministic."""
     given = positions_of(elements)
     placed = {nid: (p["x"], p["y"]) for nid, p in given.items()}
-    nodes = [e["data"]["id"] for e in elements if is_node(e)]
+    nodes = [e["data"]["id"] for e in elements if placeable(e)]
     todo = [n for n in nodes if n not in placed]
     if not placed or not todo:
         return elements

@@ -100,6 +100,7 @@ def edge_width(amount_usd: float | None) -> float:
 
 
 MIN_LABEL_PX = 7      # labels are not drawn while the zoom makes them smaller than this on screen
+LABEL_HIDDEN = "label-hidden"   # a caption that would overlap another (app/assets/canvas.js): not drawn
 
 
 def stylesheet(edge_labels: bool = False) -> list[dict[str, Any]]:
@@ -159,13 +160,16 @@ def stylesheet(edge_labels: bool = False) -> list[dict[str, Any]]:
                                                   "text-background-color": "#ffffff", "text-background-opacity": 0.8,
                                                   "text-background-padding": 1, "min-zoomed-font-size": MIN_LABEL_PX}},
         {"selector": f"edge.{BUNDLED}", "style": {"display": "none"}},
+        # drawn transparent, not removed: its size still counts when the captions are sorted out
+        {"selector": f"node.{LABEL_HIDDEN}", "style": {"text-opacity": 0, "text-background-opacity": 0}},
         # group boxes (graph.grouped): a ring's or a model group's members inside one box,
         # which collapses to one node with a link per outside neighbour (graph.collapse_group)
         {"selector": f"node.{COMPOUND}", "style": {
             "shape": "round-rectangle", "background-color": "#f3e5f5", "background-opacity": 0.45,
             "border-width": 1.5, "border-style": "dashed", "border-color": "#7b1fa2", "padding": 14,
             "text-valign": "top", "text-halign": "center", "text-margin-y": -2, "font-size": 10,
-            "font-weight": "bold", "color": "#4a148c", "background-image": "none"}},
+            "font-weight": "bold", "color": "#4a148c", "background-image": "none", "text-max-width": 420,
+            "text-wrap": "none"}},
         {"selector": f"node.{COMPOUND}.{COLLAPSED}", "style": {
             "width": 46, "height": 46, "background-color": "#9c27b0", "background-opacity": 0.85,
             "border-style": "double", "border-width": 4, "text-valign": "bottom", "text-margin-y": 4}},

@@ -266,7 +266,8 @@ def bundle(elements: list[dict[str, Any]], opened: Iterable[str] = (), least: in
     bundle edge (class BUNDLE, data: count, amount_usd total, first_at / last_at, members, a
     label such as "21x 12,345 USD") stands for them and they get the class BUNDLED (hidden by
     the stylesheet, still in the list: exports and cases keep every movement). Bundles whose
-    id is in `opened` are left out: the investigator expanded them into the movements. Earlier
+    id is in `opened` are left out: the investigator expanded them into the movements; so are
+    groups holding a movement of a highlighted path or trace (class PATH). Earlier
     bundles are recomputed from the movements, so this applies after every change."""
     opened = set(opened)
     base = [_with_classes(e, drop=lambda c: c == BUNDLED) for e in elements if not is_bundle(e)]
@@ -275,7 +276,8 @@ def bundle(elements: list[dict[str, Any]], opened: Iterable[str] = (), least: in
         d = e["data"]
         if not is_node(e) and d.get("kind") in MONEY and not {HIDDEN, TIME_HIDDEN} & set(classes_of(e)):
             groups.setdefault(bundle_id(d["kind"], d["source"], d["target"]), []).append(e)
-    members = {bid: group for bid, group in groups.items() if len(group) >= least and bid not in opened}
+    members = {bid: group for bid, group in groups.items() if len(group) >= least and bid not in opened
+               and not any(PATH in classes_of(e) for e in group)}     # a highlighted path is drawn step by step
     inside = {e["data"]["id"] for group in members.values() for e in group}
     out = [_with_classes(e, [BUNDLED]) if e["data"]["id"] in inside else e for e in base]
     for bid, group in members.items():
@@ -336,7 +338,7 @@ def collapse_group(elements: list[dict[str, Any]], gid: str) -> list[dict[str, A
     links: dict[tuple[str, str], int] = {}
     for e in elements:
         d = e["data"]
-        if is_node(e) or d.get("kind") in (META, MORE) or is_bundle(e) or {HIDDEN, BUNDLED} & set(classes_of(e)):
+        if is_node(e) or d.get("kind") in (META, MORE) or is_bundle(e) or {HIDDEN, TIME_HIDDEN} & set(classes_of(e)):
             continue
         ends = (gid if d["source"] in members else d["source"], gid if d["target"] in members else d["target"])
         if (ends[0] == gid) != (ends[1] == gid):
@@ -352,6 +354,13 @@ def collapse_group(elements: list[dict[str, Any]], gid: str) -> list[dict[str, A
     out += [{"data": {"id": f"{META}:{s}->{t}", "source": s, "target": t, "kind": META, "count": n,
                       "label": f"{n} link{'s' if n > 1 else ''}"}, "classes": META} for (s, t), n in sorted(links.items())]
     return out
+
+
+def uncollapsed(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every group box expanded: no META edges, no collapsed classes (collapse_group undone
+    for all, to be applied again to the boxes still collapsed)."""
+    return [_with_classes(e, drop=lambda c: c in (COLLAPSED, IN_COLLAPSED)) for e in elements
+            if e["data"].get("kind") != META]
 
 
 def expand_group(elements: list[dict[str, Any]], gid: str) -> list[dict[str, Any]]:

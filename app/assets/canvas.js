@@ -32,9 +32,51 @@
     if (r) { r.textureOnViewport = cy.nodes().length > LARGE; }
   }
 
+  // labels never overlap: after a layout, an addition, a removal or a drag, each node's caption
+  // is drawn only when it overlaps no caption already kept and no other node (the most linked
+  // nodes keep theirs first); the others get LABEL_HIDDEN (app/styles.py: drawn transparent, so
+  // their size still counts) and show their id on hover, as Bloom and Linkurious do
+  var LABEL_HIDDEN = 'label-hidden';
+  function overlap(a, b) {
+    return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+  }
+  function declutter(cy) {
+    var nodes = cy.nodes(':visible').filter(function (n) { return !n.isParent(); });
+    if (nodes.length > LARGE) { return; }      // a large canvas relies on labels hiding when zoomed out
+    var bodies = nodes.map(function (n) {
+      return {id: n.id(), box: n.boundingBox({includeLabels: false, includeOverlays: false})};
+    });
+    var ordered = nodes.sort(function (a, b) {
+      return (b.degree() - a.degree()) || (a.id() < b.id() ? -1 : (a.id() > b.id() ? 1 : 0));
+    });
+    var kept = [];
+    cy.batch(function () {
+      ordered.forEach(function (n) {
+        var box = n.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true,
+                                 includeOverlays: false});
+        if (!box || !(box.w > 0)) { return; }
+        var clash = kept.some(function (k) { return overlap(k, box); }) ||
+          bodies.some(function (b) { return b.id !== n.id() && overlap(b.box, box); });
+        if (clash) { n.addClass(LABEL_HIDDEN); } else { n.removeClass(LABEL_HIDDEN); kept.push(box); }
+      });
+    });
+  }
+  function watchLabels(cy) {
+    if (cy.scratch('_casegraph_labels')) { return; }
+    cy.scratch('_casegraph_labels', true);
+    var pending = false;
+    cy.on('layoutstop add remove dragfree data', function () {
+      if (pending) { return; }
+      pending = true;
+      setTimeout(function () { pending = false; if (!cy.destroyed()) { declutter(cy); } }, 30);
+    });
+    declutter(cy);
+  }
+
   function watch(graphId, storeId) {
     var cy = cyOf(graphId);
     if (!cy) { return false; }
+    watchLabels(cy);
     if (cy.scratch('_casegraph_store') === storeId) { return true; }
     cy.scratch('_casegraph_store', storeId);
     var pending = false;

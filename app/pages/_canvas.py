@@ -193,9 +193,19 @@ def property_rows(data: dict) -> list[dict]:
     return rows
 
 
+def bundle_rows(data: dict) -> list[dict]:
+    """A bundle of movements (graph.bundle) for the details panel: how many, the total, the
+    first and last, and each movement's id (the context menu shows them one by one)."""
+    from casegraph.times import iso
+    rows = [("movements", data.get("count")), ("total", data.get("label", "").partition("x ")[2]),
+            ("first", iso(data.get("first_at"))), ("last", iso(data.get("last_at")))]
+    rows += [("movement", m) for m in data.get("members") or []]
+    return [{"property": k, "value": v, "provenance": False} for k, v in rows]
+
+
 def edge_rows(data: dict) -> list[dict]:
-    """An edge's rows for the details panel (property_rows)."""
-    return property_rows(data)
+    """An edge's rows for the details panel (property_rows; a bundle's are bundle_rows)."""
+    return bundle_rows(data) if data.get(graph.BUNDLE) else property_rows(data)
 
 
 def tooltip_text(data: dict | None, most: int = 6) -> str:
@@ -203,6 +213,9 @@ def tooltip_text(data: dict | None, most: int = 6) -> str:
     (property_rows' order, provenance left out)."""
     if not data:
         return ""
+    if data.get(graph.BUNDLE):
+        return f"{data.get('kind')} {data.get('source')} -> {data.get('target')}: {data.get('label')} " \
+               "(right-click: show them one by one)"
     rows = [r for r in property_rows(data) if not r["provenance"]][:most]
     return f"{data.get('kind')} {data.get('key') or data.get('id')}: " + ", ".join(
         f"{r['property']}={r['value']}" for r in rows)

@@ -9,7 +9,7 @@ graph read it through a `GraphReader` (explore.* plus risk flags). The page's ca
 back. Dash skips files starting with "_", so this imports without an app."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from casegraph import explore, graph
@@ -18,6 +18,7 @@ from casegraph.app.pages._canvas import (PINNED, collapse, drop, eid, hide, is_p
                                          push, show_all, split_id, time_range, undo)
 from casegraph.errors import QueryError
 from casegraph.graph import is_node
+from casegraph.model import model
 
 PRESET = "preset"             # the server-computed layout (app.styles.preset_layout)
 KEEP = styles.KEEP            # every node where it is drawn (positions kept)
@@ -32,6 +33,9 @@ class Canvas:
     elements: list[dict]
     undo: list[dict]
     window: tuple[int, int] | None = None      # money movements shown; None: all of them
+    opened: tuple[str, ...] = ()               # bundles of movements shown one by one (graph.bundle)
+    groups: dict[str, list] = field(default_factory=dict)   # group key -> [caption, member ids] (a ring)
+    collapsed: tuple[str, ...] = ()            # group boxes drawn as one node (graph.collapse_group)
 
     @classmethod
     def load(cls, data: dict | None, positions: dict | None = None) -> Canvas:
@@ -40,10 +44,16 @@ class Canvas:
         data = data or {}
         window = data.get("window")
         return cls(placement.absorb(list(data.get("elements") or []), positions), list(data.get("undo") or []),
-                   (int(window[0]), int(window[1])) if window else None)
+                   (int(window[0]), int(window[1])) if window else None, tuple(data.get("opened") or ()),
+                   dict(data.get("groups") or {}), tuple(data.get("collapsed") or ()))
 
     def dump(self) -> dict[str, Any]:
-        return {"elements": self.elements, "undo": self.undo, "window": list(self.window) if self.window else None}
+        return {"elements": self.elements, "undo": self.undo, "window": list(self.window) if self.window else None,
+                "opened": list(self.opened), "groups": self.groups, "collapsed": list(self.collapsed)}
+
+    def but(self, **kw: Any) -> Canvas:
+        """This canvas with some fields replaced."""
+        return Canvas(**{**self.__dict__, **kw})
 
     def slider(self) -> tuple[int, int, list[int], bool]:
         """The time slider's min, max, value and disabled: the money movements' span, and the
@@ -75,24 +85,53 @@ def changed(old: Canvas, elements: list[dict], message: str, layout: str | None 
     the node they hang off (`anchors` first: the nodes expanded). Only when no node has a
     place yet is a whole layout run: the server's preset, or `layout` in the browser."""
     run = None
-    if any(is_node(e) and "position" not in e for e in elements):
-        if any(is_node(e) and "position" in e for e in elements):
+    if any(placement.placeable(e) and "position" not in e for e in elements):
+        if any(placement.placeable(e) and "position" in e for e in elements):
             elements = placement.place(elements, anchors)
         elif layout == PRESET:
             elements = styles.preset_layout(elements)
         else:
             run = layout if layout in styles.LAYOUTS and layout not in (KEEP, PRESET) else styles.DEFAULT_LAYOUT
-    _lo, _hi, value, disabled = Canvas(elements, [], old.window).slider()
+    _lo, _hi, value, disabled = old.but(elements=elements).slider()
     if not disabled:
         elements = graph.filter_time(elements, value[0], value[1])
+    elements = arranged(elements, old)
     steps = push(old.undo, old.elements, elements) if record else old.undo
-    return Change(Canvas(elements, steps, old.window), message, run)
+    return Change(old.but(elements=elements, undo=steps), message, run)
+
+
+def model_groups(elements: list[dict]) -> dict[str, tuple[str, list[str]]]:
+    """A box per model-team group on the canvas: the Group node and its members (IN_GROUP)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for e in elements:
+        d = e["data"]
+        if is_node(e) and d.get("kind") == "Group":
+            out[d["id"]] = (f"model group {d.get('key', d['id'])}", [d["id"]])
+    for e in elements:
+        d = e["data"]
+        if not is_node(e) and d.get("kind") == "IN_GROUP" and d.get("target") in out:
+            out[d["target"]][1].append(d["source"])
+    return out
+
+
+def arranged(elements: list[dict], canvas: Canvas) -> list[dict]:
+    """How the elements are drawn: repeated movements bundled (but those opened), a ring's or
+    a model group's members in a box, the collapsed boxes as one node. Recomputed from the
+    elements after every change, so it never goes stale."""
+    base = graph.bundle(graph.uncollapsed(elements), canvas.opened)
+    groups = {key: (str(caption), list(members)) for key, (caption, members) in canvas.groups.items()}
+    base = graph.grouped(base, {**groups, **model_groups(base)})
+    present = {e["data"]["id"] for e in base if e["data"].get("kind") == graph.COMPOUND}
+    for gid in canvas.collapsed:
+        if gid in present:
+            base = graph.collapse_group(base, gid)
+    return base
 
 
 def start_layout(elements: list[dict], large: bool) -> str:
     """How a canvas opens: where its nodes were left when they carry positions (a case), the
     server's layout for a large canvas, else the browser's force layout."""
-    if any(is_node(e) and "position" in e for e in elements):
+    if any(placement.placeable(e) and "position" in e for e in elements):
         return KEEP
     return PRESET if large else styles.DEFAULT_LAYOUT
 
@@ -192,7 +231,7 @@ def step_back(canvas: Canvas) -> Change:
     if not canvas.undo:
         return Change(message="nothing to undo")
     rest = canvas.undo[:-1]
-    return changed(Canvas(canvas.elements, rest, canvas.window), undo(canvas.elements, canvas.undo[-1]),
+    return changed(canvas.but(undo=rest), undo(canvas.elements, canvas.undo[-1]),
                    f"undone ({len(rest)} step(s) left)", record=False)
 
 
@@ -237,7 +276,7 @@ def relayout(canvas: Canvas, name: str | None, run: int) -> tuple[Canvas | None,
     pinned = pinned_positions(canvas.elements)
     if name == PRESET:
         placed = placement.absorb(styles.preset_layout(canvas.elements), pinned)
-        return Canvas(placed, canvas.undo, canvas.window), styles.layout_for(PRESET, run)
+        return canvas.but(elements=placed), styles.layout_for(PRESET, run)
     # a fresh layout (what a re-layout is asked for): fcose from its own spectral start
     return None, styles.layout_for(name, run, pinned, nodes=_nodes(canvas.elements))
 
@@ -249,7 +288,102 @@ def narrow(canvas: Canvas, value: list[int] | None) -> Change:
     if disabled or not value or list(value) == current:
         return NOTHING
     window = None if value[0] <= lo and value[1] >= hi else (int(value[0]), int(value[1]))
-    return Change(Canvas(graph.filter_time(canvas.elements, value[0], value[1]), canvas.undo, window), "")
+    return Change(canvas.but(elements=arranged(graph.filter_time(canvas.elements, value[0], value[1]), canvas),
+                             window=window), "")
+
+
+# -- the context menu, add by id ---------------------------------------------------------------
+
+NODE_MENU = [("expand", "Expand"), ("hide", "Hide"), ("pin", "Pin / unpin"), ("trace-forward", "Trace funds forward"),
+             ("trace-backward", "Trace funds backward"), ("details", "Open details"),
+             ("new-case", "New case with this node"), ("collapse-group", "Collapse its group"),
+             ("expand-group", "Expand the group")]
+EDGE_MENU = [("show-movements", "Show the movements one by one"), ("bundle", "Bundle the movements again")]
+
+
+def context_menu() -> list[dict[str, Any]]:
+    """The canvas's right-click menu (dash-cytoscape's contextMenu: a click reports
+    contextMenuData to the server, which `menu` acts on)."""
+    return ([{"id": i, "label": label, "availableOn": ["node"]} for i, label in NODE_MENU]
+            + [{"id": i, "label": label, "availableOn": ["edge"]} for i, label in EDGE_MENU])
+
+
+def _element(canvas: Canvas, element_id: str | None) -> dict | None:
+    return next((e for e in canvas.elements if eid(e) == element_id), None)
+
+
+def _group_of(canvas: Canvas, node_id: str | None) -> str | None:
+    """The group box a node is (or is in)."""
+    e = _element(canvas, node_id)
+    if e is None:
+        return None
+    return e["data"]["id"] if e["data"].get("kind") == graph.COMPOUND else e["data"].get("parent")
+
+
+def regroup(canvas: Canvas, node_id: str | None, collapse: bool) -> Change:
+    """Collapse the group box of `node_id` to one node, or expand it again."""
+    gid = _group_of(canvas, node_id)
+    if gid is None:
+        return Change(message="that node is in no group box (a ring's or a model group's members are)")
+    collapsed = tuple(g for g in canvas.collapsed if g != gid) + ((gid,) if collapse else ())
+    return changed(canvas.but(collapsed=collapsed), canvas.elements, f"group {'collapsed' if collapse else 'expanded'}")
+
+
+def rebundle(canvas: Canvas, edge_id: str | None, show: bool) -> Change:
+    """Show a bundle's movements one by one (its id kept in `opened`), or bundle them again."""
+    e = _element(canvas, edge_id)
+    if e is None or is_node(e) or e["data"].get("kind") not in graph.MONEY:
+        return Change(message="pick a money movement or a bundle of them")
+    d = e["data"]
+    bid = graph.bundle_id(d["kind"], d["source"], d["target"])
+    if show and not graph.is_bundle(e):
+        return Change(message="this is one movement already")
+    opened = tuple(b for b in canvas.opened if b != bid) + ((bid,) if show else ())
+    said = f"{d.get('count')} movements shown one by one" if show else "movements bundled again"
+    return changed(canvas.but(opened=opened), canvas.elements, said)
+
+
+def menu(canvas: Canvas, reader: GraphReader, picked: dict | None, layout: str | None) -> Change:
+    """What a context-menu item does to the element it was opened on (contextMenuData)."""
+    item, target = (picked or {}).get("menuItemId"), (picked or {}).get("elementId")
+    if not target:
+        return NOTHING
+    if item == "expand":
+        return expand(canvas, reader, [target], None, layout)
+    if item in ("hide", "pin"):
+        return edit(canvas, item, [target])
+    if item in ("trace-forward", "trace-backward"):
+        return trace_funds(canvas, reader, [target], item.split("-")[1], layout)
+    if item in ("collapse-group", "expand-group"):
+        return regroup(canvas, target, item == "collapse-group")
+    if item in ("show-movements", "bundle"):
+        return rebundle(canvas, target, item == "show-movements")
+    return NOTHING
+
+
+ADD_MAX = 20      # hits of one "add to canvas" search
+
+
+def add(canvas: Canvas, reader: GraphReader, text: str | None, layout: str | None) -> Change:
+    """Add to the canvas by node id ("Account:A1", several comma-separated) or by search (the
+    first ADD_MAX hits, as the Search page finds them)."""
+    wanted = [t.strip() for t in (text or "").split(",") if t.strip()]
+    if not wanted:
+        return Change(message="type a node id (Account:A100000001) or what to search for")
+    ids: list[str] = []
+    for t in wanted:
+        label, sep, key = t.partition(":")
+        if sep and label in model().nodes and key:
+            ids.append(t)
+        else:
+            ids += [h["id"] for h in explore.search(reader.store, t, limit=ADD_MAX)]
+    if not ids:
+        return Change(message=f"nothing found for {', '.join(wanted)}")
+    found, problems = reader.open(list(dict.fromkeys(ids)))
+    new = graph.merge(canvas.elements, found)
+    added = _nodes(new) - _nodes(canvas.elements)
+    return changed(canvas, new, f"added {added} node(s)" + (f"; {'; '.join(problems)}" if problems else ""),
+                   layout, anchors=[eid(e) for e in found if is_node(e)][:1])
 
 
 def chosen_nodes(selected: list[dict] | None, focus: str | None) -> list[str]:

@@ -21,9 +21,10 @@ from casegraph.app.legend import legend
 from casegraph.app.pages import _cases as v
 from casegraph.app.pages import _changes, _freezes
 from casegraph.app.pages import _evidence as ev_view
+from casegraph.app.pages import _explorer as x
 from casegraph.app.pages._canvas import selection_text
 from casegraph import cases as core
-from casegraph import freezes
+from casegraph import freezes, graph
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, **site.register(__name__))
@@ -216,9 +217,11 @@ def render(version, case_id, positions):
         auth.require("view_cases")
         case = core.get_case(app.state(), case_id)
         frozen = freezes.list_freezes(app.state(), case_id=case_id)
+        elements, graph_layout = v.drawn(case, positions, version)
+        # drawn as the explorer draws: risk borders read from the graph now, movements bundled
+        elements = graph.bundle(x.GraphReader(app.store(), app.state()).with_risk(elements))
     except CasegraphError as e:
         return (html.H2(f"Case {case_id}"),) + (no_update,) * 12 + (str(e), no_update)
-    elements, graph_layout = v.drawn(case, positions, version)
     moves = [html.Button(f"-> {to}", id={"type": ids.CASES_MOVE, "to": to}, n_clicks=0,
                          className=f"move move-{to}") for to in core.MOVES.get(case["status"], ())]
     head = [html.H2(f"Case {case['id']}: {case['title']}"), _pairs(v.header_items(case), "props case-header")]

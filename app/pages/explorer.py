@@ -116,6 +116,18 @@ def opened(node_ids: list[str], alert: Any) -> tuple[list[dict], list[str], html
     return elements, problems, reasons
 
 
+def ring_groups(alert: Any) -> dict[str, list]:
+    """A rings alert's members drawn in one box ({key: [caption, member ids]}); none for others."""
+    try:
+        row = app.state().get_alert(int(alert)) if alert else None
+    except (TypeError, ValueError, CasegraphError):
+        return {}
+    if not row or row["detection"] != "rings":
+        return {}
+    members = [f"Account:{a}" for a in row["entities"] or ()]
+    return {f"alert-{row['id']}": [f"ring, alert {row['id']} ({len(members)} accounts)", members]}
+
+
 def opened_case(case_id: Any) -> tuple[list[dict], list[str], html.Div | None]:
     """What `/explorer?case=N` opens: the case's snapshot where it was drawn when last saved
     (risk colours read again from the graph), with the case's title above the canvas."""
@@ -147,6 +159,10 @@ def tools() -> html.Div:
         _button("Trace funds", ids.EXPLORE_TRACE, "From the selected node"),
         dcc.Dropdown(id=ids.EXPLORE_TRACE_DIRECTION, value="forward", clearable=False,
                      options=["forward", "backward"], style={"width": "120px"}),
+        dcc.Input(id=ids.EXPLORE_ADD_TEXT, type="text", placeholder="add: Account:A1… or search text",
+                  className="add-text", debounce=False),
+        _button("Add to canvas", ids.EXPLORE_ADD_NODES, "Add nodes by id (comma-separated) or the first "
+                                                         "20 search hits"),
     ], className="toolbar")
 
 
@@ -160,6 +176,8 @@ def views(start: str) -> html.Div:
         _button("PNG", ids.EXPLORE_EXPORT_PNG), _button("SVG", ids.EXPLORE_EXPORT_SVG),
         _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
         _button("CSV", ids.EXPLORE_EXPORT_CSV),
+        dcc.Checklist(id=ids.EXPLORE_EDGE_LABELS, options=[{"label": " amounts on edges", "value": "on"}],
+                      value=[], inline=True),
         html.Span(id=ids.EXPLORE_COUNT, className="muted"),
         html.Span(id=ids.EXPLORE_SELECTION, className="muted"),
         html.Span(id=ids.EXPLORE_PLACED, className="muted"),
@@ -187,7 +205,9 @@ def layout(ids_=None, alert=None, case=None, **query):
         elements = styles.preset_layout(elements)
     elif start == x.KEEP:
         elements = placement.place(elements)
-    canvas = x.Canvas(elements, [])
+    canvas = x.Canvas(elements, [], groups=ring_groups(alert) if case is None else {})
+    canvas = canvas.but(elements=x.arranged(canvas.elements, canvas))
+    elements = canvas.elements
     return html.Div([
         html.Div([
             tools(), views(start), case_controls(), time_bar(canvas),
@@ -197,7 +217,7 @@ def layout(ids_=None, alert=None, case=None, **query):
             # instead of dash-cytoscape running the whole layout again over every node
             cyto.Cytoscape(id=ids.EXPLORE_GRAPH, elements=elements, stylesheet=stylesheet(),
                            layout=_layout_for(start, nodes=sum(1 for e in elements if is_node(e))),
-                           boxSelectionEnabled=True, autoRefreshLayout=False,
+                           boxSelectionEnabled=True, autoRefreshLayout=False, contextMenu=x.context_menu(),
                            minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "70vh"}),
             html.Div(legend(), id=ids.EXPLORE_LEGEND, className="legend"),
         ], className="explore-main"),
@@ -253,6 +273,26 @@ def grow(_expand, tapped, canvas, selected, focus, rel, layout_name, positions):
     if ctx.triggered_id == ids.EXPLORE_GRAPH:
         return send(x.next_page, canvas, reader(), tapped, layout_name)
     return send(x.expand, canvas, reader(), x.chosen_nodes(selected, focus), rel, layout_name)
+
+
+@callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_GRAPH, "contextMenuData"), State(ids.EXPLORE_CANVAS, "data"),
+          State(ids.EXPLORE_LAYOUT, "value"), POSITIONS, prevent_initial_call=True)
+def context(picked, canvas, layout_name, positions):
+    """A context-menu item on a node or an edge (x.menu; details and new case below)."""
+    return send(x.menu, x.Canvas.load(canvas, positions), reader(), picked, layout_name)
+
+
+@callback(*CANVAS_OUTPUTS, Input(ids.EXPLORE_ADD_NODES, "n_clicks"), Input(ids.EXPLORE_ADD_TEXT, "n_submit"),
+          State(ids.EXPLORE_ADD_TEXT, "value"), State(ids.EXPLORE_CANVAS, "data"), State(ids.EXPLORE_LAYOUT, "value"),
+          POSITIONS, prevent_initial_call=True)
+def add_nodes(_n, _submit, text, canvas, layout_name, positions):
+    """Add nodes by id or by search, placed around what is drawn."""
+    return send(x.add, x.Canvas.load(canvas, positions), reader(), text, layout_name)
+
+
+@callback(Output(ids.EXPLORE_GRAPH, "stylesheet"), Input(ids.EXPLORE_EDGE_LABELS, "value"), prevent_initial_call=True)
+def edge_labels(on):
+    return styles.stylesheet(edge_labels=bool(on))
 
 
 EDITS = {ids.EXPLORE_COLLAPSE: "collapse", ids.EXPLORE_HIDE: "hide", ids.EXPLORE_SHOW_ALL: "show_all",
@@ -342,9 +382,15 @@ def tap_edge(edge):
 
 @callback(Output(ids.EXPLORE_DETAILS, "children"), Output(ids.EXPLORE_REL, "options"),
           Output(ids.EXPLORE_FOCUS, "data"),
-          Input(ids.EXPLORE_GRAPH, "tapNodeData"), prevent_initial_call=True)
-def tap_details(tapped):
-    if not tapped or tapped.get("kind") == "More":
+          Input(ids.EXPLORE_GRAPH, "tapNodeData"), Input(ids.EXPLORE_GRAPH, "contextMenuData"),
+          prevent_initial_call=True)
+def tap_details(tapped, picked):
+    """A node's details, when it is tapped or its menu's "Open details" is chosen."""
+    if ctx.triggered_id == ids.EXPLORE_GRAPH and "contextMenuData" in ctx.triggered[0]["prop_id"]:
+        if (picked or {}).get("menuItemId") != "details" or not picked.get("elementId"):
+            return no_update, no_update, no_update
+        tapped = {"id": picked["elementId"], "kind": picked["elementId"].partition(":")[0]}
+    if not tapped or tapped.get("kind") in ("More", "Compound"):
         return no_update, no_update, no_update
     nid = tapped["id"]
     try:
@@ -413,20 +459,23 @@ def refresh_cases(_n):
 
 @callback(Output(ids.EXPLORE_MESSAGE, "children", allow_duplicate=True), Output(ids.EXPLORE_GO, "href"),
           Input(ids.EXPLORE_NEW_CASE, "n_clicks"), Input(ids.EXPLORE_ADD_TO_CASE, "n_clicks"),
-          State(ids.EXPLORE_GRAPH, "selectedNodeData"),
+          Input(ids.EXPLORE_GRAPH, "contextMenuData"), State(ids.EXPLORE_GRAPH, "selectedNodeData"),
           State(ids.EXPLORE_CASE_PICK, "value"), POSITIONS, prevent_initial_call=True)
-def to_case(_new, _add, selected, case_id, positions):
+def to_case(_new, _add, picked, selected, case_id, positions):
     """The selected nodes and the relationships between them into a new case (which then
     opens) or into the case picked, with where they are drawn (so the case reopens as it was
     left). Only the selected ids and positions come from the browser: every element is read
     again from the graph (cases.add_selection)."""
     from casegraph import cases
-    picked = _cases.selected_ids(selected)
+    from_menu = ctx.triggered_id == ids.EXPLORE_GRAPH
+    if from_menu and ((picked or {}).get("menuItemId") != "new-case" or not picked.get("elementId")):
+        return no_update, no_update
+    picked = [picked["elementId"]] if from_menu else _cases.selected_ids(selected)
     if not picked:
         return "select nodes first (shift-click or drag a box)", no_update
     try:
         user = auth.require("change_case")
-        if ctx.triggered_id == ids.EXPLORE_NEW_CASE:
+        if ctx.triggered_id in (ids.EXPLORE_NEW_CASE, ids.EXPLORE_GRAPH):
             made = cases.add_selection(app.state(), app.store(), user, None, picked, _cases.selection_title(picked))
             cases.save_positions(app.state(), user, made["case_id"], _cases.picked_positions(picked, positions))
             return f"opened case #{made['case_id']}", _cases.case_href(made["case_id"])

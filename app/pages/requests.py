@@ -66,8 +66,8 @@ def register_form() -> html.Div:
         html.Div([
             text("Agency", "agency", placeholder="e.g. NCA"),
             text("Country", "country", placeholder="e.g. GB", className="short"),
-            text("Reference", "reference", placeholder="the agency's reference"),
-            text("Legal basis", "legal_basis", placeholder="e.g. POCA s.345"),
+            text("Reference", "reference", placeholder="the agency's reference", className="text16"),
+            text("Legal basis", "legal_basis", placeholder="e.g. POCA s.345", className="text16"),
             text("Received (UTC)", "received", placeholder="now", className="when"),
             text("Deadline (UTC)", "deadline", placeholder="e.g. 2026-12-31T17:00", className="when"),
             html.Label(["Priority", dcc.Dropdown(id=_field("priority"), options=list(desk.PRIORITIES),

@@ -213,3 +213,73 @@ def test_only_the_new_elements_are_sent_when_nothing_else_changed(reader):
     hidden = x.edit(grown, "hide", ["Account:A3"]).canvas
     assert appended(grown.elements, hidden.elements) is None               # a class changed: send everything
     assert appended(grown.elements, drawn.elements) is None                # elements gone: send everything
+
+
+def _bundle(canvas: x.Canvas) -> dict | None:
+    return next((e for e in canvas.elements if graph.is_bundle(e)), None)
+
+
+def test_repeated_transfers_are_one_bundle_the_menu_opens_and_closes(reader):
+    c = x.expand(opened(reader, "Account:A1"), reader, ["Account:A1"], None, None).canvas
+    bid = graph.bundle_id("TRANSFERRED", "Account:A1", "Account:A2")
+    bundle = _bundle(c)
+    assert bundle["data"]["id"] == bid and bundle["data"]["count"] == 2 and bundle["data"]["amount_usd"] == 105.0
+    assert x.Canvas.load(c.dump()) == c
+    # right-click "show the movements": T1 and T3 drawn one by one, then bundled again
+    shown = x.menu(c, reader, {"menuItemId": "show-movements", "elementId": bid}, None).canvas
+    assert _bundle(shown) is None and shown.opened == (bid,)
+    assert not [e for e in shown.elements if graph.BUNDLED in graph.classes_of(e)]
+    again = x.menu(shown, reader, {"menuItemId": "bundle", "elementId": "TRANSFERRED:T1"}, None).canvas
+    assert _bundle(again)["data"]["id"] == bid and again.opened == ()
+    assert x.menu(c, reader, {"menuItemId": "show-movements", "elementId": "Account:A1"}, None).message.startswith(
+        "pick a money movement")
+    # a narrower time window counts only the movements inside it
+    narrowed = x.narrow(c, [c.slider()[0], c.slider()[1] - 1]).canvas
+    assert _bundle(narrowed) is None      # T3 (the latest) is outside: one movement left, drawn as itself
+
+
+def test_menu_items_act_on_the_node_they_were_opened_on(reader):
+    c = opened(reader, "Account:A2")
+    grown = x.menu(c, reader, {"menuItemId": "expand", "elementId": "Account:A2"}, None).canvas
+    assert {"Account:A1", "Account:A3", "Device:D1"} <= ids(grown)
+    hidden = x.menu(grown, reader, {"menuItemId": "hide", "elementId": "Account:A3"}, None).canvas
+    assert graph.HIDDEN in graph.classes_of(next(e for e in hidden.elements if e["data"]["id"] == "Account:A3"))
+    traced = x.menu(grown, reader, {"menuItemId": "trace-forward", "elementId": "Account:A2"}, None)
+    assert traced.message.startswith("trace forward")
+    assert x.menu(grown, reader, {"menuItemId": "expand"}, None) == x.NOTHING          # no element: nothing
+    assert x.menu(grown, reader, {"menuItemId": "fly", "elementId": "Account:A2"}, None) == x.NOTHING
+    items = {i["id"]: i["availableOn"] for i in x.context_menu()}
+    assert items["expand"] == ["node"] and items["show-movements"] == ["edge"]
+
+
+def test_a_rings_members_sit_in_a_box_that_collapses_to_one_node(reader):
+    members = ["Account:A1", "Account:A2"]
+    c = x.Canvas(opened(reader, "Account:A1", "Account:A2", "Account:A3").elements, [],
+                 groups={"alert-9": ["ring, alert 9 (2 accounts)", members]})
+    c = x.expand(c, reader, ["Account:A2"], None, None).canvas
+    box = graph.group_id("alert-9")
+    parents = {e["data"]["id"]: e["data"].get("parent") for e in c.elements if graph.is_node(e)}
+    assert parents["Account:A1"] == parents["Account:A2"] == box and parents["Account:A3"] is None
+    closed = x.menu(c, reader, {"menuItemId": "collapse-group", "elementId": "Account:A1"}, None).canvas
+    assert closed.collapsed == (box,)
+    metas = {(e["data"]["source"], e["data"]["target"]) for e in closed.elements if e["data"]["kind"] == graph.META}
+    assert (box, "Account:A3") in metas and ("Device:D1", box) not in metas      # D1 <- A1, A2: a link into the box
+    assert any(s == box and t == "Device:D1" for s, t in metas)
+    # collapsed it stays collapsed through the next change, and expands again
+    still = x.edit(closed, "pin", ["Account:A3"]).canvas
+    assert any(e["data"]["kind"] == graph.META for e in still.elements)
+    opened_again = x.menu(still, reader, {"menuItemId": "expand-group", "elementId": box}, None).canvas
+    assert opened_again.collapsed == () and not any(e["data"]["kind"] == graph.META for e in opened_again.elements)
+    assert x.regroup(c, "Account:A3", True).message.startswith("that node is in no group box")
+
+
+def test_add_to_the_canvas_by_id_or_by_search(reader):
+    c = opened(reader, "Account:A1")
+    by_id = x.add(c, reader, "Account:A3, Wallet:0xb", None)
+    assert {"Account:A3", "Wallet:0xb"} <= ids(by_id.canvas) and by_id.message == "added 2 node(s)"
+    searched = x.add(c, reader, "H0", None).canvas          # the hub users H00..H09 start with it
+    assert {f"Account:H0{i}" for i in range(10)} <= ids(searched)
+    assert x.add(c, reader, "  ", None).message.startswith("type a node id")
+    assert x.add(c, reader, "zzz-nothing", None).message == "nothing found for zzz-nothing"
+    missing = x.add(c, reader, "Account:NOPE", None)
+    assert "Account:NOPE is not in the graph" in missing.message
