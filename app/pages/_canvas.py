@@ -120,7 +120,8 @@ def time_range(elements: list[dict]) -> tuple[int, int] | None:
 
 
 def node_ids_of(selected: list[dict] | None) -> list[str]:
-    return [d["id"] for d in selected or [] if d.get("kind") != "More"]
+    """The selected graph nodes (no pagers, no group boxes)."""
+    return [d["id"] for d in selected or [] if d.get("kind") not in (graph.MORE, graph.COMPOUND)]
 
 
 def selection_text(selected: list[dict] | None) -> str:

@@ -146,10 +146,10 @@ def clean(element: dict) -> dict:
 
 
 def selected_ids(selected: list[dict] | None) -> list[str]:
-    """The ids of the explorer's selected nodes, never pagers, in order, once each. Ids are
-    all a case takes from the browser: the elements are read again from the graph."""
+    """The ids of the explorer's selected nodes, never pagers or group boxes, in order, once each.
+    Ids are all a case takes from the browser: the elements are read again from the graph."""
     return list(dict.fromkeys(str(d["id"]) for d in selected or []
-                              if isinstance(d, dict) and d.get("id") and d.get("kind") != graph.MORE))
+                              if isinstance(d, dict) and d.get("id") and d.get("kind") not in (graph.MORE, graph.COMPOUND)))
 
 
 def entities_message(done: dict) -> str:

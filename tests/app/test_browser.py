@@ -308,7 +308,7 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
         f"+{len(near) - PAGE} more"
     # an edge's details: its properties and provenance, straight from the element (the node's
     # details hold "loaded_at" too: wait for the edge's own heading)
-    edge_id = cy_call(dash_duo, "cy.edges().filter(e => e.data('kind') !== 'More')[0].id()")
+    edge_id = cy_call(dash_duo, "cy.edges().filter(e => e.data('kind') !== 'More' && !e.data('bundle'))[0].id()")
     edge = cy_call(dash_duo, "cy.getElementById(arguments[1]).data()", edge_id)
     tap(dash_duo, edge_id)
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_DETAILS}", f"{edge['kind']}: {edge['source']} -> {edge['target']}",
@@ -339,7 +339,10 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     dash_duo.find_element(f"#{ids.EXPLORE_REMOVE}").click()
     wait_nodes(dash_duo, lambda n: victim not in n)
     shown = set(cy_call(dash_duo, VISIBLE))
-    edges = cy_call(dash_duo, "cy.edges().filter(e => e.visible() && e.data('kind') !== 'More').length")
+    # every relationship shown: drawn one by one, or inside a drawn bundle of movements
+    edges = cy_call(dash_duo, "cy.edges().filter(e => e.data('kind') !== 'More' && !e.data('bundle') && "
+                              "(e.visible() || (e.hasClass('bundled') && !e.hasClass('hidden') && "
+                              "!e.hasClass('time-hidden')))).length")
     # the canvas shows what the server holds
     dash_duo.wait_for_text_to_equal(f"#{ids.EXPLORE_COUNT}", f"{len(shown)} node(s), {edges} edge(s) shown", timeout=10)
 
@@ -366,7 +369,9 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     no_console_errors(dash_duo)
 
 
-MONEY_AT = ("cy.edges().filter(e => e.visible() && e.data('at') !== null && e.data('kind') !== 'More')"
+# the movements shown, drawn one by one or inside a bundle (a bundle has no time of its own)
+MONEY_AT = ("cy.edges().filter(e => e.data('at') != null && e.data('kind') !== 'More' && !e.data('bundle') && "
+            "!e.hasClass('hidden') && !e.hasClass('time-hidden'))"
             ".map(e => [e.id(), e.data('at')])")
 
 

@@ -14,7 +14,9 @@ from tests.support import click, cy_call, login, no_console_errors, read_text, s
 
 pytestmark = pytest.mark.browser
 
-POSITIONS = "Object.fromEntries(cy.nodes().map(n => [n.id(), [n.position('x'), n.position('y')]]))"
+# where every graph node is drawn (a group box's place follows its members)
+POSITIONS = ("Object.fromEntries(cy.nodes().filter(n => n.data('kind') !== 'Compound')"
+             ".map(n => [n.id(), [n.position('x'), n.position('y')]]))")
 
 
 def wait_positions_kept(duo, n: int, where: str = ids.EXPLORE_PLACED, timeout=15) -> None:
@@ -52,21 +54,22 @@ def test_an_expand_keeps_drawn_nodes_in_place_and_a_case_reopens_as_it_was_left(
     login(dash_duo, "inv", ui_app, path=explorer_href(alert_node_ids(alert), alert["id"]))
     members = {f"Account:{m}" for m in alert["entities"]}
     shown = wait_nodes(dash_duo, lambda n: members <= n)
-    wait_positions_kept(dash_duo, len(shown))
+    wait_positions_kept(dash_duo, len(shown))         # the canvas reports every node, its group box too
+    shown = {n for n in shown if not n.startswith("Compound:")}
     before = cy_call(dash_duo, POSITIONS)
     assert len({(round(x), round(y)) for x, y in before.values()}) == len(before)      # fcose spread them out
 
     select(dash_duo, member)
     dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded {member}:", timeout=15)
-    grown = wait_nodes(dash_duo, lambda n: len(n) > len(shown))
+    grown = {n for n in wait_nodes(dash_duo, lambda n: len(n) > len(shown) + 1) if not n.startswith("Compound:")}
     after = cy_call(dash_duo, POSITIONS)
     assert same_places(after, before) == []                   # nothing that was drawn moved
     new = grown - shown
     assert new
     for n in new:                                             # the new ones have places of their own
         assert min(math.dist(after[n], p) for k, p in after.items() if k != n) > 30, n
-    wait_positions_kept(dash_duo, len(grown))
+    wait_positions_kept(dash_duo, len(grown) + 1)        # and the box's
 
     # the whole canvas into a new case: the case page draws every node where it was
     keep = sorted(n for n in grown if not n.startswith("more:"))
@@ -78,6 +81,6 @@ def test_an_expand_keeps_drawn_nodes_in_place_and_a_case_reopens_as_it_was_left(
 
     # and the explorer opens the case as it was left
     click(dash_duo, f"#{ids.CASES_EXPLORER}")
-    wait_nodes(dash_duo, lambda n: n == set(keep))
+    wait_nodes(dash_duo, lambda n: n - {x for x in n if x.startswith("Compound:")} == set(keep))
     assert same_places(cy_call(dash_duo, POSITIONS), drawn) == []
     no_console_errors(dash_duo)

@@ -80,10 +80,10 @@ def test_search_ring_alert_expand_path_and_graphml_over_neo4j(dash_duo, neo4j_ui
 
     # GraphML holds exactly the canvas, read back by networkx
     downloads = allow_downloads(dash_duo)
-    visible = set(cy_call(dash_duo, "cy.nodes().filter(n => n.visible() && n.data('kind') !== 'More')"
-                                    ".map(n => n.id())"))
+    visible = set(cy_call(dash_duo, "cy.nodes().filter(n => n.visible() && n.data('kind') !== 'More' && "
+                                    "n.data('kind') !== 'Compound').map(n => n.id())"))
     click(dash_duo, f"#{ids.EXPLORE_EXPORT_GRAPHML}")
     g = nx.read_graphml(wait_download(downloads, "casegraph.graphml"))
-    drawn = {n for n in node_ids(dash_duo) if not n.startswith("more:")}      # everything but "+N more" pagers
+    drawn = {n for n in node_ids(dash_duo) if not n.startswith(("more:", "Compound:"))}   # but pagers and boxes
     assert set(g.nodes) == visible == drawn and visible >= set(members)
     no_console_errors(dash_duo)
