@@ -219,7 +219,9 @@ def table(grid_id: str, columns: list[str], rows: list[dict] | None = None, *, l
     `kinds` as table_columns takes them; `height` None for a short table as tall as its rows;
     `select` adds a checkbox column (the grid's selectedRows then holds the ticked rows, and the
     header box ticks the rows the filters leave); `row_classes` as row_class_rules takes them."""
-    options: dict[str, Any] = {}
+    # every column drawn, also those scrolled out of view sideways: these tables are narrow
+    # enough, and a find-in-page or a copy then sees every cell of a row
+    options: dict[str, Any] = {"suppressColumnVirtualisation": True}
     if select:
         options["rowSelection"] = {"mode": "multiRow", "selectAll": "filtered"}
     if row_classes:

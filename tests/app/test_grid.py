@@ -138,6 +138,7 @@ def test_a_table_of_plain_rows_links_columns_and_types_them():
     assert grid.rowData == [{"id": 1, "open": "open", "open_href": "/x"}] and grid.style["height"] == g.HEIGHT
     assert "rowSelection" not in grid.dashGridOptions and "rowClassRules" not in grid.dashGridOptions
     assert grid.dashGridOptions["enableCellTextSelection"] is True                 # copyable, like the results
+    assert grid.dashGridOptions["suppressColumnVirtualisation"] is True          # every cell of a row drawn
 
 
 def test_a_short_table_is_as_tall_as_its_rows_and_a_selectable_one_ticks_rows():
