@@ -190,13 +190,22 @@ def results_grid(grid_id: str, height: str | None = HEIGHT, options: dict | None
 
 # -- the app's other tables: plain rows of named columns -------------------------------------------
 
-def table_columns(columns: list[str], links: dict[str, str] | None = None,
-                  kinds: dict[str, str] | None = None) -> list[dict]:
+NARROW = {"minWidth": 80, "maxWidth": 110}                   # an id, a score, a short link
+WRAP = {"wrapText": True, "autoHeight": True, "minWidth": 260}  # long text, whole, over several lines
+
+
+def table_columns(columns: list[str], links: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
+                  narrow: tuple[str, ...] = (), wrap: tuple[str, ...] = ()) -> list[dict]:
     """Column definitions for rows the app computed itself: one per name, in order, TEXT unless
     `kinds` says TIME or NUMBER; a column in `links` ({column: href field}) links each cell to
-    the row's href field (a GridLink, opened inside the app)."""
+    the row's href field (a GridLink, opened inside the app); `narrow` columns stay narrow,
+    `wrap` columns show their whole text over several lines (the row grows)."""
     links, kinds = links or {}, kinds or {}
-    return [link_column(c, links[c]) if c in links else column_def(c, kinds.get(c, TEXT)) for c in columns]
+    out = []
+    for c in columns:
+        col = link_column(c, links[c]) if c in links else column_def(c, kinds.get(c, TEXT))
+        out.append({**col, **(NARROW if c in narrow else {}), **(WRAP if c in wrap else {})})
+    return out
 
 
 def row_class_rules(rules: dict[str, tuple[str, str]]) -> dict[str, str]:
@@ -212,11 +221,12 @@ def row_class_rules(rules: dict[str, tuple[str, str]]) -> dict[str, str]:
 
 
 def table(grid_id: str, columns: list[str], rows: list[dict] | None = None, *, links: dict[str, str] | None = None,
-          kinds: dict[str, str] | None = None, height: str | None = HEIGHT, select: bool = False,
-          row_classes: dict[str, tuple[str, str]] | None = None, **props):
+          kinds: dict[str, str] | None = None, narrow: tuple[str, ...] = (), wrap: tuple[str, ...] = (),
+          height: str | None = HEIGHT, select: bool = False, row_classes: dict[str, tuple[str, str]] | None = None,
+          **props):
     """One of the app's tables as an AG Grid: `columns` by name over `rows` (or rows a callback
-    sends as rowData), every column sortable with a filter row and copyable text; `links` and
-    `kinds` as table_columns takes them; `height` None for a short table as tall as its rows;
+    sends as rowData), every column sortable with a filter row and copyable text; `links`,
+    `kinds`, `narrow` and `wrap` as table_columns takes them; `height` None for a short table as tall as its rows;
     `select` adds a checkbox column (the grid's selectedRows then holds the ticked rows, and the
     header box ticks the rows the filters leave); `row_classes` as row_class_rules takes them."""
     # every column drawn, also those scrolled out of view sideways: these tables are narrow
@@ -224,7 +234,9 @@ def table(grid_id: str, columns: list[str], rows: list[dict] | None = None, *, l
     options: dict[str, Any] = {"suppressColumnVirtualisation": True}
     if select:
         options["rowSelection"] = {"mode": "multiRow", "selectAll": "filtered"}
+        options["selectionColumnDef"] = {"width": 48, "minWidth": 48, "maxWidth": 48, "suppressSizeToFit": True}
     if row_classes:
         options["rowClassRules"] = row_class_rules(row_classes)
-    return results_grid(grid_id, height=height, options=options, columnDefs=table_columns(columns, links, kinds),
+    return results_grid(grid_id, height=height, options=options,
+                        columnDefs=table_columns(columns, links, kinds, narrow, wrap),
                         rowData=rows or [], **props)

@@ -59,7 +59,8 @@ def layout(**_query):
         html.Div(id=ids.ALERTS_SELECTED, className="muted"),
         # the boxes on the left tick alerts for the bulk buttons (the header's box: every
         # alert the grid's filters leave)
-        table(ids.ALERTS_TABLE, COLUMNS, links=LINKS, kinds=KINDS, select=True, selectedRows=[]),
+        table(ids.ALERTS_TABLE, COLUMNS, links=LINKS, kinds=KINDS, narrow=("id", "open", "score", "case"),
+              wrap=("reasons",), select=True, selectedRows=[]),
     ])
 
 

@@ -47,8 +47,8 @@ def layout(**_query):
         html.Div(export, className="toolbar"),
         html.Div(id=ids.AUDIT_COUNT, className="muted"),
         html.Div(id=ids.AUDIT_MESSAGE, className="message"),
-        # details are compact JSON: the whole text on hover, copyable
-        table(ids.AUDIT_TABLE, COLUMNS, kinds={"id": NUMBER, "at": TIME}),
+        # details are compact JSON: shown whole, over several lines
+        table(ids.AUDIT_TABLE, COLUMNS, kinds={"id": NUMBER, "at": TIME}, narrow=("id",), wrap=("details",)),
     ])
 
 

@@ -19,7 +19,7 @@ from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases, _changes, _freezes
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages import _requests as v
-from casegraph.app.pages._grid import HEIGHT, NUMBER, TIME, table
+from casegraph.app.pages._grid import NUMBER, TIME, table
 from casegraph.app.pages._tables import explorer_href
 from casegraph.errors import CasegraphError
 from casegraph.state import now_ms
@@ -29,9 +29,9 @@ dash.register_page(__name__, **site.register(__name__))
 HIDDEN = {"display": "none"}
 
 
-def _table(id_: str, columns: list[str], links: dict[str, str] | None = None, height: str | None = None, **kw):
-    """One of the page's grids, as tall as its rows unless `height` is given."""
-    return table(id_, columns, links=links, height=height, **kw)
+def _table(id_: str, columns: list[str], **kw):
+    """One of the page's grids, as tall as its rows (a desk's lists are short)."""
+    return table(id_, columns, height=None, **kw)
 
 
 def _shown(visible: bool) -> dict:
@@ -93,7 +93,7 @@ def queue_layout() -> html.Div:
         html.Div(id=ids.REQUESTS_COUNT, className="muted"),
         html.Div(id=ids.REQUESTS_MESSAGE, className="message"),
         # the queue: "#N" opens the request; an overdue one in red (a class rule, app/assets/casegraph.css)
-        _table(ids.REQUESTS_TABLE, v.QUEUE_COLUMNS, links={"open": "open_href"}, height=HEIGHT,
+        _table(ids.REQUESTS_TABLE, v.QUEUE_COLUMNS, links={"open": "open_href"}, narrow=("open",),
                kinds={"deadline": TIME, "received": TIME, "subjects": NUMBER},
                row_classes={"overdue": ("flag", "OVERDUE")}),
         register_form(),
@@ -182,8 +182,8 @@ def detail_layout(request_id: int) -> html.Div:
         ], id=ids.REQUESTS_EVIDENCE, style=_shown(manage and auth.may("export_evidence"))),
         html.H3("Packages sent"), _table(ids.REQUESTS_PACKAGES, v.PACKAGE_COLUMNS),
         _freezes.panel(_freezes.REQUEST, auth.may("record_freeze")), _freezes.grid(_freezes.REQUEST.table),
-        html.H3("Notes"), _table(ids.REQUESTS_NOTES, ["at", "author", "text"]),
-        html.H3("History"), _table(ids.REQUESTS_HISTORY, ["at", "actor", "move", "reason"]),
+        html.H3("Notes"), _table(ids.REQUESTS_NOTES, ["at", "author", "text"], wrap=("text",)),
+        html.H3("History"), _table(ids.REQUESTS_HISTORY, ["at", "actor", "move", "reason"], wrap=("reason",)),
     ], className="case request")
 
 

@@ -147,6 +147,14 @@ def test_a_short_table_is_as_tall_as_its_rows_and_a_selectable_one_ticks_rows():
     picked = g.table("p-grid", ["a"], select=True, selectedRows=[])
     assert picked.dashGridOptions["rowSelection"] == {"mode": "multiRow", "selectAll": "filtered"}
     assert picked.selectedRows == [] and "domLayout" not in picked.dashGridOptions
+    assert picked.dashGridOptions["selectionColumnDef"]["maxWidth"] < g.MIN_WIDTH   # the boxes' column stays narrow
+
+
+def test_narrow_columns_stay_narrow_and_wrapped_ones_show_their_whole_text():
+    columns = {c["field"]: c for c in g.table_columns(["id", "reasons", "x"], narrow=("id",), wrap=("reasons",))}
+    assert columns["id"]["maxWidth"] <= g.MIN_WIDTH and "wrapText" not in columns["id"]
+    assert columns["reasons"]["wrapText"] is True and columns["reasons"]["autoHeight"] is True
+    assert columns["x"] == g.column_def("x", g.TEXT)
 
 
 def test_row_class_rules_are_plain_comparisons():
