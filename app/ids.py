@@ -20,6 +20,7 @@ ALERTS_STATUS = "alerts-status"
 ALERTS_TABLE = "alerts-table"
 ALERTS_COUNT = "alerts-count"
 ALERTS_MESSAGE = "alerts-message"
+ALERTS_SELECTED = "alerts-selected"     # how many alerts are ticked, as the server has seen them
 
 # explorer
 EXPLORE_GRAPH = "explore-graph"

@@ -12,6 +12,7 @@ from dash import dash_table, dcc, html
 
 from casegraph import freezes, graph
 from casegraph.app import ids
+from casegraph.app.pages import _grid
 from casegraph.times import iso, option_ms
 
 COLUMNS = ["id", "target", "amount", "asset", "state", "on", "frozen_by", "frozen_at", "until", "reason",
@@ -110,7 +111,13 @@ def panel(i: PanelIds, visible: bool) -> html.Div:
     ], id=i.panel, style={} if visible else {"display": "none"})
 
 
+def grid(grid_id: str):
+    """The freezes as an AG Grid (app/pages/_grid.py), as tall as its rows."""
+    return _grid.table(grid_id, COLUMNS, kinds={"id": _grid.NUMBER}, height=None)
+
+
 def table(table_id: str) -> dash_table.DataTable:
+    """The freezes as a DataTable: the case page's, until its tables move to AG Grid too."""
     return dash_table.DataTable(id=table_id, data=[], columns=[{"name": c, "id": c} for c in COLUMNS],
                                 style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
                                             "maxWidth": "320px"}, style_table={"overflowX": "auto"})

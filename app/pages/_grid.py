@@ -169,15 +169,74 @@ def grid_options() -> dict:
             "animateRows": False, "tooltipShowDelay": 300}
 
 
-def results_grid(grid_id: str, height: str = HEIGHT, **props):
+def results_grid(grid_id: str, height: str | None = HEIGHT, options: dict | None = None, **props):
     """The dash-ag-grid component for query results: sortable, filterable columns with a
-    filter row, virtualised rows in a fixed height, CSV export through its exportDataAsCsv prop."""
+    filter row, virtualised rows in a fixed height (None: as tall as its rows, for short
+    tables), CSV export through its exportDataAsCsv prop; `options` add to grid_options()."""
     props = {"columnDefs": [], "rowData": [], **props}
+    options = {**grid_options(), **(options or {})}
+    if height is None:
+        options["domLayout"] = "autoHeight"
     return dag.AgGrid(id=grid_id,
                       defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True},
                       # the columns share the grid's width, refitted when a new result brings new
                       # columns; past MIN_WIDTH each, the grid scrolls sideways
-                      dashGridOptions=grid_options(), columnSize="responsiveSizeToFit",
+                      dashGridOptions=options, columnSize="responsiveSizeToFit",
                       columnSizeOptions={"defaultMinWidth": MIN_WIDTH},
                       csvExportParams={"fileName": export_name(None)},
-                      style={"height": height, "width": "100%"}, className="results-grid", **props)
+                      style={"height": height, "width": "100%"} if height else {"width": "100%"},
+                      className="results-grid", **props)
+
+
+# -- the app's other tables: plain rows of named columns -------------------------------------------
+
+NARROW = {"minWidth": 80, "maxWidth": 110}                   # an id, a score, a short link
+WRAP = {"wrapText": True, "autoHeight": True, "minWidth": 260}  # long text, whole, over several lines
+
+
+def table_columns(columns: list[str], links: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
+                  narrow: tuple[str, ...] = (), wrap: tuple[str, ...] = ()) -> list[dict]:
+    """Column definitions for rows the app computed itself: one per name, in order, TEXT unless
+    `kinds` says TIME or NUMBER; a column in `links` ({column: href field}) links each cell to
+    the row's href field (a GridLink, opened inside the app); `narrow` columns stay narrow,
+    `wrap` columns show their whole text over several lines (the row grows)."""
+    links, kinds = links or {}, kinds or {}
+    out = []
+    for c in columns:
+        col = link_column(c, links[c]) if c in links else column_def(c, kinds.get(c, TEXT))
+        out.append({**col, **(NARROW if c in narrow else {}), **(WRAP if c in wrap else {})})
+    return out
+
+
+def row_class_rules(rules: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """{css class: (field, value)} -> AG Grid rowClassRules: the class on rows whose `field`
+    equals `value`. dash-ag-grid reads each rule with its own expression parser (no eval, which
+    the CSP forbids); the values are quoted here, so they must be plain words."""
+    out = {}
+    for name, (field, value) in rules.items():
+        if not (field.isidentifier() and value.replace(" ", "").isalnum()):
+            raise ValueError(f"row class rule {name!r}: field {field!r} and value {value!r} must be plain words")
+        out[name] = f"params.data && params.data.{field} === '{value}'"
+    return out
+
+
+def table(grid_id: str, columns: list[str], rows: list[dict] | None = None, *, links: dict[str, str] | None = None,
+          kinds: dict[str, str] | None = None, narrow: tuple[str, ...] = (), wrap: tuple[str, ...] = (),
+          height: str | None = HEIGHT, select: bool = False, row_classes: dict[str, tuple[str, str]] | None = None,
+          **props):
+    """One of the app's tables as an AG Grid: `columns` by name over `rows` (or rows a callback
+    sends as rowData), every column sortable with a filter row and copyable text; `links`,
+    `kinds`, `narrow` and `wrap` as table_columns takes them; `height` None for a short table as tall as its rows;
+    `select` adds a checkbox column (the grid's selectedRows then holds the ticked rows, and the
+    header box ticks the rows the filters leave); `row_classes` as row_class_rules takes them."""
+    # every column drawn, also those scrolled out of view sideways: these tables are narrow
+    # enough, and a find-in-page or a copy then sees every cell of a row
+    options: dict[str, Any] = {"suppressColumnVirtualisation": True}
+    if select:
+        options["rowSelection"] = {"mode": "multiRow", "selectAll": "filtered"}
+        options["selectionColumnDef"] = {"width": 48, "minWidth": 48, "maxWidth": 48, "suppressSizeToFit": True}
+    if row_classes:
+        options["rowClassRules"] = row_class_rules(row_classes)
+    return results_grid(grid_id, height=height, options=options,
+                        columnDefs=table_columns(columns, links, kinds, narrow, wrap),
+                        rowData=rows or [], **props)

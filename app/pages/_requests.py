@@ -31,8 +31,9 @@ def flag(row: dict[str, Any]) -> str:
 
 
 def queue_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """desk.queue's rows (soonest deadline first) as the queue table shows them."""
-    return [{"open": f"[#{r['id']}]({request_href(r['id'])})", "deadline": iso(r["deadline_at"]), "flag": flag(r),
+    """desk.queue's rows (soonest deadline first) as the queue grid shows them: "#N" linking
+    to the request (its href in open_href)."""
+    return [{"open": f"#{r['id']}", "open_href": request_href(r["id"]), "deadline": iso(r["deadline_at"]), "flag": flag(r),
              "priority": r["priority"], "status": r["status"], "agency": r["agency"], "country": r["country"],
              "reference": r["reference"], "subjects": r["subjects"], "assignee": r["assignee"] or "",
              "received": iso(r["received_at"])} for r in found]
@@ -57,12 +58,13 @@ def header_items(req: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def subject_rows(resolved: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each subject as the graph has it: found ones with an explorer link (a transaction opens
-    its parties), the others marked, never dropped."""
+    """Each subject as the graph has it: found ones with an explorer link ("open", its href in
+    open_href; a transaction opens its parties), the others marked, never dropped."""
     return [{"subject": s["subject"], "kind": s["label"],
              "in_graph": ("yes" if s["label"] != "transaction" else f"yes: {', '.join(s['node_ids'])}")
              if s["found"] else "not in the graph",
-             "open": f"[open]({explorer_href(s['node_ids'])})" if s["found"] else ""} for s in resolved]
+             "open": "open" if s["found"] else "",
+             "open_href": explorer_href(s["node_ids"]) if s["found"] else ""} for s in resolved]
 
 
 def node_ids(resolved: list[dict[str, Any]]) -> list[str]:

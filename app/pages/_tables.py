@@ -31,18 +31,34 @@ def short(text: str, width: int) -> str:
 
 
 def table_rows(alerts: list[dict]) -> list[dict]:
-    """State-store alerts -> table rows: an explorer link, the first reason (the explorer
-    shows them all), the entity key shortened, times as ISO."""
+    """State-store alerts -> the alerts grid's rows: "open" linking to the explorer (its href
+    in open_href), the first reason (the explorer shows them all), the entity key shortened,
+    the assignee, the alert's case as "#N" linking to it (case_href), times as ISO."""
+    from casegraph.app.pages._cases import case_href
     rows = []
     for a in alerts:
         reasons = [str(r) for r in a.get("reasons") or []]
         first = short(reasons[0], 160) if reasons else ""
-        rows.append({"id": a["id"], "open": f"[open]({explorer_href(alert_node_ids(a), a['id'])})",
+        case = a.get("case_id")
+        rows.append({"id": a["id"], "open": "open", "open_href": explorer_href(alert_node_ids(a), a["id"]),
                      "detection": a["detection"], "score": round(float(a["score"]), 3), "status": a["status"],
+                     "assignee": a.get("assignee") or "", "case": f"#{case}" if case else "",
+                     "case_href": case_href(case) if case else "",
                      "entity_key": short(a["entity_key"], 40),
                      "reasons": first + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""),
                      "updated_at": iso(a["updated_at"])})
     return rows
+
+
+def selected_ids(rows: list[dict] | None) -> list[int]:
+    """The alert ids of the rows ticked in the alerts grid (its selectedRows), in order."""
+    return [int(r["id"]) for r in rows or [] if r and r.get("id") is not None]
+
+
+def selected_text(rows: list[dict] | None) -> str:
+    """What the page says is ticked (the rows the server has seen: the next bulk button acts on them)."""
+    n = len(selected_ids(rows))
+    return f"{n} alert(s) selected" if n else ""
 
 
 def default_text(p) -> str:

@@ -4,12 +4,13 @@ can be closed, dismissed, reopened or assigned at once, or each opened as a case
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
 from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases
-from casegraph.app.pages._tables import table_rows
+from casegraph.app.pages._grid import NUMBER, TIME, table
+from casegraph.app.pages._tables import selected_ids, selected_text, table_rows
 from casegraph import cases
 from casegraph.errors import CasegraphError
 
@@ -18,7 +19,8 @@ dash.register_page(__name__, **site.register(__name__))
 STATUSES = [("open", "open"), ("in a case", "in_case"), ("closed", "closed"), ("dismissed", "dismissed"),
             ("all", "all")]
 COLUMNS = ["id", "open", "detection", "score", "status", "assignee", "case", "entity_key", "reasons", "updated_at"]
-LINKS = ("open", "case")
+LINKS = {"open": "open_href", "case": "case_href"}      # column -> the row field with its link
+KINDS = {"id": NUMBER, "score": NUMBER, "updated_at": TIME}
 
 
 def _detections() -> list[str]:
@@ -54,19 +56,15 @@ def layout(**_query):
         html.Div(id=ids.ALERTS_MESSAGE, className="message"),
         dcc.Store(id=ids.ALERTS_REFRESH, data=0),
         dcc.Location(id=ids.ALERTS_GO, refresh="callback-nav"),
-        dash_table.DataTable(
-            id=ids.ALERTS_TABLE, data=[], page_size=25, sort_action="native", filter_action="native",
-            filter_options={"placeholder_text": "filter", "case": "insensitive"},
-            row_selectable="multi", selected_rows=[],
-            columns=[{"name": c, "id": c, **({"presentation": "markdown"} if c in LINKS else {})}
-                     for c in COLUMNS],
-            markdown_options={"link_target": "_self"},
-            style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "520px"},
-            style_table={"overflowX": "auto"}),
+        html.Div(id=ids.ALERTS_SELECTED, className="muted"),
+        # the boxes on the left tick alerts for the bulk buttons (the header's box: every
+        # alert the grid's filters leave)
+        table(ids.ALERTS_TABLE, COLUMNS, links=LINKS, kinds=KINDS, narrow=("id", "open", "score", "case"),
+              wrap=("reasons",), select=True, selectedRows=[]),
     ])
 
 
-@callback(Output(ids.ALERTS_TABLE, "data"), Output(ids.ALERTS_COUNT, "children"),
+@callback(Output(ids.ALERTS_TABLE, "rowData"), Output(ids.ALERTS_COUNT, "children"),
           Output(ids.ALERTS_MESSAGE, "children"),
           Input(ids.ALERTS_DETECTION, "value"), Input(ids.ALERTS_MIN_SCORE, "value"),
           Input(ids.ALERTS_STATUS, "value"), Input(ids.ALERTS_REFRESH, "data"))
@@ -77,18 +75,23 @@ def load_alerts(detection, min_score, status, _refresh):
                                         float(min_score or 0.0))
     except CasegraphError as e:
         return [], "", str(e)
-    return _cases.alert_rows(table_rows(found), found), f"{len(found)} alert(s)", ""
+    return table_rows(found), f"{len(found)} alert(s)", ""
+
+
+@callback(Output(ids.ALERTS_SELECTED, "children"), Input(ids.ALERTS_TABLE, "selectedRows"))
+def show_selected(rows):
+    return selected_text(rows)
 
 
 @callback(Output(ids.ALERTS_BULK_MESSAGE, "children"), Output(ids.ALERTS_REFRESH, "data"),
-          Output(ids.ALERTS_TABLE, "selected_rows"), Output(ids.ALERTS_GO, "href"),
+          Output(ids.ALERTS_TABLE, "selectedRows"), Output(ids.ALERTS_GO, "href"),
           Input(ids.ALERTS_BULK_APPLY, "n_clicks"), Input(ids.ALERTS_OPEN_CASE, "n_clicks"),
-          State(ids.ALERTS_TABLE, "selected_row_ids"), State(ids.ALERTS_BULK_ACTION, "value"),
+          State(ids.ALERTS_TABLE, "selectedRows"), State(ids.ALERTS_BULK_ACTION, "value"),
           State(ids.ALERTS_BULK_ASSIGNEE, "value"), State(ids.ALERTS_BULK_REASON, "value"),
           State(ids.ALERTS_REFRESH, "data"), prevent_initial_call=True)
 def bulk(_apply, _open, selected, action, assignee, reason, refresh):
     """A bulk action on the selected alerts, or a case from each (then the case opens)."""
-    chosen = [int(i) for i in selected or []]
+    chosen = selected_ids(selected)
     if not chosen:
         return "select alerts first (the boxes on the left)", no_update, no_update, no_update
     try:

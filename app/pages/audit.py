@@ -4,11 +4,12 @@ CSV, with the hashes, like `casegraph audit export`), itself recorded in the log
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from casegraph import app
 from casegraph.app import auth, ids, site
 from casegraph.app.pages._audit import chain_text, count_text, rows_of, since_ms
+from casegraph.app.pages._grid import NUMBER, TIME, table
 from casegraph import audit, cases
 from casegraph.errors import CasegraphError
 
@@ -46,18 +47,12 @@ def layout(**_query):
         html.Div(export, className="toolbar"),
         html.Div(id=ids.AUDIT_COUNT, className="muted"),
         html.Div(id=ids.AUDIT_MESSAGE, className="message"),
-        dash_table.DataTable(id=ids.AUDIT_TABLE, data=[], columns=[{"name": c, "id": c} for c in COLUMNS],
-                             page_size=50, sort_action="native", style_table={"overflowX": "auto"},
-                             style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                                         "maxWidth": "640px", "fontSize": "12px"},
-                             # details are compact JSON without spaces: let them wrap anywhere, not
-                             # run off the right edge
-                             style_cell_conditional=[{"if": {"column_id": "details"}, "overflowWrap": "anywhere",
-                                                      "wordBreak": "break-word", "minWidth": "320px"}]),
+        # details are compact JSON: shown whole, over several lines
+        table(ids.AUDIT_TABLE, COLUMNS, kinds={"id": NUMBER, "at": TIME}, narrow=("id",), wrap=("details",)),
     ])
 
 
-@callback(Output(ids.AUDIT_TABLE, "data"), Output(ids.AUDIT_COUNT, "children"), Output(ids.AUDIT_MESSAGE, "children"),
+@callback(Output(ids.AUDIT_TABLE, "rowData"), Output(ids.AUDIT_COUNT, "children"), Output(ids.AUDIT_MESSAGE, "children"),
           Input(ids.AUDIT_SINCE, "value"), Input(ids.AUDIT_ACTOR, "value"), Input(ids.AUDIT_ACTION, "value"),
           Input(ids.AUDIT_LIMIT, "value"))
 def show(since, actor, action, limit):

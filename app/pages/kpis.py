@@ -5,20 +5,21 @@ per agency and country): casegraph.kpis, the same numbers `casegraph kpis` print
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from casegraph import app
 from casegraph.app import auth, ids, site
+from casegraph.app.pages._grid import NUMBER, table
 from casegraph import kpis
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, **site.register(__name__))
 
 
-def _table(id_: str, first: str, counts: tuple[str, ...] = kpis.COUNTS) -> dash_table.DataTable:
-    return dash_table.DataTable(id=id_, data=[], sort_action="native",
-                                columns=[{"name": c, "id": c} for c in (first, *counts)],
-                                style_cell={"textAlign": "left"}, style_table={"overflowX": "auto"})
+def _table(id_: str, first: str, counts: tuple[str, ...] = kpis.COUNTS):
+    """A count table: `first` names the row (detection, domain, agency, country), the counts
+    are numbers (sorted as numbers); as tall as its rows."""
+    return table(id_, [first, *counts], kinds=dict.fromkeys(counts, NUMBER), height=None)
 
 
 def layout(**_query):
@@ -47,8 +48,8 @@ def layout(**_query):
     ])
 
 
-@callback(Output(ids.KPIS_SUMMARY, "children"), Output(ids.KPIS_DETECTIONS, "data"),
-          Output(ids.KPIS_DOMAINS, "data"), Output(ids.KPIS_MESSAGE, "children"),
+@callback(Output(ids.KPIS_SUMMARY, "children"), Output(ids.KPIS_DETECTIONS, "rowData"),
+          Output(ids.KPIS_DOMAINS, "rowData"), Output(ids.KPIS_MESSAGE, "children"),
           Input(ids.KPIS_SINCE, "date"), Input(ids.KPIS_UNTIL, "date"))
 def show(since, until):
     try:
@@ -64,8 +65,8 @@ def _summary(items: list[tuple[str, str]]) -> html.Table:
                       className="props kpis")
 
 
-@callback(Output(ids.KPIS_DESK_SUMMARY, "children"), Output(ids.KPIS_DESK_AGENCIES, "data"),
-          Output(ids.KPIS_DESK_COUNTRIES, "data"), Input(ids.KPIS_SINCE, "date"), Input(ids.KPIS_UNTIL, "date"))
+@callback(Output(ids.KPIS_DESK_SUMMARY, "children"), Output(ids.KPIS_DESK_AGENCIES, "rowData"),
+          Output(ids.KPIS_DESK_COUNTRIES, "rowData"), Input(ids.KPIS_SINCE, "date"), Input(ids.KPIS_UNTIL, "date"))
 def show_desk(since, until):
     """The desk's KPIs, for roles that see the requests (the others see nothing of them)."""
     try:

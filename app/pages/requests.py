@@ -10,7 +10,7 @@ role may not use are hidden, not removed: the server refuses them anyway."""
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
 from casegraph import freezes as freeze_core
@@ -19,6 +19,7 @@ from casegraph.app import auth, ids, site
 from casegraph.app.pages import _cases, _changes, _freezes
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages import _requests as v
+from casegraph.app.pages._grid import NUMBER, TIME, table
 from casegraph.app.pages._tables import explorer_href
 from casegraph.errors import CasegraphError
 from casegraph.state import now_ms
@@ -28,13 +29,9 @@ dash.register_page(__name__, **site.register(__name__))
 HIDDEN = {"display": "none"}
 
 
-def _table(id_: str, columns: list[str], markdown: tuple[str, ...] = (), **kw) -> dash_table.DataTable:
-    return dash_table.DataTable(
-        id=id_, data=[], columns=[{"name": c, "id": c, **({"presentation": "markdown"} if c in markdown else {})}
-                                  for c in columns],
-        markdown_options={"link_target": "_self"},
-        style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "420px"},
-        style_table={"overflowX": "auto"}, **kw)
+def _table(id_: str, columns: list[str], **kw):
+    """One of the page's grids, as tall as its rows (a desk's lists are short)."""
+    return table(id_, columns, height=None, **kw)
 
 
 def _shown(visible: bool) -> dict:
@@ -95,19 +92,19 @@ def queue_layout() -> html.Div:
         ], className="filters"),
         html.Div(id=ids.REQUESTS_COUNT, className="muted"),
         html.Div(id=ids.REQUESTS_MESSAGE, className="message"),
-        _table(ids.REQUESTS_TABLE, v.QUEUE_COLUMNS, markdown=("open",), page_size=25, sort_action="native",
-               filter_action="native", filter_options={"case": "insensitive"},
-               style_data_conditional=[{"if": {"filter_query": '{flag} = "OVERDUE"'}, "color": "#b71c1c",
-                                        "fontWeight": "bold"}]),
+        # the queue: "#N" opens the request; an overdue one in red (a class rule, app/assets/casegraph.css)
+        _table(ids.REQUESTS_TABLE, v.QUEUE_COLUMNS, links={"open": "open_href"}, narrow=("open",),
+               kinds={"deadline": TIME, "received": TIME, "subjects": NUMBER},
+               row_classes={"overdue": ("flag", "OVERDUE")}),
         register_form(),
         dcc.Location(id=ids.REQUESTS_GO, refresh="callback-nav"),
         html.H3("Active freezes"),
-        _freezes.table(ids.REQUESTS_FREEZES_ACTIVE),
+        _freezes.grid(ids.REQUESTS_FREEZES_ACTIVE),
     ])
 
 
-@callback(Output(ids.REQUESTS_TABLE, "data"), Output(ids.REQUESTS_COUNT, "children"),
-          Output(ids.REQUESTS_FREEZES_ACTIVE, "data"), Output(ids.REQUESTS_MESSAGE, "children", allow_duplicate=True),
+@callback(Output(ids.REQUESTS_TABLE, "rowData"), Output(ids.REQUESTS_COUNT, "children"),
+          Output(ids.REQUESTS_FREEZES_ACTIVE, "rowData"), Output(ids.REQUESTS_MESSAGE, "children", allow_duplicate=True),
           Input(ids.REQUESTS_STATUS, "value"), Input(ids.REQUESTS_OVERDUE, "value"),
           prevent_initial_call="initial_duplicate")
 def show_queue(status, overdue):
@@ -154,7 +151,7 @@ def detail_layout(request_id: int) -> html.Div:
                   dcc.Link("", id=ids.REQUESTS_CASE_LINK, href="/cases"),
                   _button("Make a case from this request", ids.REQUESTS_CASE,
                           "A case of the subjects and what links them")], className="toolbar"),
-        _table(ids.REQUESTS_SUBJECT_ROWS, v.SUBJECT_COLUMNS, markdown=("open",)),
+        _table(ids.REQUESTS_SUBJECT_ROWS, v.SUBJECT_COLUMNS, links={"open": "open_href"}),
         html.Div([
             html.H3("Work the request"),
             html.Div([
@@ -184,19 +181,19 @@ def detail_layout(request_id: int) -> html.Div:
             dcc.Download(id=ids.REQUESTS_EVIDENCE_DOWNLOAD),
         ], id=ids.REQUESTS_EVIDENCE, style=_shown(manage and auth.may("export_evidence"))),
         html.H3("Packages sent"), _table(ids.REQUESTS_PACKAGES, v.PACKAGE_COLUMNS),
-        _freezes.panel(_freezes.REQUEST, auth.may("record_freeze")), _freezes.table(_freezes.REQUEST.table),
-        html.H3("Notes"), _table(ids.REQUESTS_NOTES, ["at", "author", "text"]),
-        html.H3("History"), _table(ids.REQUESTS_HISTORY, ["at", "actor", "move", "reason"]),
+        _freezes.panel(_freezes.REQUEST, auth.may("record_freeze")), _freezes.grid(_freezes.REQUEST.table),
+        html.H3("Notes"), _table(ids.REQUESTS_NOTES, ["at", "author", "text"], wrap=("text",)),
+        html.H3("History"), _table(ids.REQUESTS_HISTORY, ["at", "actor", "move", "reason"], wrap=("reason",)),
     ], className="case request")
 
 
-@callback(Output(ids.REQUESTS_HEADER, "children"), Output(ids.REQUESTS_SUBJECT_ROWS, "data"),
+@callback(Output(ids.REQUESTS_HEADER, "children"), Output(ids.REQUESTS_SUBJECT_ROWS, "rowData"),
           Output(ids.REQUESTS_EXPLORER, "href"), Output(ids.REQUESTS_MOVES, "children"),
           Output(ids.REQUESTS_CASE_LINK, "children"), Output(ids.REQUESTS_CASE_LINK, "href"),
-          Output(ids.REQUESTS_CASE, "style"), Output(ids.REQUESTS_PACKAGES, "data"),
+          Output(ids.REQUESTS_CASE, "style"), Output(ids.REQUESTS_PACKAGES, "rowData"),
           Output(ids.REQUESTS_FREEZE_TARGET, "options"), Output(ids.REQUESTS_FREEZE_PICK, "options"),
-          Output(ids.REQUESTS_FREEZES, "data"), Output(ids.REQUESTS_NOTES, "data"),
-          Output(ids.REQUESTS_HISTORY, "data"), Output(ids.REQUESTS_MESSAGE, "children", allow_duplicate=True),
+          Output(ids.REQUESTS_FREEZES, "rowData"), Output(ids.REQUESTS_NOTES, "rowData"),
+          Output(ids.REQUESTS_HISTORY, "rowData"), Output(ids.REQUESTS_MESSAGE, "children", allow_duplicate=True),
           Input(ids.REQUESTS_VERSION, "data"), State(ids.REQUESTS_ID, "data"),
           prevent_initial_call="initial_duplicate")
 def render(_version, request_id):

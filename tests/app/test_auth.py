@@ -12,7 +12,7 @@ from casegraph.app import auth, ids
 from casegraph import audit, users
 from casegraph.settings import Settings
 from tests.support import (PASSWORD, USERS, allow_downloads, body, callback_key, client_for, csrf, login,
-                           no_console_errors, pick, post, text_of, user_name, wait_download)
+                           no_console_errors, pick, post, text_of, user_name, wait_download, wait_grid)
 
 
 # -- helpers (a test client that logs in and posts callbacks: tests.support.client_for, post) --
@@ -113,7 +113,7 @@ def test_callbacks_of_a_page_the_role_may_not_see_are_refused(ui_app):
         assert r.status_code == 403 and "may not view_audit" in r.json["error"], (who, r.data)
     r = post(client_for(ui_app, "adm"), payload)
     assert r.status_code == 200
-    rows = r.json["response"][ids.AUDIT_TABLE]["data"]
+    rows = r.json["response"][ids.AUDIT_TABLE]["rowData"]
     assert rows and {"login"} <= {row["action"] for row in rows}
     # the page itself renders "not allowed", without the log, for those roles
     router = callback_key(ui_app, "_pages_content")
@@ -281,7 +281,7 @@ def test_admin_reads_filters_and_exports_the_audit_log(dash_duo, ui_app):
     pick(dash_duo, ids.AUDIT_ACTION, "login")
     logins = audit.entries(ui.state(), action="login")
     dash_duo.wait_for_text_to_equal(f"#{ids.AUDIT_COUNT}", f"{len(logins):,} entries", timeout=10)
-    assert text_of(dash_duo, f"#{ids.AUDIT_TABLE} td[data-dash-column=actor]") == "adm"    # newest first
+    wait_grid(dash_duo, ids.AUDIT_TABLE, lambda rows: rows and rows[0]["actor"] == "adm")    # newest first
     downloads = allow_downloads(dash_duo)
     dash_duo.find_element(f"#{ids.AUDIT_EXPORT}").click()
     target = wait_download(downloads, "casegraph-audit.jsonl")

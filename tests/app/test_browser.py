@@ -60,9 +60,9 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     # filter by detection: only the rings alerts are left
     pick(dash_duo, ids.ALERTS_DETECTION, "rings")
     dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{len(rings)} alert(s)", timeout=10)
-    assert text_of(dash_duo, f"#{ids.ALERTS_TABLE} td[data-dash-column=id]") == str(alert["id"])
+    wait_grid(dash_duo, ids.ALERTS_TABLE, lambda rows: rows and rows[0]["id"] == str(alert["id"]))
 
-    click(dash_duo, f"#{ids.ALERTS_TABLE} td[data-dash-column=open] a")
+    click(dash_duo, f"#{ids.ALERTS_TABLE} .ag-row[row-index='0'] .ag-cell[col-id=open] a")
     expected = {f"Account:{m}" for m in alert["entities"]}
     # the members and what links them: every identifier and wallet the ring result names
     label = {"device": "Device", "ip": "IP", "phone": "Phone", "email": "Email", "document": "Document",

@@ -19,9 +19,9 @@ from dash.testing.wait import until
 
 from casegraph.app import ids
 from casegraph.app.pages import _cases
-from tests.support import (allow_downloads, busiest_account, click, login, no_console_errors, pick, read_csv,
-                           run_cli, select, set_props, tap, text_of, wait_download, wait_nodes,
-                           wait_selection)
+from tests.support import (allow_downloads, busiest_account, click, grid_rows, login, no_console_errors, pick,
+                           read_csv, read_text, run_cli, select, set_props, tap, text_of, wait_download, wait_grid,
+                           wait_nodes, wait_selection)
 
 pytestmark = pytest.mark.browser
 
@@ -34,28 +34,47 @@ def case_nodes(duo, predicate, timeout=15) -> set[str]:
 
 
 def shown_column(duo, table_id: str, column: str) -> list[str]:
-    """A DataTable's cells of one column, as shown (read in one go: tables re-render often)."""
+    """A DataTable's cells of one column, as shown (read in one go: tables re-render often); the
+    case list's (the case page's tables are DataTables still)."""
     return duo.driver.execute_script("return [...document.querySelectorAll(arguments[0])].map(td => td.textContent)",
                                      f"#{table_id} td[data-dash-column={column}]")
 
 
 def shown_ids(duo) -> list[int]:
-    """The alert ids the queue's table shows."""
-    return [int(t) for t in shown_column(duo, ids.ALERTS_TABLE, "id")]
+    """The alert ids the queue's grid shows."""
+    return [int(r["id"]) for r in grid_rows(duo, ids.ALERTS_TABLE) or []]
+
+
+# the input of the filter row's box under column arguments[1] of the grid arguments[0]
+FILTER_BOX = """const root = document.getElementById(arguments[0]);
+const head = root && root.querySelector('.ag-header-cell[col-id="' + arguments[1] + '"]');
+if (!head) return null;
+return root.querySelector('.ag-floating-filter[aria-colindex="' + head.getAttribute('aria-colindex') + '"] input');"""
+
+
+def filter_box(duo, grid_id: str, column: str):
+    """The filter row's input under `column` (once the grid has drawn its header)."""
+    until(lambda: duo.driver.execute_script(FILTER_BOX, grid_id, column) is not None, timeout=10)
+    return duo.driver.execute_script(FILTER_BOX, grid_id, column)
 
 
 def tick(duo, alert_ids: list[int]) -> None:
-    """Tick the rows of these alerts (their selection boxes) and wait until exactly they are
-    ticked: what the next bulk button sends as the selection."""
-    ticked = ("return [...document.querySelectorAll(arguments[0] + ' tr')].flatMap(tr => {"
-              "  const td = tr.querySelector('td[data-dash-column=id]');"
-              "  const box = tr.querySelector('td.dash-select-cell input');"
-              "  if (!td || !box) return [];"
+    """Tick the rows of these alerts (their selection boxes) and wait until the page says the
+    server has seen exactly that many ticked: what the next bulk button sends as the selection."""
+    ticked = ("const root = document.getElementById(arguments[0]);"
+              "const out = [];"
+              "root.querySelectorAll('.ag-cell[col-id=id]').forEach(td => {"
+              "  const row = td.closest('.ag-row');"
+              "  const i = row.getAttribute('row-index');"
+              "  const box = root.querySelector('.ag-row[row-index=\"' + i + '\"] .ag-selection-checkbox input');"
+              "  if (!box) return;"
               "  if (arguments[1].includes(+td.textContent) && !box.checked) box.click();"
-              "  return box.checked ? [+td.textContent] : [];"
-              "});")
-    until(lambda: sorted(duo.driver.execute_script(ticked, f"#{ids.ALERTS_TABLE}", alert_ids)) == sorted(alert_ids),
+              "  if (box.checked) out.push(+td.textContent);"
+              "});"
+              "return out;")
+    until(lambda: sorted(duo.driver.execute_script(ticked, ids.ALERTS_TABLE, alert_ids)) == sorted(alert_ids),
           timeout=10)
+    duo.wait_for_text_to_equal(f"#{ids.ALERTS_SELECTED}", f"{len(alert_ids)} alert(s) selected", timeout=10)
 
 
 def moves(duo) -> list[str]:
@@ -102,8 +121,7 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     pick(dash_duo, ids.ALERTS_DETECTION, "rings")
     dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{len(ui.state().list_alerts('rings'))} alert(s)",
                                     timeout=10)
-    box = dash_duo.find_element(f"#{ids.ALERTS_TABLE} th.dash-filter[data-dash-column=id] input")
-    box.send_keys(f"= {alert['id']}\n")
+    filter_box(dash_duo, ids.ALERTS_TABLE, "id").send_keys(str(alert["id"]))
     until(lambda: shown_ids(dash_duo) == [alert["id"]], timeout=10)
     tick(dash_duo, [alert["id"]])
     dash_duo.find_element(f"#{ids.ALERTS_OPEN_CASE}").click()
@@ -199,6 +217,7 @@ def test_investigator_works_the_queue_and_makes_cases_from_search_and_explorer(d
     dash_duo.find_element(f"#{ids.ALERTS_BULK_APPLY}").click()
     dash_duo.wait_for_contains_text(f"#{ids.ALERTS_BULK_MESSAGE}", "dismiss: 2 alert(s) changed", timeout=10)
     dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{open_alerts - 2} alert(s)", timeout=10)
+    until(lambda: read_text(dash_duo, f"#{ids.ALERTS_SELECTED}") == "", timeout=10)     # the ticks went with them
     for a in picked:
         row = state.get_alert(a)
         assert (row["status"], row["closed_reason"]) == ("dismissed", "known test accounts")
@@ -486,6 +505,6 @@ def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data
     for label, value in summary.items():
         assert f"{label} {value}" in text
     assert not any(summary[k].startswith("n/a") for k in ("resolution rate", "QA agreement", "time to decision, median"))
-    until(lambda: sorted(shown_column(dash_duo, ids.KPIS_DETECTIONS, "detection")) == sorted(expected["per_detection"]),
-          timeout=10)
+    wait_grid(dash_duo, ids.KPIS_DETECTIONS,
+              lambda rows: sorted(r["detection"] for r in rows) == sorted(expected["per_detection"]))
     no_console_errors(dash_duo)

@@ -2,6 +2,8 @@
 rowData, without a browser or a database."""
 from __future__ import annotations
 
+import pytest
+
 from casegraph.app.pages import _grid as g
 from casegraph.store import Node, Path, Relationship, Result
 
@@ -122,3 +124,42 @@ def test_a_grid_is_as_tall_as_its_rows_up_to_its_height():
     assert g.fit_height(1) == f"{g._CHROME_PX + g.ROW_PX}px" == g.fit_height(0)
     assert g.fit_height(3) == f"{g._CHROME_PX + 3 * g.ROW_PX}px"
     assert g.fit_height(10_000) == g.HEIGHT
+
+
+def test_a_table_of_plain_rows_links_columns_and_types_them():
+    grid = g.table("t-grid", ["id", "open", "score", "at", "note"], [{"id": 1, "open": "open", "open_href": "/x"}],
+                   links={"open": "open_href"}, kinds={"id": g.NUMBER, "score": g.NUMBER, "at": g.TIME})
+    columns = {c["field"]: c for c in grid.columnDefs}
+    assert list(columns) == ["id", "open", "score", "at", "note"]         # the link's href is no column
+    assert columns["open"]["cellRenderer"] == "GridLink"
+    assert columns["open"]["cellRendererParams"]["hrefField"] == "open_href"
+    assert [columns[c]["filter"] for c in ("id", "score", "at", "note")] == [
+        "agNumberColumnFilter", "agNumberColumnFilter", "agDateColumnFilter", "agTextColumnFilter"]
+    assert grid.rowData == [{"id": 1, "open": "open", "open_href": "/x"}] and grid.style["height"] == g.HEIGHT
+    assert "rowSelection" not in grid.dashGridOptions and "rowClassRules" not in grid.dashGridOptions
+    assert grid.dashGridOptions["enableCellTextSelection"] is True                 # copyable, like the results
+    assert grid.dashGridOptions["suppressColumnVirtualisation"] is True          # every cell of a row drawn
+
+
+def test_a_short_table_is_as_tall_as_its_rows_and_a_selectable_one_ticks_rows():
+    short = g.table("s-grid", ["a"], height=None)
+    assert short.dashGridOptions["domLayout"] == "autoHeight" and "height" not in short.style
+    picked = g.table("p-grid", ["a"], select=True, selectedRows=[])
+    assert picked.dashGridOptions["rowSelection"] == {"mode": "multiRow", "selectAll": "filtered"}
+    assert picked.selectedRows == [] and "domLayout" not in picked.dashGridOptions
+    assert picked.dashGridOptions["selectionColumnDef"]["maxWidth"] < g.MIN_WIDTH   # the boxes' column stays narrow
+
+
+def test_narrow_columns_stay_narrow_and_wrapped_ones_show_their_whole_text():
+    columns = {c["field"]: c for c in g.table_columns(["id", "reasons", "x"], narrow=("id",), wrap=("reasons",))}
+    assert columns["id"]["maxWidth"] <= g.MIN_WIDTH and "wrapText" not in columns["id"]
+    assert columns["reasons"]["wrapText"] is True and columns["reasons"]["autoHeight"] is True
+    assert columns["x"] == g.column_def("x", g.TEXT)
+
+
+def test_row_class_rules_are_plain_comparisons():
+    grid = g.table("q-grid", ["flag"], row_classes={"overdue": ("flag", "OVERDUE")})
+    assert grid.dashGridOptions["rowClassRules"] == {"overdue": "params.data && params.data.flag === 'OVERDUE'"}
+    for bad in (("flag", "x' || true || '"), ("flag.x", "OVERDUE"), ("flag", "a;b")):
+        with pytest.raises(ValueError, match="plain words"):
+            g.row_class_rules({"bad": bad})

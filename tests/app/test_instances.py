@@ -55,14 +55,19 @@ def two_instances(store, sqlite_state, postgres_url, embedded_dir, tmp_path):
         state.engine.dispose()
 
 
+def ticked(alert_ids: list[int]) -> list[dict]:
+    """The alerts grid's selectedRows with these alerts ticked (rows as the grid holds them)."""
+    return [{"id": a, "open": "open"} for a in alert_ids]
+
+
 def open_case(ui: DashHTTP, alert_ids: list[int]) -> str:
-    said = ui.call(ids.ALERTS_BULK_MESSAGE, {ids.ALERTS_OPEN_CASE: 1, ids.ALERTS_TABLE: alert_ids},
+    said = ui.call(ids.ALERTS_BULK_MESSAGE, {ids.ALERTS_OPEN_CASE: 1, ids.ALERTS_TABLE: ticked(alert_ids)},
                    (f"{ids.ALERTS_OPEN_CASE}.n_clicks",))
     return said[ids.ALERTS_BULK_MESSAGE]["children"]
 
 
 def bulk(ui: DashHTTP, alert_ids: list[int], action: str, assignee: str = "", reason: str = "") -> str:
-    said = ui.call(ids.ALERTS_BULK_MESSAGE, {ids.ALERTS_BULK_APPLY: 1, ids.ALERTS_TABLE: alert_ids,
+    said = ui.call(ids.ALERTS_BULK_MESSAGE, {ids.ALERTS_BULK_APPLY: 1, ids.ALERTS_TABLE: ticked(alert_ids),
                                              ids.ALERTS_BULK_ACTION: action, ids.ALERTS_BULK_ASSIGNEE: assignee,
                                              ids.ALERTS_BULK_REASON: reason}, (f"{ids.ALERTS_BULK_APPLY}.n_clicks",))
     return said[ids.ALERTS_BULK_MESSAGE]["children"]

@@ -13,7 +13,7 @@ from casegraph.loaders.pipeline import load
 from casegraph.state import open_state
 from casegraph.users import add_user
 from tests.support import (PASSWORD, USERS, allow_downloads, click, cy_call, login, no_console_errors, node_ids, pick,
-                           select, start_serve, stop_serve, text_of, wait_download, wait_nodes)
+                           select, start_serve, stop_serve, wait_download, wait_grid, wait_nodes)
 
 pytestmark = pytest.mark.browser
 
@@ -60,8 +60,8 @@ def test_search_ring_alert_expand_path_and_graphml_over_neo4j(dash_duo, neo4j_ui
     click(dash_duo, f"#{ids.NAV}-alerts")
     pick(dash_duo, ids.ALERTS_DETECTION, "rings")
     dash_duo.wait_for_text_to_equal(f"#{ids.ALERTS_COUNT}", f"{len(rings)} alert(s)", timeout=15)
-    assert text_of(dash_duo, f"#{ids.ALERTS_TABLE} td[data-dash-column=id]") == str(alert["id"])
-    click(dash_duo, f"#{ids.ALERTS_TABLE} td[data-dash-column=open] a")
+    wait_grid(dash_duo, ids.ALERTS_TABLE, lambda rows: rows and rows[0]["id"] == str(alert["id"]))
+    click(dash_duo, f"#{ids.ALERTS_TABLE} .ag-row[row-index='0'] .ag-cell[col-id=open] a")
     shown = wait_nodes(dash_duo, lambda n: set(members) <= n, timeout=20)
     assert set(cy_call(dash_duo, "cy.nodes('.risk-ring-member').map(n => n.id())")) == set(members)
 

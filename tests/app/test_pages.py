@@ -158,9 +158,18 @@ def test_alert_rows_name_wallets_and_accounts():
     row = t.table_rows([ring])[0]
     assert row["score"] == 0.912 and row["reasons"] == "shared device d1 (+1 more)"
     assert row["updated_at"].startswith("1970-01-01")
-    assert row["open"] == f"[open]({t.explorer_href(['Account:A1', 'Account:A2'], 1)})"
+    assert row["open"] == "open" and row["open_href"] == t.explorer_href(["Account:A1", "Account:A2"], 1)
+    assert row["case"] == "" and row["case_href"] == "" and row["assignee"] == ""
+    held = t.table_rows([{**ring, "case_id": 9, "assignee": "inv"}])[0]
+    assert held["case"] == "#9" and held["case_href"] == "/cases?id=9" and held["assignee"] == "inv"
     long = t.table_rows([{**ring, "entity_key": "A" * 100, "reasons": ["x" * 500]}])[0]
     assert len(long["entity_key"]) == 40 and long["entity_key"].endswith("…") and len(long["reasons"]) == 160
+
+
+def test_the_ticked_alerts_are_the_grids_selected_rows():
+    assert t.selected_ids([{"id": 3, "score": 0.5}, {"id": "7"}]) == [3, 7]
+    assert t.selected_ids(None) == [] and t.selected_ids([]) == []
+    assert t.selected_text([{"id": 3}, {"id": 7}]) == "2 alert(s) selected" and t.selected_text(None) == ""
 
 
 def test_an_alert_opens_with_its_explaining_path_and_whom_a_victim_paid():

@@ -15,7 +15,7 @@ from dash.testing.wait import until
 
 from casegraph.app import ids
 from tests.support import (allow_downloads, click, login, no_console_errors, pick, read_text, set_props,
-                           text_of, wait_cy, wait_nodes)
+                           text_of, wait_cy, wait_grid, wait_nodes)
 
 pytestmark = pytest.mark.browser
 
@@ -186,4 +186,33 @@ def test_an_admin_records_a_freeze_and_search_marks_it(dash_duo, ui_app, ui_data
     dash_duo.driver.get(f"{dash_duo.server_url}/")
     dash_duo.wait_for_element(f"#{ids.SEARCH_INPUT}").send_keys(account + "\n")
     dash_duo.wait_for_contains_text(f"#{ids.SEARCH_RESULTS}", "frozen", timeout=15)
+    no_console_errors(dash_duo)
+
+
+# the "open" cells of a grid's rows that carry the class arguments[1], and their text colour
+ROWS_WITH_CLASS = """const root = document.getElementById(arguments[0]);
+return [...root.querySelectorAll('.ag-row.' + arguments[1] + ' .ag-cell[col-id=open]')]
+  .map(c => [c.textContent, getComputedStyle(c).color]);"""
+
+
+def test_the_queue_marks_an_overdue_request_and_opens_it(dash_duo, ui_app, ui_data):
+    from casegraph.state import now_ms
+    state, desk = _desk()
+    day = 86_400_000
+    late = desk.add(state, {"name": "le", "role": "le_response", "disabled": False}, agency="Europol", country="NL",
+                    reference="EP-LATE-1", legal_basis="Art. 26", received_at=now_ms() - 3 * day,
+                    deadline_at=now_ms() - day, subjects=["Account:A100000001"])
+    on_time = _a_request("Account:A100000001")
+    login(dash_duo, "le", app=ui_app, path="/requests")
+    rows = wait_grid(dash_duo, ids.REQUESTS_TABLE,
+                     lambda rows: {f"#{late}", f"#{on_time}"} <= {r["open"] for r in rows}, timeout=15)
+    flags = {r["open"]: r["flag"] for r in rows}
+    assert flags[f"#{late}"] == "OVERDUE" and flags[f"#{on_time}"] != "OVERDUE"
+    # the overdue row carries the class the stylesheet colours red (a row class rule, which
+    # dash-ag-grid reads without eval: the CSP would refuse it and the console say so)
+    marked = dash_duo.driver.execute_script(ROWS_WITH_CLASS, ids.REQUESTS_TABLE, "overdue")
+    assert marked == [[f"#{late}", "rgb(183, 28, 28)"]], marked
+    click(dash_duo, f"#{ids.REQUESTS_TABLE} .ag-row.overdue .ag-cell[col-id=open] a")
+    assert _request_id(dash_duo) == late
+    dash_duo.wait_for_contains_text(f"#{ids.REQUESTS_HEADER}", f"LE request {late}: Europol EP-LATE-1", timeout=15)
     no_console_errors(dash_duo)
