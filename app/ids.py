@@ -56,6 +56,13 @@ EXPLORE_EXPORT_GRAPHML = "explore-export-graphml"
 EXPLORE_EXPORT_CSV = "explore-export-csv"
 EXPLORE_DOWNLOAD = "explore-download"
 EXPLORE_DOWNLOAD_EDGES = "explore-download-edges"
+# the explorer's timeline (app/pages/_explorer_time.py) and picture exports (_explorer_export.py)
+EXPLORE_TIMELINE = "explore-timeline"         # the histogram of money movements (brushable)
+EXPLORE_PLAY = "explore-play"                 # Play / Stop: step the time window one bar at a time
+EXPLORE_PLAY_TICK = "explore-play-tick"       # the dcc.Interval that steps it
+EXPLORE_TITLE = "explore-title"               # the alert's or case's title, for picture exports
+EXPLORE_IMAGE_KIND = "explore-image-kind"     # which picture was asked for (png or svg)
+EXPLORE_DOWNLOAD_IMAGE = "explore-download-image"
 
 # saved queries
 QUERIES_NAME = "queries-name"
