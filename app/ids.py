@@ -60,6 +60,13 @@ EXPLORE_DOWNLOAD_EDGES = "explore-download-edges"
 EXPLORE_ADD_TEXT = "explore-add-text"     # add to the canvas by id or search
 EXPLORE_ADD_NODES = "explore-add-nodes"
 EXPLORE_EDGE_LABELS = "explore-edge-labels"   # amounts on edges, off by default
+# the explorer's timeline (app/pages/_explorer_time.py) and picture exports (_explorer_export.py)
+EXPLORE_TIMELINE = "explore-timeline"         # the histogram of money movements (brushable)
+EXPLORE_PLAY = "explore-play"                 # Play / Stop: step the time window one bar at a time
+EXPLORE_PLAY_TICK = "explore-play-tick"       # the dcc.Interval that steps it
+EXPLORE_TITLE = "explore-title"               # the alert's or case's title, for picture exports
+EXPLORE_IMAGE_KIND = "explore-image-kind"     # which picture was asked for (png or svg)
+EXPLORE_DOWNLOAD_IMAGE = "explore-download-image"
 
 # saved queries
 QUERIES_NAME = "queries-name"

@@ -24,6 +24,7 @@ from casegraph.app.canvas import elements_out, watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases
 from casegraph.app.pages import _explorer as x
+from casegraph.app.pages import _explorer_export, _explorer_time
 from casegraph.app.pages._canvas import edge_rows, eid, export_files, selection_text, tooltip_text
 from casegraph.errors import CasegraphError
 from casegraph.graph import is_node, visible
@@ -210,7 +211,7 @@ def layout(ids_=None, alert=None, case=None, **query):
     elements = canvas.elements
     return html.Div([
         html.Div([
-            tools(), views(start), case_controls(), time_bar(canvas),
+            tools(), views(start), case_controls(),
             html.Div(" · ".join(problems), id=ids.EXPLORE_MESSAGE, className="message"),
             reasons or html.Div(id=ids.EXPLORE_REASONS),
             # autoRefreshLayout off: an expand places its new nodes itself (app/placement.py)
@@ -219,6 +220,7 @@ def layout(ids_=None, alert=None, case=None, **query):
                            layout=_layout_for(start, nodes=sum(1 for e in elements if is_node(e))),
                            boxSelectionEnabled=True, autoRefreshLayout=False, contextMenu=x.context_menu(),
                            minZoom=0.05, maxZoom=4, style={"width": "100%", "height": "70vh"}),
+            _explorer_time.timeline(canvas), time_bar(canvas), _explorer_export.stores(reasons),
             html.Div(legend(), id=ids.EXPLORE_LEGEND, className="legend"),
         ], className="explore-main"),
         html.Div([html.Div(id=ids.EXPLORE_TOOLTIP, className="tooltip"),
@@ -424,14 +426,6 @@ def pick_layout(name, _relayout, canvas, positions):
     if placed is None:
         return run, no_update, no_update
     return run, placed.elements, placed.dump()
-
-
-@callback(Output(ids.EXPLORE_GRAPH, "generateImage"),
-          Input(ids.EXPLORE_EXPORT_PNG, "n_clicks"), Input(ids.EXPLORE_EXPORT_SVG, "n_clicks"),
-          prevent_initial_call=True)
-def export_image(_png, _svg):
-    kind = "svg" if ctx.triggered_id == ids.EXPLORE_EXPORT_SVG else "png"
-    return {"type": kind, "action": "download", "filename": "casegraph", "options": x.image_options(kind)}
 
 
 @callback(Output(ids.EXPLORE_DOWNLOAD, "data"), Output(ids.EXPLORE_DOWNLOAD_EDGES, "data"),

@@ -6,11 +6,16 @@ helpers are in tests/support.py), never a fixed time. Every test ends with no SE
 message in the browser console."""
 from __future__ import annotations
 
+import io
+import xml.etree.ElementTree as ET
+
 import pytest
 from dash.testing.wait import until
+from PIL import Image
 
-from casegraph.app import ids
-from tests.support import (allow_downloads, busiest_account, click, cy_call, grid_count, hover, login,
+from casegraph.app import ids, styles
+from casegraph.app.pages import _explorer
+from tests.support import (allow_downloads, busiest_account, click, cy_call, grid_count, hover, login, user_name,
                            no_console_errors, pick, read_csv, select, set_props, tap, text_of, wait_cy, wait_download,
                            wait_grid, wait_nodes)
 
@@ -77,6 +82,13 @@ def test_alerts_open_in_explorer_shows_entities_and_reasons(dash_duo, ui_app, ui
     assert f"Alert {alert['id']}" in reasons
     for r in alert["reasons"]:
         assert str(r) in reasons
+    # a picture of it is titled with the alert, and its legend names the ring's marks
+    downloads = allow_downloads(dash_duo)
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_SVG}").click()
+    texts = [t.text for t in ET.parse(wait_download(downloads, "casegraph.svg")).getroot()
+             .iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[0] == text_of(dash_duo, ".reasons h4") and texts[0].startswith(f"Alert {alert['id']}: rings")
+    assert {"Account", styles.RISK["ring-member"][0]} <= set(texts)
     no_console_errors(dash_duo)
 
 
@@ -280,7 +292,6 @@ PAGE = 25   # explore.expand's default page
 
 def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, ui_data):
     import json
-    import xml.etree.ElementTree as ET
 
     import networkx as nx
     _, folder = ui_data
@@ -358,15 +369,33 @@ def test_explorer_pages_a_supernode_undoes_hides_and_exports(dash_duo, ui_app, u
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_CSV}").click()
     assert {r["id"] for r in read_csv(wait_download(downloads, "casegraph-nodes.csv"))} == shown
     assert len(read_csv(wait_download(downloads, "casegraph-edges.csv"))) == edges
-    # images are drawn in the browser by cytoscape
+    # images are drawn in the browser by cytoscape, and framed on the server by a title band
+    # above and a legend below
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_PNG}").click()
     png = wait_download(downloads, "casegraph.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")   # the IHDR chunk
     assert max(width, height) >= 3000, (width, height)          # print resolution, not the screen's
+    drawn = cy_call(dash_duo, CANVAS_PNG_SIZE, _explorer.image_options("png"))
+    assert width >= drawn[0] and height > drawn[1], (width, height, drawn)
+    with Image.open(io.BytesIO(png)) as picture:
+        band = picture.convert("L").crop((0, 0, picture.width, int(height - drawn[1]) // 2))
+        assert sum(band.histogram()[:100]) > 100                   # the title's letters, dark on white
     dash_duo.find_element(f"#{ids.EXPLORE_EXPORT_SVG}").click()
-    assert ET.parse(wait_download(downloads, "casegraph.svg")).getroot().tag.endswith("svg")
+    svg = ET.parse(wait_download(downloads, "casegraph.svg")).getroot()
+    assert svg.tag.endswith("svg")
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[0] == "casegraph explorer"                      # opened from neither an alert nor a case
+    assert texts[1].startswith("exported ") and f"by {user_name('adm')} · {len(shown)} node(s), {edges} edge(s)" in texts[1]
+    assert {"Wallet", "Account"} <= set(texts)                   # the legend of what is shown
+    assert "picture export failed" not in text_of(dash_duo, f"#{ids.EXPLORE_MESSAGE}")
     no_console_errors(dash_duo)
+
+
+# the size of the PNG cytoscape draws of the whole canvas with these options (from its IHDR chunk)
+CANVAS_PNG_SIZE = ("(() => { const b = atob(cy.png(Object.assign({}, arguments[1], {output: 'base64'})).slice(0, 44));"
+                   "return [16, 20].map(o => ((b.charCodeAt(o) << 24) | (b.charCodeAt(o + 1) << 16)"
+                   " | (b.charCodeAt(o + 2) << 8) | b.charCodeAt(o + 3)) >>> 0); })()")
 
 
 # the movements shown, drawn one by one or inside a bundle (a bundle has no time of its own)
@@ -426,6 +455,74 @@ def test_explorer_kind_time_window_path_and_trace(dash_duo, ui_app, ui_data):
     dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"{len(expected)} entities reached", timeout=20)
     best = {("Account:" if r["kind"] == "account" else "Wallet:") + r["entity"] for r in expected[:25]}
     wait_nodes(dash_duo, lambda n: best <= n)
+    no_console_errors(dash_duo)
+
+
+TIMELINE_COUNTS = ("(() => { const g = document.querySelector('#' + arguments[1] + ' .js-plotly-plot');"
+                   "return g && g.data && g.data[0] ? g.data[0].y.reduce((a, b) => a + b, 0) : null; })()")
+
+
+def _plotly_time(ms: int) -> str:
+    """A time as plotly reports a date axis's range ("2026-01-01 10:00:00.123")."""
+    from datetime import datetime, timezone
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def _label_ms(label: str) -> list[int]:
+    """The window the time label names ("<ISO> and <ISO>"), in epoch ms."""
+    from casegraph.times import to_epoch_ms
+    return [to_epoch_ms(t) for t in label.split(" and ")]
+
+
+def test_explorer_timeline_brushes_the_window_and_plays_through(dash_duo, ui_app, ui_data):
+    from casegraph.times import iso
+    _, folder = ui_data
+    account = busiest_account(folder)
+    start = f"Account:{account}"
+    login(dash_duo, "inv", ui_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/explorer?ids={start}")
+    wait_nodes(dash_duo, lambda n: n == {start})
+    select(dash_duo, start)
+    dash_duo.find_element(f"#{ids.EXPLORE_EXPAND}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded {start}", timeout=10)
+    wait_nodes(dash_duo, lambda n: len(n) > 1)
+    moves = dict(wait_cy(dash_duo, MONEY_AT, lambda m: len(m) >= 2))
+    ats = sorted(moves.values())
+    whole = f"{iso(ats[0])} and {iso(ats[-1])}"
+    dash_duo.wait_for_text_to_equal(f"#{ids.EXPLORE_TIME_LABEL}", whole, timeout=10)
+    # the histogram under the canvas counts every money movement on it (drawn by the server's figure)
+    until(lambda: cy_call(dash_duo, TIMELINE_COUNTS, ids.EXPLORE_TIMELINE) == len(moves), timeout=10)
+
+    # brushing the later half narrows the canvas: movements before it are hidden
+    cut = ats[len(ats) // 2]
+    assert ats[0] < cut
+    set_props(dash_duo, ids.EXPLORE_TIMELINE, {"selectedData": {"range": {"x": [_plotly_time(cut), _plotly_time(ats[-1])]}}})
+    dash_duo.wait_for_text_to_equal(f"#{ids.EXPLORE_TIME_LABEL}", f"{iso(cut)} and {iso(ats[-1])}", timeout=10)
+    early = {k for k, v in moves.items() if v < cut}
+    wait_cy(dash_duo, "cy.edges('.time-hidden').map(e => e.id())", lambda hidden: set(hidden) == early)
+    wait_cy(dash_duo, MONEY_AT, lambda now: dict(now) == {k: v for k, v in moves.items() if v >= cut})
+    # the histogram still shows the whole period (with the window shaded)
+    assert cy_call(dash_duo, TIMELINE_COUNTS, ids.EXPLORE_TIMELINE) == len(moves)
+
+    # clearing the brush (a double click) shows the whole period again
+    set_props(dash_duo, ids.EXPLORE_TIMELINE, {"selectedData": None})
+    dash_duo.wait_for_text_to_equal(f"#{ids.EXPLORE_TIME_LABEL}", whole, timeout=10)
+    wait_cy(dash_duo, "cy.edges('.time-hidden').length", lambda n: n == 0)
+
+    # Play steps the window one bar at a time; Stop stops it
+    dash_duo.find_element(f"#{ids.EXPLORE_PLAY}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.EXPLORE_PLAY}", "Stop", timeout=10)
+    until(lambda: text_of(dash_duo, f"#{ids.EXPLORE_TIME_LABEL}") != whole, timeout=10)
+    first = text_of(dash_duo, f"#{ids.EXPLORE_TIME_LABEL}")
+    assert first.startswith(iso(ats[0]))                         # the first bar starts at the first movement
+    until(lambda: text_of(dash_duo, f"#{ids.EXPLORE_TIME_LABEL}") not in (whole, first), timeout=10)
+    later = text_of(dash_duo, f"#{ids.EXPLORE_TIME_LABEL}")
+    assert _label_ms(later)[0] > _label_ms(first)[0]             # the window moved on
+    dash_duo.find_element(f"#{ids.EXPLORE_PLAY}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.EXPLORE_PLAY}", "Play", timeout=10)
+    # what is shown is the window the label names: no movement outside it is visible
+    lo, hi = _label_ms(text_of(dash_duo, f"#{ids.EXPLORE_TIME_LABEL}"))
+    wait_cy(dash_duo, MONEY_AT, lambda now: {k for k, _ in now} == {k for k, v in moves.items() if lo <= v <= hi})
     no_console_errors(dash_duo)
 
 
