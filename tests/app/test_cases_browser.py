@@ -33,13 +33,6 @@ def case_nodes(duo, predicate, timeout=15) -> set[str]:
     return wait_nodes(duo, predicate, timeout, graph=ids.CASES_GRAPH)
 
 
-def shown_column(duo, table_id: str, column: str) -> list[str]:
-    """A DataTable's cells of one column, as shown (read in one go: tables re-render often); the
-    case list's (the case page's tables are DataTables still)."""
-    return duo.driver.execute_script("return [...document.querySelectorAll(arguments[0])].map(td => td.textContent)",
-                                     f"#{table_id} td[data-dash-column={column}]")
-
-
 def shown_ids(duo) -> list[int]:
     """The alert ids the queue's grid shows."""
     return [int(r["id"]) for r in grid_rows(duo, ids.ALERTS_TABLE) or []]
@@ -147,7 +140,7 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     case_nodes(dash_duo, lambda n: outsider in n)
     dash_duo.find_element(f"#{ids.CASES_NOTE_TEXT}").send_keys(NOTE)
     dash_duo.find_element(f"#{ids.CASES_NOTE_ADD}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.CASES_NOTES}", NOTE, timeout=10)
+    wait_grid(dash_duo, ids.CASES_NOTES, lambda rows: [(r["author"], r["text"]) for r in rows] == [("inv", NOTE)])
 
     # the workflow: only the allowed next moves are offered; each needs a reason
     until(lambda: moves(dash_duo) == ["-> in_review"], timeout=10)
@@ -163,6 +156,10 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     click(dash_duo, ".move-confirmed")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "confirmed by inv", timeout=10)
     until(lambda: moves(dash_duo) == ["-> closed"], timeout=10)
+    wait_grid(dash_duo, ids.CASES_HISTORY, lambda rows: {("inv", "open -> in_review", "ring members share documents"),
+                                                          ("inv", "in_review -> confirmed",
+                                                           "confirmed: one passport, five accounts")}
+              <= {(r["actor"], r["move"], r["reason"]) for r in rows})
 
     # a remediation action on a member, and the action list for downstream systems
     member = sorted(members)[0]
@@ -170,7 +167,8 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     pick(dash_duo, ids.CASES_ACTION, "freeze")
     pick(dash_duo, ids.CASES_ACTION_TARGET, member)
     dash_duo.find_element(f"#{ids.CASES_ACTION_ADD}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.CASES_ACTIONS}", "freeze", timeout=10)
+    wait_grid(dash_duo, ids.CASES_ACTIONS,
+              lambda rows: [(r["action"], r["target"], r["requested_by"]) for r in rows] == [("freeze", member, "inv")])
     dash_duo.find_element(f"#{ids.CASES_ACTIONS_CSV}").click()
     rows = read_csv(wait_download(downloads, f"case-{case_id}-actions.csv"))
     assert [(r["case_id"], r["action"], f"{r['target_kind']}:{r['target_key']}", r["requested_by"]) for r in rows] \
@@ -483,7 +481,9 @@ def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data
     pick(dash_duo, ids.CASES_REVIEW_VERDICT, "confirmed")
     dash_duo.find_element(f"#{ids.CASES_REVIEW_REASON}").send_keys("the IP is a residential line")
     dash_duo.find_element(f"#{ids.CASES_REVIEW_SUBMIT}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.CASES_REVIEWS}", "the IP is a residential line", timeout=10)
+    wait_grid(dash_duo, ids.CASES_REVIEWS, lambda rows: [(r["reviewer"], r["verdict"], r["agrees"], r["reason"])
+                                                         for r in rows]
+              == [("inv", "confirmed", "no", "the IP is a residential line")])
     assert [(r["reviewer"], r["verdict"], r["agrees"]) for r in cases.get_case(ui.state(), case_id)["reviews"]] \
         == [("inv", "confirmed", False)]
 
@@ -493,8 +493,11 @@ def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data
     expected = [c["id"] for c in cases.list_cases(ui.state(), status="false_positive")]
     dash_duo.wait_for_text_to_equal(f"#{ids.CASES_COUNT}", f"{len(expected)} case(s)", timeout=10)
     # every row shown is false_positive (the count alone may equal the unfiltered list's)
-    until(lambda: set(shown_column(dash_duo, ids.CASES_TABLE, "status")) == {"false_positive"}, timeout=10)
-    assert f"#{case_id}" in text_of(dash_duo, f"#{ids.CASES_TABLE}")
+    shown = wait_grid(dash_duo, ids.CASES_TABLE, lambda rows: {r["status"] for r in rows} == {"false_positive"})
+    assert f"#{case_id}" in [r["open"] for r in shown]
+    # its "open" cell links to the case, opened inside the app
+    click(dash_duo, f"#{ids.CASES_TABLE} .ag-cell[col-id=open] a[href='/cases?id={case_id}']")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}:", timeout=10)
 
     # the KPIs page shows what casegraph.kpis computes, QA agreement included
     expected = kpis.compute(ui.state())
