@@ -469,14 +469,21 @@ def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, u
 
 def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data):
     from casegraph import app as ui
-    from casegraph import cases, kpis
+    from casegraph import cases, freezes, kpis
     # a case the operator decided, so an investigator can give the second review
     case_id = operator_case(ui)
     op = cases.operator()
     cases.set_status(ui.state(), op, case_id, "in_review", "look")
     cases.set_status(ui.state(), op, case_id, "false_positive", "shared office IP, not a ring")
+    # a freeze on the case, recorded through the core: the case page's freeze grid lists it
+    target = next(n for n in _cases.node_ids(cases.get_case(ui.state(), case_id)["elements"])
+                  if n.startswith(("Account:", "Wallet:")))
+    freeze_id = freezes.record(ui.state(), op, target, 250, "usdt", case_id=case_id, reason="order 7")
     login(dash_duo, "inv", app=ui_app, path=f"/cases?id={case_id}")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "false_positive by cli:", timeout=15)
+    wait_grid(dash_duo, ids.CASES_FREEZES, lambda rows: [(r["id"], r["target"], r["amount"], r["asset"], r["state"],
+                                                          r["on"], r["reason"]) for r in rows]
+              == [(str(freeze_id), target, "250", "USDT", "active", f"case {case_id}", "order 7")])
     until(lambda: dash_duo.find_element(f"#{ids.CASES_REVIEW}").is_displayed(), timeout=10)
     pick(dash_duo, ids.CASES_REVIEW_VERDICT, "confirmed")
     dash_duo.find_element(f"#{ids.CASES_REVIEW_REASON}").send_keys("the IP is a residential line")
