@@ -35,8 +35,9 @@ def case_id_of(value: Any) -> int | None:
 # -- case list and detail ---------------------------------------------------------------------
 
 def case_rows(found: list[dict]) -> list[dict]:
-    """list_cases rows -> table rows with a link to each case, times as ISO."""
-    return [{"id": c["id"], "open": f"[#{c['id']}]({case_href(c['id'])})", "title": c.get("title") or "",
+    """list_cases rows -> table rows linking to each case ("open", its href in open_href),
+    times as ISO."""
+    return [{"id": c["id"], "open": f"#{c['id']}", "open_href": case_href(c["id"]), "title": c.get("title") or "",
              "status": c.get("status") or "", "assignee": c.get("assignee") or "",
              "source": c.get("source") or "", "detection": c.get("detection") or "",
              "created_at": iso(c.get("created_at")), "updated_at": iso(c.get("updated_at"))} for c in found]
@@ -198,18 +199,6 @@ def case_options(found: list[dict]) -> list[dict]:
 
 
 # -- the alert queue --------------------------------------------------------------------------
-
-def alert_rows(rows: list[dict], found: list[dict]) -> list[dict]:
-    """Alert table rows (app.pages._tables.table_rows) with the assignee and a link to the
-    alert's case."""
-    by_id = {a["id"]: a for a in found}
-    out = []
-    for r in rows:
-        a = by_id.get(r["id"], {})
-        case = a.get("case_id")
-        out.append({**r, "assignee": a.get("assignee") or "", "case": f"[#{case}]({case_href(case)})" if case else ""})
-    return out
-
 
 def bulk_message(done: dict) -> str:
     """What bulk_alerts did, in one line."""

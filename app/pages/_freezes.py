@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from casegraph import freezes, graph
 from casegraph.app import ids
@@ -115,9 +115,3 @@ def grid(grid_id: str):
     """The freezes as an AG Grid (app/pages/_grid.py), as tall as its rows."""
     return _grid.table(grid_id, COLUMNS, kinds={"id": _grid.NUMBER}, height=None)
 
-
-def table(table_id: str) -> dash_table.DataTable:
-    """The freezes as a DataTable: the case page's, until its tables move to AG Grid too."""
-    return dash_table.DataTable(id=table_id, data=[], columns=[{"name": c, "id": c} for c in COLUMNS],
-                                style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                                            "maxWidth": "320px"}, style_table={"overflowX": "auto"})

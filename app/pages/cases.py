@@ -12,7 +12,7 @@ from typing import Any
 
 import dash
 import dash_cytoscape as cyto
-from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
 from casegraph.app import auth, ids, placement, site, styles
@@ -23,6 +23,7 @@ from casegraph.app.pages import _changes, _freezes
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages import _explorer as x
 from casegraph.app.pages._canvas import selection_text
+from casegraph.app.pages._grid import TIME, table
 from casegraph import cases as core
 from casegraph import freezes, graph
 from casegraph.errors import CasegraphError
@@ -33,10 +34,9 @@ STATUS_OPTIONS = ["all", *core.STATUSES]
 HIDDEN = {"display": "none"}
 
 
-def _table(id_: str, columns: list[str], rows: list[dict] | None = None, **kw) -> dash_table.DataTable:
-    return dash_table.DataTable(id=id_, data=rows or [], columns=[{"name": c, "id": c} for c in columns],
-                                style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto",
-                                            "maxWidth": "520px"}, style_table={"overflowX": "auto"}, **kw)
+def _table(id_: str, columns: list[str], **kw):
+    """One of the case's grids, as tall as its rows; "at" is a time (sorted and filtered as one)."""
+    return table(id_, columns, height=None, kinds={"at": TIME}, **kw)
 
 
 def _pairs(items: list[tuple[str, str]], class_name: str = "props") -> html.Table:
@@ -72,17 +72,12 @@ def list_layout() -> html.Div:
         ], className="filters"),
         html.Div(id=ids.CASES_COUNT, className="muted"),
         html.Div(id=ids.CASES_MESSAGE, className="message"),
-        dash_table.DataTable(
-            id=ids.CASES_TABLE, data=[], page_size=25, sort_action="native", filter_action="native",
-            columns=[{"name": c, "id": c, **({"presentation": "markdown"} if c == "open" else {})}
-                     for c in LIST_COLUMNS],
-            markdown_options={"link_target": "_self"},
-            style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "420px"},
-            style_table={"overflowX": "auto"}),
+        table(ids.CASES_TABLE, LIST_COLUMNS, links={"open": "open_href"},
+              kinds={"created_at": TIME, "updated_at": TIME}, narrow=("open",), wrap=("title",)),
     ])
 
 
-@callback(Output(ids.CASES_TABLE, "data"), Output(ids.CASES_COUNT, "children"),
+@callback(Output(ids.CASES_TABLE, "rowData"), Output(ids.CASES_COUNT, "children"),
           Output(ids.CASES_MESSAGE, "children", allow_duplicate=True),
           Input(ids.CASES_STATUS, "value"), Input(ids.CASES_ASSIGNEE, "value"), Input(ids.CASES_MINE, "value"),
           prevent_initial_call="initial_duplicate")
@@ -171,14 +166,14 @@ def detail_layout(case_id: int) -> html.Div:
                 _button("Submit review", ids.CASES_REVIEW_SUBMIT),
             ], className="toolbar"),
         ], id=ids.CASES_REVIEW, style=HIDDEN),
-        html.H3("Notes"), _table(ids.CASES_NOTES, ["at", "author", "text"]),
+        html.H3("Notes"), _table(ids.CASES_NOTES, ["at", "author", "text"], wrap=("text",)),
         html.H3("Remediation"),
         html.Div([_button("Download actions CSV", ids.CASES_ACTIONS_CSV)], className="toolbar"),
-        _table(ids.CASES_ACTIONS, ["action", "target", "requested_by", "at", "note"]),
+        _table(ids.CASES_ACTIONS, ["action", "target", "requested_by", "at", "note"], wrap=("note",)),
         dcc.Download(id=ids.CASES_ACTIONS_DOWNLOAD),
-        _freezes.panel(_freezes.CASE, auth.may("record_freeze")), _freezes.table(_freezes.CASE.table),
-        html.H3("Reviews"), _table(ids.CASES_REVIEWS, ["at", "reviewer", "verdict", "agrees", "reason"]),
-        html.H3("History"), _table(ids.CASES_HISTORY, ["at", "actor", "move", "reason"]),
+        _freezes.panel(_freezes.CASE, auth.may("record_freeze")), _freezes.grid(_freezes.CASE.table),
+        html.H3("Reviews"), _table(ids.CASES_REVIEWS, ["at", "reviewer", "verdict", "agrees", "reason"], wrap=("reason",)),
+        html.H3("History"), _table(ids.CASES_HISTORY, ["at", "actor", "move", "reason"], wrap=("reason",)),
         evidence_panel() if auth.may("export_evidence") else html.Div(),
     ], className="case")
 
@@ -203,10 +198,10 @@ def evidence_panel() -> html.Div:
 
 @callback(Output(ids.CASES_HEADER, "children"), Output(ids.CASES_GRAPH, "elements"),
           Output(ids.CASES_EXPLORER, "href"), Output(ids.CASES_MOVES, "children"),
-          Output(ids.CASES_NOTES, "data"), Output(ids.CASES_HISTORY, "data"), Output(ids.CASES_ACTIONS, "data"),
-          Output(ids.CASES_REVIEWS, "data"), Output(ids.CASES_ACTION_TARGET, "options"),
+          Output(ids.CASES_NOTES, "rowData"), Output(ids.CASES_HISTORY, "rowData"),
+          Output(ids.CASES_ACTIONS, "rowData"), Output(ids.CASES_REVIEWS, "rowData"), Output(ids.CASES_ACTION_TARGET, "options"),
           Output(ids.CASES_REVIEW, "style"), Output(ids.CASES_FREEZE_TARGET, "options"),
-          Output(ids.CASES_FREEZE_PICK, "options"), Output(ids.CASES_FREEZES, "data"),
+          Output(ids.CASES_FREEZE_PICK, "options"), Output(ids.CASES_FREEZES, "rowData"),
           Output(ids.CASES_MESSAGE, "children", allow_duplicate=True), Output(ids.CASES_GRAPH, "layout"),
           Input(ids.CASES_VERSION, "data"), State(ids.CASES_ID, "data"), State(ids.CASES_POSITIONS, "data"),
           prevent_initial_call="initial_duplicate")

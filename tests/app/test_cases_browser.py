@@ -33,13 +33,6 @@ def case_nodes(duo, predicate, timeout=15) -> set[str]:
     return wait_nodes(duo, predicate, timeout, graph=ids.CASES_GRAPH)
 
 
-def shown_column(duo, table_id: str, column: str) -> list[str]:
-    """A DataTable's cells of one column, as shown (read in one go: tables re-render often); the
-    case list's (the case page's tables are DataTables still)."""
-    return duo.driver.execute_script("return [...document.querySelectorAll(arguments[0])].map(td => td.textContent)",
-                                     f"#{table_id} td[data-dash-column={column}]")
-
-
 def shown_ids(duo) -> list[int]:
     """The alert ids the queue's grid shows."""
     return [int(r["id"]) for r in grid_rows(duo, ids.ALERTS_TABLE) or []]
@@ -147,7 +140,7 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     case_nodes(dash_duo, lambda n: outsider in n)
     dash_duo.find_element(f"#{ids.CASES_NOTE_TEXT}").send_keys(NOTE)
     dash_duo.find_element(f"#{ids.CASES_NOTE_ADD}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.CASES_NOTES}", NOTE, timeout=10)
+    wait_grid(dash_duo, ids.CASES_NOTES, lambda rows: [(r["author"], r["text"]) for r in rows] == [("inv", NOTE)])
 
     # the workflow: only the allowed next moves are offered; each needs a reason
     until(lambda: moves(dash_duo) == ["-> in_review"], timeout=10)
@@ -163,6 +156,10 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     click(dash_duo, ".move-confirmed")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "confirmed by inv", timeout=10)
     until(lambda: moves(dash_duo) == ["-> closed"], timeout=10)
+    wait_grid(dash_duo, ids.CASES_HISTORY, lambda rows: {("inv", "open -> in_review", "ring members share documents"),
+                                                          ("inv", "in_review -> confirmed",
+                                                           "confirmed: one passport, five accounts")}
+              <= {(r["actor"], r["move"], r["reason"]) for r in rows})
 
     # a remediation action on a member, and the action list for downstream systems
     member = sorted(members)[0]
@@ -170,7 +167,8 @@ def test_investigator_turns_an_alert_into_a_case_and_decides_it(dash_duo, ui_app
     pick(dash_duo, ids.CASES_ACTION, "freeze")
     pick(dash_duo, ids.CASES_ACTION_TARGET, member)
     dash_duo.find_element(f"#{ids.CASES_ACTION_ADD}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.CASES_ACTIONS}", "freeze", timeout=10)
+    wait_grid(dash_duo, ids.CASES_ACTIONS,
+              lambda rows: [(r["action"], r["target"], r["requested_by"]) for r in rows] == [("freeze", member, "inv")])
     dash_duo.find_element(f"#{ids.CASES_ACTIONS_CSV}").click()
     rows = read_csv(wait_download(downloads, f"case-{case_id}-actions.csv"))
     assert [(r["case_id"], r["action"], f"{r['target_kind']}:{r['target_key']}", r["requested_by"]) for r in rows] \
@@ -471,19 +469,28 @@ def test_analyst_reads_a_case_but_the_server_refuses_changes(dash_duo, ui_app, u
 
 def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data):
     from casegraph import app as ui
-    from casegraph import cases, kpis
+    from casegraph import cases, freezes, kpis
     # a case the operator decided, so an investigator can give the second review
     case_id = operator_case(ui)
     op = cases.operator()
     cases.set_status(ui.state(), op, case_id, "in_review", "look")
     cases.set_status(ui.state(), op, case_id, "false_positive", "shared office IP, not a ring")
+    # a freeze on the case, recorded through the core: the case page's freeze grid lists it
+    target = next(n for n in _cases.node_ids(cases.get_case(ui.state(), case_id)["elements"])
+                  if n.startswith(("Account:", "Wallet:")))
+    freeze_id = freezes.record(ui.state(), op, target, 250, "usdt", case_id=case_id, reason="order 7")
     login(dash_duo, "inv", app=ui_app, path=f"/cases?id={case_id}")
     dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", "false_positive by cli:", timeout=15)
+    wait_grid(dash_duo, ids.CASES_FREEZES, lambda rows: [(r["id"], r["target"], r["amount"], r["asset"], r["state"],
+                                                          r["on"], r["reason"]) for r in rows]
+              == [(str(freeze_id), target, "250", "USDT", "active", f"case {case_id}", "order 7")])
     until(lambda: dash_duo.find_element(f"#{ids.CASES_REVIEW}").is_displayed(), timeout=10)
     pick(dash_duo, ids.CASES_REVIEW_VERDICT, "confirmed")
     dash_duo.find_element(f"#{ids.CASES_REVIEW_REASON}").send_keys("the IP is a residential line")
     dash_duo.find_element(f"#{ids.CASES_REVIEW_SUBMIT}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.CASES_REVIEWS}", "the IP is a residential line", timeout=10)
+    wait_grid(dash_duo, ids.CASES_REVIEWS, lambda rows: [(r["reviewer"], r["verdict"], r["agrees"], r["reason"])
+                                                         for r in rows]
+              == [("inv", "confirmed", "no", "the IP is a residential line")])
     assert [(r["reviewer"], r["verdict"], r["agrees"]) for r in cases.get_case(ui.state(), case_id)["reviews"]] \
         == [("inv", "confirmed", False)]
 
@@ -493,8 +500,11 @@ def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data
     expected = [c["id"] for c in cases.list_cases(ui.state(), status="false_positive")]
     dash_duo.wait_for_text_to_equal(f"#{ids.CASES_COUNT}", f"{len(expected)} case(s)", timeout=10)
     # every row shown is false_positive (the count alone may equal the unfiltered list's)
-    until(lambda: set(shown_column(dash_duo, ids.CASES_TABLE, "status")) == {"false_positive"}, timeout=10)
-    assert f"#{case_id}" in text_of(dash_duo, f"#{ids.CASES_TABLE}")
+    shown = wait_grid(dash_duo, ids.CASES_TABLE, lambda rows: {r["status"] for r in rows} == {"false_positive"})
+    assert f"#{case_id}" in [r["open"] for r in shown]
+    # its "open" cell links to the case, opened inside the app
+    click(dash_duo, f"#{ids.CASES_TABLE} .ag-cell[col-id=open] a[href='/cases?id={case_id}']")
+    dash_duo.wait_for_contains_text(f"#{ids.CASES_HEADER}", f"Case {case_id}:", timeout=10)
 
     # the KPIs page shows what casegraph.kpis computes, QA agreement included
     expected = kpis.compute(ui.state())

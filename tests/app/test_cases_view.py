@@ -100,17 +100,12 @@ def test_case_ids_and_links():
     assert v.case_id_of("x") is None and v.case_id_of("0") is None and v.case_id_of(None) is None
     assert v.case_href(5) == "/cases?id=5"
     rows = v.case_rows([{"id": 5, "title": "t", "status": "open", "created_at": 0, "updated_at": None}])
-    assert rows[0]["open"] == "[#5](/cases?id=5)" and rows[0]["created_at"] == "1970-01-01T00:00:00Z"
+    assert rows[0]["open"] == "#5" and rows[0]["open_href"] == "/cases?id=5" and rows[0]["created_at"] == "1970-01-01T00:00:00Z"
     assert rows[0]["updated_at"] == "" and rows[0]["assignee"] == ""
     assert v.case_options([{"id": 5, "title": "t", "status": "open"}]) == [{"label": "#5 t (open)", "value": 5}]
 
 
-def test_alert_rows_and_bulk_message():
-    rows = [{"id": 1, "status": "in_case"}, {"id": 2, "status": "open"}]
-    found = [{"id": 1, "case_id": 9, "assignee": "inv"}, {"id": 2, "case_id": None, "assignee": None}]
-    out = v.alert_rows(rows, found)
-    assert out[0]["case"] == "[#9](/cases?id=9)" and out[0]["assignee"] == "inv"
-    assert out[1]["case"] == "" and out[1]["assignee"] == ""
+def test_bulk_message():
     assert v.bulk_message({"action": "close", "changed": [2, 4], "skipped": [{"id": 1, "why": "in case 9"}]}) == \
         "close: 2 alert(s) changed (2, 4); skipped 1 (in case 9)"
 

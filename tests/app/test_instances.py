@@ -83,7 +83,7 @@ def move(ui: DashHTTP, case_id: int, to: str, reason: str) -> str:
 
 def listed_cases(ui: DashHTTP, status: str) -> list[dict]:
     said = ui.call(ids.CASES_TABLE, {ids.CASES_STATUS: status, ids.CASES_ASSIGNEE: None, ids.CASES_MINE: []})
-    return said[ids.CASES_TABLE]["data"]
+    return said[ids.CASES_TABLE]["rowData"]
 
 
 def test_two_instances_share_sessions_cases_and_a_consistent_alert_queue(two_instances):
