@@ -244,6 +244,7 @@ def render(driver, base: str, elements: list[dict], layout: dict, store: bool = 
     """A fresh page, then the elements and the layout handed to the canvas; the timings in ms."""
     from casegraph.app.pages import _explorer as x
     open_page(driver, base)
+    elements = x.arranged(elements, x.Canvas(elements, []))     # drawn as the explorer opens it: bundled, boxed
     if store:
         driver.execute_script("window.dash_clientside.set_props(arguments[0], {data: arguments[1]})",
                               CANVAS, x.Canvas(elements, []).dump())
