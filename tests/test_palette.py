@@ -19,7 +19,7 @@ def test_every_model_label_and_money_type_has_a_colour():
 def test_the_explorer_and_the_evidence_drawing_use_the_same_colours():
     rules = {r["selector"]: r["style"] for r in styles.stylesheet()}
     for label, (colour, shape) in palette.NODES.items():
-        assert rules[f"node.{label}"] == {"background-color": colour, "shape": shape}
+        assert (rules[f"node.{label}"]["background-color"], rules[f"node.{label}"]["shape"]) == (colour, shape)
     for rel, colour in palette.MONEY.items():
         assert rules[f"edge.{rel}"]["line-color"] == colour
     assert palette.node_colour("Phone") == palette.NODES["Phone"][0]
