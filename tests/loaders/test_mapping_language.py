@@ -147,8 +147,15 @@ def test_13_4_the_summary_shows_filtered_conflicts_and_skipped_files(tmp_path):
     (tmp_path / "m.yaml").write_text("files:\n  - match: users.csv\n    kind: accounts\n"
                                      "    columns: {account_id: uid, registered_at: created}\n"
                                      "    where: [{column: env, equals: prod}]\n")
-    args = ["load", str(d), "--mapping", str(tmp_path / "m.yaml"), "--db", f"embedded:{tmp_path / 'db'}",
-            "--rejects", str(tmp_path / "rej")]
+    db = f"embedded:{tmp_path / 'db'}"
+    args = ["load", str(d), "--mapping", str(tmp_path / "m.yaml"), "--db", db, "--rejects", str(tmp_path / "rej")]
+    try:
+        _summary_shown(args, tmp_path)
+    finally:                  # the CLI started an embedded server for this folder: stop it, never leave it running
+        run_cli("db", "stop", "--db", db, check=False)
+
+
+def _summary_shown(args: list[str], tmp_path) -> None:
     out = run_cli(*args, "--format", "json", cwd=tmp_path).stdout
     doc = json.loads(out)
     row = doc["files"][0]
