@@ -21,7 +21,7 @@ from casegraph import audit, explore, exports, kpis
 from casegraph.times import iso
 from casegraph.errors import AlertTaken, CaseError, CaseNotFound, required_text
 from casegraph.permissions import require
-from casegraph.state import (StateStore, alerts, case_actions, case_elements, case_history, case_layouts,
+from casegraph.state import (StateStore, alerts, append_note, case_actions, case_elements, case_history, case_layouts,
                              case_notes, case_reviews, cases, for_update, now_ms)
 
 STATUSES = ("open", "in_review", "confirmed", "false_positive", "closed")
@@ -396,8 +396,7 @@ def add_note(state: StateStore, actor: dict[str, Any], case_id: int, text: str) 
     at = now_ms()
     with state.engine.begin() as conn:
         _case_row(conn, case_id, lock=True)
-        conn.execute(case_notes.insert().values(case_id=case_id, author=actor["name"], at=at, text=text))
-        _touch(conn, case_id, at)
+        append_note(conn, case_notes, cases, case_id, actor["name"], at, text)
     audit.record(state, actor["name"], "case.note", {"case_id": case_id, "text": text})
 
 

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from casegraph import audit, cases, explore, graph
 from casegraph.errors import QueryError, RequestError, RequestNotFound, required_text
 from casegraph.permissions import require
-from casegraph.state import (StateStore, for_update, le_request_history, le_request_notes, le_request_packages,
-                             le_request_subjects, le_requests, now_ms)
+from casegraph.state import (StateStore, append_note, for_update, le_request_history, le_request_notes,
+                             le_request_packages, le_request_subjects, le_requests, now_ms)
 
 STATUSES = ("received", "in_progress", "responded", "declined", "closed")
 MOVES: dict[str, tuple[str, ...]] = {
@@ -162,8 +162,7 @@ def add_note(state: StateStore, actor: dict[str, Any], request_id: int, text: st
     at = now_ms()
     with state.engine.begin() as conn:
         _row(conn, request_id, lock=True)
-        conn.execute(le_request_notes.insert().values(request_id=request_id, author=actor["name"], at=at, text=text))
-        conn.execute(le_requests.update().where(le_requests.c.id == request_id).values(updated_at=at))
+        append_note(conn, le_request_notes, le_requests, request_id, actor["name"], at, text)
     audit.record(state, actor["name"], "request.note", {"request_id": request_id, "text": text})
 
 

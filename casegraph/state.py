@@ -31,6 +31,13 @@ def _notes_table(name: str, owner: str, owner_table: str) -> sa.Table:
     )
 
 
+def append_note(conn, notes: sa.Table, owners: sa.Table, owner_id: int, author: str, at: int, text: str) -> None:
+    """A note on a case or a request (a table from _notes_table), and its owner's updated_at."""
+    owner_column = next(c.name for c in notes.c if c.foreign_keys)
+    conn.execute(notes.insert().values(**{owner_column: owner_id}, author=author, at=at, text=text))
+    conn.execute(owners.update().where(owners.c.id == owner_id).values(updated_at=at))
+
+
 def _history_table(name: str, owner: str, owner_table: str) -> sa.Table:
     """The status moves of a workflow's items: who moved it, when, from and to what, and why."""
     return sa.Table(

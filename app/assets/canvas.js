@@ -99,6 +99,8 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside);
   window.dash_clientside.casegraph = Object.assign({}, window.dash_clientside.casegraph, {
+    // the cytoscape instance of the canvas with this id (null while it is not drawn); export.js uses it
+    cyOf: cyOf,
     // Inputs: the canvas's elements (so this runs when a canvas is drawn or redrawn) and the
     // store; attaches the watcher once per canvas and says how many positions the page holds
     // (browser tests wait on that line before acting on positions)

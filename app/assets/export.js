@@ -4,14 +4,8 @@
 // the SVG itself and hands it to the server the way a stored PNG comes: as the canvas's
 // imageData, a data URI, with the kind of picture asked for.
 (function () {
-  function cyOf(graphId) {
-    var root = document.getElementById(graphId);
-    if (!root) { return null; }
-    var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll('*')));
-    for (var i = 0; i < all.length; i++) {
-      if (all[i]._cyreg && all[i]._cyreg.cy) { return all[i]._cyreg.cy; }
-    }
-    return null;
+  function cyOf(graphId) {      // canvas.js's (assets load before any export is asked for)
+    return window.dash_clientside.casegraph.cyOf(graphId);
   }
 
   window.dash_clientside = window.dash_clientside || {};

@@ -8,14 +8,13 @@ row functions in app/pages/_cases.py. Controls a role may not use are hidden, no
 removed: a hidden button is no protection, the server refuses (a browser test shows it)."""
 from __future__ import annotations
 
-from typing import Any
 
 import dash
 import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, placement, site, styles
+from casegraph.app import auth, ids, site, styles
 from casegraph.app.canvas import watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases as v
@@ -44,15 +43,7 @@ def _pairs(items: list[tuple[str, str]], class_name: str = "props") -> html.Tabl
 
 
 def layout(id=None, **_query):  # noqa: A002 - the URL's query parameter is "id"
-    try:
-        auth.require("view_cases")
-    except CasegraphError as e:
-        return html.Div([html.H2("Cases"), html.Div(str(e), className="message", id=ids.CASES_MESSAGE)])
-    case_id = v.case_id_of(id)
-    if id is not None and case_id is None:
-        return html.Div([html.H2("Cases"), html.Div(f"not a case id: {id!r}", className="message",
-                                                    id=ids.CASES_MESSAGE)])
-    return detail_layout(case_id) if case_id else list_layout()
+    return _changes.list_or_one(id, "view_cases", "Cases", "case", ids.CASES_MESSAGE, detail_layout, list_layout)
 
 
 # -- the list ---------------------------------------------------------------------------------
@@ -93,8 +84,7 @@ def list_cases(status, assignee, mine):
 
 # -- one case ---------------------------------------------------------------------------------
 
-def _button(label: str, id_: Any, title: str = "") -> html.Button:
-    return html.Button(label, id=id_, n_clicks=0, title=title)
+_button = _changes.button
 
 
 def _shown(visible: bool) -> dict:
@@ -134,20 +124,8 @@ def detail_layout(case_id: int) -> html.Div:
         ], className="explore"),
         html.Div([
             html.H3("Work the case"),
-            html.Div([
-                html.Span("Status: "),
-                dcc.Input(id=ids.CASES_REASON, type="text", className="reason",
-                          placeholder="reason (every status change needs one)"),
-                html.Div(id=ids.CASES_MOVES, className="toolbar"),
-            ], className="toolbar"),
-            html.Div([
-                dcc.Input(id=ids.CASES_ASSIGN_TO, type="text", placeholder="user name"),
-                _button("Assign", ids.CASES_ASSIGN),
-            ], className="toolbar"),
-            html.Div([
-                dcc.Textarea(id=ids.CASES_NOTE_TEXT, placeholder="a note"),
-                _button("Add note", ids.CASES_NOTE_ADD),
-            ], className="toolbar"),
+            *_changes.work_rows(ids.CASES_REASON, "reason (every status change needs one)", ids.CASES_MOVES,
+                                ids.CASES_ASSIGN_TO, ids.CASES_ASSIGN, ids.CASES_NOTE_TEXT, ids.CASES_NOTE_ADD),
             html.Div([
                 dcc.Dropdown(id=ids.CASES_ACTION, options=list(core.REMEDIATION), placeholder="remediation",
                              style={"width": "180px"}),

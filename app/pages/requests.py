@@ -39,15 +39,8 @@ def _shown(visible: bool) -> dict:
 
 
 def layout(id=None, **_query):  # noqa: A002 - the URL's query parameter is "id"
-    try:
-        auth.require("view_requests")
-    except CasegraphError as e:
-        return html.Div([html.H2("Requests"), html.Div(str(e), className="message", id=ids.REQUESTS_MESSAGE)])
-    request_id = _cases.case_id_of(id)
-    if id is not None and request_id is None:
-        return html.Div([html.H2("Requests"), html.Div(f"not a request id: {id!r}", className="message",
-                                                       id=ids.REQUESTS_MESSAGE)])
-    return detail_layout(request_id) if request_id else queue_layout()
+    return _changes.list_or_one(id, "view_requests", "Requests", "request", ids.REQUESTS_MESSAGE, detail_layout,
+                                queue_layout)
 
 
 # -- the queue and the register -----------------------------------------------------------------
@@ -136,8 +129,7 @@ def register(_n, values):
 
 # -- one request ---------------------------------------------------------------------------
 
-def _button(label: str, id_, title: str = "") -> html.Button:
-    return html.Button(label, id=id_, n_clicks=0, title=title)
+_button = _changes.button
 
 
 def detail_layout(request_id: int) -> html.Div:
@@ -154,16 +146,9 @@ def detail_layout(request_id: int) -> html.Div:
         _table(ids.REQUESTS_SUBJECT_ROWS, v.SUBJECT_COLUMNS, links={"open": "open_href"}),
         html.Div([
             html.H3("Work the request"),
-            html.Div([
-                html.Span("Status: "),
-                dcc.Input(id=ids.REQUESTS_REASON, type="text", className="reason",
-                          placeholder="reason (declining needs one)"),
-                html.Div(id=ids.REQUESTS_MOVES, className="toolbar"),
-            ], className="toolbar"),
-            html.Div([dcc.Input(id=ids.REQUESTS_ASSIGN_TO, type="text", placeholder="user name"),
-                      _button("Assign", ids.REQUESTS_ASSIGN)], className="toolbar"),
-            html.Div([dcc.Textarea(id=ids.REQUESTS_NOTE_TEXT, placeholder="a note"),
-                      _button("Add note", ids.REQUESTS_NOTE_ADD)], className="toolbar"),
+            *_changes.work_rows(ids.REQUESTS_REASON, "reason (declining needs one)", ids.REQUESTS_MOVES,
+                                ids.REQUESTS_ASSIGN_TO, ids.REQUESTS_ASSIGN, ids.REQUESTS_NOTE_TEXT,
+                                ids.REQUESTS_NOTE_ADD),
         ], id=ids.REQUESTS_CHANGE, style=_shown(manage)),
         html.Div([
             html.H3("Evidence package"),
