@@ -10,7 +10,7 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from casegraph.app import ids, site
+from casegraph.app import forms, ids, site
 from casegraph.settings import Settings
 
 _lock = threading.Lock()
@@ -103,7 +103,7 @@ def nav() -> html.Nav:
 
 def shell() -> html.Div:
     """The page shell, built per request (the nav depends on who is logged in)."""
-    return html.Div([nav(), html.Main(dash.page_container, className="page")])
+    return forms.provider(html.Div([nav(), html.Main(dash.page_container, className="page")]))
 
 
 def create_app(app_settings: Settings | None = None) -> Dash:

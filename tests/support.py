@@ -773,39 +773,40 @@ def click(duo, selector: str, timeout=10) -> None:
     until(clicked, timeout=timeout)
 
 
-def pick(duo, dropdown_id: str, label: str, timeout=10, confirm=True) -> None:
-    """Choose the option shown as `label` in the dcc.Dropdown `dropdown_id`: open the menu,
-    wait for the option (a callback may fill the options in late; dash_duo.select_dcc_dropdown
-    gives up silently then), click it, and with `confirm` wait until the dropdown shows it."""
+OPTIONS = "[role=listbox] [role=option]"     # an open Select's choices (in a portal at the end of the page)
+
+
+def pick(duo, select_id: str, label: str, timeout=10, confirm=True) -> None:
+    """Choose the option shown as `label` in the Select `select_id` (app/forms.py choice):
+    open its menu, wait for the option (a callback may fill the choices in late), click it,
+    and with `confirm` wait until the field shows it."""
     from selenium.common.exceptions import WebDriverException
-    value = f"#{dropdown_id}-value"      # where dcc.Dropdown shows the chosen option
+
+    def shown() -> list:
+        return [o for o in duo.find_elements(OPTIONS) if o.is_displayed()]
 
     def chosen() -> bool:
         try:
-            if duo.find_element(f"#{dropdown_id}").get_attribute("aria-expanded") != "true":
-                # in the middle of the window: a menu opened at the window's edge is drawn over
-                # its own search box (on a page scrolled down, the results grid's)
-                duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
-                                          duo.find_element(f"#{dropdown_id}"))
-                duo.find_element(f"#{dropdown_id}").click()
+            field = duo.find_element(f"#{select_id}")
+            options = shown()
+            match = [o for o in options if o.text == label]
+            if not match:
+                if not options:         # closed (open but still empty: its choices come late)
+                    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+                    field.click()
                 return False
-            match = [o for o in duo.find_elements(".dash-dropdown-options .dash-dropdown-option") if o.text == label]
-            if match:
-                # the menu opens scrolled to the option chosen before; one scrolled out of the
-                # list's view lies under its search box
-                duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", match[0])
-                match[0].click()
-                return True
+            duo.driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", match[0])
+            match[0].click()
+            return True
         except WebDriverException:      # the menu was re-drawn while read: look again
-            pass
-        return False
+            return False
     try:
         until(chosen, timeout=timeout)
         if confirm:
-            until(lambda: read_text(duo, value) == label, timeout=timeout)
+            until(lambda: duo.find_element(f"#{select_id}").get_attribute("value") == label, timeout=timeout)
     except Exception:
-        options = [o.text for o in duo.find_elements(".dash-dropdown-options .dash-dropdown-option")]
-        raise AssertionError(f"dropdown {dropdown_id}: could not pick {label!r}; options shown {options}") from None
+        options = [o.text for o in duo.find_elements(OPTIONS)]
+        raise AssertionError(f"select {select_id}: could not pick {label!r}; options shown {options}") from None
 
 
 def set_props(duo, component_id, props: dict) -> None:

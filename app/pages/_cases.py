@@ -195,7 +195,8 @@ def model_group(hits: list[dict]) -> str | None:
 
 def case_options(found: list[dict]) -> list[dict]:
     """Open cases for the explorer's "add to case" menu."""
-    return [{"label": f"#{c['id']} {c.get('title') or ''} ({c.get('status')})", "value": c["id"]} for c in found]
+    from casegraph.app.forms import options
+    return options((f"#{c['id']} {c.get('title') or ''} ({c.get('status')})", c["id"]) for c in found)
 
 
 # -- the alert queue --------------------------------------------------------------------------

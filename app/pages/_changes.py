@@ -9,7 +9,7 @@ from typing import Any, Callable
 from dash import ctx, no_update
 
 from casegraph import app
-from casegraph.app import auth
+from casegraph.app import auth, forms as f
 from casegraph.errors import CasegraphError
 
 
@@ -28,24 +28,16 @@ def list_or_one(raw_id: Any, action: str, title: str, noun: str, message_id: str
     return one(item_id) if item_id else many()
 
 
-def button(label: str, id_: Any, title: str = "") -> Any:
-    from dash import html
-    return html.Button(label, id=id_, n_clicks=0, title=title)
-
-
 def work_rows(reason_id: str, reason_hint: str, moves_id: str, assign_to_id: str, assign_id: str,
               note_text_id: str, note_add_id: str) -> list:
     """The rows a case and a request are worked with: the status moves (buttons filled by the
     page) with the reason they take, assign to a user, add a note."""
-    from dash import dcc, html
+    from dash import html
     return [
-        html.Div([html.Span("Status: "),
-                  dcc.Input(id=reason_id, type="text", className="reason", placeholder=reason_hint),
-                  html.Div(id=moves_id, className="toolbar")], className="toolbar"),
-        html.Div([dcc.Input(id=assign_to_id, type="text", placeholder="user name"),
-                  button("Assign", assign_id)], className="toolbar"),
-        html.Div([dcc.Textarea(id=note_text_id, placeholder="a note"), button("Add note", note_add_id)],
-                 className="toolbar"),
+        f.row([f.text(reason_id, placeholder=reason_hint, width="wide", label="Status"),
+               html.Div(id=moves_id, className="toolbar")]),
+        f.row([f.text(assign_to_id, placeholder="user name", width="name"), f.button("Assign", assign_id)]),
+        f.row([f.area(note_text_id, placeholder="a note", width="36em", rows=2), f.button("Add note", note_add_id)]),
     ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from casegraph.app import ids
+from casegraph.app import forms, ids
 from casegraph.app.pages import _explorer as x
 from casegraph.app.pages import _timeline
 
@@ -21,8 +21,7 @@ def timeline(canvas: x.Canvas) -> html.Div:
         dcc.Graph(id=ids.EXPLORE_TIMELINE, figure=_timeline.figure(canvas.elements, _window(canvas)),
                   config={"displayModeBar": False, "doubleClick": "reset", "scrollZoom": False},
                   style={"height": f"{_timeline.HEIGHT}px"}),
-        html.Button("Play", id=ids.EXPLORE_PLAY, n_clicks=0,
-                    title="Step the time window through the period, one bar at a time"),
+        forms.button("Play", ids.EXPLORE_PLAY, "Step the time window through the period, one bar at a time"),
         dcc.Interval(id=ids.EXPLORE_PLAY_TICK, interval=PLAY_MS, disabled=True, n_intervals=0),
     ], className="timeline")
 

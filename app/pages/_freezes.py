@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dash import dcc, html
+from dash import html
 
 from casegraph import freezes, graph
-from casegraph.app import ids
+from casegraph.app import forms as f, ids
 from casegraph.app.pages import _grid
 from casegraph.times import iso, option_ms
 
@@ -53,24 +53,25 @@ def state_of(row: dict[str, Any]) -> str:
 def rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Freezes as table rows, newest first, times in ISO 8601."""
     out = []
-    for f in sorted(found, key=lambda f: -f["id"]):
-        on = ", ".join(f"{kind} {f[k]}" for kind, k in (("request", "request_id"), ("case", "case_id"))
-                       if f[k] is not None)
-        out.append({"id": f["id"], "target": f["target"], "amount": f"{f['amount']:g}", "asset": f["asset"],
-                    "state": state_of(f), "on": on, "frozen_by": f["frozen_by"], "frozen_at": iso(f["frozen_at"]),
-                    "until": iso(f["until_at"]), "reason": f["reason"] or "", "lifted_by": f["lifted_by"] or "",
-                    "lifted_at": iso(f["lifted_at"]), "lift_reason": f["lift_reason"] or ""})
+    for z in sorted(found, key=lambda z: -z["id"]):
+        on = ", ".join(f"{kind} {z[k]}" for kind, k in (("request", "request_id"), ("case", "case_id"))
+                       if z[k] is not None)
+        out.append({"id": z["id"], "target": z["target"], "amount": f"{z['amount']:g}", "asset": z["asset"],
+                    "state": state_of(z), "on": on, "frozen_by": z["frozen_by"], "frozen_at": iso(z["frozen_at"]),
+                    "until": iso(z["until_at"]), "reason": z["reason"] or "", "lifted_by": z["lifted_by"] or "",
+                    "lifted_at": iso(z["lifted_at"]), "lift_reason": z["lift_reason"] or ""})
     return out
 
 
 def lift_options(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The active freezes, as the lift picker's options."""
-    return [{"label": freezes.describe(f) + f" on {f['target']}", "value": f["id"]} for f in found if f["active"]]
+    """The active freezes, as the lift picker's choices."""
+    return f.options((freezes.describe(z) + f" on {z['target']}", z["id"]) for z in found if z["active"])
 
 
 def target_options(node_ids: list[str]) -> list[str]:
-    """The accounts and wallets among `node_ids` (what can be frozen), in order, once each."""
-    return [n for n in dict.fromkeys(node_ids) if graph.split_node_id(n)[0] in freezes.TARGETS]
+    """The accounts and wallets among `node_ids` (what can be frozen), in order, once each, as
+    the target picker's choices."""
+    return f.options(n for n in dict.fromkeys(node_ids) if graph.split_node_id(n)[0] in freezes.TARGETS)
 
 
 def record(state, user: dict[str, Any], target: str | None, amount: Any, asset: str | None, until: str | None,
@@ -78,7 +79,7 @@ def record(state, user: dict[str, Any], target: str | None, amount: Any, asset: 
     """Record a freeze from the panel's fields; the message the page shows."""
     if not target:
         return "pick the account or wallet to freeze"
-    freeze_id = freezes.record(state, user, target, amount, asset or "", request_id=request_id, case_id=case_id,
+    freeze_id = freezes.record(state, user, target, f.number_or_none(amount), asset or "", request_id=request_id, case_id=case_id,
                                until=option_ms("until", until), reason=reason or "")
     return f"freeze {freeze_id} recorded on {target}"
 
@@ -95,19 +96,19 @@ def panel(i: PanelIds, visible: bool) -> html.Div:
     role that may not record freezes: the server refuses them anyway."""
     return html.Div([
         html.H3("Freezes"),
-        html.Div([
-            dcc.Dropdown(id=i.target, options=[], placeholder="account or wallet", style={"width": "320px"}),
-            dcc.Input(id=i.amount, type="number", min=0, placeholder="amount", className="amount"),
-            dcc.Input(id=i.asset, type="text", placeholder="asset, e.g. USDT", className="asset"),
-            dcc.Input(id=i.until, type="text", placeholder="until (ISO 8601, optional)", className="when"),
-            dcc.Input(id=i.reason, type="text", placeholder="order / reason", className="reason"),
-            html.Button("Record freeze", id=i.record, n_clicks=0),
-        ], className="toolbar"),
-        html.Div([
-            dcc.Dropdown(id=i.pick, options=[], placeholder="freeze to lift", style={"width": "420px"}),
-            dcc.Input(id=i.lift_reason, type="text", placeholder="why it is lifted", className="reason"),
-            html.Button("Lift freeze", id=i.lift, n_clicks=0),
-        ], className="toolbar"),
+        f.row([
+            f.choice(i.target, placeholder="account or wallet", width="22em"),
+            f.number(i.amount, placeholder="amount", minimum=0, width="amount"),
+            f.text(i.asset, placeholder="asset, e.g. USDT", width="asset"),
+            f.text(i.until, placeholder="until (ISO 8601, optional)", width="when"),
+            f.text(i.reason, placeholder="order / reason", width="reason"),
+            f.button("Record freeze", i.record),
+        ]),
+        f.row([
+            f.choice(i.pick, placeholder="freeze to lift", width="30em"),
+            f.text(i.lift_reason, placeholder="why it is lifted", width="reason"),
+            f.button("Lift freeze", i.lift),
+        ]),
     ], id=i.panel, style={} if visible else {"display": "none"})
 
 

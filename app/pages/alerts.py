@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, site
+from casegraph.app import auth, forms as f, ids, site
 from casegraph.app.pages import _cases
 from casegraph.app.pages._grid import NUMBER, TIME, table
 from casegraph.app.pages._tables import selected_ids, selected_text, table_rows
@@ -29,27 +29,26 @@ def _detections() -> list[str]:
 
 
 def bulk_controls(visible: bool) -> html.Div:
-    return html.Div([
-        dcc.Dropdown(id=ids.ALERTS_BULK_ACTION, options=list(cases.ALERT_ACTIONS), style={"width": "160px"},
-                     placeholder="action"),
-        dcc.Input(id=ids.ALERTS_BULK_ASSIGNEE, type="text", placeholder="assignee (assign)"),
-        dcc.Input(id=ids.ALERTS_BULK_REASON, type="text", placeholder="reason (close, dismiss)", className="reason"),
-        html.Button("Apply to the selected alerts", id=ids.ALERTS_BULK_APPLY, n_clicks=0),
-        html.Button("Open a case from each selected alert", id=ids.ALERTS_OPEN_CASE, n_clicks=0),
-    ], id=ids.ALERTS_BULK, className="toolbar", style={} if visible else {"display": "none"})
+    return html.Div(f.row([
+        f.choice(ids.ALERTS_BULK_ACTION, cases.ALERT_ACTIONS, placeholder="action", width="11em"),
+        f.text(ids.ALERTS_BULK_ASSIGNEE, placeholder="assignee (assign)", width="name"),
+        f.text(ids.ALERTS_BULK_REASON, placeholder="reason (close, dismiss)", width="wide"),
+        f.button("Apply to the selected alerts", ids.ALERTS_BULK_APPLY),
+        f.button("Open a case from each selected alert", ids.ALERTS_OPEN_CASE),
+    ]), id=ids.ALERTS_BULK, style={} if visible else {"display": "none"})
 
 
 def layout(**_query):
     return html.Div([
         html.H2("Alerts"),
-        html.Div([
-            html.Label(["Detection", dcc.Dropdown(id=ids.ALERTS_DETECTION, options=_detections(),
-                                                  placeholder="all detections", clearable=True)]),
-            html.Label(["Min score", dcc.Input(id=ids.ALERTS_MIN_SCORE, type="number", value=0, min=0,
-                                               step=0.05, debounce=True)]),
-            html.Label(["Status", dcc.Dropdown(id=ids.ALERTS_STATUS, value="open", clearable=False,
-                                               options=[{"label": a, "value": b} for a, b in STATUSES])]),
-        ], className="filters"),
+        f.row([
+            f.choice(ids.ALERTS_DETECTION, _detections(), label="Detection", placeholder="all detections",
+                     width="16em"),
+            f.number(ids.ALERTS_MIN_SCORE, 0, label="Min score", minimum=0, step=0.05, debounce=True,
+                     width="8em"),
+            f.choice(ids.ALERTS_STATUS, [(a, b) for a, b in STATUSES], "open", label="Status", clearable=False,
+                     width="11em"),
+        ]),
         bulk_controls(auth.may("review_alerts")),
         html.Div(id=ids.ALERTS_BULK_MESSAGE, className="message"),
         html.Div(id=ids.ALERTS_COUNT, className="muted"),
@@ -72,7 +71,7 @@ def load_alerts(detection, min_score, status, _refresh):
     try:
         auth.require("view_alerts")
         found = app.state().list_alerts(detection or None, None if status == "all" else status,
-                                        float(min_score or 0.0))
+                                        float(f.number_or_none(min_score) or 0.0))
     except CasegraphError as e:
         return [], "", str(e)
     return table_rows(found), f"{len(found)} alert(s)", ""

@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, site
+from casegraph.app import auth, forms as f, ids, site
 from casegraph.app.pages._audit import chain_text, count_text, rows_of, since_ms
 from casegraph.app.pages._grid import NUMBER, TIME, table
 from casegraph import audit, cases
@@ -29,22 +29,20 @@ def layout(**_query):
     except CasegraphError as e:
         actors, actions, chain, intact = [], [], str(e), False
     export = [] if not auth.may("export_audit") else [
-        dcc.Dropdown(id=ids.AUDIT_FORMAT, options=list(audit.EXPORT_FORMATS), value="jsonl", clearable=False,
-                     style={"width": "8em"}),
-        html.Button("Export the whole log", id=ids.AUDIT_EXPORT, n_clicks=0),
+        f.choice(ids.AUDIT_FORMAT, audit.EXPORT_FORMATS, "jsonl", clearable=False, searchable=False, width="8em"),
+        f.button("Export the whole log", ids.AUDIT_EXPORT),
         dcc.Download(id=ids.AUDIT_DOWNLOAD)]
     return html.Div([
         html.H2("Audit log"),
         html.P(chain, id=ids.AUDIT_CHAIN, className="chain-ok" if intact else "message"),
-        html.Div([
-            html.Label(["Since (UTC)", dcc.Input(id=ids.AUDIT_SINCE, type="text", placeholder="2026-01-31",
-                                                 debounce=True)]),
-            html.Label(["Actor", dcc.Dropdown(id=ids.AUDIT_ACTOR, options=actors, placeholder="everyone")]),
-            html.Label(["Action", dcc.Dropdown(id=ids.AUDIT_ACTION, options=actions, placeholder="every action")]),
-            html.Label(["Show", dcc.Dropdown(id=ids.AUDIT_LIMIT, options=list(LIMITS), value=LIMITS[0],
-                                             clearable=False)]),
-        ], className="filters"),
-        html.Div(export, className="toolbar"),
+        f.row([
+            f.text(ids.AUDIT_SINCE, label="Since (UTC)", placeholder="2026-01-31", debounce=True, width="when"),
+            f.choice(ids.AUDIT_ACTOR, actors, label="Actor", placeholder="everyone", width="14em"),
+            f.choice(ids.AUDIT_ACTION, actions, label="Action", placeholder="every action", width="16em"),
+            f.choice(ids.AUDIT_LIMIT, LIMITS, LIMITS[0], label="Show", clearable=False, searchable=False,
+                     width="8em"),
+        ]),
+        f.row(export),
         html.Div(id=ids.AUDIT_COUNT, className="muted"),
         html.Div(id=ids.AUDIT_MESSAGE, className="message"),
         # details are compact JSON: shown whole, over several lines

@@ -14,7 +14,7 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, site, styles
+from casegraph.app import auth, forms as f, ids, site, styles
 from casegraph.app.canvas import watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases as v
@@ -54,13 +54,11 @@ LIST_COLUMNS = ["open", "title", "status", "assignee", "source", "detection", "c
 def list_layout() -> html.Div:
     return html.Div([
         html.H2("Cases"),
-        html.Div([
-            html.Label(["Status", dcc.Dropdown(id=ids.CASES_STATUS, options=STATUS_OPTIONS, value="all",
-                                               clearable=False)]),
-            html.Label(["Assignee", dcc.Input(id=ids.CASES_ASSIGNEE, type="text", debounce=True,
-                                              placeholder="anyone")]),
-            dcc.Checklist(id=ids.CASES_MINE, options=[{"label": " mine", "value": "mine"}], value=[]),
-        ], className="filters"),
+        f.row([
+            f.choice(ids.CASES_STATUS, STATUS_OPTIONS, "all", label="Status", clearable=False, width="12em"),
+            f.text(ids.CASES_ASSIGNEE, label="Assignee", placeholder="anyone", debounce=True, width="name"),
+            f.checks(ids.CASES_MINE, ["mine"], mb=6),
+        ]),
         html.Div(id=ids.CASES_COUNT, className="muted"),
         html.Div(id=ids.CASES_MESSAGE, className="message"),
         table(ids.CASES_TABLE, LIST_COLUMNS, links={"open": "open_href"},
@@ -84,7 +82,7 @@ def list_cases(status, assignee, mine):
 
 # -- one case ---------------------------------------------------------------------------------
 
-_button = _changes.button
+_button = f.button
 
 
 def _shown(visible: bool) -> dict:
@@ -108,8 +106,7 @@ def detail_layout(case_id: int) -> html.Div:
                         _button("Save layout", ids.CASES_SAVE_LAYOUT,
                                 "Keep where the nodes are drawn: the case reopens as it is now"),
                         _button("Remove selected", ids.CASES_REMOVE, "Take the selected nodes out of the case"),
-                        dcc.Input(id=ids.CASES_ADD_ID, type="text", placeholder="Account:A1 or Wallet:0x…",
-                                  debounce=False),
+                        f.text(ids.CASES_ADD_ID, placeholder="Account:A1 or Wallet:0x…", width="16em"),
                         _button("Add node", ids.CASES_ADD, "Add a node by its id"),
                     ], className="toolbar", style=_shown(change)),
                 ], className="toolbar"),
@@ -126,23 +123,20 @@ def detail_layout(case_id: int) -> html.Div:
             html.H3("Work the case"),
             *_changes.work_rows(ids.CASES_REASON, "reason (every status change needs one)", ids.CASES_MOVES,
                                 ids.CASES_ASSIGN_TO, ids.CASES_ASSIGN, ids.CASES_NOTE_TEXT, ids.CASES_NOTE_ADD),
-            html.Div([
-                dcc.Dropdown(id=ids.CASES_ACTION, options=list(core.REMEDIATION), placeholder="remediation",
-                             style={"width": "180px"}),
-                dcc.Dropdown(id=ids.CASES_ACTION_TARGET, options=[], placeholder="on which entity",
-                             style={"width": "320px"}),
-                dcc.Input(id=ids.CASES_ACTION_NOTE, type="text", placeholder="note (optional)"),
+            f.row([
+                f.choice(ids.CASES_ACTION, core.REMEDIATION, placeholder="remediation", width="12em"),
+                f.choice(ids.CASES_ACTION_TARGET, placeholder="on which entity", width="22em"),
+                f.text(ids.CASES_ACTION_NOTE, placeholder="note (optional)", width="reason"),
                 _button("Record action", ids.CASES_ACTION_ADD),
-            ], className="toolbar"),
+            ]),
         ], id=ids.CASES_CHANGE, style=_shown(change)),
         html.Div([
             html.H3("Second review (QA)", title="By someone other than the decider"),
-            html.Div([
-                dcc.Dropdown(id=ids.CASES_REVIEW_VERDICT, options=list(v.DECIDED), placeholder="verdict",
-                             style={"width": "180px"}),
-                dcc.Input(id=ids.CASES_REVIEW_REASON, type="text", className="reason", placeholder="reason"),
+            f.row([
+                f.choice(ids.CASES_REVIEW_VERDICT, v.DECIDED, placeholder="verdict", width="12em"),
+                f.text(ids.CASES_REVIEW_REASON, placeholder="reason", width="wide"),
                 _button("Submit review", ids.CASES_REVIEW_SUBMIT),
-            ], className="toolbar"),
+            ]),
         ], id=ids.CASES_REVIEW, style=HIDDEN),
         html.H3("Notes"), _table(ids.CASES_NOTES, ["at", "author", "text"], wrap=("text",)),
         html.H3("Remediation"),
@@ -159,15 +153,14 @@ def detail_layout(case_id: int) -> html.Div:
 def evidence_panel() -> html.Div:
     return html.Div([
         html.H3("Evidence package"),
-        html.Div([
-            dcc.Input(id=ids.CASES_EVIDENCE_REF, type="text", placeholder="request reference"),
-            dcc.Input(id=ids.CASES_EVIDENCE_AGENCY, type="text", placeholder="requesting agency"),
-            dcc.Checklist(id=ids.CASES_EVIDENCE_MASK, options=[{"label": " mask personal data", "value": "mask"}],
-                          value=[]),
+        f.row([
+            f.text(ids.CASES_EVIDENCE_REF, placeholder="request reference", width="name"),
+            f.text(ids.CASES_EVIDENCE_AGENCY, placeholder="requesting agency", width="name"),
+            f.checks(ids.CASES_EVIDENCE_MASK, [("mask personal data", "mask")], mb=6),
             _button("Build package", ids.CASES_EVIDENCE_BUILD),
             _button("Draft STR (goAML)", ids.CASES_STR_BUILD,
                     "A suspicious-transaction report draft of this confirmed case: goAML XML and a PDF"),
-        ], className="toolbar"),
+        ]),
         html.Div(id=ids.CASES_EVIDENCE_RESULT, className="muted"),
         dcc.Download(id=ids.CASES_EVIDENCE_DOWNLOAD), dcc.Download(id=ids.CASES_STR_XML),
         dcc.Download(id=ids.CASES_STR_PDF),
@@ -177,9 +170,9 @@ def evidence_panel() -> html.Div:
 @callback(Output(ids.CASES_HEADER, "children"), Output(ids.CASES_GRAPH, "elements"),
           Output(ids.CASES_EXPLORER, "href"), Output(ids.CASES_MOVES, "children"),
           Output(ids.CASES_NOTES, "rowData"), Output(ids.CASES_HISTORY, "rowData"),
-          Output(ids.CASES_ACTIONS, "rowData"), Output(ids.CASES_REVIEWS, "rowData"), Output(ids.CASES_ACTION_TARGET, "options"),
-          Output(ids.CASES_REVIEW, "style"), Output(ids.CASES_FREEZE_TARGET, "options"),
-          Output(ids.CASES_FREEZE_PICK, "options"), Output(ids.CASES_FREEZES, "rowData"),
+          Output(ids.CASES_ACTIONS, "rowData"), Output(ids.CASES_REVIEWS, "rowData"), Output(ids.CASES_ACTION_TARGET, "data"),
+          Output(ids.CASES_REVIEW, "style"), Output(ids.CASES_FREEZE_TARGET, "data"),
+          Output(ids.CASES_FREEZE_PICK, "data"), Output(ids.CASES_FREEZES, "rowData"),
           Output(ids.CASES_MESSAGE, "children", allow_duplicate=True), Output(ids.CASES_GRAPH, "layout"),
           Input(ids.CASES_VERSION, "data"), State(ids.CASES_ID, "data"), State(ids.CASES_POSITIONS, "data"),
           prevent_initial_call="initial_duplicate")
@@ -195,8 +188,8 @@ def render(version, case_id, positions):
         elements = graph.bundle(x.GraphReader(app.store(), app.state()).with_risk(elements))
     except CasegraphError as e:
         return (html.H2(f"Case {case_id}"),) + (no_update,) * 12 + (str(e), no_update)
-    moves = [html.Button(f"-> {to}", id={"type": ids.CASES_MOVE, "to": to}, n_clicks=0,
-                         className=f"move move-{to}") for to in core.MOVES.get(case["status"], ())]
+    moves = [_button(f"-> {to}", {"type": ids.CASES_MOVE, "to": to}, className=f"move move-{to}")
+             for to in core.MOVES.get(case["status"], ())]
     head = [html.H2(f"Case {case['id']}: {case['title']}"), _pairs(v.header_items(case), "props case-header")]
     review = {} if v.reviewable(case) and auth.may("decide_case") else HIDDEN
     return (head, elements, v.explorer_link(case), moves, v.note_rows(case), v.history_rows(case),

@@ -9,15 +9,11 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, site
+from casegraph.app import auth, forms as f, ids, site
 from casegraph.app.pages import _evidence as v
 from casegraph.errors import CasegraphError
 
 dash.register_page(__name__, **site.register(__name__))
-
-
-def _field(label: str, control) -> html.Label:
-    return html.Label([label, control], className="field")
 
 
 def layout(subject=None, **_query):
@@ -27,22 +23,15 @@ def layout(subject=None, **_query):
         html.P("An account or a wallet, and what the graph holds about it in a period [since, until): "
                "identifiers, linked accounts, money movements with counterparties, watchlist listings and "
                "scam reports (docs/evidence.md). Dates are ISO 8601, UTC.", className="muted"),
-        html.Div([
-            dcc.RadioItems(id=ids.EVIDENCE_KIND, options=list(v.KINDS), value=kind, inline=True),
-            dcc.Input(id=ids.EVIDENCE_SUBJECT, type="text", value=text, style={"minWidth": "380px"},
-                      placeholder="account id or wallet address (or Account:<id>, Wallet:<address>)"),
-        ], className="toolbar"),
-        html.Div([
-            _field("since ", dcc.Input(id=ids.EVIDENCE_SINCE, type="text", placeholder="2024-01-01")),
-            _field("until (exclusive) ", dcc.Input(id=ids.EVIDENCE_UNTIL, type="text", placeholder="2025-01-01")),
-        ], className="toolbar"),
-        html.Div([
-            dcc.Input(id=ids.EVIDENCE_REF, type="text", placeholder="request reference"),
-            dcc.Input(id=ids.EVIDENCE_AGENCY, type="text", placeholder="requesting agency"),
-            dcc.Checklist(id=ids.EVIDENCE_MASK, options=[{"label": " mask personal data", "value": "mask"}],
-                          value=[]),
-            html.Button("Build package", id=ids.EVIDENCE_BUILD, n_clicks=0),
-        ], className="toolbar"),
+        f.row([f.segments(ids.EVIDENCE_KIND, v.KINDS, kind),
+               f.text(ids.EVIDENCE_SUBJECT, text, width="32em",
+                      placeholder="account id or wallet address (or Account:<id>, Wallet:<address>)")]),
+        f.row([f.text(ids.EVIDENCE_SINCE, label="since", placeholder="2024-01-01", width="when"),
+               f.text(ids.EVIDENCE_UNTIL, label="until (exclusive)", placeholder="2025-01-01", width="when")]),
+        f.row([f.text(ids.EVIDENCE_REF, placeholder="request reference", width="name"),
+               f.text(ids.EVIDENCE_AGENCY, placeholder="requesting agency", width="name"),
+               f.checks(ids.EVIDENCE_MASK, [("mask personal data", "mask")]),
+               f.button("Build package", ids.EVIDENCE_BUILD, kind="primary")]),
         dcc.Loading(html.Div([html.Div(id=ids.EVIDENCE_MESSAGE, className="message"),
                               html.Div(id=ids.EVIDENCE_RESULT)])),
         dcc.Download(id=ids.EVIDENCE_DOWNLOAD),

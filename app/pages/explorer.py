@@ -19,7 +19,7 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app, explore
-from casegraph.app import auth, ids, placement, site, styles
+from casegraph.app import auth, forms as f, ids, placement, site, styles
 from casegraph.app.canvas import elements_out, watch_positions
 from casegraph.app.legend import legend
 from casegraph.app.pages import _cases
@@ -73,8 +73,7 @@ def large(elements: list[dict]) -> bool:
     return sum(1 for e in elements if is_node(e)) > styles.LARGE_GRAPH
 
 
-def _button(label: str, id_: str, title: str = "") -> html.Button:
-    return html.Button(label, id=id_, n_clicks=0, title=title)
+_button = f.button
 
 
 def open_case_options() -> list[dict]:
@@ -92,13 +91,13 @@ def open_case_options() -> list[dict]:
 
 def case_controls() -> html.Div:
     """New case from the selection, or add it to an open case (for roles that change cases)."""
-    return html.Div([
+    return f.row([
         _button("New case from selection", ids.EXPLORE_NEW_CASE, "A case holding the selected nodes and the edges between them"),
-        html.Div(dcc.Dropdown(id=ids.EXPLORE_CASE_PICK, options=open_case_options(), placeholder="case #",
-                              style={"minWidth": "260px"}), id=ids.EXPLORE_CASE_PICK_AREA, n_clicks=0),
+        html.Div(f.choice(ids.EXPLORE_CASE_PICK, open_case_options(), placeholder="case #", width="18em"),
+                 id=ids.EXPLORE_CASE_PICK_AREA, n_clicks=0),
         _button("Add selection to case", ids.EXPLORE_ADD_TO_CASE),
         dcc.Location(id=ids.EXPLORE_GO, refresh="callback-nav"),
-    ], className="toolbar", style={} if auth.may("change_case") else {"display": "none"})
+    ], style={} if auth.may("change_case") else {"display": "none"})
 
 
 def opened(node_ids: list[str], alert: Any) -> tuple[list[dict], list[str], html.Div | None]:
@@ -148,9 +147,8 @@ def opened_case(case_id: Any) -> tuple[list[dict], list[str], html.Div | None]:
 
 
 def tools() -> html.Div:
-    return html.Div([
-        html.Label(["Expand by ", dcc.Dropdown(id=ids.EXPLORE_REL, options=[], placeholder="every kind",
-                                               clearable=True, style={"minWidth": "220px"})]),
+    return f.row([
+        f.choice(ids.EXPLORE_REL, placeholder="expand by: every kind", width="15em"),
         _button("Expand", ids.EXPLORE_EXPAND, "Expand the selected node(s), or the one last tapped"),
         _button("Collapse", ids.EXPLORE_COLLAPSE, "Remove the neighbours that hang only off the node"),
         _button("Hide", ids.EXPLORE_HIDE), _button("Show all", ids.EXPLORE_SHOW_ALL),
@@ -158,31 +156,27 @@ def tools() -> html.Div:
         _button("Remove", ids.EXPLORE_REMOVE), _button("Undo", ids.EXPLORE_UNDO),
         _button("Shortest path", ids.EXPLORE_PATH, "Between the two selected nodes"),
         _button("Trace funds", ids.EXPLORE_TRACE, "From the selected node"),
-        dcc.Dropdown(id=ids.EXPLORE_TRACE_DIRECTION, value="forward", clearable=False,
-                     options=["forward", "backward"], style={"width": "120px"}),
-        dcc.Input(id=ids.EXPLORE_ADD_TEXT, type="text", placeholder="add: Account:A1… or search text",
-                  className="add-text", debounce=False),
+        f.segments(ids.EXPLORE_TRACE_DIRECTION, ["forward", "backward"], "forward"),
+        f.text(ids.EXPLORE_ADD_TEXT, placeholder="add: Account:A1… or search text", width="add"),
         _button("Add to canvas", ids.EXPLORE_ADD_NODES, "Add nodes by id (comma-separated) or the first "
                                                          "20 search hits"),
-    ], className="toolbar")
+    ])
 
 
 def views(start: str) -> html.Div:
-    return html.Div([
-        html.Label(["Layout ", dcc.Dropdown(id=ids.EXPLORE_LAYOUT, options=layout_options(), clearable=False,
-                                            value=start, style={"width": "240px"})]),
+    return f.row([
+        f.choice(ids.EXPLORE_LAYOUT, layout_options(), start, clearable=False, searchable=False, width="15em"),
         _button("Re-layout", ids.EXPLORE_RELAYOUT, "Lay out every node again with the chosen layout "
                                                    "(pinned nodes stay); expanding places only the new nodes"),
         html.Span("Export: "),
         _button("PNG", ids.EXPLORE_EXPORT_PNG), _button("SVG", ids.EXPLORE_EXPORT_SVG),
         _button("Cytoscape JSON", ids.EXPLORE_EXPORT_JSON), _button("GraphML", ids.EXPLORE_EXPORT_GRAPHML),
         _button("CSV", ids.EXPLORE_EXPORT_CSV),
-        dcc.Checklist(id=ids.EXPLORE_EDGE_LABELS, options=[{"label": " amounts on edges", "value": "on"}],
-                      value=[], inline=True),
+        f.checks(ids.EXPLORE_EDGE_LABELS, [("amounts on edges", "on")], mb=6),
         html.Span(id=ids.EXPLORE_COUNT, className="muted"),
         html.Span(id=ids.EXPLORE_SELECTION, className="muted"),
         html.Span(id=ids.EXPLORE_PLACED, className="muted"),
-    ], className="toolbar")
+    ], align="center")
 
 
 def time_bar(canvas: x.Canvas) -> html.Div:
@@ -190,8 +184,7 @@ def time_bar(canvas: x.Canvas) -> html.Div:
     return html.Div([
         html.Span("Money movements between ", className="muted"),
         html.Span(id=ids.EXPLORE_TIME_LABEL),
-        dcc.RangeSlider(id=ids.EXPLORE_TIME, min=lo, max=hi, value=value, step=1, marks=None, allowCross=False,
-                        updatemode="mouseup", allow_direct_input=False, tooltip=None, disabled=disabled),
+        f.window(ids.EXPLORE_TIME, lo, hi, value, disabled),
     ], className="timebar")
 
 
@@ -382,7 +375,7 @@ def tap_edge(edge):
     return [html.H5(f"{edge['kind']}: {edge['source']} -> {edge['target']}"), _props_table(edge_rows(edge))]
 
 
-@callback(Output(ids.EXPLORE_DETAILS, "children"), Output(ids.EXPLORE_REL, "options"),
+@callback(Output(ids.EXPLORE_DETAILS, "children"), Output(ids.EXPLORE_REL, "data"),
           Output(ids.EXPLORE_FOCUS, "data"),
           Input(ids.EXPLORE_GRAPH, "tapNodeData"), Input(ids.EXPLORE_GRAPH, "contextMenuData"),
           prevent_initial_call=True)
@@ -400,7 +393,7 @@ def tap_details(tapped, picked):
         counts = explore.neighbour_counts(app.store(), nid) or {}
     except CasegraphError as e:
         return html.P(str(e), className="message"), no_update, nid
-    options = [{"label": f"{t} ({n})", "value": t} for t, n in sorted(counts.items()) if n]
+    options = f.options((f"{t} ({n})", t) for t, n in sorted(counts.items()) if n)
     shown = details_view(nid, d)
     if tapped.get("kind") in ("Account", "Wallet") and auth.may("export_evidence"):
         shown.insert(1, dcc.Link("evidence package about it", href=f"/evidence?{urlencode({'subject': nid})}",
@@ -443,7 +436,7 @@ def export_file(_j, _g, _c, canvas):
     return out[0], (out[1] if len(out) > 1 else no_update), ""
 
 
-@callback(Output(ids.EXPLORE_CASE_PICK, "options"), Input(ids.EXPLORE_CASE_PICK_AREA, "n_clicks"),
+@callback(Output(ids.EXPLORE_CASE_PICK, "data"), Input(ids.EXPLORE_CASE_PICK_AREA, "n_clicks"),
           prevent_initial_call=True)
 def refresh_cases(_n):
     """Cases made since the page opened (here, on another page or by someone else) appear

@@ -8,7 +8,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from casegraph import app
-from casegraph.app import auth, ids, site
+from casegraph.app import auth, forms as f, ids, site
 from casegraph.app.pages._grid import NUMBER, table
 from casegraph import kpis
 from casegraph.errors import CasegraphError
@@ -25,13 +25,8 @@ def _table(id_: str, first: str, counts: tuple[str, ...] = kpis.COUNTS):
 def layout(**_query):
     return html.Div([
         html.H2("KPIs"),
-        html.Div([
-            html.Label(["Since (UTC)", dcc.DatePickerSingle(id=ids.KPIS_SINCE, display_format="YYYY-MM-DD",
-                                                            clearable=True, placeholder="the beginning")]),
-            html.Label(["Until (UTC, inclusive)", dcc.DatePickerSingle(id=ids.KPIS_UNTIL, clearable=True,
-                                                                       display_format="YYYY-MM-DD",
-                                                                       placeholder="now")]),
-        ], className="filters"),
+        f.row([f.date(ids.KPIS_SINCE, label="Since (UTC)", placeholder="the beginning"),
+               f.date(ids.KPIS_UNTIL, label="Until (UTC, inclusive)", placeholder="now")]),
         html.Div(id=ids.KPIS_MESSAGE, className="message"),
         html.Div(id=ids.KPIS_SUMMARY),
         html.H3("Per detection"), _table(ids.KPIS_DETECTIONS, "detection"),
@@ -50,7 +45,7 @@ def layout(**_query):
 
 @callback(Output(ids.KPIS_SUMMARY, "children"), Output(ids.KPIS_DETECTIONS, "rowData"),
           Output(ids.KPIS_DOMAINS, "rowData"), Output(ids.KPIS_MESSAGE, "children"),
-          Input(ids.KPIS_SINCE, "date"), Input(ids.KPIS_UNTIL, "date"))
+          Input(ids.KPIS_SINCE, "value"), Input(ids.KPIS_UNTIL, "value"))
 def show(since, until):
     try:
         k = kpis.view(app.state(), auth.require("view_kpis"), *kpis.period(since, until))
@@ -66,7 +61,7 @@ def _summary(items: list[tuple[str, str]]) -> html.Table:
 
 
 @callback(Output(ids.KPIS_DESK_SUMMARY, "children"), Output(ids.KPIS_DESK_AGENCIES, "rowData"),
-          Output(ids.KPIS_DESK_COUNTRIES, "rowData"), Input(ids.KPIS_SINCE, "date"), Input(ids.KPIS_UNTIL, "date"))
+          Output(ids.KPIS_DESK_COUNTRIES, "rowData"), Input(ids.KPIS_SINCE, "value"), Input(ids.KPIS_UNTIL, "value"))
 def show_desk(since, until):
     """The desk's KPIs, for roles that see the requests (the others see nothing of them)."""
     try:

@@ -9,7 +9,7 @@ import dash_cytoscape as cyto
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from casegraph import app
-from casegraph.app import auth, ids, site
+from casegraph.app import auth, forms as f, ids, site
 from casegraph.app.pages._grid import export_name, grid_data, results_grid
 from casegraph.app.pages._tables import default_text, explorer_href, form_values, result_note
 from casegraph import queries
@@ -28,41 +28,42 @@ def read_queries() -> list:
     return queries.for_analysts(app.store().queries)
 
 
-def param_field(p) -> html.Div:
-    kind = {"int": "number", "float": "number"}.get(p.type, "text")
-    return html.Div([
-        html.Label(f"{p.name} ({p.type}){'' if not p.required else ' *'}", htmlFor=f"queries-param-{p.name}"),
-        dcc.Input(id={"type": ids.QUERIES_PARAM, "name": p.name}, type=kind, value=default_text(p),
-                  placeholder="required" if p.required else "", debounce=False,
-                  step="any" if p.type == "float" else None, className="wide"),
-        html.Span(p.help, className="muted"),
-    ], className="param")
+def param_field(p):
+    """One parameter's field: a number field for int and float parameters, text otherwise
+    (lists and maps as JSON), labelled with its name and type, its help under it."""
+    field_id = {"type": ids.QUERIES_PARAM, "name": p.name}
+    common = {"label": f"{p.name} ({p.type})", "withAsterisk": p.required, "description": p.help or None,
+              "placeholder": "required" if p.required else "", "width": "wide", "mb": 6}
+    if p.type in ("int", "float"):
+        default = None if p.required or not isinstance(p.default, (int, float)) else p.default
+        return f.number(field_id, default, allowDecimal=p.type == "float", **common)
+    return f.text(field_id, default_text(p), **common)
 
 
 def layout(**_query):
     try:
-        options = [{"label": f"{q.name} — {q.title}", "value": q.name} for q in read_queries()]
+        options = [(f"{q.name} — {q.title}", q.name) for q in read_queries()]
         problem = ""
     except CasegraphError as e:
         options, problem = [], str(e)
     s = app.settings()
     return html.Div([
         html.H2("Saved queries"),
-        dcc.Dropdown(id=ids.QUERIES_NAME, options=options, placeholder="pick a query", clearable=False),
+        f.choice(ids.QUERIES_NAME, options, placeholder="pick a query", clearable=False, width="48em"),
         html.P(id=ids.QUERIES_PURPOSE, className="muted"),
         html.Div(id=ids.QUERIES_FORM),
-        html.Button("Run query", id=ids.QUERIES_RUN, n_clicks=0),
+        f.button("Run query", ids.QUERIES_RUN, kind="primary"),
         html.H3("Ad-hoc Cypher (read-only)"),
-        dcc.Textarea(id=ids.QUERIES_CYPHER, placeholder="MATCH (a:Account)-[r:USED_DEVICE]->(d) RETURN a, r, d LIMIT 25",
-                     style={"width": "100%", "height": "7em", "fontFamily": "monospace"}),
+        f.area(ids.QUERIES_CYPHER, placeholder="MATCH (a:Account)-[r:USED_DEVICE]->(d) RETURN a, r, d LIMIT 25",
+               rows=4, styles={"input": {"fontFamily": "monospace"}}),
         html.Div(f"Time limit {s.query_timeout_ms:,} ms, row limit {s.row_limit:,} rows; "
                  "write clauses are refused.", className="muted"),
-        html.Button("Run Cypher", id=ids.QUERIES_CYPHER_RUN, n_clicks=0),
+        f.button("Run Cypher", ids.QUERIES_CYPHER_RUN, kind="primary"),
         html.Div(problem, id=ids.QUERIES_MESSAGE, className="message"),
         html.Div(id=ids.QUERIES_NOTE, className="muted"),
         results_grid(ids.QUERIES_TABLE),
-        html.Div([html.Button("Download CSV", id=ids.QUERIES_CSV, n_clicks=0, disabled=True),
-                  html.Span(id=ids.QUERIES_OPEN)], className="toolbar"),
+        f.row([f.button("Download CSV", ids.QUERIES_CSV, disabled=True), html.Span(id=ids.QUERIES_OPEN)],
+              align="center"),
         html.Div(id=ids.QUERIES_GRAPH_BOX),
     ])
 

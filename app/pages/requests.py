@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from casegraph import app
 from casegraph import freezes as freeze_core
 from casegraph import requests as desk
-from casegraph.app import auth, ids, site
+from casegraph.app import auth, forms as f, ids, site
 from casegraph.app.pages import _cases, _changes, _freezes
 from casegraph.app.pages import _evidence as ev_view
 from casegraph.app.pages import _requests as v
@@ -50,39 +50,37 @@ def _field(name: str) -> dict:
 
 
 def register_form() -> html.Div:
-    text = lambda label, name, **kw: html.Label([label, dcc.Input(id=_field(name), type="text", **kw)])  # noqa: E731
+    def text(label: str, name: str, width: str, **kw):
+        return f.text(_field(name), label=label, width=width, **kw)
     return html.Div([
         html.H3("Register a request"),
-        html.Div([
-            text("Agency", "agency", placeholder="e.g. NCA"),
-            text("Country", "country", placeholder="e.g. GB", className="short"),
-            text("Reference", "reference", placeholder="the agency's reference", className="text16"),
-            text("Legal basis", "legal_basis", placeholder="e.g. POCA s.345", className="text16"),
-            text("Received (UTC)", "received", placeholder="now", className="when"),
-            text("Deadline (UTC)", "deadline", placeholder="e.g. 2026-12-31T17:00", className="when"),
-            html.Label(["Priority", dcc.Dropdown(id=_field("priority"), options=list(desk.PRIORITIES),
-                                                 value="normal", clearable=False, style={"width": "130px"})]),
-        ], className="filters form"),
-        html.Div([
-            html.Label(["Subjects", dcc.Textarea(
-                id=_field("subjects"), className="subjects",
-                placeholder="one per line: Account:A100000001, Wallet:0xabc…, tx:<transaction hash>")]),
-            html.Label(["What is asked", dcc.Textarea(id=_field("ask"), className="subjects",
-                                                      placeholder="e.g. KYC and transactions since 2026-01-01")]),
-        ], className="filters form"),
-        html.Button("Register request", id=ids.REQUESTS_REGISTER, n_clicks=0),
+        f.row([
+            text("Agency", "agency", "name", placeholder="e.g. NCA"),
+            text("Country", "country", "short", placeholder="e.g. GB"),
+            text("Reference", "reference", "text16", placeholder="the agency's reference"),
+            text("Legal basis", "legal_basis", "text16", placeholder="e.g. POCA s.345"),
+            text("Received (UTC)", "received", "when", placeholder="now"),
+            text("Deadline (UTC)", "deadline", "when", placeholder="e.g. 2026-12-31T17:00"),
+            f.choice(_field("priority"), desk.PRIORITIES, "normal", label="Priority", clearable=False,
+                     searchable=False, width="9em"),
+        ]),
+        f.row([
+            f.area(_field("subjects"), label="Subjects", width="42em", rows=4,
+                   placeholder="one per line: Account:A100000001, Wallet:0xabc…, tx:<transaction hash>"),
+            f.area(_field("ask"), label="What is asked", width="42em", rows=4,
+                   placeholder="e.g. KYC and transactions since 2026-01-01"),
+        ]),
+        f.button("Register request", ids.REQUESTS_REGISTER, kind="primary"),
     ], id=ids.REQUESTS_NEW, style=_shown(auth.may("manage_requests")), className="register")
 
 
 def queue_layout() -> html.Div:
     return html.Div([
         html.H2("Law-enforcement requests"),
-        html.Div([
-            html.Label(["Status", dcc.Dropdown(id=ids.REQUESTS_STATUS, options=v.STATUS_OPTIONS, value="open",
-                                               clearable=False, style={"width": "160px"})]),
-            dcc.Checklist(id=ids.REQUESTS_OVERDUE, options=[{"label": " overdue only", "value": "overdue"}],
-                          value=[]),
-        ], className="filters"),
+        f.row([
+            f.choice(ids.REQUESTS_STATUS, v.STATUS_OPTIONS, "open", label="Status", clearable=False, width="12em"),
+            f.checks(ids.REQUESTS_OVERDUE, [("overdue only", "overdue")], mb=6),
+        ]),
         html.Div(id=ids.REQUESTS_COUNT, className="muted"),
         html.Div(id=ids.REQUESTS_MESSAGE, className="message"),
         # the queue: "#N" opens the request; an overdue one in red (a class rule, app/assets/casegraph.css)
@@ -129,7 +127,7 @@ def register(_n, values):
 
 # -- one request ---------------------------------------------------------------------------
 
-_button = _changes.button
+_button = f.button
 
 
 def detail_layout(request_id: int) -> html.Div:
@@ -152,16 +150,13 @@ def detail_layout(request_id: int) -> html.Div:
         ], id=ids.REQUESTS_CHANGE, style=_shown(manage)),
         html.Div([
             html.H3("Evidence package"),
-            html.Div([
-                dcc.Input(id=ids.REQUESTS_EVIDENCE_SINCE, type="text", placeholder="since (optional)",
-                          className="when"),
-                dcc.Input(id=ids.REQUESTS_EVIDENCE_UNTIL, type="text", placeholder="until (optional)",
-                          className="when"),
-                dcc.Checklist(id=ids.REQUESTS_EVIDENCE_MASK,
-                              options=[{"label": " mask personal data", "value": "mask"}], value=[]),
+            f.row([
+                f.text(ids.REQUESTS_EVIDENCE_SINCE, placeholder="since (optional)", width="when"),
+                f.text(ids.REQUESTS_EVIDENCE_UNTIL, placeholder="until (optional)", width="when"),
+                f.checks(ids.REQUESTS_EVIDENCE_MASK, [("mask personal data", "mask")], mb=6),
                 _button("Build package from this request", ids.REQUESTS_EVIDENCE_BUILD,
                         "The request's case, or else its subjects; recorded on the request with its SHA-256"),
-            ], className="toolbar"),
+            ]),
             html.Div(id=ids.REQUESTS_EVIDENCE_RESULT, className="muted"),
             dcc.Download(id=ids.REQUESTS_EVIDENCE_DOWNLOAD),
         ], id=ids.REQUESTS_EVIDENCE, style=_shown(manage and auth.may("export_evidence"))),
@@ -176,7 +171,7 @@ def detail_layout(request_id: int) -> html.Div:
           Output(ids.REQUESTS_EXPLORER, "href"), Output(ids.REQUESTS_MOVES, "children"),
           Output(ids.REQUESTS_CASE_LINK, "children"), Output(ids.REQUESTS_CASE_LINK, "href"),
           Output(ids.REQUESTS_CASE, "style"), Output(ids.REQUESTS_PACKAGES, "rowData"),
-          Output(ids.REQUESTS_FREEZE_TARGET, "options"), Output(ids.REQUESTS_FREEZE_PICK, "options"),
+          Output(ids.REQUESTS_FREEZE_TARGET, "data"), Output(ids.REQUESTS_FREEZE_PICK, "data"),
           Output(ids.REQUESTS_FREEZES, "rowData"), Output(ids.REQUESTS_NOTES, "rowData"),
           Output(ids.REQUESTS_HISTORY, "rowData"), Output(ids.REQUESTS_MESSAGE, "children", allow_duplicate=True),
           Input(ids.REQUESTS_VERSION, "data"), State(ids.REQUESTS_ID, "data"),
@@ -192,8 +187,8 @@ def render(_version, request_id):
     except CasegraphError as e:
         return (html.H2(f"Request {request_id}"),) + (no_update,) * 12 + (str(e),)
     nodes = v.node_ids(resolved)
-    moves = [html.Button(f"-> {to}", id={"type": ids.REQUESTS_MOVE, "to": to}, n_clicks=0,
-                         className=f"move move-{to}") for to in desk.MOVES.get(req["status"], ())]
+    moves = [_button(f"-> {to}", {"type": ids.REQUESTS_MOVE, "to": to}, className=f"move move-{to}")
+             for to in desk.MOVES.get(req["status"], ())]
     head = [html.H2(f"LE request {req['id']}: {req['agency']} {req['reference']}"),
             html.Table([html.Tr([html.Th(k), html.Td(text)]) for k, text in v.header_items(req)],
                        className="props case-header")]

@@ -6,7 +6,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from casegraph import app, freezes
-from casegraph.app import auth, ids, site
+from casegraph.app import auth, forms as f, ids, site
 from casegraph.app.pages import _cases
 from casegraph.app.pages._grid import fit_height, hit_columns, hit_rows, results_grid
 from casegraph.app.pages._tables import explorer_href, hits_count, shown
@@ -35,14 +35,14 @@ def layout(**_query):
     return html.Div([
         html.H2("Search"),
         html.P("An account id, wallet address, device id, IP, phone, e-mail or document id.", className="muted"),
-        dcc.Input(id=ids.SEARCH_INPUT, type="text", placeholder="e.g. A100000001 or 0xabc…", debounce=True,
-                  className="wide", autoFocus=True),
-        html.Button("Search", id=ids.SEARCH_BUTTON, n_clicks=0),
+        f.row([f.text(ids.SEARCH_INPUT, placeholder="e.g. A100000001 or 0xabc…", debounce=True, width="wide",
+                      inputProps={"autoFocus": True}),
+               f.button("Search", ids.SEARCH_BUTTON, kind="primary")]),
         html.Div(id=ids.SEARCH_MESSAGE, className="message"),
         html.Div(id=ids.SEARCH_RESULTS),
-        html.Button(f"{LIMIT} more", id=ids.SEARCH_MORE, n_clicks=0, style={"display": "none"}),
-        html.Button("New case from these hits", id=ids.SEARCH_NEW_CASE, n_clicks=0,
-                    style={} if auth.may("change_case") else {"display": "none"}),
+        f.button(f"{LIMIT} more", ids.SEARCH_MORE, style={"display": "none"}),
+        f.button("New case from these hits", ids.SEARCH_NEW_CASE,
+                 style={} if auth.may("change_case") else {"display": "none"}),
         dcc.Store(id=ids.SEARCH_HITS, data=None),
         dcc.Location(id=ids.SEARCH_GO, refresh="callback-nav"),
     ])

@@ -102,7 +102,7 @@ def test_case_ids_and_links():
     rows = v.case_rows([{"id": 5, "title": "t", "status": "open", "created_at": 0, "updated_at": None}])
     assert rows[0]["open"] == "#5" and rows[0]["open_href"] == "/cases?id=5" and rows[0]["created_at"] == "1970-01-01T00:00:00Z"
     assert rows[0]["updated_at"] == "" and rows[0]["assignee"] == ""
-    assert v.case_options([{"id": 5, "title": "t", "status": "open"}]) == [{"label": "#5 t (open)", "value": 5}]
+    assert v.case_options([{"id": 5, "title": "t", "status": "open"}]) == [{"label": "#5 t (open)", "value": "5"}]
 
 
 def test_bulk_message():

@@ -38,7 +38,8 @@ def test_subjects_keep_the_unknown_ones_and_link_the_found_ones():
     assert rows[0]["open"] == "open" and rows[0]["open_href"] == "/explorer?ids=Account:A1"
     assert rows[1]["open"] == rows[1]["open_href"] == ""
     assert _requests.node_ids(resolved) == ["Account:A1", "Wallet:0xw"]
-    assert _freezes.target_options(_requests.node_ids(resolved) + ["Device:D1"]) == ["Account:A1", "Wallet:0xw"]
+    assert _freezes.target_options(_requests.node_ids(resolved) + ["Device:D1"]) == [
+        {"label": "Account:A1", "value": "Account:A1"}, {"label": "Wallet:0xw", "value": "Wallet:0xw"}]
 
 
 def _form(*values) -> dict:
@@ -73,4 +74,4 @@ def test_freeze_rows_say_their_state_and_only_active_ones_can_be_lifted():
     assert rows[1]["until"] == "2026-12-07T10:00:00Z" and rows[1]["on"] == "request 7" and rows[1]["amount"] == "1500"
     assert rows[2]["lift_reason"] == "released"
     assert _freezes.lift_options(found) == [
-        {"label": "freeze 2: 1500 USDT on request 7, until 2026-12-07T10:00:00Z on Account:A1", "value": 2}]
+        {"label": "freeze 2: 1500 USDT on request 7, until 2026-12-07T10:00:00Z on Account:A1", "value": "2"}]

@@ -24,7 +24,7 @@ const out = [];
 for (const el of document.querySelectorAll('input, textarea')) {
   const type = (el.getAttribute('type') || 'text').toLowerCase();
   if (!['text', 'number', 'search', 'password', ''].includes(type) && el.tagName !== 'TEXTAREA') continue;
-  if (el.closest('.dash-dropdown, .Select, .ag-root-wrapper')) continue;   // widgets size these
+  if (el.closest('.ag-root-wrapper')) continue;                             // the grid sizes its own
   if (!el.offsetParent) continue;                                                          // not shown
   const css = getComputedStyle(el);
   g.font = `${css.fontStyle} ${css.fontWeight} ${css.fontSize} ${css.fontFamily}`;
