@@ -128,6 +128,19 @@ def arranged(elements: list[dict], canvas: Canvas) -> list[dict]:
     return base
 
 
+def count_text(canvas: Canvas) -> str:
+    """What the canvas shows: its nodes and relationships (what an export holds) and, when
+    repeated movements are bundled, how many lines they are drawn as."""
+    shown = graph.visible(canvas.elements)
+    nodes = sum(1 for e in shown if graph.is_node(e))
+    edges = len(shown) - nodes
+    hidden = {graph.HIDDEN, graph.TIME_HIDDEN}
+    lines = edges - sum(e["data"]["count"] - 1 for e in canvas.elements
+                        if graph.is_bundle(e) and not hidden & set(graph.classes_of(e)))
+    drawn = f", drawn as {lines} line(s)" if lines < edges else ""
+    return f"{nodes} node(s), {edges} edge(s) shown{drawn}"
+
+
 def start_layout(elements: list[dict], large: bool) -> str:
     """How a canvas opens: where its nodes were left when they carry positions (a case), the
     server's layout for a large canvas, else the browser's force layout."""

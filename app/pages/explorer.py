@@ -27,7 +27,7 @@ from casegraph.app.pages import _explorer as x
 from casegraph.app.pages import _explorer_export, _explorer_time
 from casegraph.app.pages._canvas import edge_rows, eid, export_files, selection_text, tooltip_text
 from casegraph.errors import CasegraphError
-from casegraph.graph import is_node, visible
+from casegraph.graph import is_node
 from casegraph.times import iso
 
 cyto.load_extra_layouts()   # also brings cytoscape-svg, which SVG export needs
@@ -338,9 +338,7 @@ def show_window(window, disabled):
 
 @callback(Output(ids.EXPLORE_COUNT, "children"), Input(ids.EXPLORE_CANVAS, "data"))
 def count(canvas):
-    shown = visible(x.Canvas.load(canvas).elements)
-    n = sum(1 for e in shown if is_node(e))
-    return f"{n} node(s), {len(shown) - n} edge(s) shown"
+    return x.count_text(x.Canvas.load(canvas))
 
 
 @callback(Output(ids.EXPLORE_SELECTION, "children"), Input(ids.EXPLORE_GRAPH, "selectedNodeData"))

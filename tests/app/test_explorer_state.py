@@ -225,9 +225,12 @@ def test_repeated_transfers_are_one_bundle_the_menu_opens_and_closes(reader):
     bundle = _bundle(c)
     assert bundle["data"]["id"] == bid and bundle["data"]["count"] == 2 and bundle["data"]["amount_usd"] == 105.0
     assert x.Canvas.load(c.dump()) == c
+    edges = sum(1 for e in graph.visible(c.elements) if not graph.is_node(e))
+    assert x.count_text(c) == f"{len(ids(c))} node(s), {edges} edge(s) shown, drawn as {edges - 1} line(s)"
     # right-click "show the movements": T1 and T3 drawn one by one, then bundled again
     shown = x.menu(c, reader, {"menuItemId": "show-movements", "elementId": bid}, None).canvas
     assert _bundle(shown) is None and shown.opened == (bid,)
+    assert x.count_text(shown) == f"{len(ids(shown))} node(s), {edges} edge(s) shown"     # each drawn
     assert not [e for e in shown.elements if graph.BUNDLED in graph.classes_of(e)]
     again = x.menu(shown, reader, {"menuItemId": "bundle", "elementId": "TRANSFERRED:T1"}, None).canvas
     assert _bundle(again)["data"]["id"] == bid and again.opened == ()
