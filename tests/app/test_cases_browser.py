@@ -517,4 +517,15 @@ def test_second_review_the_case_list_and_the_kpis_page(dash_duo, ui_app, ui_data
     assert not any(summary[k].startswith("n/a") for k in ("resolution rate", "QA agreement", "time to decision, median"))
     wait_grid(dash_duo, ids.KPIS_DETECTIONS,
               lambda rows: sorted(r["detection"] for r in rows) == sorted(expected["per_detection"]))
+    # a period typed into the date field: from tomorrow on, nothing was decided yet
+    from datetime import date, timedelta
+    from selenium.webdriver.common.keys import Keys
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    later = dict(kpis.headline(kpis.compute(ui.state(), *kpis.period(tomorrow, None))))
+    assert later["resolution rate"] != summary["resolution rate"]
+    dash_duo.find_element(f"#{ids.KPIS_SINCE}").send_keys(tomorrow, Keys.TAB)
+    dash_duo.wait_for_contains_text(f"#{ids.KPIS_SUMMARY}", f"period {later['period']}", timeout=10)
+    text = text_of(dash_duo, f"#{ids.KPIS_SUMMARY}")
+    for label, value in later.items():
+        assert f"{label} {value}" in text
     no_console_errors(dash_duo)
