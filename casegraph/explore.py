@@ -40,10 +40,26 @@ def parse_node_id(node_id: str) -> tuple[str, str]:
 def _check_rel(rel: str | None) -> str:
     if rel in (None, "", "*"):
         return ""
-    if rel not in model().relationships:
+    if rel not in model().relationships and rel not in KINDS:
         raise QueryError(f"unknown relationship type {rel!r}; the model has "
-                         f"{', '.join(sorted(model().relationships))}")
+                         f"{', '.join(sorted(model().relationships))} (or a kind: {', '.join(KINDS)})")
     return rel
+
+
+# kinds of relationships an expand can follow at once (besides one type, or every type)
+KINDS = {"money": "money movements", "identifiers": "shared identifiers"}
+
+
+def rel_types(rel: str | None) -> list[str]:
+    """The relationship types `rel` names: one type, a kind ("money": every money movement,
+    "identifiers": devices, IPs, phones, e-mails, documents; from the model), or none for
+    every type."""
+    rel = _check_rel(rel)
+    if rel == "money":
+        return list(model().money)
+    if rel == "identifiers":
+        return list(dict.fromkeys(model().identifiers.values()))
+    return [rel] if rel else []
 
 
 def _bounded(name: str, value: int, lo: int, hi: int) -> int:
@@ -184,7 +200,8 @@ def expand(store: GraphStore, node_id: str, rel: str | None = None, skip: int = 
            limit: int = 25) -> tuple[list[dict[str, Any]], int]:
     """One page of a node's neighbours as cytoscape elements (the node, up to `limit`
     neighbours, the relationships to them) plus a "+N more" pager when more remain; and
-    the total number of neighbours across `rel` (None: every type), counted only up to
+    the total number of neighbours across `rel` (None: every type; a type; or a kind of
+    KINDS), counted only up to
     COUNT_CAP (a total of COUNT_CAP means "at least"). Counted first, so a supernode costs
     one capped count and one page, never all its neighbours; past SORT_MAX neighbours the
     pages follow the database's order instead of label and key."""
@@ -192,7 +209,7 @@ def expand(store: GraphStore, node_id: str, rel: str | None = None, skip: int = 
     rel_type = _check_rel(rel)
     skip = _bounded("skip", skip, 0, 10**9)
     limit = _bounded("limit", limit, 1, EXPAND_LIMIT_MAX)
-    params = {"label": label, "key": key, "rel": rel_type}
+    params = {"label": label, "key": key, "rels": rel_types(rel_type)}
     total = int(store.read("ui_expand_total", {**params, "cap": COUNT_CAP}).rows[0]["total"])
     if total == 0:
         if _find(store, label, key) is None:

@@ -120,7 +120,7 @@ def test_ui_templates_start_from_indexes(case):
                                                                  "UndirectedRelationshipIndexSeek")
     plans = {"ui_search_prefix": {"text": "A1", "upto": "A2", "limit": 5},
              "ui_search_exact": {"text": "A1"},
-             "ui_expand": {"label": "Account", "key": "A1", "rel": "", "skip": 0, "limit": 5, "max_links": 5},
+             "ui_expand": {"label": "Account", "key": "A1", "rels": [], "skip": 0, "limit": 5, "max_links": 5},
              "ui_trace_elements": {"transferred": ["T1"], "withdrew": ["W1"], "deposited": [], "sent": ["0x03"]},
              "ui_risk_graph": {"accounts": ["A1"], "wallets": ["0xccc"], "devices": ["D1"], "ips": ["10.0.0.1"]},
              "ui_nodes": {"keys": {"Account": ["A1"], "Wallet": ["0xccc"]}},
@@ -194,6 +194,17 @@ def test_expand_both_directions(case):
     els, total = explore.expand(case, "Account:A2", rel="TRANSFERRED")
     assert total == 2 and ids(els) == {"Account:A2", "Account:A1", "Account:A3"}
     assert not any(e["data"]["kind"] == graph.MORE for e in els)
+
+
+def test_expand_by_kind_follows_every_type_of_it(case):
+    """A kind (the context menu's "money movements", "shared identifiers") is every type of it
+    in the model, at once."""
+    els, total = explore.expand(case, "Account:A2", rel="identifiers")
+    assert total == 2 and ids(els) == {"Account:A2", "Device:D1", "Phone:+441234"}
+    els, total = explore.expand(case, "Account:A2", rel="money")
+    assert total == 2 and ids(els, nodes=False) == {"TRANSFERRED:T1", "TRANSFERRED:T2", "TRANSFERRED:T3"}
+    assert explore.rel_types("identifiers") == ["USED_DEVICE", "USED_IP", "HAS_PHONE", "HAS_EMAIL", "HAS_DOCUMENT"]
+    assert set(explore.rel_types("money")) == set(graph.MONEY) and explore.rel_types(None) == []
 
 
 def test_expand_pages_through_a_hub(case):

@@ -201,7 +201,7 @@ def expand(canvas: Canvas, reader: GraphReader, chosen: list[str], rel: str | No
     for node_id in chosen:
         new = graph.merge(new, reader.expand(node_id, rel))
     added = _nodes(new) - _nodes(canvas.elements)
-    return changed(canvas, new, f"expanded {', '.join(chosen)}" + (f" by {rel}" if rel else "")
+    return changed(canvas, new, f"expanded {', '.join(chosen)}" + (f" by {explore.KINDS.get(rel, rel)}" if rel else "")
                    + f": {added} new node(s)", layout, anchors=chosen)
 
 
@@ -307,9 +307,13 @@ def narrow(canvas: Canvas, value: list[int] | None) -> Change:
 
 # -- the context menu, add by id ---------------------------------------------------------------
 
-NODE_MENU = [("expand", "Expand"), ("hide", "Hide"), ("pin", "Pin / unpin"), ("trace-forward", "Trace funds forward"),
-             ("trace-backward", "Trace funds backward"), ("details", "Open details"),
-             ("new-case", "New case with this node"), ("collapse-group", "Collapse its group"),
+# expand by kind: menu item -> what explore.expand follows (None: every relationship)
+EXPAND_ITEMS = {"expand": None, "expand-money": "money", "expand-identifiers": "identifiers"}
+NODE_MENU = [("expand", "Expand: everything"), ("expand-money", "Expand: money movements"),
+             ("expand-identifiers", "Expand: shared identifiers"), ("hide", "Hide"), ("pin", "Pin / unpin"),
+             ("trace-forward", "Trace funds forward"), ("trace-backward", "Trace funds backward"),
+             ("details", "Open details"), ("new-case", "New case with this node"),
+             ("add-to-case", "Add to the case picked above"), ("collapse-group", "Collapse its group"),
              ("expand-group", "Expand the group")]
 EDGE_MENU = [("show-movements", "Show the movements one by one"), ("bundle", "Bundle the movements again")]
 
@@ -361,8 +365,8 @@ def menu(canvas: Canvas, reader: GraphReader, picked: dict | None, layout: str |
     item, target = (picked or {}).get("menuItemId"), (picked or {}).get("elementId")
     if not target:
         return NOTHING
-    if item == "expand":
-        return expand(canvas, reader, [target], None, layout)
+    if item in EXPAND_ITEMS:
+        return expand(canvas, reader, [target], EXPAND_ITEMS[item], layout)
     if item in ("hide", "pin"):
         return edit(canvas, item, [target])
     if item in ("trace-forward", "trace-backward"):

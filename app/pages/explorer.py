@@ -450,22 +450,25 @@ def to_case(_new, _add, picked, selected, case_id, positions):
     """The selected nodes and the relationships between them into a new case (which then
     opens) or into the case picked, with where they are drawn (so the case reopens as it was
     left). Only the selected ids and positions come from the browser: every element is read
-    again from the graph (cases.add_selection)."""
+    again from the graph (cases.add_selection). The node's menu does the same for that node
+    ("New case with this node", "Add to the case picked above")."""
     from casegraph import cases
     from_menu = ctx.triggered_id == ids.EXPLORE_GRAPH
-    if from_menu and ((picked or {}).get("menuItemId") != "new-case" or not picked.get("elementId")):
+    item = (picked or {}).get("menuItemId")
+    if from_menu and (item not in ("new-case", "add-to-case") or not picked.get("elementId")):
         return no_update, no_update
+    new_case = item == "new-case" if from_menu else ctx.triggered_id == ids.EXPLORE_NEW_CASE
     picked = [picked["elementId"]] if from_menu else _cases.selected_ids(selected)
     if not picked:
         return "select nodes first (shift-click or drag a box)", no_update
     try:
         user = auth.require("change_case")
-        if ctx.triggered_id in (ids.EXPLORE_NEW_CASE, ids.EXPLORE_GRAPH):
+        if new_case:
             made = cases.add_selection(app.state(), app.store(), user, None, picked, _cases.selection_title(picked))
             cases.save_positions(app.state(), user, made["case_id"], _cases.picked_positions(picked, positions))
             return f"opened case #{made['case_id']}", _cases.case_href(made["case_id"])
         if case_id is None:
-            return "pick the case to add to", no_update
+            return "pick the case to add to (the case # menu above the canvas)", no_update
         added = cases.add_selection(app.state(), app.store(), user, int(case_id), picked)["added"]
         cases.save_positions(app.state(), user, int(case_id), _cases.picked_positions(picked, positions))
     except CasegraphError as e:

@@ -1,15 +1,15 @@
 // title: UI: expand a node, one page
-// purpose: One page of a node's neighbours (distinct nodes, in label and key order so pages are stable) across one relationship type or all, with the relationships between the node and each neighbour (at most max_links of them per neighbour).
+// purpose: One page of a node's neighbours (distinct nodes, in label and key order so pages are stable) across some relationship types or all, with the relationships between the node and each neighbour (at most max_links of them per neighbour).
 // mode: read
 // note: the caller counts first (ui_expand_total) and pages with skip and limit, so a supernode never returns more than `limit` neighbours
 // note: the start node is found by an index lookup in one UNION branch per label (labels cannot be parameters); the CALL has no scope clause because FalkorDB 4.16 has no CALL () {...} (Neo4j 5 only warns)
 // param label: string — the node's label (one of the model's)
 // param key: string — the value of the label's key property
-// param rel: string = "" — relationship type to follow; empty for every type
+// param rels: list = [] — the relationship types to follow (one, or a kind such as every money movement); empty for every type
 // param skip: int = 0 — neighbours to skip (the page start)
 // param limit: int = 25 — most neighbours returned
 // param max_links: int = 20 — most relationships returned per neighbour
-// example: :params {label: "Account", key: "A100000001", rel: "", skip: 0, limit: 25, max_links: 20}
+// example: :params {label: "Account", key: "A100000001", rels: [], skip: 0, limit: 25, max_links: 20}
 CALL {
   MATCH (n:Account {account_id: $key}) WHERE $label = 'Account' RETURN n
   UNION ALL
@@ -33,7 +33,7 @@ CALL {
 }
 WITH n
 MATCH (n)-[r]-(m)
-WHERE $rel = '' OR type(r) = $rel
+WHERE size($rels) = 0 OR type(r) IN $rels
 WITH n, m, collect(r) AS rs
 ORDER BY labels(m)[0], coalesce(m.account_id, m.device_id, m.ip, m.phone, m.email, m.doc_id, m.address, m.report_id, m.name, m.group_id)
 SKIP $skip

@@ -5,11 +5,11 @@
 // note: the start node is found by an index lookup in one UNION branch per label (labels cannot be parameters); the CALL has no scope clause because FalkorDB 4.16 has no CALL () {...} (Neo4j 5 only warns)
 // param label: string — the node's label (one of the model's)
 // param key: string — the value of the label's key property
-// param rel: string = "" — relationship type to follow; empty for every type
+// param rels: list = [] — the relationship types to follow (one, or a kind such as every money movement); empty for every type
 // param skip: int = 0 — neighbours to skip (the page start)
 // param limit: int = 25 — most neighbours returned
 // param max_links: int = 20 — most relationships returned per neighbour
-// example: :params {label: "Wallet", key: "0xaaa", rel: "", skip: 0, limit: 25, max_links: 20}
+// example: :params {label: "Wallet", key: "0xaaa", rels: [], skip: 0, limit: 25, max_links: 20}
 CALL {
   MATCH (n:Account {account_id: $key}) WHERE $label = 'Account' RETURN n
   UNION ALL
@@ -33,11 +33,11 @@ CALL {
 }
 WITH n
 MATCH (n)-[r]-(m)
-WHERE $rel = '' OR type(r) = $rel
+WHERE size($rels) = 0 OR type(r) IN $rels
 WITH DISTINCT n, m
 SKIP $skip
 LIMIT $limit
 MATCH (m)-[r]-(n)
-WHERE $rel = '' OR type(r) = $rel
+WHERE size($rels) = 0 OR type(r) IN $rels
 WITH n, m, collect(r) AS rs
 RETURN n, m, rs[0..$max_links] AS rs, size(rs) AS links

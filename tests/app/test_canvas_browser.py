@@ -84,3 +84,60 @@ def test_an_expand_keeps_drawn_nodes_in_place_and_a_case_reopens_as_it_was_left(
     wait_nodes(dash_duo, lambda n: n - {x for x in n if x.startswith("Compound:")} == set(keep))
     assert same_places(cy_call(dash_duo, POSITIONS), drawn) == []
     no_console_errors(dash_duo)
+
+
+def account_with_money_and_identifiers(ui) -> tuple[str, set[str], set[str]]:
+    """A rings member with both kinds of neighbours: (its id, money neighbours, identifiers)."""
+    from casegraph import explore
+    for alert in ui.state().list_alerts("rings", status=None):
+        for m in alert["entities"]:
+            node = f"Account:{m}"
+            money, ident = ({e["data"]["id"] for e in explore.expand(ui.store(), node, rel=kind)[0]
+                             if "source" not in e["data"]} - {node} for kind in ("money", "identifiers"))
+            if money and ident and not any(n.startswith("more:") for n in money | ident):
+                return node, money, ident
+    raise AssertionError("no rings member has both money neighbours and shared identifiers")
+
+
+def context_click(duo, node_id: str, item: str) -> None:
+    """Right-click the node where the canvas draws it (in the window's coordinates) and click
+    the menu item `item` in the menu cytoscape-context-menus draws, as an investigator does."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    box = duo.find_element(f"#{ids.EXPLORE_GRAPH}")
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    x, y = duo.driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); const p = cy.$id(arguments[1]).renderedPosition();"
+        "return [Math.round(r.left + p.x), Math.round(r.top + p.y)];", box, node_id)
+    right = ActionBuilder(duo.driver)
+    right.pointer_action.move_to_location(x, y)
+    right.pointer_action.context_click()
+    right.perform()
+    click(duo, f".cy-context-menus-cxt-menuitem#{item}")
+
+
+def test_the_node_menu_expands_by_kind_and_adds_the_node_to_a_picked_case(dash_duo, ui_app):
+    """Right-click a node: "Expand: money movements" brings only its money counterparties,
+    "Expand: shared identifiers" its devices, IPs, ...; "Add to the case picked above" puts it
+    into the case chosen in the case menu (read back from the state store)."""
+    from casegraph import app as ui
+    from casegraph import cases
+    from tests.support import pick
+    node, money, ident = account_with_money_and_identifiers(ui)
+    made = cases.create_case(ui.state(), cases.operator(), "menu target", [], {"query": "test", "params": {}})
+    login(dash_duo, "inv", ui_app, path=f"/explorer?ids={node}")
+    wait_nodes(dash_duo, lambda n: n == {node})
+    wait_positions_kept(dash_duo, 1)
+
+    context_click(dash_duo, node, "expand-money")
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded {node} by money movements", timeout=15)
+    assert wait_nodes(dash_duo, lambda n: n == {node} | money) == {node} | money
+    wait_positions_kept(dash_duo, 1 + len(money))
+    context_click(dash_duo, node, "expand-identifiers")
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"expanded {node} by shared identifiers", timeout=15)
+    wait_nodes(dash_duo, lambda n: n == {node} | money | ident)
+
+    pick(dash_duo, ids.EXPLORE_CASE_PICK, f"#{made} menu target (open)")
+    context_click(dash_duo, node, "add-to-case")
+    dash_duo.wait_for_contains_text(f"#{ids.EXPLORE_MESSAGE}", f"to case #{made}", timeout=15)
+    assert node in {e["data"]["id"] for e in cases.get_case(ui.state(), made)["elements"]}
+    no_console_errors(dash_duo)

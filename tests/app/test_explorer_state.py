@@ -253,6 +253,19 @@ def test_menu_items_act_on_the_node_they_were_opened_on(reader):
     assert x.menu(grown, reader, {"menuItemId": "fly", "elementId": "Account:A2"}, None) == x.NOTHING
     items = {i["id"]: i["availableOn"] for i in x.context_menu()}
     assert items["expand"] == ["node"] and items["show-movements"] == ["edge"]
+    assert items["add-to-case"] == items["new-case"] == ["node"]          # both done by explorer.to_case
+
+
+def test_the_menu_expands_by_kind(reader):
+    """A2 has money links (A1, A3) and a shared device (D1): each kind brings only its own."""
+    c = opened(reader, "Account:A2")
+    money = x.menu(c, reader, {"menuItemId": "expand-money", "elementId": "Account:A2"}, None)
+    assert ids(money.canvas) == {"Account:A1", "Account:A2", "Account:A3"}
+    assert money.message == "expanded Account:A2 by money movements: 2 new node(s)"
+    shared = x.menu(c, reader, {"menuItemId": "expand-identifiers", "elementId": "Account:A2"}, None).canvas
+    assert ids(shared) == {"Account:A2", "Device:D1"}
+    both = x.menu(money.canvas, reader, {"menuItemId": "expand-identifiers", "elementId": "Account:A2"}, None).canvas
+    assert ids(both) == {"Account:A1", "Account:A2", "Account:A3", "Device:D1"}
 
 
 def test_a_rings_members_sit_in_a_box_that_collapses_to_one_node(reader):
