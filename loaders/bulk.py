@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from casegraph import times
 from casegraph.loaders.fields import FALSY, TEXT_MAX, TRUTHY
 from casegraph.loaders.plan import FilePlan
 from casegraph.loaders.worker import Worker
@@ -189,7 +190,7 @@ _INT = re.compile(r"^[+-]?\d{1,15}$")
 _FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _ISO_Z = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 _DIGITS = r"^[+-]?\d{1,15}$"
-EPOCH_MS_MIN = 10 ** 11
+EPOCH_MS_MIN, TIME_MS_MIN, TIME_MS_MAX = times.EPOCH_MS_MIN, times.TIME_MS_MIN, times.TIME_MS_MAX
 _TRUE, _FALSE = sorted(TRUTHY), sorted(FALSY)     # what fields.boolean() reads (lower case)
 
 
@@ -236,6 +237,8 @@ def _fast_column(raw: pa.ChunkedArray, typ: str, convert: Callable[[Any], Any]) 
         n = pc.if_else(pc.less(pc.abs(n), EPOCH_MS_MIN), pc.multiply(n, 1000), n)
         out = pc.coalesce(ms, n)
         plain = pc.or_(iso, digits)
+        if pc.any(pc.or_(pc.less(out, TIME_MS_MIN), pc.greater(out, TIME_MS_MAX))).as_py():
+            raise SlowPath("a time out of range")           # the converter rejects that row
     elif typ == "bool":
         low = pc.utf8_lower(s)
         yes = pc.is_in(low, value_set=pa.array(_TRUE))

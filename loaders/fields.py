@@ -159,10 +159,14 @@ def time(fmt: str = "auto", tz: str = "UTC", origin: Any = None, step: Any = Non
                 if not math.isfinite(f):
                     raise ValueError(v)
                 ms = start + f * length if fmt == "step" else f * TIME_UNITS[fmt]
-                return _int64(int(round(ms)), v)
+                if not times.TIME_MS_MIN <= ms <= times.TIME_MS_MAX:
+                    raise times.OutOfRange("outside the years 1 to 9999")
+                return int(round(ms))
             s = str(v).strip()
             dt = datetime.fromisoformat(s) if fmt == "iso" else datetime.strptime(s, fmt)
             return times.from_datetime(dt, zone)
+        except times.OutOfRange as e:
+            raise ValueError(f"{_show(v)} is not a valid time: {e}") from None
         except (ValueError, TypeError, OverflowError):
             raise ValueError(f"{_show(v)} is not a valid time (expected {want})") from None
     return conv

@@ -367,7 +367,8 @@ def test_neo4j_load_over_an_interrupted_first_load_plans_for_what_is_there(neo4j
 
 _IDS = ["A1", "A2", "A3", " A1", "A1 ", "a1", "", "=A4", "A\u00e95"]
 _TIMES = ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00+02:00", "1704067200", "1704067200000", "", "2024-13-01",
-          "yesterday", " 2024-01-03T00:00:00Z ", "1e400"]
+          "yesterday", " 2024-01-03T00:00:00Z ", "1e400", "99999999999999999999", "999999999999999",
+          "9223372036854775"]      # epoch numbers past the year 9999 (a fuzz run found them: a traceback)
 _INTS = ["1", "2", "", "1.0", "1e3", "9223372036854775808", "x", "-0", " 3 ", "99999999999999999999"]
 _FLOATS = ["1.5", "0", "", "1e400", "nan", "-2", "1,5", " 7 ", "1e3", "inf", "0x10"]
 _TEXTS = ["GB", "", "fr", "=cmd", "x" * 50, "\u00e9", "active", "blocked", "y" * 1_000_001]
@@ -444,3 +445,17 @@ def test_messy_rows_with_rejects_still_take_the_bulk_path(settings, tmp_path):
                  [("T1", "A1", "A2", "1e400", "USDT", "2024-01-01T00:00:00Z", "1.5"),
                   ("T2", "A2", "A3", "7", "USDT", "1704067200000", "")])
     assert _through_both_paths(settings, tmp_path) == "bulk"
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_an_epoch_time_past_the_year_9999_is_a_rejected_row_on_both_paths(store, state, tmp_path, bulk):
+    """Digits too large for a date (some 15 digits fit the bulk reader's int64 but no date; 20
+    digits fit nothing) are that row's error, never a traceback; the good rows load."""
+    d = tmp_path / "far"
+    write_csv(d / "accounts.csv", ["account_id", "registered_at"],
+              [["A1", "2024-01-01T00:00:00Z"], ["A2", "99999999999999999999"], ["A3", "999999999999999"]])
+    f = load(store, state, [d], bulk=bulk, rejects_dir=tmp_path / "rej").files[0]
+    assert (f.rows_read, f.rows_written, f.rows_rejected) == (3, 1, 2)
+    assert f.errors[0] == ("accounts.csv line 3, field registered_at: '99999999999999999999' is not a valid time: "
+                           "outside the years 1 to 9999")
+    assert store.counts()["nodes"]["Account"] == 1
