@@ -63,16 +63,16 @@ def number(decimal: str = ".", thousands: str = "", scale: float = 1.0) -> Conve
     def conv(v: Any) -> Any:
         if isinstance(v, bool):
             raise ValueError(f"{v!r} is not a number")
-        if isinstance(v, (int, float)):
-            f = float(v)
-        else:
-            try:
-                f = float(_number_text(v, decimal, thousands))
-            except ValueError:
-                raise ValueError(f"{v!r} is not a number") from None
-        if math.isnan(f) or math.isinf(f):
-            raise ValueError(f"{v!r} is not a finite number")
-        return f * scale if scale != 1.0 else f
+        try:
+            f = float(v) if isinstance(v, (int, float)) else float(_number_text(v, decimal, thousands))
+        except OverflowError:              # an integer beyond any float (from JSON or Parquet)
+            raise ValueError(f"{_show(v)} is not a finite number") from None
+        except ValueError:
+            raise ValueError(f"{_show(v)} is not a number") from None
+        f = f * scale if scale != 1.0 else f
+        if math.isnan(f) or math.isinf(f):      # also 1e308 scaled past the largest float
+            raise ValueError(f"{_show(v)} is not a finite number")
+        return f
     return conv
 
 

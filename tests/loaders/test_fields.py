@@ -23,10 +23,27 @@ def test_integers_out_of_range_or_not_whole_are_refused(raw, says):
         fields.integer()(raw)
 
 
-@pytest.mark.parametrize("raw", ["1e400", "-1e400", "nan", "inf", float("inf")])
+@pytest.mark.parametrize("raw", ["1e400", "-1e400", "nan", "inf", float("inf"), 10 ** 400])
 def test_numbers_must_be_finite(raw):
     with pytest.raises(ValueError, match="not a finite number"):
         fields.number()(raw)
+
+
+def test_a_scale_that_would_overflow_a_number_is_refused():
+    assert fields.number(scale=0.01)("1e308") == 1e306
+    with pytest.raises(ValueError, match="not a finite number"):
+        fields.number(scale=100)("1e308")
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999", "999999999999999", 10 ** 30, 1e16])
+def test_epoch_times_past_the_year_9999_are_refused_by_name(raw):
+    with pytest.raises(ValueError, match="outside the years 1 to 9999"):
+        fields.time()(raw)
+
+
+def test_epoch_digits_are_read_exactly():
+    assert fields.time()("253402300799999") == 253402300799999          # the last ms of 9999
+    assert fields.time()("-62135596800") == -62135596800000             # 0001-01-01 in seconds
 
 
 def test_a_text_longer_than_the_limit_is_refused_and_not_quoted_whole():
