@@ -10,6 +10,7 @@ EPOCH_MS_MIN = 10 ** 11  # numbers at least this large are milliseconds, smaller
 EPOCH_MS_MAX = 32_503_680_000_000  # 3000-01-01: the latest time the API accepts
 TIME_MS_MIN = -62_135_596_800_000  # 0001-01-01T00:00:00Z and
 TIME_MS_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z: what a date can show (iso())
+BOUND_MS_MAX = TIME_MS_MAX + 1     # 10000-01-01: the furthest "until" of a period (exclusive)
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _WHOLE = re.compile(r"^[+-]?\d+$")
 
@@ -18,12 +19,13 @@ class OutOfRange(ValueError):
     """A time outside the years 1 to 9999 (an epoch number far too large or small)."""
 
 
-def in_range(ms: int) -> int:
-    """`ms` when it is a time between the years 1 and 9999, else OutOfRange: every time
-    stored can be shown as a date (and fits a 64-bit integer in both engines)."""
-    if not TIME_MS_MIN <= ms <= TIME_MS_MAX:
+def in_range(ms: float, latest: int = TIME_MS_MAX) -> int:
+    """`ms` when it is a time between the years 1 and 9999 (`latest`: BOUND_MS_MAX for the
+    end of a period, which may be the start of year 10000), else OutOfRange: every time
+    stored can be shown as a date, and fits a 64-bit integer in both engines."""
+    if not TIME_MS_MIN <= ms <= latest:
         raise OutOfRange("outside the years 1 to 9999")
-    return ms
+    return int(round(ms))
 
 
 def iso(ms: int | None) -> str:
@@ -42,18 +44,17 @@ def from_datetime(dt: datetime, zone: tzinfo = timezone.utc) -> int:
 
 def from_epoch(value: Any, unit: str | None = None) -> int:
     """A number of seconds (unit "s"), milliseconds ("ms"), or either (None: by size); whole
-    numbers exactly (no rounding through a float); OutOfRange past the years 1 to 9999."""
+    numbers exactly (no rounding through a float); OutOfRange past the years 1 to 9999 (the
+    start of year 10000 passes: it ends a period; stored times are checked with in_range)."""
     if isinstance(value, int) or (isinstance(value, str) and _WHOLE.match(value.strip())):
         n = int(value)
-        return in_range(n * 1000 if unit == "s" or (unit is None and abs(n) < EPOCH_MS_MIN) else n)
+        return in_range(n * 1000 if unit == "s" or (unit is None and abs(n) < EPOCH_MS_MIN) else n, BOUND_MS_MAX)
     f = float(value)
     if math.isnan(f) or math.isinf(f):
         raise ValueError("not a finite number")
     if unit == "s" or (unit is None and abs(f) < EPOCH_MS_MIN):
         f *= 1000
-    if not TIME_MS_MIN <= f <= TIME_MS_MAX:
-        raise OutOfRange("outside the years 1 to 9999")
-    return int(round(f))
+    return in_range(f, BOUND_MS_MAX)
 
 
 def to_epoch_ms(value: Any, zone: tzinfo = timezone.utc) -> int:

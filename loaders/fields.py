@@ -148,23 +148,23 @@ def time(fmt: str = "auto", tz: str = "UTC", origin: Any = None, step: Any = Non
             "epoch_ms": "epoch milliseconds", "epoch_days": "days since 1970-01-01",
             "step": "a step number"}.get(fmt, f"format {fmt}")
 
+    def parse(v: Any) -> float:
+        if fmt == "auto" or isinstance(v, datetime):
+            return times.to_epoch_ms(v, zone)
+        if fmt in TIME_UNITS or fmt == "step":
+            if isinstance(v, bool):
+                raise ValueError(v)
+            f = float(str(v).strip()) if not isinstance(v, (int, float)) else float(v)
+            if not math.isfinite(f):
+                raise ValueError(v)
+            return start + f * length if fmt == "step" else f * TIME_UNITS[fmt]
+        s = str(v).strip()
+        dt = datetime.fromisoformat(s) if fmt == "iso" else datetime.strptime(s, fmt)
+        return times.from_datetime(dt, zone)
+
     def conv(v: Any) -> Any:
         try:
-            if fmt == "auto" or isinstance(v, datetime):
-                return times.to_epoch_ms(v, zone)
-            if fmt in TIME_UNITS or fmt == "step":
-                if isinstance(v, bool):
-                    raise ValueError(v)
-                f = float(str(v).strip()) if not isinstance(v, (int, float)) else float(v)
-                if not math.isfinite(f):
-                    raise ValueError(v)
-                ms = start + f * length if fmt == "step" else f * TIME_UNITS[fmt]
-                if not times.TIME_MS_MIN <= ms <= times.TIME_MS_MAX:
-                    raise times.OutOfRange("outside the years 1 to 9999")
-                return int(round(ms))
-            s = str(v).strip()
-            dt = datetime.fromisoformat(s) if fmt == "iso" else datetime.strptime(s, fmt)
-            return times.from_datetime(dt, zone)
+            return times.in_range(parse(v))       # a stored time can be shown as a date
         except times.OutOfRange as e:
             raise ValueError(f"{_show(v)} is not a valid time: {e}") from None
         except (ValueError, TypeError, OverflowError):

@@ -454,7 +454,7 @@ def to_case(_new, _add, picked, selected, case_id, positions):
     ("New case with this node", "Add to the case picked above")."""
     from casegraph import cases
     from_menu = ctx.triggered_id == ids.EXPLORE_GRAPH
-    item = (picked or {}).get("menuItemId")
+    item = (picked or {}).get("menuItemId") if from_menu else None
     if from_menu and (item not in ("new-case", "add-to-case") or not picked.get("elementId")):
         return no_update, no_update
     new_case = item == "new-case" if from_menu else ctx.triggered_id == ids.EXPLORE_NEW_CASE

@@ -41,6 +41,13 @@ def test_epoch_times_past_the_year_9999_are_refused_by_name(raw):
         fields.time()(raw)
 
 
+def test_the_start_of_year_10000_ends_a_period_but_is_no_stored_time():
+    from casegraph import times
+    assert times.to_epoch_ms("253402300800000") == times.BOUND_MS_MAX        # evidence's "whole history"
+    with pytest.raises(ValueError, match="outside the years 1 to 9999"):
+        fields.time()("253402300800000")
+
+
 def test_epoch_digits_are_read_exactly():
     assert fields.time()("253402300799999") == 253402300799999          # the last ms of 9999
     assert fields.time()("-62135596800") == -62135596800000             # 0001-01-01 in seconds
